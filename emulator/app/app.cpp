@@ -1,0 +1,111 @@
+// Wiring and lifetime of the running emulator (see app.hpp).
+#include "app/app.hpp"
+
+#include "apigateway/service.hpp"
+#include "app/dispatcher.hpp"
+#include "app/manifest.hpp"
+#include "dynamodb/service.hpp"
+#include "http/server.hpp"
+#include "lambda/service.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#ifndef LOWCLOUD_VERSION
+#define LOWCLOUD_VERSION "0.0.0"
+#endif
+
+namespace lowcloud::app {
+
+namespace {
+
+// Waits for SIGINT/SIGTERM (blocked in all threads) and starts the server's
+// graceful shutdown; a second signal exits at once.
+class SignalWatcher {
+public:
+    SignalWatcher(http::Server& server, Logger& logger) : thread_([this, &server, &logger] { watch(server, logger); }) {}
+    ~SignalWatcher() {
+        done_ = true;
+        thread_.join();
+    }
+
+private:
+    void watch(http::Server& server, Logger& logger) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        timespec tick{0, 100'000'000};
+        bool shutting_down = false;
+        while (!done_) {
+            int sig = sigtimedwait(&set, nullptr, &tick);
+            if (sig < 0) continue;
+            if (shutting_down) {
+                logger.warn("second signal: exiting without waiting");
+                std::_Exit(130);
+            }
+            shutting_down = true;
+            logger.info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+            server.shutdown();
+        }
+    }
+
+    std::atomic<bool> done_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
+int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
+    Logger logger(options.log_level, err);
+    try {
+        Manifest manifest = load_manifest(options.config);
+
+        dynamodb::Options dynamo_options;
+        if (!options.in_memory) {
+            std::filesystem::create_directories(options.data_dir);
+            dynamo_options.data_dir = options.data_dir;
+        }
+        dynamodb::Service dynamo(dynamo_options, logger);
+        lambda::Service lambda({}, logger);
+        apigateway::Service apis(logger);
+        dynamo.configure(manifest.tables);
+        lambda.configure(manifest.functions);
+        apis.configure(manifest.apis);
+
+        Dispatcher dispatcher(logger, Services{dynamo, lambda, apis}, LOWCLOUD_VERSION);
+        http::ServerOptions server_options;
+        server_options.host = options.host;
+        server_options.port = options.port;
+        server_options.threads = options.threads ? options.threads : std::max(2u, std::thread::hardware_concurrency());
+        server_options.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
+        std::unique_ptr<http::Server> server;
+        try {
+            server = std::make_unique<http::Server>(server_options, dispatcher);
+        } catch (const std::exception& e) {
+            logger.error("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.what());
+            return 1;
+        }
+        std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+        out << "listening on http://" << host << ":" << server->port() << std::endl;
+        logger.info(std::string("lowcloud " LOWCLOUD_VERSION " serving DynamoDB, Lambda and API Gateway; manifest: ") +
+                    (options.config ? options.config->string() : "none") +
+                    "; data: " + (options.in_memory ? "in memory" : options.data_dir.string()));
+        {
+            SignalWatcher signals(*server, logger);
+            server->run();
+        }
+        server.reset();
+        logger.info("stopped");
+        return 0;
+    } catch (const ConfigError& e) {
+        err << "lowcloud: configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        err << "lowcloud: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace lowcloud::app

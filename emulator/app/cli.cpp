@@ -1,0 +1,125 @@
+// Command-line parsing and the top-level command switch (see cli.hpp).
+#include "app/cli.hpp"
+
+#include "app/app.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <sstream>
+
+#ifndef LOWCLOUD_VERSION
+#define LOWCLOUD_VERSION "0.0.0"
+#endif
+
+namespace lowcloud::app {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kTopHelp =
+    "lowcloud " LOWCLOUD_VERSION " - a local emulator of API Gateway, Lambda and DynamoDB\n"
+    "\n"
+    "Usage: lowcloud <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  serve      start the emulator (all services on one port)\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help       show help (also: lowcloud <command> --help)\n"
+    "  -V, --version    show the version\n";
+
+po::options_description serve_options(ServeOptions& o, std::string& log_level, std::string& config, std::string& data_dir) {
+    po::options_description d("Usage: lowcloud serve [options]\n\nOptions");
+    d.add_options()
+        ("help,h", "show this help")
+        ("version,V", "show the version")
+        ("port,p", po::value<std::uint16_t>(&o.port)->default_value(4566), "TCP port; 0 picks a free one (printed)")
+        ("host", po::value<std::string>(&o.host)->default_value("127.0.0.1"), "address to listen on")
+        ("config,c", po::value<std::string>(&config), "manifest file (default: ./lowcloud.yaml when present)")
+        ("data-dir", po::value<std::string>(&data_dir)->default_value(".lowcloud"), "where data is persisted")
+        ("in-memory", po::bool_switch(&o.in_memory), "keep all data in memory (nothing persisted)")
+        ("log-level", po::value<std::string>(&log_level)->default_value("info"), "debug, info, warn, error or off")
+        ("threads", po::value<unsigned>(&o.threads)->default_value(0), "I/O threads (0: one per core, at least 2)")
+        ("idle-timeout", po::value<unsigned>(&o.idle_timeout_seconds)->default_value(60), "seconds before an idle connection is closed");
+    return d;
+}
+
+std::string describe(const po::options_description& d) {
+    std::ostringstream s;
+    s << d;
+    return s.str();
+}
+
+}  // namespace
+
+Command parse_command_line(const std::vector<std::string>& args) {
+    Command cmd;
+    if (args.empty()) {
+        cmd.help = kTopHelp;
+        return cmd;
+    }
+    const std::string& first = args.front();
+    if (first == "-h" || first == "--help" || first == "help") {
+        cmd.help = kTopHelp;
+        return cmd;
+    }
+    if (first == "-V" || first == "--version") {
+        cmd.kind = Command::Kind::version;
+        return cmd;
+    }
+    if (first != "serve") throw UsageError("unknown command '" + first + "' (try: lowcloud --help)");
+
+    std::string log_level, config, data_dir;
+    auto desc = serve_options(cmd.serve, log_level, config, data_dir);
+    po::variables_map vm;
+    try {
+        std::vector<std::string> rest(args.begin() + 1, args.end());
+        po::store(po::command_line_parser(rest).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string(e.what()) + " (try: lowcloud serve --help)");
+    }
+    if (vm.count("help")) {
+        cmd.help = describe(desc);
+        return cmd;
+    }
+    if (vm.count("version")) {
+        cmd.kind = Command::Kind::version;
+        return cmd;
+    }
+    cmd.kind = Command::Kind::serve;
+    try {
+        cmd.serve.log_level = parse_log_level(log_level);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--log-level: ") + e.what());
+    }
+    if (vm.count("in-memory") && cmd.serve.in_memory && !vm["data-dir"].defaulted())
+        throw UsageError("--data-dir and --in-memory exclude each other");
+    cmd.serve.data_dir = data_dir;
+    if (!config.empty()) {
+        if (!std::filesystem::exists(config)) throw UsageError("--config: no such file: " + config);
+        cmd.serve.config = config;
+    } else if (std::filesystem::exists("lowcloud.yaml")) {
+        cmd.serve.config = "lowcloud.yaml";
+    }
+    return cmd;
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    Command cmd;
+    try {
+        cmd = parse_command_line(args);
+    } catch (const UsageError& e) {
+        err << "lowcloud: " << e.what() << "\n";
+        return 2;
+    }
+    switch (cmd.kind) {
+        case Command::Kind::help: out << cmd.help; return 0;
+        case Command::Kind::version: out << "lowcloud " LOWCLOUD_VERSION "\n"; return 0;
+        case Command::Kind::serve: return serve(cmd.serve, out, err);
+    }
+    return 2;
+}
+
+}  // namespace lowcloud::app

@@ -1,0 +1,78 @@
+// Request dispatch, health and access logging (see dispatcher.hpp).
+#include "app/dispatcher.hpp"
+
+#include "common/ids.hpp"
+
+namespace lowcloud::app {
+
+Dispatcher::Dispatcher(Logger& logger, Services services, std::string version)
+    : logger_(logger), services_(services), version_(std::move(version)) {}
+
+Route Dispatcher::route(const http::Request& head) const {
+    return classify(head, [this](std::string_view path) { return services_.apigateway.serves_base_path(path); });
+}
+
+std::size_t Dispatcher::body_limit(const http::Request& head) const { return app::body_limit(route(head).family); }
+
+http::Response Dispatcher::reject(const http::Request& head, int status, std::string_view reason) const {
+    Family family = head.method.empty() ? Family::none : route(head).family;
+    if (status == 413 && family == Family::lambda)
+        return lambda::Service::error(413, "RequestEntityTooLargeException",
+                                      "Request must be smaller than " + std::to_string(kLambdaBodyLimit) +
+                                          " bytes for the InvokeFunction operation");
+    if (status == 413 && family == Family::apigateway)
+        return apigateway::Service::gateway_response(413, "RequestTooLarge", "Request Too Long");
+    http::Response r = http::Response::text(status, std::string(reason) + "\n");
+    if (!head.method.empty() && status != 500)
+        logger_.info(std::string(family_name(family)) + " " + route(head).operation + " " + std::to_string(status) + " rejected");
+    return r;
+}
+
+http::Response Dispatcher::lowcloud_endpoint(const http::Request& request) const {
+    if (request.path() == "/_lowcloud/health" && (request.method == "GET" || request.method == "HEAD")) {
+        auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+        nlohmann::json body = {
+            {"status", "running"},
+            {"version", version_},
+            {"uptime_ms", uptime.count()},
+            {"services",
+             {{"dynamodb", services_.dynamodb.health()},
+              {"lambda", services_.lambda.health()},
+              {"apigateway", services_.apigateway.health()}}},
+        };
+        return http::Response::text(200, body.dump(), "application/json");
+    }
+    nlohmann::json body = {{"message", "lowcloud has no endpoint " + request.method + " " + std::string(request.path())}};
+    return http::Response::text(404, body.dump(), "application/json");
+}
+
+void Dispatcher::handle(http::Request request, http::Respond respond) {
+    Route r = route(request);
+    auto start = std::chrono::steady_clock::now();
+    http::Respond logged = [this, r, start, respond = std::move(respond)](http::Response response) {
+        if (logger_.enabled(LogLevel::info)) {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+            logger_.info(std::string(family_name(r.family)) + " " + r.operation + " " + std::to_string(response.status) + " " +
+                         std::to_string(us) + "us");
+        }
+        respond(std::move(response));
+    };
+
+    switch (r.family) {
+        case Family::dynamodb: return logged(services_.dynamodb.handle(request));
+        case Family::lambda: return services_.lambda.handle(std::move(request), std::move(logged));
+        case Family::apigateway: return services_.apigateway.handle(std::move(request), std::move(logged));
+        case Family::lowcloud: return logged(lowcloud_endpoint(request));
+        case Family::none: break;
+    }
+    // Nobody owns it: answer like an AWS endpoint that does not know the path.
+    http::Response response = http::Response::text(
+        404,
+        nlohmann::json{{"message", "No emulated AWS service handles " + request.method + " " + std::string(request.path())}}.dump(),
+        "application/json");
+    response.set_header("x-amzn-RequestId", random_uuid());
+    response.set_header("x-amzn-ErrorType", "UnknownOperationException");
+    logged(std::move(response));
+}
+
+}  // namespace lowcloud::app

@@ -1,0 +1,44 @@
+// The application's http::Handler: sends each request to the service that
+// owns it (routing.hpp), applies that service's body limit, answers
+// `GET /_lowcloud/health`, and logs one line per request (service,
+// operation, status, duration in microseconds) at info level.
+// Thread-safe, as http::Handler requires; it holds no mutable state.
+#pragma once
+
+#include "apigateway/service.hpp"
+#include "app/routing.hpp"
+#include "common/log.hpp"
+#include "dynamodb/service.hpp"
+#include "http/message.hpp"
+#include "lambda/service.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace lowcloud::app {
+
+struct Services {
+    dynamodb::Service& dynamodb;
+    lambda::Service& lambda;
+    apigateway::Service& apigateway;
+};
+
+class Dispatcher final : public http::Handler {
+public:
+    Dispatcher(Logger& logger, Services services, std::string version);
+
+    std::size_t body_limit(const http::Request& head) const override;
+    void handle(http::Request request, http::Respond respond) override;
+    http::Response reject(const http::Request& head, int status, std::string_view reason) const override;
+
+private:
+    Route route(const http::Request& head) const;
+    http::Response lowcloud_endpoint(const http::Request& request) const;
+
+    Logger& logger_;
+    Services services_;
+    std::string version_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace lowcloud::app

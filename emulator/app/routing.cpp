@@ -1,0 +1,57 @@
+// Classifying requests by service family (see routing.hpp).
+#include "app/routing.hpp"
+
+namespace lowcloud::app {
+
+namespace {
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// "abc123.execute-api.localhost" or with ":port".
+bool is_execute_api_host(std::string_view host) {
+    auto colon = host.rfind(':');
+    if (colon != std::string_view::npos && host.find(']') == std::string_view::npos) host = host.substr(0, colon);
+    constexpr std::string_view suffix = ".execute-api.localhost";
+    return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
+}
+}  // namespace
+
+std::string_view family_name(Family f) {
+    switch (f) {
+        case Family::dynamodb: return "dynamodb";
+        case Family::lambda: return "lambda";
+        case Family::apigateway: return "apigateway";
+        case Family::lowcloud: return "lowcloud";
+        case Family::none: break;
+    }
+    return "none";
+}
+
+Route classify(const http::Request& head, const std::function<bool(std::string_view)>& api_base_path) {
+    std::string_view target = head.header("X-Amz-Target");
+    std::string_view path = head.path();
+    auto op = [&] { return head.method + " " + std::string(path); };
+
+    if (starts_with(target, "DynamoDB_20120810.") || starts_with(target, "DynamoDBStreams_20120810."))
+        return {Family::dynamodb, std::string(target.substr(target.find('.') + 1))};
+    if (is_execute_api_host(head.header("Host"))) return {Family::apigateway, op()};
+    if (starts_with(path, "/2015-03-31/functions") || starts_with(path, "/2018-06-01/runtime/"))
+        return {Family::lambda, op()};
+    if (starts_with(path, "/restapis/")) return {Family::apigateway, op()};
+    if (starts_with(path, "/_lowcloud/")) return {Family::lowcloud, op()};
+    if (api_base_path && api_base_path(path)) return {Family::apigateway, op()};
+    // DynamoDB's endpoint root: GET / is its health check, POST / without a
+    // target is a DynamoDB request missing its operation.
+    if (path == "/" && (head.method == "GET" || head.method == "POST")) return {Family::dynamodb, head.method == "GET" ? "health" : "?"};
+    return {Family::none, op()};
+}
+
+std::size_t body_limit(Family f) {
+    switch (f) {
+        case Family::dynamodb: return kDynamoDbBodyLimit;
+        case Family::apigateway: return kApiGatewayBodyLimit;
+        case Family::lambda: return kLambdaBodyLimit;
+        default: return kOtherBodyLimit;
+    }
+}
+
+}  // namespace lowcloud::app

@@ -1,0 +1,41 @@
+// Random identifiers (see ids.hpp).
+#include "common/ids.hpp"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace lowcloud {
+
+namespace {
+std::vector<unsigned char> random_bytes(std::size_t n) {
+    std::vector<unsigned char> bytes(n);
+    if (RAND_bytes(bytes.data(), static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
+    return bytes;
+}
+}  // namespace
+
+std::string random_uuid() {
+    auto b = random_bytes(16);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[b[i] >> 4];
+        out += hex[b[i] & 15];
+    }
+    return out;
+}
+
+std::string random_alnum_id(std::size_t length) {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    auto b = random_bytes(length);
+    std::string out(length, 'A');
+    for (std::size_t i = 0; i < length; ++i) out[i] = alphabet[b[i] % 36];
+    return out;
+}
+
+}  // namespace lowcloud

@@ -1,0 +1,15 @@
+// Random identifiers in the formats AWS uses (request ids, UUIDs). Drawn from
+// OpenSSL's CSPRNG, which is thread-safe, so there is no generator state here.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace lowcloud {
+
+// "e148ce21-2886-4ff8-926f-e887741e1167" (version 4).
+std::string random_uuid();
+// `length` characters of A-Z0-9, like DynamoDB's 52-character request ids.
+std::string random_alnum_id(std::size_t length);
+
+}  // namespace lowcloud

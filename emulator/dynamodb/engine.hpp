@@ -1,0 +1,60 @@
+// Private to the DynamoDB service: the state every operation works on, and
+// the operation functions themselves (one file per family: table_ops.cpp,
+// item_ops.cpp). Operations receive the parsed JSON request, parse it into
+// typed values, and return the JSON response or throw ApiError.
+// Precondition for every operation: the caller holds Engine::mutex.
+#pragma once
+
+#include "common/log.hpp"
+#include "dynamodb/service.hpp"
+#include "dynamodb/storage.hpp"
+#include "dynamodb/table.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace lowcloud::dynamodb {
+
+struct Engine {
+    Engine(Options o, Logger& l);
+
+    Options options;
+    Logger& logger;
+    std::mutex mutex;  // serializes every operation
+    Storage storage;
+    std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
+
+    // The table named in a request, or ResourceNotFoundException.
+    TableDef& table(const std::string& name);
+    // Finds a table by ARN (tag operations), or ResourceNotFoundException.
+    TableDef& table_by_arn(const std::string& arn);
+    std::string arn(const TableDef& t) const { return t.arn(options.region, options.account_id); }
+    nlohmann::json describe(const TableDef& t, const std::string& status = "ACTIVE");
+};
+
+using Operation = nlohmann::json (*)(Engine&, const nlohmann::json& request);
+
+// table_ops.cpp
+nlohmann::json create_table(Engine&, const nlohmann::json&);
+nlohmann::json describe_table(Engine&, const nlohmann::json&);
+nlohmann::json list_tables(Engine&, const nlohmann::json&);
+nlohmann::json delete_table(Engine&, const nlohmann::json&);
+nlohmann::json update_table(Engine&, const nlohmann::json&);
+nlohmann::json tag_resource(Engine&, const nlohmann::json&);
+nlohmann::json untag_resource(Engine&, const nlohmann::json&);
+nlohmann::json list_tags_of_resource(Engine&, const nlohmann::json&);
+nlohmann::json describe_time_to_live(Engine&, const nlohmann::json&);
+nlohmann::json update_time_to_live(Engine&, const nlohmann::json&);
+nlohmann::json describe_limits(Engine&, const nlohmann::json&);
+nlohmann::json describe_endpoints(Engine&, const nlohmann::json&);
+
+// item_ops.cpp
+nlohmann::json put_item(Engine&, const nlohmann::json&);
+nlohmann::json get_item(Engine&, const nlohmann::json&);
+nlohmann::json update_item(Engine&, const nlohmann::json&);
+nlohmann::json delete_item(Engine&, const nlohmann::json&);
+
+}  // namespace lowcloud::dynamodb

@@ -1,0 +1,36 @@
+// Primary keys: extracting them from items and Key parameters with
+// DynamoDB's validation, and encoding them as bytes whose memcmp order is
+// DynamoDB's order (numbers numerically, strings and binaries bytewise), so
+// SQLite's BLOB ordering gives key ranges as index scans.
+#pragma once
+
+#include "dynamodb/table.hpp"
+#include "dynamodb/value.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace lowcloud::dynamodb {
+
+struct EncodedKey {
+    std::string pk;  // encoded partition key value
+    std::string sk;  // encoded sort key value, empty when the table has none
+    std::uint32_t hash = 0;  // of the partition key: scan order and segments
+};
+
+// Order-preserving bytes of one key value (S, N or B).
+std::string encode_key_value(const AttributeValue& v);
+
+// From a full item (PutItem): the key attributes must be present with the
+// declared types, non-empty and within DynamoDB's size limits.
+EncodedKey key_from_item(const KeySchema& schema, const Item& item);
+
+// From a Key parameter (GetItem, DeleteItem, UpdateItem): exactly the key
+// attributes, with the declared types ("The provided key element does not
+// match the schema" otherwise).
+EncodedKey key_from_key(const KeySchema& schema, const Item& key);
+
+// The key attributes of an item, as an Item.
+Item key_of(const KeySchema& schema, const Item& item);
+
+}  // namespace lowcloud::dynamodb

@@ -1,0 +1,141 @@
+// The DynamoDB service's protocol front: AWS JSON 1.0 over HTTP. Parses the
+// body once, dispatches on X-Amz-Target to an operation (engine.hpp), and
+// writes every response, success or ApiError, in one place with DynamoDB's
+// headers: x-amzn-RequestId and x-amz-crc32 (which botocore verifies).
+#include "dynamodb/service.hpp"
+
+#include "common/ids.hpp"
+#include "dynamodb/engine.hpp"
+#include "dynamodb/error.hpp"
+
+#include <zlib.h>
+
+#include <unordered_map>
+
+namespace lowcloud::dynamodb {
+
+using nlohmann::json;
+
+namespace {
+
+const std::unordered_map<std::string, Operation>& operations() {
+    static const std::unordered_map<std::string, Operation> ops = {
+        {"CreateTable", create_table},
+        {"DescribeTable", describe_table},
+        {"ListTables", list_tables},
+        {"DeleteTable", delete_table},
+        {"UpdateTable", update_table},
+        {"TagResource", tag_resource},
+        {"UntagResource", untag_resource},
+        {"ListTagsOfResource", list_tags_of_resource},
+        {"DescribeTimeToLive", describe_time_to_live},
+        {"UpdateTimeToLive", update_time_to_live},
+        {"DescribeLimits", describe_limits},
+        {"DescribeEndpoints", describe_endpoints},
+        {"PutItem", put_item},
+        {"GetItem", get_item},
+        {"UpdateItem", update_item},
+        {"DeleteItem", delete_item},
+    };
+    return ops;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+http::Response finish(int status, std::string body, const char* content_type = "application/x-amz-json-1.0") {
+    http::Response r;
+    r.status = status;
+    r.set_header("Content-Type", content_type);
+    r.set_header("x-amzn-RequestId", random_alnum_id(52));
+    uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    r.set_header("x-amz-crc32", std::to_string(crc));
+    r.body = std::move(body);
+    return r;
+}
+
+http::Response error_response(const ApiError& e) {
+    json body = e.extra;
+    body["__type"] = e.type();
+    // Coral's service-level exceptions spell the member "Message".
+    body[e.short_type() == "SerializationException" ? "Message" : "message"] = e.what();
+    return finish(e.status(), dump(body));
+}
+
+}  // namespace
+
+Engine::Engine(Options o, Logger& l)
+    : options(std::move(o)), logger(l), storage(options.data_dir ? std::optional(*options.data_dir / "dynamodb.sqlite3") : std::nullopt) {
+    for (auto& t : storage.load_tables()) {
+        std::string name = t.name;
+        tables.emplace(std::move(name), std::move(t));
+    }
+}
+
+TableDef& Engine::table(const std::string& name) {
+    auto it = tables.find(name);
+    if (it == tables.end()) throw resource_not_found("Requested resource not found");
+    return it->second;
+}
+
+TableDef& Engine::table_by_arn(const std::string& arn_text) {
+    for (auto& [name, t] : tables)
+        if (arn(t) == arn_text) return t;
+    throw resource_not_found("Requested resource not found: ResourceArn: " + arn_text + " not found");
+}
+
+json Engine::describe(const TableDef& t, const std::string& status) {
+    TableDef with_counters = t;
+    std::tie(with_counters.item_count, with_counters.size_bytes) = storage.counters(t.id);
+    return dynamodb::describe(with_counters, options.region, options.account_id, status);
+}
+
+struct Service::Impl {
+    Impl(Options o, Logger& l) : engine(std::move(o), l) {}
+    Engine engine;
+};
+
+Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>(std::move(options), logger)) {}
+
+Service::~Service() = default;
+
+Engine& Service::engine_() { return impl_->engine; }
+
+http::Response Service::handle(const http::Request& request) {
+    if (request.method == "GET" && request.path() == "/")
+        return finish(200, "healthy: dynamodb." + impl_->engine.options.region + ".amazonaws.com ", "text/plain");
+    try {
+        std::string_view target = request.header("X-Amz-Target");
+        auto dot = target.find('.');
+        std::string name(dot == std::string_view::npos ? std::string_view{} : target.substr(dot + 1));
+        auto it = operations().find(name);
+        if (it == operations().end() || target.substr(0, dot) != "DynamoDB_20120810")
+            throw unknown_operation_error(name.empty() ? "Missing X-Amz-Target" : "lowcloud does not implement " + std::string(target));
+        json body;
+        try {
+            body = json::parse(request.body);
+        } catch (const json::parse_error&) {
+            throw serialization_error("Malformed JSON in the request body");
+        }
+        if (!body.is_object()) throw serialization_error("Start of structure or map found where not expected");
+        json result;
+        {
+            std::lock_guard lock(impl_->engine.mutex);
+            result = it->second(impl_->engine, body);
+        }
+        return finish(200, dump(result));
+    } catch (const ApiError& e) {
+        return error_response(e);
+    } catch (const std::exception& e) {
+        impl_->engine.logger.error(std::string("dynamodb internal error: ") + e.what());
+        return error_response(internal_error("Internal server error: " + std::string(e.what())));
+    }
+}
+
+nlohmann::json Service::health() const {
+    std::lock_guard lock(impl_->engine.mutex);
+    return {{"status", "running"},
+            {"tables", impl_->engine.tables.size()},
+            {"storage", impl_->engine.options.data_dir ? (*impl_->engine.options.data_dir / "dynamodb.sqlite3").string() : ":memory:"}};
+}
+
+}  // namespace lowcloud::dynamodb

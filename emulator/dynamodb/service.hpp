@@ -1,0 +1,65 @@
+// The DynamoDB service: AWS JSON 1.0 requests (`X-Amz-Target:
+// DynamoDB_20120810.<Operation>`) answered from a SQLite database, so that
+// the AWS CLI, boto3 and the JS SDK cannot tell it from DynamoDB.
+//
+// This is the component's public face: the composition root creates one
+// Service, lets it read the manifest's `tables:` section, and hands it HTTP
+// requests. Everything else in this folder is private to it.
+//
+// Threading: handle() is thread-safe and synchronous. Requests are executed
+// one at a time against the single SQLite connection (a mutex serializes
+// them), so every conditional write is check-and-write in one transaction and
+// concurrent clients never lose an update.
+//
+// Durability: with a data directory, the database is one file,
+// `<data_dir>/dynamodb.sqlite3`, in WAL mode; each acknowledged write is a
+// committed transaction, so it survives the process being killed. The
+// destructor closes the database cleanly.
+#pragma once
+
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "http/message.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace lowcloud::dynamodb {
+
+struct Options {
+    std::optional<std::filesystem::path> data_dir;  // none: in memory
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+};
+
+class Service {
+public:
+    // Opens (or creates) the database. Throws std::runtime_error when the
+    // database cannot be opened or has an unknown schema version.
+    Service(Options options, Logger& logger);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    // Creates the tables declared in the manifest's `tables:` section when
+    // missing and seeds empty ones from their data file. Throws ConfigError
+    // for a bad section and std::runtime_error for unreadable seed data.
+    void configure(const ConfigSection& tables);
+
+    // Answers one DynamoDB HTTP request (GET / health text, or a JSON 1.0
+    // operation). Never throws: failures become DynamoDB error responses.
+    http::Response handle(const http::Request& request);
+
+    nlohmann::json health() const;
+
+private:
+    struct Impl;
+    struct Engine& engine_();
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lowcloud::dynamodb

@@ -1,0 +1,82 @@
+// A table's definition as typed values: key schema, attribute definitions,
+// billing, indexes, tags, TTL setting and counters. The catalog keeps one
+// TableDef per table; it is persisted as JSON (to_storage/from_storage) and
+// shown to clients as DynamoDB's TableDescription (describe).
+#pragma once
+
+#include "dynamodb/value.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lowcloud::dynamodb {
+
+struct KeyAttribute {
+    std::string name;
+    Type type = Type::S;  // S, N or B
+};
+
+struct KeySchema {
+    KeyAttribute hash;
+    std::optional<KeyAttribute> range;
+};
+
+struct Throughput {
+    std::int64_t read = 0;
+    std::int64_t write = 0;
+};
+
+struct IndexProjection {
+    std::string type = "ALL";                 // ALL | KEYS_ONLY | INCLUDE
+    std::vector<std::string> non_key_attributes;  // INCLUDE only
+};
+
+struct SecondaryIndex {
+    std::string name;
+    KeySchema key;
+    IndexProjection projection;
+    std::optional<Throughput> throughput;  // GSIs of PROVISIONED tables
+};
+
+struct TableDef {
+    std::int64_t id = 0;             // storage row id
+    std::string name;
+    std::string table_id;            // UUID, DynamoDB's TableId
+    KeySchema key;
+    std::vector<KeyAttribute> attribute_definitions;
+    std::string billing_mode = "PROVISIONED";  // or PAY_PER_REQUEST
+    Throughput throughput;
+    std::vector<SecondaryIndex> local_indexes;
+    std::vector<SecondaryIndex> global_indexes;
+    std::vector<std::pair<std::string, std::string>> tags;  // in insertion order
+    std::optional<std::string> ttl_attribute;  // set while TTL is enabled
+    bool deletion_protection = false;
+    std::string table_class = "STANDARD";
+    std::int64_t created_ms = 0;               // CreationDateTime
+    std::int64_t billing_changed_ms = 0;       // last switch to PAY_PER_REQUEST
+    std::int64_t item_count = 0;
+    std::int64_t size_bytes = 0;
+
+    // "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME"
+    std::string arn(const std::string& region, const std::string& account) const;
+    // The key attributes' names, hash first.
+    std::vector<std::string> key_names() const;
+    bool is_key_attribute(const std::string& name) const;
+};
+
+nlohmann::json to_storage(const TableDef& t);
+TableDef from_storage(const nlohmann::json& j);
+
+// DynamoDB's TableDescription. `status` is "ACTIVE" or "DELETING".
+nlohmann::json describe(const TableDef& t, const std::string& region, const std::string& account,
+                        const std::string& status = "ACTIVE");
+
+// Parses a wire type name "S" | "N" | "B" for key attributes (nullopt if not one).
+std::optional<Type> key_type_from_name(std::string_view name);
+
+}  // namespace lowcloud::dynamodb

@@ -1,0 +1,314 @@
+// Listener and sessions of the HTTP server (see server.hpp for the contract
+// and the threading model). Modelled on Boost.Beast's advanced server
+// example: a session reads the head first, asks the Handler for the body
+// limit, then reads the body, hands the request over and writes the answer.
+#include "http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+namespace lowcloud::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
+constexpr auto kDrainTime = std::chrono::seconds(2);
+}  // namespace
+
+class Session;
+
+struct Server::Impl {
+    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), acceptor(net::make_strand(ioc)) {}
+
+    ServerOptions options;
+    Handler& handler;
+
+    // Declared before ioc: sessions still queued in the io_context when it
+    // is destroyed unregister themselves from this map.
+    mutable std::mutex mutex;
+    std::condition_variable drained;
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+    bool stopping = false;
+    std::thread drainer;
+    std::uint16_t bound_port = 0;
+
+    net::io_context ioc;
+    tcp::acceptor acceptor;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
+
+    void accept();
+    void drain();
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+        beast::error_code ec;
+        auto endpoint = stream_.socket().remote_endpoint(ec);
+        if (!ec) remote_ = endpoint.address().to_string();
+        stream_.socket().set_option(tcp::no_delay(true), ec);
+    }
+
+    ~Session() {
+        std::lock_guard lock(server_.mutex);
+        server_.sessions.erase(this);
+        if (server_.sessions.empty()) server_.drained.notify_all();
+    }
+
+    void start() {
+        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read_head, shared_from_this()));
+    }
+
+    // Graceful stop: an idle connection closes now, a busy one after its
+    // current response.
+    void stop(bool force) {
+        net::post(stream_.get_executor(), [self = shared_from_this(), force] {
+            self->stopping_ = true;
+            if (force || self->state_ == State::idle) self->close();
+        });
+    }
+
+private:
+    enum class State { idle, reading, handling, writing, closing, closed };
+
+    void read_head() {
+        if (stopping_) return close();
+        state_ = State::idle;
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+        stream_.expires_after(server_.options.idle_timeout);
+        bhttp::async_read_header(stream_, buffer_, *parser_,
+                                 beast::bind_front_handler(&Session::on_head, shared_from_this()));
+    }
+
+    void on_head(beast::error_code ec, std::size_t) {
+        if (ec) return on_read_error(ec);
+        state_ = State::reading;
+        auto& msg = parser_->get();
+        head_ = Request{};
+        head_.method = std::string(msg.method_string());
+        head_.target = std::string(msg.target());
+        head_.version = static_cast<int>(msg.version());
+        head_.remote_address = remote_;
+        for (const auto& field : msg) head_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+
+        std::size_t limit = server_.handler.body_limit(head_);
+        if (auto length = parser_->content_length(); length && *length > limit)
+            return reject(413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes");
+        parser_->body_limit(limit);
+
+        if (bhttp::token_list{msg[bhttp::field::expect]}.exists("100-continue")) {
+            auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, msg.version());
+            bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                if (ec) return self->close();
+                self->read_body();
+            });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
+        bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
+    }
+
+    void on_body(beast::error_code ec, std::size_t) {
+        if (ec) return on_read_error(ec);
+        state_ = State::handling;
+        stream_.expires_never();
+        keep_alive_ = parser_->get().keep_alive();
+        Request request = std::move(head_);
+        request.body = std::move(parser_->get().body());
+        parser_.reset();
+
+        auto responded = std::make_shared<std::atomic<bool>>(false);
+        Respond respond = [self = shared_from_this(), responded](Response response) {
+            if (responded->exchange(true)) return;  // exactly once
+            net::post(self->stream_.get_executor(),
+                      [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+        };
+        Request head_copy;
+        head_copy.method = request.method;
+        head_copy.target = request.target;
+        try {
+            server_.handler.handle(std::move(request), respond);
+        } catch (const std::exception& e) {
+            respond(server_.handler.reject(head_copy, 500, std::string("internal error: ") + e.what()));
+        }
+    }
+
+    void on_read_error(beast::error_code ec) {
+        if (ec == bhttp::error::body_limit) return reject(413, "Request body is larger than the limit");
+        if (ec == bhttp::error::header_limit) return reject(431, "Request header fields too large");
+        bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+                           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+        if (parse_error) return reject(400, "Malformed HTTP request: " + ec.message());
+        close();  // end of stream, timeout, reset, shutdown
+    }
+
+    // Answers a request the server refuses, then closes the connection.
+    void reject(int status, std::string reason) {
+        write(server_.handler.reject(head_, status, reason), true);
+    }
+
+    void write(Response response, bool close_after) {
+        if (state_ == State::closed) return;
+        state_ = State::writing;
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+        res->version(head_.version == 10 ? 10 : 11);
+        res->result(static_cast<unsigned>(response.status));
+        for (auto& h : response.headers) res->insert(h.name, h.value);
+        res->body() = std::move(response.body);
+        bool keep = keep_alive_ && !close_after && !stopping_;
+        res->keep_alive(keep);
+        res->prepare_payload();
+        stream_.expires_after(server_.options.idle_timeout);
+        bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep, close_after](beast::error_code ec, std::size_t) {
+            if (ec) return self->close();
+            if (close_after) return self->linger_close();
+            if (!keep) return self->close();
+            self->read_head();
+        });
+    }
+
+    // Closes after an error response while the client may still be sending:
+    // stop sending, then read and discard what arrives for a short while so
+    // the client sees the response instead of a connection reset.
+    void linger_close() {
+        state_ = State::closing;
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.expires_after(kDrainTime);
+        drain_buffer_ = std::make_shared<std::array<char, 16384>>();
+        drain();
+    }
+
+    void drain() {
+        stream_.async_read_some(net::buffer(*drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+            self->drained_ += n;
+            if (ec || self->drained_ > kMaxDrainBytes) return self->close();
+            self->drain();
+        });
+    }
+
+    void close() {
+        if (state_ == State::closed) return;
+        state_ = State::closed;
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.close();
+    }
+
+    beast::tcp_stream stream_;
+    Server::Impl& server_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    Request head_;
+    std::string remote_;
+    bool keep_alive_ = false;
+    bool stopping_ = false;
+    State state_ = State::idle;
+    std::shared_ptr<std::array<char, 16384>> drain_buffer_;
+    std::size_t drained_ = 0;
+};
+
+void Server::Impl::accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+        if (!acceptor.is_open()) return;
+        if (ec) {
+            // E.g. out of file descriptors: back off briefly, keep serving.
+            auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(50));
+            timer->async_wait([this, timer](beast::error_code) { if (acceptor.is_open()) accept(); });
+            return;
+        }
+        auto session = std::make_shared<Session>(std::move(socket), *this);
+        bool stopped;
+        {
+            std::lock_guard lock(mutex);
+            stopped = stopping;
+            if (!stopped) sessions.emplace(session.get(), session);
+        }
+        if (stopped) return;
+        session->start();
+        accept();
+    });
+}
+
+void Server::Impl::drain() {
+    auto snapshot = [this] {
+        std::vector<std::shared_ptr<Session>> live;
+        std::lock_guard lock(mutex);
+        for (auto& [ptr, weak] : sessions)
+            if (auto s = weak.lock()) live.push_back(std::move(s));
+        return live;
+    };
+    for (auto& s : snapshot()) s->stop(false);
+    {
+        std::unique_lock lock(mutex);
+        drained.wait_for(lock, options.grace, [this] { return sessions.empty(); });
+    }
+    for (auto& s : snapshot()) s->stop(true);
+    {
+        std::unique_lock lock(mutex);
+        drained.wait_for(lock, std::chrono::seconds(1), [this] { return sessions.empty(); });
+    }
+    work.reset();
+    ioc.stop();
+}
+
+Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {
+    auto& a = impl_->acceptor;
+    tcp::endpoint endpoint(net::ip::make_address(impl_->options.host), impl_->options.port);
+    a.open(endpoint.protocol());
+    a.set_option(net::socket_base::reuse_address(true));
+    a.bind(endpoint);
+    a.listen(net::socket_base::max_listen_connections);
+    impl_->bound_port = a.local_endpoint().port();
+    impl_->accept();
+}
+
+Server::~Server() {
+    if (impl_->drainer.joinable()) impl_->drainer.join();
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::run() {
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < std::max(1u, impl_->options.threads); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->ioc.run();
+    for (auto& t : threads) t.join();
+}
+
+void Server::shutdown() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->stopping) return;
+        impl_->stopping = true;
+    }
+    net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+        beast::error_code ec;
+        impl->acceptor.close(ec);
+    });
+    impl_->drainer = std::thread([impl = impl_.get()] { impl->drain(); });
+}
+
+std::size_t Server::open_connections() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->sessions.size();
+}
+
+}  // namespace lowcloud::http

@@ -1,0 +1,69 @@
+// The HTTP/1.1 server: a listener accepting TCP connections and one session
+// per connection, on Boost.Beast. It knows nothing of AWS; every request goes
+// to one http::Handler (message.hpp).
+//
+// Threading model: one io_context run by `threads` I/O threads. Each session
+// runs on its own strand, so a connection's reads and writes never overlap;
+// different connections proceed in parallel. The Handler is called from the
+// I/O threads and may complete a request later from any thread (the Respond
+// callback posts back to the session's strand). Requests on one connection
+// are answered in order (pipelined requests wait in the read buffer).
+//
+// Limits: header bytes (431 beyond), body bytes per request as the Handler
+// decides from the head (413 beyond, then a clean close), and an idle timeout
+// for a connection that sends nothing. Malformed HTTP gets 400 and a close.
+//
+// Shutdown: shutdown() (thread-safe, e.g. from a signal thread) stops
+// accepting, closes idle connections at once, lets requests being handled
+// finish and be answered (with Connection: close), then returns from run().
+// After `grace`, whatever is left is cut off.
+#pragma once
+
+#include "http/message.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace lowcloud::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;  // 0: an ephemeral port, see Server::port()
+    unsigned threads = 2;
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+    std::size_t header_limit = 64 * 1024;
+    std::chrono::milliseconds grace{std::chrono::seconds(10)};
+};
+
+class Server {
+public:
+    // Binds and listens at once; throws std::system_error when it cannot.
+    // `handler` must outlive the server.
+    Server(ServerOptions options, Handler& handler);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // The bound port (the real one when options.port was 0).
+    std::uint16_t port() const;
+
+    // Serves until shutdown() has drained every connection. Blocks the
+    // calling thread, which becomes one of the I/O threads.
+    void run();
+
+    // Begins a graceful shutdown; returns at once. Thread-safe, idempotent.
+    void shutdown();
+
+    // Connections currently open (for health reporting).
+    std::size_t open_connections() const;
+
+private:
+    friend class Session;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lowcloud::http

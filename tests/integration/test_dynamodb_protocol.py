@@ -1,0 +1,172 @@
+"""DynamoDB wire protocol (AWS JSON 1.0) as real clients see it.
+
+Sources for the expected values:
+- GET / body and its CRC: DynamoDB's own health answer (dynalite index.js
+  reproduces it byte for byte, x-amz-crc32 3128867991); reference/dynamodb.md.
+- Error bodies for malformed JSON / unknown operations, the request-id shape
+  and the echoed content type: dynalite test/connection.js and
+  test/listTables.js, written against real DynamoDB (the CRCs 3948637019 and
+  1368724161 there are of exactly {"__type":"com.amazon.coral.service#..."}).
+- "Requested resource not found: Table: X not found": dynalite
+  test/updateTable.js and real-world client code matching on that text.
+"""
+import json
+import re
+import urllib.parse
+import http.client
+import zlib
+
+import pytest
+
+from dynamodb_util import (TARGET_PREFIX, assert_raw_error, create_table, make_client, raw_call,
+                           raw_request, unique)
+
+REQUEST_ID = re.compile(r"^[A-Z0-9]{52}$")
+HEALTH = b"healthy: dynamodb.us-east-1.amazonaws.com "
+
+
+def check_common_headers(resp):
+    assert REQUEST_ID.match(resp.headers.get("x-amzn-requestid", "")), resp.headers
+    assert "x-amz-crc32" in resp.headers, resp.headers
+    assert int(resp.headers["x-amz-crc32"]) == zlib.crc32(resp.body)
+    assert int(resp.headers["content-length"]) == len(resp.body)
+
+
+def test_get_root_answers_health_text(server):
+    resp = raw_request(server.url, method="GET", content_type=None, sign=False)
+    assert resp.status == 200
+    assert resp.body == HEALTH
+    check_common_headers(resp)
+    assert resp.headers["x-amz-crc32"] == "3128867991"
+
+
+def test_list_tables_response_headers(server):
+    resp = raw_call(server.url, "ListTables", {})
+    assert resp.status == 200
+    assert isinstance(resp.json["TableNames"], list)
+    check_common_headers(resp)
+    assert resp.headers["content-type"] == "application/x-amz-json-1.0"
+
+
+def test_application_json_content_type_is_accepted_and_echoed(server):
+    resp = raw_call(server.url, "ListTables", {}, content_type="application/json")
+    assert resp.status == 200
+    assert isinstance(resp.json["TableNames"], list)
+    assert resp.headers["content-type"] == "application/json"
+    check_common_headers(resp)
+
+
+def test_request_ids_are_unique(server):
+    ids = {raw_call(server.url, "ListTables", {}).headers["x-amzn-requestid"] for _ in range(5)}
+    assert len(ids) == 5
+
+
+def test_unsigned_request_is_accepted(server):
+    resp = raw_call(server.url, "ListTables", {}, sign=False)
+    assert resp.status == 200
+    assert isinstance(resp.json["TableNames"], list)
+
+
+def test_any_credentials_are_accepted(server):
+    for key in ("AKIAIOSFODNN7EXAMPLE", "x", "test"):
+        assert isinstance(make_client(server.url, access_key=key).list_tables()["TableNames"], list)
+
+
+@pytest.mark.parametrize("content_type", ["application/x-amz-json-1.0", "application/json"])
+def test_malformed_json_is_serialization_exception(server, content_type):
+    resp = raw_request(server.url, b"hi", target=f"{TARGET_PREFIX}.ListTables", content_type=content_type)
+    assert_raw_error(resp, "SerializationException")
+    assert resp.headers["content-type"] == content_type
+    check_common_headers(resp)
+
+
+def test_truncated_json_is_serialization_exception(server):
+    resp = raw_request(server.url, b'{"TableName": "abc"', target=f"{TARGET_PREFIX}.DescribeTable")
+    assert_raw_error(resp, "SerializationException")
+
+
+def test_empty_body_is_serialization_exception(server):
+    resp = raw_request(server.url, b"", target=f"{TARGET_PREFIX}.ListTables")
+    assert_raw_error(resp, "SerializationException")
+
+
+def test_wrong_member_type_is_serialization_exception(server):
+    resp = raw_call(server.url, "DescribeTable", {"TableName": 5})
+    assert_raw_error(resp, "SerializationException")
+
+
+@pytest.mark.parametrize("target", [
+    f"{TARGET_PREFIX}.ListTable",
+    f"{TARGET_PREFIX}.NoSuchOperation",
+    "whatever",
+    "DynamoDB_20990101.ListTables",
+])
+def test_unknown_operation(server, target):
+    resp = raw_request(server.url, b"{}", target=target)
+    assert_raw_error(resp, "UnknownOperationException")
+    check_common_headers(resp)
+
+
+def test_missing_target_is_unknown_operation(server):
+    resp = raw_request(server.url, b"{}", target=None)
+    assert_raw_error(resp, "UnknownOperationException")
+
+
+def test_resource_not_found_error_body(server):
+    name = unique("missing")
+    resp = raw_call(server.url, "DescribeTable", {"TableName": name})
+    assert resp.status == 400
+    assert resp.json == {
+        "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+        "message": f"Requested resource not found: Table: {name} not found",
+    }
+    check_common_headers(resp)
+    assert resp.headers["content-type"] == "application/x-amz-json-1.0"
+
+
+def test_validation_error_body_uses_coral_validate_prefix(server):
+    resp = raw_call(server.url, "ListTables", {"Limit": 101})
+    assert resp.status == 400
+    assert resp.json == {
+        "__type": "com.amazon.coral.validate#ValidationException",
+        "message": "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+                   "Member must have value less than or equal to 100",
+    }
+    check_common_headers(resp)
+
+
+def test_errors_from_boto3_carry_code_and_message(ddb):
+    name = unique("missing")
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException) as ei:
+        ddb.describe_table(TableName=name)
+    assert ei.value.response["Error"]["Message"] == f"Requested resource not found: Table: {name} not found"
+    assert REQUEST_ID.match(ei.value.response["ResponseMetadata"]["RequestId"])
+
+
+def test_keep_alive_connection_serves_many_requests(server, ddb):
+    name = create_table(ddb)
+    u = urllib.parse.urlsplit(server.url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        for i in range(20):
+            put = raw_call(server.url, "PutItem", {"TableName": name, "Item": {"pk": {"S": f"k{i}"}}}, conn=conn)
+            assert put.status == 200, put
+            assert put.json == {}
+        got = raw_call(server.url, "GetItem", {"TableName": name, "Key": {"pk": {"S": "k7"}}}, conn=conn)
+        assert got.json == {"Item": {"pk": {"S": "k7"}}}
+        bad = raw_request(server.url, b"nope", target=f"{TARGET_PREFIX}.GetItem", conn=conn)
+        assert bad.status == 400
+        again = raw_call(server.url, "ListTables", {}, conn=conn)
+        assert again.status == 200 and name in again.json["TableNames"]
+    finally:
+        conn.close()
+
+
+def test_success_body_is_json_object_with_crc(server, ddb):
+    name = create_table(ddb)
+    resp = raw_call(server.url, "DescribeTable", {"TableName": name})
+    assert resp.status == 200
+    check_common_headers(resp)
+    assert resp.json["Table"]["TableName"] == name
+    # the body is plain JSON text
+    assert json.loads(resp.body.decode("utf-8")) == resp.json
