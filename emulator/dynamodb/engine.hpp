@@ -27,10 +27,16 @@ struct Engine {
     Storage storage;
     std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
 
-    // The table named in a request, or ResourceNotFoundException.
-    TableDef& table(const std::string& name);
-    // Finds a table by ARN (tag operations), or ResourceNotFoundException.
-    TableDef& table_by_arn(const std::string& arn);
+    // The table named in a request, or ResourceNotFoundException. Table
+    // operations (`detailed`) name the table in the message, as DynamoDB does:
+    // "Requested resource not found: Table: X not found"; item operations say
+    // only "Requested resource not found".
+    TableDef& table(const std::string& name, bool detailed = false);
+    // Finds a table by ARN (tag operations). ValidationException for an ARN
+    // that is not a DynamoDB table ARN; ResourceNotFoundException for a
+    // missing table ("...: ResourcArn: ARN not found" when `detailed`, with
+    // DynamoDB's own spelling).
+    TableDef& table_by_arn(const std::string& arn, bool detailed = false);
     std::string arn(const TableDef& t) const { return t.arn(options.region, options.account_id); }
     nlohmann::json describe(const TableDef& t, const std::string& status = "ACTIVE");
 };

@@ -63,14 +63,16 @@ Expressions parse_expressions(const json& req, ExpressionMembers accepts) {
 
     auto names = attribute_names(req);
     auto values = attribute_values(req);
-    if (modern.empty()) {
-        if (has(req, "ExpressionAttributeNames")) throw validation_error("ExpressionAttributeNames can only be specified when using expressions");
-        if (has(req, "ExpressionAttributeValues")) throw validation_error("ExpressionAttributeValues can only be specified when using expressions");
-    }
+    if (modern.empty() && has(req, "ExpressionAttributeNames"))
+        throw validation_error("ExpressionAttributeNames can only be specified when using expressions");
     bool value_users = (accepts.condition && has(req, "ConditionExpression")) || (accepts.update && has(req, "UpdateExpression"));
-    if (!value_users && has(req, "ExpressionAttributeValues"))
-        throw validation_error("ExpressionAttributeValues can only be specified when using expressions: "
-                               "ConditionExpression or UpdateExpression is null");
+    if (!value_users && has(req, "ExpressionAttributeValues")) {
+        // DynamoDB names the expressions that could have used them.
+        std::string which = accepts.update      ? ": UpdateExpression and ConditionExpression are null"
+                            : accepts.condition ? ": ConditionExpression is null"
+                                                : "";
+        throw validation_error("ExpressionAttributeValues can only be specified when using expressions" + which);
+    }
 
     Expressions out;
     expr::Attributes attrs(std::move(names), std::move(values));

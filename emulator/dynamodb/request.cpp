@@ -80,7 +80,10 @@ const json* opt_array(const json& req, const char* name) {
 }
 
 void check_table_name(Constraints& c, const std::optional<std::string>& name, const std::string& field) {
-    if (!name) return c.not_null(field);
+    if (!name) {
+        if (field == "tableName") throw validation_error("The parameter 'TableName' is required but was not present in the request");
+        return c.not_null(field);
+    }
     const std::string shown = "'" + *name + "'";
     if (name->size() < 3) c.violation(shown, field, "Member must have length greater than or equal to 3");
     if (name->size() > 255) c.violation(shown, field, "Member must have length less than or equal to 255");

@@ -42,10 +42,10 @@ const std::unordered_map<std::string, Operation>& operations() {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-http::Response finish(int status, std::string body, const char* content_type = "application/x-amz-json-1.0") {
+http::Response finish(int status, std::string body, std::string_view content_type = "application/x-amz-json-1.0") {
     http::Response r;
     r.status = status;
-    r.set_header("Content-Type", content_type);
+    r.set_header("Content-Type", std::string(content_type));
     r.set_header("x-amzn-RequestId", random_alnum_id(52));
     uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
     r.set_header("x-amz-crc32", std::to_string(crc));
@@ -53,12 +53,12 @@ http::Response finish(int status, std::string body, const char* content_type = "
     return r;
 }
 
-http::Response error_response(const ApiError& e) {
+http::Response error_response(const ApiError& e, std::string_view content_type) {
     json body = e.extra;
     body["__type"] = e.type();
     // Coral's service-level exceptions spell the member "Message".
     body[e.short_type() == "SerializationException" ? "Message" : "message"] = e.what();
-    return finish(e.status(), dump(body));
+    return finish(e.status(), dump(body), content_type);
 }
 
 }  // namespace
@@ -71,16 +71,29 @@ Engine::Engine(Options o, Logger& l)
     }
 }
 
-TableDef& Engine::table(const std::string& name) {
+TableDef& Engine::table(const std::string& name, bool detailed) {
     auto it = tables.find(name);
-    if (it == tables.end()) throw resource_not_found("Requested resource not found");
+    if (it == tables.end())
+        throw resource_not_found(detailed ? "Requested resource not found: Table: " + name + " not found" : "Requested resource not found");
     return it->second;
 }
 
-TableDef& Engine::table_by_arn(const std::string& arn_text) {
+TableDef& Engine::table_by_arn(const std::string& arn_text, bool detailed) {
+    // arn:aws:dynamodb:REGION:ACCOUNT:table/NAME
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < 5; ++i) {
+        auto colon = arn_text.find(':', start);
+        if (colon == std::string::npos) break;
+        parts.push_back(arn_text.substr(start, colon - start));
+        start = colon + 1;
+    }
+    parts.push_back(arn_text.substr(start));
+    if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "dynamodb" || parts[5].rfind("table/", 0) != 0 || parts[5].size() <= 6)
+        throw validation_error("Invalid TableArn: Invalid ResourceArn provided as input " + arn_text);
     for (auto& [name, t] : tables)
         if (arn(t) == arn_text) return t;
-    throw resource_not_found("Requested resource not found: ResourceArn: " + arn_text + " not found");
+    throw resource_not_found(detailed ? "Requested resource not found: ResourcArn: " + arn_text + " not found" : "Requested resource not found");
 }
 
 json Engine::describe(const TableDef& t, const std::string& status) {
@@ -103,6 +116,9 @@ Engine& Service::engine_() { return impl_->engine; }
 http::Response Service::handle(const http::Request& request) {
     if (request.method == "GET" && request.path() == "/")
         return finish(200, "healthy: dynamodb." + impl_->engine.options.region + ".amazonaws.com ", "text/plain");
+    // DynamoDB answers in the JSON flavour the client asked in.
+    std::string_view content_type =
+        request.header("Content-Type").substr(0, 16) == "application/json" ? "application/json" : "application/x-amz-json-1.0";
     try {
         std::string_view target = request.header("X-Amz-Target");
         auto dot = target.find('.');
@@ -122,12 +138,12 @@ http::Response Service::handle(const http::Request& request) {
             std::lock_guard lock(impl_->engine.mutex);
             result = it->second(impl_->engine, body);
         }
-        return finish(200, dump(result));
+        return finish(200, dump(result), content_type);
     } catch (const ApiError& e) {
-        return error_response(e);
+        return error_response(e, content_type);
     } catch (const std::exception& e) {
         impl_->engine.logger.error(std::string("dynamodb internal error: ") + e.what());
-        return error_response(internal_error("Internal server error: " + std::string(e.what())));
+        return error_response(internal_error("Internal server error: " + std::string(e.what())), content_type);
     }
 }
 

@@ -35,9 +35,9 @@ std::optional<Throughput> read_throughput(Constraints& c, const json& parent, co
     auto r = opt_int(*pt, "ReadCapacityUnits");
     auto w = opt_int(*pt, "WriteCapacityUnits");
     if (!w) c.not_null(field + ".writeCapacityUnits");
-    else if (*w < 1) c.violation(std::to_string(*w), field + ".writeCapacityUnits", "Member must have value greater than or equal to 1");
+    else if (*w < 1) c.violation("'" + std::to_string(*w) + "'", field + ".writeCapacityUnits", "Member must have value greater than or equal to 1");
     if (!r) c.not_null(field + ".readCapacityUnits");
-    else if (*r < 1) c.violation(std::to_string(*r), field + ".readCapacityUnits", "Member must have value greater than or equal to 1");
+    else if (*r < 1) c.violation("'" + std::to_string(*r) + "'", field + ".readCapacityUnits", "Member must have value greater than or equal to 1");
     return Throughput{r.value_or(0), w.value_or(0)};
 }
 
@@ -75,6 +75,7 @@ KeySchema build_key_schema(const std::vector<KeyElement>& keys, const std::map<s
     std::vector<std::string> names;
     for (const auto& k : keys) names.push_back(k.name);
     bool undefined = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return !defs.count(n); });
+    if (undefined && keys.size() == 2) throw validation_error("Invalid KeySchema: Some index key attribute have no definition");
     if (undefined)
         throw validation_error(
             "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
@@ -309,7 +310,7 @@ json describe_table(Engine& engine, const json& req) {
     auto name = opt_string(req, "TableName");
     check_table_name(c, name);
     c.check();
-    return {{"Table", engine.describe(engine.table(*name))}};
+    return {{"Table", engine.describe(engine.table(*name, true))}};
 }
 
 json list_tables(Engine& engine, const json& req) {
@@ -317,8 +318,8 @@ json list_tables(Engine& engine, const json& req) {
     auto start = opt_string(req, "ExclusiveStartTableName");
     if (start) check_table_name(c, start, "exclusiveStartTableName");
     auto limit = opt_int(req, "Limit");
-    if (limit && *limit < 1) c.violation(std::to_string(*limit), "limit", "Member must have value greater than or equal to 1");
-    if (limit && *limit > 100) c.violation(std::to_string(*limit), "limit", "Member must have value less than or equal to 100");
+    if (limit && *limit < 1) c.violation("'" + std::to_string(*limit) + "'", "limit", "Member must have value greater than or equal to 1");
+    if (limit && *limit > 100) c.violation("'" + std::to_string(*limit) + "'", "limit", "Member must have value less than or equal to 100");
     c.check();
     std::size_t max = static_cast<std::size_t>(limit.value_or(100));
     json names = json::array();
@@ -334,7 +335,7 @@ json delete_table(Engine& engine, const json& req) {
     auto name = opt_string(req, "TableName");
     check_table_name(c, name);
     c.check();
-    TableDef& t = engine.table(*name);
+    TableDef& t = engine.table(*name, true);
     if (t.deletion_protection)
         throw validation_error("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     json description = engine.describe(t, "DELETING");
@@ -360,7 +361,7 @@ json update_table(Engine& engine, const json& req) {
         if (req.contains(unsupported) && !req[unsupported].is_null())
             throw validation_error(std::string("lowcloud does not support ") + unsupported + " in UpdateTable yet");
 
-    TableDef& t = engine.table(*name);
+    TableDef& t = engine.table(*name, true);
     TableDef updated = t;
     if (!billing && !throughput && !protection && !table_class)
         throw validation_error(
@@ -411,7 +412,7 @@ json tag_resource(Engine& engine, const json& req) {
     auto tags = read_tags(c, req, "tags");
     c.check();
     if (tags.empty()) throw validation_error("Atleast one Tag needs to be provided as Input.");
-    TableDef& t = engine.table_by_arn(arn);
+    TableDef& t = engine.table_by_arn(arn, true);
     TableDef updated = t;
     apply_tags(updated, tags);
     sqlite::Transaction tx(engine.storage.db());
@@ -445,7 +446,7 @@ json list_tags_of_resource(Engine& engine, const json& req) {
     Constraints c;
     std::string arn = resource_arn(c, req);
     c.check();
-    const TableDef& t = engine.table_by_arn(arn);
+    const TableDef& t = engine.table_by_arn(arn, true);
     json tags = json::array();
     for (const auto& [k, v] : t.tags) tags.push_back({{"Key", k}, {"Value", v}});
     return {{"Tags", tags}};

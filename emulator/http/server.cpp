@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <limits>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -89,6 +90,9 @@ private:
         state_ = State::idle;
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+        // Beast would check Content-Length against its default limit while
+        // reading the head; the real limit is set once the Handler has seen it.
+        parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         stream_.expires_after(server_.options.idle_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  beast::bind_front_handler(&Session::on_head, shared_from_this()));

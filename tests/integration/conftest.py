@@ -19,6 +19,8 @@ import pytest
 
 REPO = os.environ.get("LOWCLOUD_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BIN = os.environ.get("LOWCLOUD_BIN", os.path.join(REPO, "build", "lowcloud"))
+# Debian's AWS CLI v2 (a pyenv shim named aws may shadow it on PATH).
+AWS = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws"
 
 
 class Server:
@@ -93,5 +95,5 @@ def aws_cli(server_url, *args, check=True):
     """Runs the AWS CLI against the server; returns CompletedProcess."""
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
                AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
-    return subprocess.run(["aws", "--endpoint-url", server_url, "--output", "json", *args], env=env,
+    return subprocess.run([AWS, "--endpoint-url", server_url, "--output", "json", *args], env=env,
                           capture_output=True, text=True, check=check)

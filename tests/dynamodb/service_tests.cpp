@@ -1,0 +1,99 @@
+// The DynamoDB service's handler called directly with HTTP request values
+// (no socket): protocol behaviour and one request of each kind end to end.
+#include "dynamodb/service.hpp"
+
+#include <catch2/catch.hpp>
+#include <zlib.h>
+
+#include <sstream>
+
+using namespace lowcloud;
+using nlohmann::json;
+
+namespace {
+struct Fixture {
+    std::ostringstream log_stream;
+    Logger logger{LogLevel::off, log_stream};
+    dynamodb::Service service{{}, logger};
+
+    http::Response call(const std::string& op, const std::string& body) {
+        http::Request r;
+        r.method = "POST";
+        r.target = "/";
+        r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
+        r.body = body;
+        return service.handle(r);
+    }
+    json ok(const std::string& op, const json& body) {
+        auto r = call(op, body.dump());
+        INFO(r.body);
+        REQUIRE(r.status == 200);
+        return json::parse(r.body);
+    }
+    json error(const std::string& op, const std::string& body) {
+        auto r = call(op, body);
+        REQUIRE(r.status == 400);
+        return json::parse(r.body);
+    }
+};
+}  // namespace
+
+TEST_CASE("service: GET / is the health text", "[service]") {
+    Fixture f;
+    http::Request r;
+    r.method = "GET";
+    r.target = "/";
+    auto res = f.service.handle(r);
+    CHECK(res.status == 200);
+    CHECK(res.body == "healthy: dynamodb.us-east-1.amazonaws.com ");
+}
+
+TEST_CASE("service: every response has a request id and a correct crc32", "[service]") {
+    Fixture f;
+    for (const auto& res : {f.call("ListTables", "{}"), f.call("DescribeTable", R"({"TableName":"missing"})")}) {
+        CHECK(res.header("x-amzn-RequestId").size() == 52);
+        auto crc = crc32(0L, reinterpret_cast<const Bytef*>(res.body.data()), static_cast<uInt>(res.body.size()));
+        CHECK(res.header("x-amz-crc32") == std::to_string(crc));
+        CHECK(res.header("Content-Type") == "application/x-amz-json-1.0");
+    }
+}
+
+TEST_CASE("service: protocol errors", "[service]") {
+    Fixture f;
+    struct Case {
+        const char* name;
+        std::string op;
+        std::string body;
+        std::string type;
+        std::string message_key;
+    };
+    const std::vector<Case> cases = {
+        {"malformed_json", "ListTables", "{nope", "com.amazon.coral.service#SerializationException", "Message"},
+        {"body_not_an_object", "ListTables", "[1]", "com.amazon.coral.service#SerializationException", "Message"},
+        {"unknown_operation", "Frobnicate", "{}", "com.amazon.coral.service#UnknownOperationException", "message"},
+        {"missing_table", "DescribeTable", R"({"TableName":"missing"})", "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message"},
+        {"invalid_table_name", "DescribeTable", R"({"TableName":"a"})", "com.amazon.coral.validate#ValidationException", "message"},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            json e = f.error(c.op, c.body);
+            CHECK(e["__type"] == c.type);
+            CHECK(e.contains(c.message_key));
+        }
+    }
+}
+
+TEST_CASE("service: a table and an item round trip", "[service]") {
+    Fixture f;
+    f.ok("CreateTable", {{"TableName", "tbl"},
+                         {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+                         {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+                         {"BillingMode", "PAY_PER_REQUEST"}});
+    f.ok("PutItem", {{"TableName", "tbl"}, {"Item", {{"id", {{"S", "a"}}}, {"n", {{"N", "1.50"}}}}}});
+    json got = f.ok("GetItem", {{"TableName", "tbl"}, {"Key", {{"id", {{"S", "a"}}}}}});
+    CHECK(got["Item"]["n"]["N"] == "1.5");
+    json described = f.ok("DescribeTable", {{"TableName", "tbl"}});
+    CHECK(described["Table"]["ItemCount"] == 1);
+    CHECK(described["Table"]["TableStatus"] == "ACTIVE");
+    CHECK(described["Table"]["TableArn"] == "arn:aws:dynamodb:us-east-1:000000000000:table/tbl");
+}
