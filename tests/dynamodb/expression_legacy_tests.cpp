@@ -123,6 +123,14 @@ TEST_CASE("Expected: Exists, Value and comparison operators", "[expression][lega
          "Member must satisfy enum value set: [OR, AND]"},
         {"invalid value", R"({"a":{"Value":{"N":"abc"}}})", "", kItem,
          "The parameter cannot be converted to a numeric value: abc"},
+        {"shape: operator is a number", R"({"a":{"ComparisonOperator":5}})", "", kItem,
+         "NUMBER_VALUE cannot be converted to String"},
+        {"shape: Exists is a string", R"({"a":{"Exists":"no"}})", "", kItem,
+         "STRING_VALUE cannot be converted to Boolean"},
+        {"shape: condition is a list", R"({"a":[]})", "", kItem, "Start of list found where not expected"},
+        {"shape: Expected is a list", R"([])", "", kItem, "Start of list found where not expected"},
+        {"shape: AttributeValueList is a map", R"({"a":{"ComparisonOperator":"EQ","AttributeValueList":{}}})",
+         "", kItem, "Start of structure or map found where not expected."},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {

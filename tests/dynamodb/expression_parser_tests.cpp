@@ -504,6 +504,9 @@ TEST_CASE("condition trees: precedence NOT > AND > OR, parentheses, functions",
         {"nested paths and names", "#x.y[3].#z = :v", {{"#x", "a.b"}, {"#z", "c"}}, "=(a.b.y[3].c,:v)"},
         {"whitespace everywhere", "\t a\n=\r:v ", {}, "=(a,:v)"},
         {"names may start with digits", "#0 = :1", {{"#0", "pk"}}, "=(pk,:1)"},
+        {"SDK-style parentheses", "( ( ( size ( #A )) < #B.Maximum ) AND ( #C > :n ) )",
+         {{"#A", "Attendance"}, {"#B", "PostInformation"}, {"#C", "TTL"}},
+         "AND(<(size(Attendance),PostInformation.Maximum),>(TTL,:n))"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
