@@ -6,7 +6,10 @@ namespace lowcloud {
 std::string config_location(const ConfigSection& section, const YAML::Node& at) {
     std::string where = section.file.string();
     auto mark = at.Mark();
-    if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
+    if (mark.line >= 0) {
+        where += ':';
+        where += std::to_string(mark.line + 1);
+    }
     return where;
 }
 

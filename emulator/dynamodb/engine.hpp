@@ -63,4 +63,16 @@ nlohmann::json get_item(Engine&, const nlohmann::json&);
 nlohmann::json update_item(Engine&, const nlohmann::json&);
 nlohmann::json delete_item(Engine&, const nlohmann::json&);
 
+// query_ops.cpp
+nlohmann::json query(Engine&, const nlohmann::json&);
+nlohmann::json scan(Engine&, const nlohmann::json&);
+
+// batch_ops.cpp
+nlohmann::json batch_get_item(Engine&, const nlohmann::json&);
+nlohmann::json batch_write_item(Engine&, const nlohmann::json&);
+
+// transact_ops.cpp
+nlohmann::json transact_write_items(Engine&, const nlohmann::json&);
+nlohmann::json transact_get_items(Engine&, const nlohmann::json&);
+
 }  // namespace lowcloud::dynamodb

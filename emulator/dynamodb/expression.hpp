@@ -9,6 +9,7 @@
 //   1. empty text, then size (4096 characters);
 //   2. syntax (`Syntax error; token: "x", near: "a x b"`) and redundant
 //      parentheses (ConditionExpression, FilterExpression, UpdateExpression);
+//      more than 300 operators or 100 levels of nesting stop the parser;
 //   3. structure, in source order: reserved words used as bare names,
 //      function names, functions used in the wrong place, list index range,
 //      repeated update sections;
@@ -47,7 +48,7 @@ inline constexpr std::size_t kMaxPathDepth = 32;
 inline constexpr std::size_t kMaxPlaceholderLength = 255;
 // Nesting of parentheses / NOT / function calls the parser accepts before
 // answering a ValidationException (protects the stack; not a DynamoDB limit).
-inline constexpr std::size_t kMaxNesting = 256;
+inline constexpr std::size_t kMaxNesting = 100;
 
 // One request's ExpressionAttributeNames and ExpressionAttributeValues, and
 // which of them the request's expressions used.

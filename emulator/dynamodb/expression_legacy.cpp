@@ -40,7 +40,8 @@ std::string token_name(const json& j) {
 }
 
 [[noreturn]] void not_scalar(const json& j, std::string_view type) {
-    if (j.is_object()) throw serialization_error("Start of structure or map found where not expected.");
+    if (j.is_object())
+        throw serialization_error("Start of structure or map found where not expected.");
     if (j.is_array()) throw serialization_error("Start of list found where not expected");
     throw serialization_error(token_name(j) + " cannot be converted to " + std::string(type));
 }
@@ -69,7 +70,8 @@ void expect_structure(const json& j) {
 
 std::string lower_first(std::string_view s) {
     std::string out(s);
-    if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
+    if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z')
+        out[0] = static_cast<char>(out[0] - 'A' + 'a');
     return out;
 }
 
@@ -93,10 +95,13 @@ Path top_level(const std::string& name) { return Path{{PathElement::key(name)}};
 Operand path_operand(const std::string& name) { return Operand{top_level(name)}; }
 Operand value_operand(AttributeValue v) { return Operand{ValueRef{std::move(v), {}}}; }
 
-Condition call(Function f, std::vector<Operand> args) { return Condition{Call{f, std::move(args)}}; }
+Condition call(Function f, std::vector<Operand> args) {
+    return Condition{Call{f, std::move(args)}};
+}
 
 // The condition for one attribute: operator + values.
-Condition make_condition(const std::string& name, std::string_view op, std::vector<AttributeValue> v) {
+Condition make_condition(const std::string& name, std::string_view op,
+                         std::vector<AttributeValue> v) {
     auto cmp = [&](Comparator c) {
         return Condition{Compare{c, path_operand(name), value_operand(std::move(v[0]))}};
     };
@@ -112,7 +117,8 @@ Condition make_condition(const std::string& name, std::string_view op, std::vect
         return call(Function::BeginsWith, {path_operand(name), value_operand(std::move(v[0]))});
     }
     if (op == "CONTAINS" || op == "NOT_CONTAINS") {
-        Condition c = call(Function::Contains, {path_operand(name), value_operand(std::move(v[0]))});
+        Condition c =
+            call(Function::Contains, {path_operand(name), value_operand(std::move(v[0]))});
         if (op == "CONTAINS") return c;
         return Condition{Not{std::move(c)}};
     }
@@ -134,7 +140,8 @@ bool valid_count(std::string_view op, std::size_t n) {
 }
 
 std::vector<AttributeValue> value_list(const json& j) {
-    if (j.is_object()) throw serialization_error("Start of structure or map found where not expected.");
+    if (j.is_object())
+        throw serialization_error("Start of structure or map found where not expected.");
     if (!j.is_array()) throw serialization_error("Expected list or null");
     std::vector<AttributeValue> out;
     for (const auto& v : j) out.push_back(parse_value(v));
@@ -144,8 +151,9 @@ std::vector<AttributeValue> value_list(const json& j) {
 void check_same_type(const std::vector<AttributeValue>& v) {
     for (const auto& value : v) {
         if (value.type != v.front().type) {
-            throw validation_error(std::string(kInvalid) +
-                                   "AttributeValues inside AttributeValueList must be of same type");
+            throw validation_error(
+                std::string(kInvalid) +
+                "AttributeValues inside AttributeValueList must be of same type");
         }
     }
 }
@@ -169,7 +177,8 @@ bool filter_type_ok(std::string_view op, Type t) {
 }
 
 std::optional<Condition> join(std::vector<Condition> parts, std::string_view conditional_operator) {
-    if (conditional_operator != "" && conditional_operator != "AND" && conditional_operator != "OR") {
+    if (conditional_operator != "" && conditional_operator != "AND" &&
+        conditional_operator != "OR") {
         enum_error(std::string(conditional_operator), "conditionalOperator", "OR, AND");
     }
     if (parts.empty()) return std::nullopt;
@@ -191,7 +200,8 @@ const json* member(const json& j, const char* key) {
 
 }  // namespace
 
-std::optional<Condition> from_expected(const json& expected, std::string_view conditional_operator) {
+std::optional<Condition> from_expected(const json& expected,
+                                       std::string_view conditional_operator) {
     std::vector<Condition> parts;
     if (expected.is_null()) return std::nullopt;
     expect_map(expected);
@@ -204,7 +214,8 @@ std::optional<Condition> from_expected(const json& expected, std::string_view co
         const std::string for_attr = " for Attribute: " + name;
         if (list != nullptr && value != nullptr) {
             throw validation_error(std::string(kInvalid) +
-                                   "Value and AttributeValueList cannot be used together" + for_attr);
+                                   "Value and AttributeValueList cannot be used together" +
+                                   for_attr);
         }
         if (op_json != nullptr) {
             const std::string op = string_of(*op_json);
@@ -225,8 +236,9 @@ std::optional<Condition> from_expected(const json& expected, std::string_view co
                 list != nullptr ? value_list(*list) : std::vector<AttributeValue>{};
             if (value != nullptr) values.push_back(parse_value(*value));
             if (!valid_count(op, values.size())) {
-                throw validation_error(std::string(kInvalid) + "Invalid number of argument(s) for the " +
-                                       op + " ComparisonOperator");
+                throw validation_error(std::string(kInvalid) +
+                                       "Invalid number of argument(s) for the " + op +
+                                       " ComparisonOperator");
             }
             if (list != nullptr && !values.empty()) {
                 check_same_type(values);
@@ -242,12 +254,13 @@ std::optional<Condition> from_expected(const json& expected, std::string_view co
         }
         const bool should_exist = exists == nullptr || bool_of(*exists);
         if (should_exist && value == nullptr) {
-            throw validation_error(std::string(kInvalid) + "Value must be provided when Exists is " +
+            throw validation_error(std::string(kInvalid) +
+                                   "Value must be provided when Exists is " +
                                    (exists == nullptr ? "null" : "true") + for_attr);
         }
         if (!should_exist && value != nullptr) {
-            throw validation_error(std::string(kInvalid) + "Value cannot be used when Exists is false" +
-                                   for_attr);
+            throw validation_error(std::string(kInvalid) +
+                                   "Value cannot be used when Exists is false" + for_attr);
         }
         if (!should_exist) {
             parts.push_back(call(Function::AttributeNotExists, {path_operand(name)}));
@@ -268,9 +281,10 @@ std::optional<Condition> from_filter(const json& conditions, std::string_view co
         expect_structure(c);
         const json* op_json = member(c, "ComparisonOperator");
         if (op_json == nullptr) {
-            throw validation_error("1 validation error detected: Value null at '" + where + "." + name +
-                                   ".member.comparisonOperator' failed to satisfy constraint: Member "
-                                   "must not be null");
+            throw validation_error(
+                "1 validation error detected: Value null at '" + where + "." + name +
+                ".member.comparisonOperator' failed to satisfy constraint: Member "
+                "must not be null");
         }
         const std::string op = string_of(*op_json);
         if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) {
@@ -280,7 +294,8 @@ std::optional<Condition> from_filter(const json& conditions, std::string_view co
         std::vector<AttributeValue> values =
             list != nullptr ? value_list(*list) : std::vector<AttributeValue>{};
         if (!valid_count(op, values.size())) {
-            throw validation_error(std::string(kInvalid) + "Invalid number of argument(s) for the " + op +
+            throw validation_error(std::string(kInvalid) +
+                                   "Invalid number of argument(s) for the " + op +
                                    " ComparisonOperator");
         }
         if (!values.empty()) {
@@ -315,8 +330,9 @@ Update from_attribute_updates(const json& attribute_updates) {
         std::optional<AttributeValue> value;
         if (value_json != nullptr) value = parse_value(*value_json);
         if (!value && action != "DELETE") {
-            throw validation_error(std::string(kInvalid) +
-                                   "Only DELETE action is allowed when no attribute value is specified");
+            throw validation_error(
+                std::string(kInvalid) +
+                "Only DELETE action is allowed when no attribute value is specified");
         }
         if (value && action == "DELETE" && !value->is_set()) {
             throw validation_error(std::string(kInvalid) +
@@ -325,7 +341,8 @@ Update from_attribute_updates(const json& attribute_updates) {
         }
         if (value && action == "ADD" && !value->is_set() && value->type != Type::N &&
             value->type != Type::L) {
-            throw validation_error(std::string(kInvalid) + "ADD action is not supported for the type " +
+            throw validation_error(std::string(kInvalid) +
+                                   "ADD action is not supported for the type " +
                                    std::string(type_name(value->type)));
         }
         UpdateAction a;
@@ -344,14 +361,16 @@ Update from_attribute_updates(const json& attribute_updates) {
 }
 
 Projection from_attributes_to_get(const json& names) {
-    if (names.is_object()) throw serialization_error("Start of structure or map found where not expected.");
+    if (names.is_object())
+        throw serialization_error("Start of structure or map found where not expected.");
     if (!names.is_array()) throw serialization_error("Expected list or null");
     Projection p;
     std::set<std::string> seen;
     for (const auto& n : names) {
         const std::string name = string_of(n);
         if (!seen.insert(name).second) {
-            throw validation_error(std::string(kInvalid) + "Duplicate value in attribute name: " + name);
+            throw validation_error(std::string(kInvalid) +
+                                   "Duplicate value in attribute name: " + name);
         }
         p.paths.push_back(top_level(name));
     }

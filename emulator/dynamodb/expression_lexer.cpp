@@ -46,7 +46,11 @@ Tok keyword_or_id(std::string_view word) {
 // Length of the UTF-8 sequence starting at text[i] (1 for invalid bytes).
 std::size_t code_point_length(std::string_view text, std::size_t i) {
     auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    std::size_t n = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xE  ? 3
+                    : (c >> 3) == 0x1E ? 4
+                                       : 1;
     if (i + n > text.size()) return 1;
     for (std::size_t k = 1; k < n; ++k) {
         if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;

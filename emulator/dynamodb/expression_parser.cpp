@@ -10,8 +10,9 @@
 // of a condition may open either a nested condition or a parenthesized
 // operand ("(a) = :v"); parse_primary parses the inside once and decides by
 // what it found, so the parser never backtracks. Nesting (parentheses, NOT,
-// function calls) is bounded by kMaxNesting so hostile input cannot exhaust
-// the stack.
+// function calls) is bounded by kMaxNesting and the number of operators by
+// DynamoDB's own limit of 300 (reported as DynamoDB does, "operator count:
+// 301"), so hostile input cannot exhaust the stack in any later pass.
 #include "dynamodb/expression.hpp"
 #include "dynamodb/expression_internal.hpp"
 
@@ -110,6 +111,16 @@ private:
         if (kind() != t) fail();
         advance();
     }
+    // DynamoDB counts operators after parsing and stops at the 301st; the
+    // parser stops there too, which also bounds the depth of the tree.
+    void count_operator() {
+        if (++operators_ > kMaxOperators) {
+            throw invalid(options_.parameter,
+                          message("The expression contains too many operators",
+                                  {{"operator count", std::to_string(operators_)}}));
+        }
+    }
+
     void redundant() const {
         if (options_.redundant_parens) {
             throw invalid(options_.parameter, message("The expression has redundant parentheses"));
@@ -124,6 +135,7 @@ private:
             RawCond l = to_condition(std::move(left));
             advance();
             RawCond r = to_condition(parse_and());
+            count_operator();
             left = binary(RawCond::Kind::Or, std::move(l), std::move(r));
         }
         return left;
@@ -135,6 +147,7 @@ private:
             RawCond l = to_condition(std::move(left));
             advance();
             RawCond r = to_condition(parse_not());
+            count_operator();
             left = binary(RawCond::Kind::And, std::move(l), std::move(r));
         }
         return left;
@@ -147,6 +160,7 @@ private:
         RawCond c;
         c.kind = RawCond::Kind::Not;
         c.children.push_back(to_condition(parse_not()));
+        count_operator();
         return c;
     }
 
@@ -171,6 +185,7 @@ private:
     // it is handed back (a function call can stand as a condition).
     CondOrOperand after_operand(RawOperand first) {
         RawCond c;
+        if (is_comparator(kind()) || kind() == Tok::In || kind() == Tok::Between) count_operator();
         if (is_comparator(kind())) {
             c.kind = RawCond::Kind::Compare;
             c.comparator = comparator_of(kind());
@@ -267,6 +282,7 @@ private:
             op.args.push_back(operand());
         }
         expect(Tok::RParen);
+        count_operator();
         return op;
     }
 
@@ -347,13 +363,15 @@ private:
     // operand | operand ('+'|'-') operand | '(' arithmetic ')'
     RawOperand set_value() {
         RawOperand first = term();
-        if (first.kind != RawOperand::Kind::Arith && (kind() == Tok::Plus || kind() == Tok::Minus)) {
+        if (first.kind != RawOperand::Kind::Arith &&
+            (kind() == Tok::Plus || kind() == Tok::Minus)) {
             RawOperand a;
             a.kind = RawOperand::Kind::Arith;
             a.op = kind() == Tok::Plus ? '+' : '-';
             advance();
             a.args.push_back(std::move(first));
             a.args.push_back(operand());
+            count_operator();
             return a;
         }
         return first;
@@ -374,6 +392,7 @@ private:
     std::vector<std::size_t> significant_;  // indexes of non-whitespace tokens
     std::size_t pos_ = 0;                   // index into significant_
     std::size_t depth_ = 0;
+    std::size_t operators_ = 0;
     ParseOptions options_;
 };
 

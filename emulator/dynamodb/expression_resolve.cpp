@@ -124,7 +124,8 @@ public:
     void path(const RawPath& p) const {
         for (const auto& e : p.elems) {
             if (e.kind == detail::RawElem::Kind::Id && detail::is_reserved_word(e.text)) {
-                fail(message("Attribute name is a reserved keyword", {{"reserved keyword", e.text}}));
+                fail(message("Attribute name is a reserved keyword",
+                             {{"reserved keyword", e.text}}));
             }
             if (e.kind == detail::RawElem::Kind::Index &&
                 (e.text.size() > 10 || std::stoull(e.text) > 2147483647ULL)) {
@@ -175,7 +176,8 @@ public:
             if (flag) {
                 static constexpr std::array<std::string_view, 4> kNames{"SET", "REMOVE", "ADD",
                                                                         "DELETE"};
-                fail(message("The \"" + std::string(kNames[static_cast<std::size_t>(section.kind)]) +
+                fail(message("The \"" +
+                             std::string(kNames[static_cast<std::size_t>(section.kind)]) +
                              "\" section can only be used once in an update expression"));
             }
             flag = true;
@@ -281,7 +283,8 @@ private:
 
 class Resolver {
 public:
-    Resolver(std::string_view parameter, Attributes& attrs) : parameter_(parameter), attrs_(attrs) {}
+    Resolver(std::string_view parameter, Attributes& attrs)
+        : parameter_(parameter), attrs_(attrs) {}
 
     Path path(const RawPath& raw) const {
         if (raw.elems.size() > kMaxPathDepth) {
@@ -291,7 +294,9 @@ public:
         Path p;
         for (const auto& e : raw.elems) {
             switch (e.kind) {
-                case detail::RawElem::Kind::Id: p.elements.push_back(PathElement::key(e.text)); break;
+                case detail::RawElem::Kind::Id:
+                    p.elements.push_back(PathElement::key(e.text));
+                    break;
                 case detail::RawElem::Kind::NameRef: {
                     const std::string* name = attrs_.use_name(e.text);
                     if (name == nullptr) {
@@ -325,69 +330,22 @@ public:
                 return Operand{ValueRef{*v, o.text}};
             }
             case RawOperand::Kind::Call: return Operand{call(o)};
-            case RawOperand::Kind::Arith: {
-                Operand left = operand(o.args[0]);
-                Operand right = operand(o.args[1]);
-                const std::string symbol(1, o.op);
-                check_types(symbol, {&left, &right}, bit(Type::N));
-                count_operator();
-                return Operand{Arithmetic{o.op, std::move(left), std::move(right)}};
-            }
+            case RawOperand::Kind::Arith: return arithmetic(o);
         }
         return {};
     }
 
+    // Each kind is resolved in its own (non-inlined) function so that the
+    // recursion through NOT / AND / OR keeps small stack frames.
     Condition condition(const RawCond& c) {
         switch (c.kind) {
-            case RawCond::Kind::Compare: {
-                Operand l = operand(c.operands[0]);
-                Operand r = operand(c.operands[1]);
-                const std::string symbol(comparator_symbol(c.comparator));
-                const bool equality = c.comparator == Comparator::EQ || c.comparator == Comparator::NE;
-                check_types(symbol, {&l, &r}, equality ? kAll : kOrdered);
-                check_distinct(symbol, {&l, &r});
-                count_operator();
-                return Condition{Compare{c.comparator, std::move(l), std::move(r)}};
-            }
-            case RawCond::Kind::Between: {
-                Operand v = operand(c.operands[0]);
-                Operand lo = operand(c.operands[1]);
-                Operand hi = operand(c.operands[2]);
-                check_types("BETWEEN", {&v, &lo, &hi}, kOrdered);
-                check_distinct("BETWEEN", {&v, &lo, &hi});
-                check_bounds(lo, hi);
-                count_operator();
-                return Condition{Between{std::move(v), std::move(lo), std::move(hi)}};
-            }
-            case RawCond::Kind::In: {
-                In in{operand(c.operands[0]), {}};
-                for (std::size_t i = 1; i < c.operands.size(); ++i) {
-                    in.candidates.push_back(operand(c.operands[i]));
-                }
-                std::vector<const Operand*> all{&in.value};
-                for (const auto& o : in.candidates) all.push_back(&o);
-                check_distinct("IN", all);
-                if (in.candidates.size() > kMaxInOperands) {
-                    fail(message("The IN operator is provided with too many operands",
-                                 {{"number of operands", std::to_string(in.candidates.size())}}));
-                }
-                count_operator();
-                return Condition{std::move(in)};
-            }
-            case RawCond::Kind::Call: return Condition{call(c.operands[0])};
-            case RawCond::Kind::Not: {
-                Condition inner = condition(c.children[0]);
-                count_operator();
-                return Condition{Not{std::move(inner)}};
-            }
+            case RawCond::Kind::Compare: return compare(c);
+            case RawCond::Kind::Between: return between(c);
+            case RawCond::Kind::In: return in(c);
+            case RawCond::Kind::Call: return boolean_call(c);
+            case RawCond::Kind::Not: return negation(c);
             case RawCond::Kind::And:
-            case RawCond::Kind::Or: {
-                Condition l = condition(c.children[0]);
-                Condition r = condition(c.children[1]);
-                count_operator();
-                if (c.kind == RawCond::Kind::And) return Condition{And{std::move(l), std::move(r)}};
-                return Condition{Or{std::move(l), std::move(r)}};
-            }
+            case RawCond::Kind::Or: return logical(c);
         }
         return {};
     }
@@ -436,7 +394,72 @@ public:
     }
 
 private:
-    Call call(const RawOperand& o) {
+    [[gnu::noinline]] Condition compare(const RawCond& c) {
+        Operand l = operand(c.operands[0]);
+        Operand r = operand(c.operands[1]);
+        const std::string symbol(comparator_symbol(c.comparator));
+        const bool equality = c.comparator == Comparator::EQ || c.comparator == Comparator::NE;
+        check_types(symbol, {&l, &r}, equality ? kAll : kOrdered);
+        check_distinct(symbol, {&l, &r});
+        count_operator();
+        return Condition{Compare{c.comparator, std::move(l), std::move(r)}};
+    }
+
+    [[gnu::noinline]] Condition between(const RawCond& c) {
+        Operand v = operand(c.operands[0]);
+        Operand lo = operand(c.operands[1]);
+        Operand hi = operand(c.operands[2]);
+        check_types("BETWEEN", {&v, &lo, &hi}, kOrdered);
+        check_distinct("BETWEEN", {&v, &lo, &hi});
+        check_bounds(lo, hi);
+        count_operator();
+        return Condition{Between{std::move(v), std::move(lo), std::move(hi)}};
+    }
+
+    [[gnu::noinline]] Condition in(const RawCond& c) {
+        In in{operand(c.operands[0]), {}};
+        for (std::size_t i = 1; i < c.operands.size(); ++i) {
+            in.candidates.push_back(operand(c.operands[i]));
+        }
+        std::vector<const Operand*> all{&in.value};
+        for (const auto& o : in.candidates) all.push_back(&o);
+        check_distinct("IN", all);
+        if (in.candidates.size() > kMaxInOperands) {
+            fail(message("The IN operator is provided with too many operands",
+                         {{"number of operands", std::to_string(in.candidates.size())}}));
+        }
+        count_operator();
+        return Condition{std::move(in)};
+    }
+
+    [[gnu::noinline]] Condition boolean_call(const RawCond& c) {
+        return Condition{call(c.operands[0])};
+    }
+
+    [[gnu::noinline]] Condition negation(const RawCond& c) {
+        Box<Condition> inner(condition(c.children[0]));
+        count_operator();
+        return Condition{Not{std::move(inner)}};
+    }
+
+    [[gnu::noinline]] Condition logical(const RawCond& c) {
+        Box<Condition> l(condition(c.children[0]));
+        Box<Condition> r(condition(c.children[1]));
+        count_operator();
+        if (c.kind == RawCond::Kind::And) return Condition{And{std::move(l), std::move(r)}};
+        return Condition{Or{std::move(l), std::move(r)}};
+    }
+
+    [[gnu::noinline]] Operand arithmetic(const RawOperand& o) {
+        Operand left = operand(o.args[0]);
+        Operand right = operand(o.args[1]);
+        const std::string symbol(1, o.op);
+        check_types(symbol, {&left, &right}, bit(Type::N));
+        count_operator();
+        return Operand{Arithmetic{o.op, std::move(left), std::move(right)}};
+    }
+
+    [[gnu::noinline]] Call call(const RawOperand& o) {
         const FunctionInfo& f = *find_function(o.text);  // checked by the structure walk
         Call call{f.function, {}};
         for (const auto& arg : o.args) call.args.push_back(operand(arg));
@@ -535,8 +558,9 @@ private:
         static constexpr std::array<std::string_view, 10> kTypes{"S", "SS", "N", "NS", "B",
                                                                  "BS", "BOOL", "NULL", "L", "M"};
         if (std::find(kTypes.begin(), kTypes.end(), v->value.scalar) == kTypes.end()) {
-            fail(message("Invalid attribute type name found",
-                         {{"type", v->value.scalar}, {"valid types", "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}"}}));
+            fail(message(
+                "Invalid attribute type name found",
+                {{"type", v->value.scalar}, {"valid types", "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}"}}));
         }
     }
 
@@ -560,9 +584,10 @@ void check_text(std::string_view text, std::string_view parameter, bool report_s
     const std::size_t n = utf16_length(text);
     if (n > kMaxExpressionLength) {
         throw invalid(parameter,
-                      report_size ? message("Expression size has exceeded the maximum allowed size",
-                                            {{"expression size", std::to_string(n)}})
-                                  : message("Expression size has exceeded the maximum allowed size"));
+                      report_size
+                          ? message("Expression size has exceeded the maximum allowed size",
+                                    {{"expression size", std::to_string(n)}})
+                          : message("Expression size has exceeded the maximum allowed size"));
     }
 }
 
@@ -606,7 +631,8 @@ Attributes::Attributes(std::map<std::string, std::string> names,
         }
         if (name.empty()) {
             throw validation_error(
-                "ExpressionAttributeNames contains invalid value: Empty attribute name for key " + key);
+                "ExpressionAttributeNames contains invalid value: Empty attribute name for key " +
+                key);
         }
     }
     for (const auto& entry : values_) {

@@ -95,7 +95,8 @@ private:
         for (std::size_t i = 0; i < v.list.size(); ++i) slots.emplace(i, v.list[i]);
         for (const auto& [key, child] : node.children) {
             if (!key.is_index()) throw validation_error(kInvalidPath);
-            const AttributeValue* existing = key.index < v.list.size() ? &v.list[key.index] : nullptr;
+            const AttributeValue* existing =
+                key.index < v.list.size() ? &v.list[key.index] : nullptr;
             if (child->action != nullptr) {
                 auto r = result_of(*child->action, existing);
                 if (r) {
@@ -147,7 +148,8 @@ private:
         }
         std::vector<std::string> elements = existing->set;
         for (const auto& e : operand.set) {
-            if (std::find(elements.begin(), elements.end(), e) == elements.end()) elements.push_back(e);
+            if (std::find(elements.begin(), elements.end(), e) == elements.end())
+                elements.push_back(e);
         }
         return AttributeValue::make_set(operand.type, std::move(elements));
     }

@@ -81,6 +81,37 @@ EncodedKey key_from_key(const KeySchema& schema, const Item& key) {
     return encode(schema, *values[0], values[1]);
 }
 
+std::optional<EncodedKey> index_key_of(const SecondaryIndex& index, const Item& item) {
+    const KeyAttribute* attrs[2] = {&index.key.hash, index.key.range ? &*index.key.range : nullptr};
+    const AttributeValue* values[2] = {nullptr, nullptr};
+    bool complete = true;
+    for (int i = 0; i < 2; ++i) {
+        if (!attrs[i]) continue;
+        auto it = item.find(attrs[i]->name);
+        if (it == item.end()) {
+            complete = false;
+            continue;
+        }
+        const AttributeValue& v = it->second;
+        if (v.type != attrs[i]->type)
+            throw validation_error("One or more parameter values were invalid: Type mismatch for Index Key " + attrs[i]->name +
+                                   " Expected: " + std::string(type_name(attrs[i]->type)) + " Actual: " + std::string(type_name(v.type)) +
+                                   " IndexName: " + index.name);
+        if ((v.type == Type::S || v.type == Type::B) && v.scalar.empty())
+            throw validation_error(
+                "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+                std::string(v.type == Type::S ? "string" : "binary") + " value. IndexName: " + index.name + ", IndexKey: " + attrs[i]->name);
+        values[i] = &v;
+    }
+    if (!complete) return std::nullopt;
+    return encode(index.key, *values[0], values[1]);
+}
+
+void check_index_keys(const TableDef& table, const Item& item) {
+    for (const auto& i : table.local_indexes) index_key_of(i, item);
+    for (const auto& i : table.global_indexes) index_key_of(i, item);
+}
+
 Item key_of(const KeySchema& schema, const Item& item) {
     Item key;
     if (auto it = item.find(schema.hash.name); it != item.end()) key.emplace(*it);

@@ -33,4 +33,13 @@ EncodedKey key_from_key(const KeySchema& schema, const Item& key);
 // The key attributes of an item, as an Item.
 Item key_of(const KeySchema& schema, const Item& item);
 
+// The item's key in a secondary index, or nullopt when the item lacks one of
+// the index key attributes (a sparse index leaves it out). Throws
+// ValidationException when an index key attribute has the wrong type or is
+// empty, as DynamoDB rejects such writes.
+std::optional<EncodedKey> index_key_of(const SecondaryIndex& index, const Item& item);
+
+// Checks every index key of an item before it is written (same errors).
+void check_index_keys(const TableDef& table, const Item& item);
+
 }  // namespace lowcloud::dynamodb

@@ -147,7 +147,8 @@ std::size_t seed_table(Engine& engine, const TableDef& t, const SeedSpec& seed) 
         try {
             EncodedKey key = key_from_item(t.key, item);
             auto old = engine.storage.get(t.id, key);
-            engine.storage.put(t.id, key, item, static_cast<std::int64_t>(item_size(item)), old);
+            check_index_keys(t, item);
+            engine.storage.put(t, key, item, static_cast<std::int64_t>(item_size(item)), old);
         } catch (const ApiError& e) {
             throw std::runtime_error(where + ": " + e.what());
         }

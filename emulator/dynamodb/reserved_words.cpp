@@ -91,7 +91,8 @@ bool is_reserved_word(std::string_view word) {
     for (char& c : lower) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
-    return std::binary_search(kReservedWords.begin(), kReservedWords.end(), std::string_view(lower));
+    return std::binary_search(kReservedWords.begin(), kReservedWords.end(),
+                              std::string_view(lower));
 }
 
 }  // namespace lowcloud::dynamodb::expr::detail

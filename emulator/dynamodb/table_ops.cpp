@@ -495,6 +495,7 @@ json update_time_to_live(Engine& engine, const json& req) {
     }
     sqlite::Transaction tx(engine.storage.db());
     engine.storage.save_table(updated);
+    engine.storage.rebuild_ttl(updated);
     tx.commit();
     t = std::move(updated);
     return {{"TimeToLiveSpecification", {{"Enabled", *enabled}, {"AttributeName", *attribute}}}};

@@ -640,15 +640,20 @@ TEST_CASE("deep nesting is refused, never a stack overflow", "[expression][parse
                   .find("The expression has too many nesting levels;") != std::string::npos);
     }
     CHECK(error_of([&] { expr::parse_condition(repeat("NOT ", 1000) + "a = :v", "FilterExpression", a); }) ==
-          "Invalid FilterExpression: The expression has too many nesting levels; nesting levels: 257");
+          "Invalid FilterExpression: The expression has too many nesting levels; nesting levels: 101");
     CHECK(error_of([&] {
               expr::parse_condition(repeat("size(", 600) + "a" + repeat(")", 600) + " = :v",
                                     "FilterExpression", a);
           }).find("too many nesting levels") != std::string::npos);
     CHECK(error_of([&] { expr::parse_update("SET a = " + repeat("(", 3000) + ":v", a); })
               .find("Invalid UpdateExpression: The expression has too many nesting levels") == 0);
-    // 200 levels is fine where redundant parentheses are allowed.
+    // 100 levels is fine where redundant parentheses are allowed.
     expr::Attributes k = attrs({}, kV);
-    CHECK_NOTHROW(expr::parse_condition(std::string(200, '(') + "pk = :v" + std::string(200, ')'),
+    CHECK_NOTHROW(expr::parse_condition(std::string(100, '(') + "pk = :v" + std::string(100, ')'),
                                         "KeyConditionExpression", k));
+    CHECK(error_of([&] {
+              expr::parse_condition(std::string(101, '(') + "pk = :v" + std::string(101, ')'),
+                                    "KeyConditionExpression", k);
+          }) == "Invalid KeyConditionExpression: The expression has too many nesting levels; "
+                "nesting levels: 101");
 }

@@ -33,7 +33,8 @@ using Names = std::map<std::string, std::string>;
 
 inline expr::Attributes attrs(Names names, const std::string& values_json) {
     Item v = item(values_json);
-    return expr::Attributes(std::move(names), std::map<std::string, AttributeValue>(v.begin(), v.end()));
+    return expr::Attributes(std::move(names),
+                            std::map<std::string, AttributeValue>(v.begin(), v.end()));
 }
 
 // The message of the ApiError `f` throws, or "" when it does not throw.
@@ -65,7 +66,8 @@ inline std::string show_path(const expr::Path& p) {
 inline std::string show(const expr::Operand& o) {
     if (const auto* p = o.path()) return show_path(*p);
     if (const auto* v = o.value()) {
-        return v->placeholder.empty() ? lowcloud::dynamodb::to_json(v->value).dump() : v->placeholder;
+        return v->placeholder.empty() ? lowcloud::dynamodb::to_json(v->value).dump()
+                                      : v->placeholder;
     }
     if (const auto* c = o.call()) {
         std::string out(expr::function_name(c->function));
