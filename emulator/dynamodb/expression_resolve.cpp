@@ -271,8 +271,8 @@ private:
             other.elements.push_back(cur->children.front().first);
             cur = cur->children.front().second.get();
         }
-        throw invalid(parameter_, message(base, {{"path one", p.to_string()},
-                                                 {"path two", other.to_string()}}));
+        throw invalid(parameter_, message(base, {{"path one", other.to_string()},
+                                                 {"path two", p.to_string()}}));
     }
 
     std::string_view parameter_;
@@ -386,10 +386,8 @@ public:
     Projection projection(const std::vector<RawPath>& raw) const {
         Projection p;
         PathTree tree(parameter_);
-        for (const auto& r : raw) {
-            p.paths.push_back(path(r));
-            tree.insert(p.paths.back());
-        }
+        for (const auto& r : raw) p.paths.push_back(path(r));
+        for (const auto& resolved : p.paths) tree.insert(resolved);
         return p;
     }
 

@@ -404,10 +404,10 @@ const std::vector<Case>& resolution_cases() {
         // overlapping paths
         {"SET a path and its child", Kind::Update, "", "SET a = :v, a.b = :w", {}, kVW,
          "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
-         "rewrite one of these paths; path one: [a, b], path two: [a]"},
+         "rewrite one of these paths; path one: [a], path two: [a, b]"},
         {"SET a child and its parent", Kind::Update, "", "SET a.b = :v, a = :w", {}, kVW,
          "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
-         "rewrite one of these paths; path one: [a], path two: [a, b]"},
+         "rewrite one of these paths; path one: [a, b], path two: [a]"},
         {"same path through names", Kind::Update, "", "SET #s = :v, #s = :v", {{"#s", "string_set"}}, kV,
          "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
          "rewrite one of these paths; path one: [string_set], path two: [string_set]"},
@@ -424,10 +424,10 @@ const std::vector<Case>& resolution_cases() {
          "rewrite one of these paths; path one: [string_set], path two: [string_set]"},
         {"list indexes overlap", Kind::Update, "", "SET a[1][1] = :v, a[1] = :w", {}, kVW,
          "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
-         "rewrite one of these paths; path one: [a, [1]], path two: [a, [1], [1]]"},
+         "rewrite one of these paths; path one: [a, [1], [1]], path two: [a, [1]]"},
         {"map key and list index conflict", Kind::Update, "", "SET a.b = :v, a[1] = :w", {}, kVW,
          "Invalid UpdateExpression: Two document paths conflict with each other; must remove or "
-         "rewrite one of these paths; path one: [a, [1]], path two: [a, b]"},
+         "rewrite one of these paths; path one: [a, b], path two: [a, [1]]"},
         {"a name containing a dot is one attribute", Kind::Update, "", "SET string_set = :h, #n = :h",
          {{"#n", "string_set.nested"}}, R"({":h":{"S":"H"}})", ""},
         {"siblings do not overlap", Kind::Update, "", "SET #r.#c1 = :k1, #r.#c2 = :k2",
@@ -435,13 +435,13 @@ const std::vector<Case>& resolution_cases() {
          ""},
         {"projection overlap", Kind::Projection, "", "#a, #a.#b", {{"#a", "a"}, {"#b", "b"}}, "",
          "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or "
-         "rewrite one of these paths; path one: [a, b], path two: [a]"},
+         "rewrite one of these paths; path one: [a], path two: [a, b]"},
         {"projection duplicate", Kind::Projection, "", "body, subject, body", {}, "",
          "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or "
          "rewrite one of these paths; path one: [body], path two: [body]"},
         {"projection conflict", Kind::Projection, "", "a[0], a.b", {}, "",
          "Invalid ProjectionExpression: Two document paths conflict with each other; must remove or "
-         "rewrite one of these paths; path one: [a, b], path two: [a, [0]]"},
+         "rewrite one of these paths; path one: [a, [0]], path two: [a, b]"},
         {"projection of list elements", Kind::Projection, "", "#l[2], #l[0], m.x, m.y",
          {{"#l", "l"}}, "", ""},
     };

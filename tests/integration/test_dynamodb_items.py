@@ -697,10 +697,11 @@ EXPRESSION_ERRORS = [
      "operator or function; operator: contains, first operand: [data]"),
     # operand types known before reading the item
     ("update", dict(UpdateExpression="ADD a :s", ExpressionAttributeValues={":s": S("a")}),
-     "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING"),
+     "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, "
+     "typeSet: ALLOWED_FOR_ADD_OPERAND"),
     ("update", dict(UpdateExpression="DELETE a :n", ExpressionAttributeValues={":n": N(1)}),
      "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, "
-     "operand type: NUMBER"),
+     "operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"),
     ("update", dict(UpdateExpression="SET a = a + :s", ExpressionAttributeValues={":s": S("a")}),
      "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, "
      "operand type: S"),
