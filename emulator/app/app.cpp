@@ -63,6 +63,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         Manifest manifest = load_manifest(options.config);
 
         dynamodb::Options dynamo_options;
+        dynamo_options.ttl_interval = std::chrono::milliseconds(static_cast<long long>(options.ttl_interval_seconds * 1000));
         if (!options.in_memory) {
             std::filesystem::create_directories(options.data_dir);
             dynamo_options.data_dir = options.data_dir;

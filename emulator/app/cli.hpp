@@ -5,6 +5,7 @@
 //   lowcloud [--help | --version]
 //   lowcloud serve [--port N] [--host H] [--config FILE] [--data-dir DIR |
 //                   --in-memory] [--log-level L] [--threads N] [--idle-timeout S]
+//                   [--ttl-interval S]
 #pragma once
 
 #include "common/log.hpp"
@@ -28,6 +29,7 @@ struct ServeOptions {
     LogLevel log_level = LogLevel::info;
     unsigned threads = 0;  // 0: one per core, at least 2
     unsigned idle_timeout_seconds = 60;
+    double ttl_interval_seconds = 1.0;  // DynamoDB TTL sweep period; 0 disables
 };
 
 struct Command {

@@ -57,6 +57,10 @@ nlohmann::json update_time_to_live(Engine&, const nlohmann::json&);
 nlohmann::json describe_limits(Engine&, const nlohmann::json&);
 nlohmann::json describe_endpoints(Engine&, const nlohmann::json&);
 
+// index_updates.cpp: UpdateTable's GlobalSecondaryIndexUpdates applied to
+// `updated` and to storage in the caller's transaction; false when absent.
+bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& request);
+
 // item_ops.cpp
 nlohmann::json put_item(Engine&, const nlohmann::json&);
 nlohmann::json get_item(Engine&, const nlohmann::json&);

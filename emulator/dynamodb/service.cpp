@@ -10,6 +10,8 @@
 
 #include <zlib.h>
 
+#include <condition_variable>
+#include <thread>
 #include <unordered_map>
 
 namespace lowcloud::dynamodb {
@@ -99,17 +101,71 @@ TableDef& Engine::table_by_arn(const std::string& arn_text, bool detailed) {
 json Engine::describe(const TableDef& t, const std::string& status) {
     TableDef with_counters = t;
     std::tie(with_counters.item_count, with_counters.size_bytes) = storage.counters(t.id);
+    for (auto* indexes : {&with_counters.local_indexes, &with_counters.global_indexes})
+        for (auto& i : *indexes) std::tie(i.item_count, i.size_bytes) = storage.index_counters(t.id, i.name);
     return dynamodb::describe(with_counters, options.region, options.account_id, status);
 }
 
 struct Service::Impl {
     Impl(Options o, Logger& l) : engine(std::move(o), l) {}
     Engine engine;
+
+    // The TTL sweeper: wakes every ttl_interval until stopped.
+    std::mutex sweeper_mutex;
+    std::condition_variable sweeper_wake;
+    bool stopping = false;
+    std::thread sweeper;
 };
 
-Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>(std::move(options), logger)) {}
+Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>(std::move(options), logger)) {
+    auto interval = impl_->engine.options.ttl_interval;
+    if (interval.count() <= 0) return;
+    impl_->sweeper = std::thread([this, interval] {
+        std::unique_lock lock(impl_->sweeper_mutex);
+        while (!impl_->sweeper_wake.wait_for(lock, interval, [this] { return impl_->stopping; })) {
+            lock.unlock();
+            auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+            try {
+                expire_items(now);
+            } catch (const std::exception& e) {
+                impl_->engine.logger.error(std::string("dynamodb TTL sweep failed: ") + e.what());
+            }
+            lock.lock();
+        }
+    });
+}
 
-Service::~Service() = default;
+Service::~Service() {
+    if (impl_->sweeper.joinable()) {
+        {
+            std::lock_guard lock(impl_->sweeper_mutex);
+            impl_->stopping = true;
+        }
+        impl_->sweeper_wake.notify_all();
+        impl_->sweeper.join();
+    }
+}
+
+std::size_t Service::expire_items(std::int64_t now_seconds) {
+    Engine& engine = impl_->engine;
+    std::lock_guard lock(engine.mutex);
+    std::size_t total = 0;
+    for (auto& [name, t] : engine.tables) {
+        if (!t.ttl_attribute) continue;
+        for (;;) {
+            auto keys = engine.storage.expired(t.id, now_seconds, 500);
+            if (keys.empty()) break;
+            sqlite::Transaction tx(engine.storage.db());
+            for (const auto& key : keys)
+                if (auto old = engine.storage.get(t.id, key)) engine.storage.remove(t, key, *old);
+            tx.commit();
+            total += keys.size();
+            if (keys.size() < 500) break;
+        }
+        if (total) engine.logger.debug("dynamodb TTL expired items in " + name);
+    }
+    return total;
+}
 
 Engine& Service::engine_() { return impl_->engine; }
 

@@ -9,7 +9,9 @@
 // Threading: handle() is thread-safe and synchronous. Requests are executed
 // one at a time against the single SQLite connection (a mutex serializes
 // them), so every conditional write is check-and-write in one transaction and
-// concurrent clients never lose an update.
+// concurrent clients never lose an update. One background thread, owned by
+// the Service, expires TTL items every `ttl_interval` under the same mutex;
+// the destructor stops it before closing the database.
 //
 // Durability: with a data directory, the database is one file,
 // `<data_dir>/dynamodb.sqlite3`, in WAL mode; each acknowledged write is a
@@ -23,6 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -34,6 +38,9 @@ struct Options {
     std::optional<std::filesystem::path> data_dir;  // none: in memory
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
+    // How often expired TTL items are deleted (DynamoDB takes up to 48 h;
+    // lowcloud expires promptly so tests can rely on it). Zero disables.
+    std::chrono::milliseconds ttl_interval{1000};
 };
 
 class Service {
@@ -55,6 +62,11 @@ public:
     http::Response handle(const http::Request& request);
 
     nlohmann::json health() const;
+
+    // Deletes every item whose TTL attribute is at or before `now_seconds`
+    // (epoch seconds) in tables with TTL enabled; returns how many. The
+    // sweeper thread calls it with the current time.
+    std::size_t expire_items(std::int64_t now_seconds);
 
 private:
     struct Impl;

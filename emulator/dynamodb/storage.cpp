@@ -2,6 +2,7 @@
 // (see storage.hpp).
 #include "dynamodb/storage.hpp"
 
+#include "dynamodb/error.hpp"
 #include "dynamodb/number.hpp"
 
 namespace lowcloud::dynamodb {
@@ -217,7 +218,12 @@ void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
         return true;
     });
     for (const Row& r : rows) {
-        auto ik = index_key_of(index, r.item);
+        std::optional<EncodedKey> ik;
+        try {
+            ik = index_key_of(index, r.item);
+        } catch (const ApiError&) {
+            continue;  // wrong type or empty: not indexed, as DynamoDB backfills
+        }
         if (!ik) continue;
         db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(?, ?, ?, ?, ?, ?, ?)")
             .bind(1, t.id)

@@ -156,8 +156,8 @@ json describe(const TableDef& t, const std::string& region, const std::string& a
             lsis.push_back({{"IndexName", i.name},
                             {"KeySchema", key_schema_json(i.key)},
                             {"Projection", projection_json(i.projection)},
-                            {"IndexSizeBytes", 0},
-                            {"ItemCount", 0},
+                            {"IndexSizeBytes", i.size_bytes},
+                            {"ItemCount", i.item_count},
                             {"IndexArn", arn + "/index/" + i.name}});
         out["LocalSecondaryIndexes"] = lsis;
     }
@@ -169,8 +169,8 @@ json describe(const TableDef& t, const std::string& region, const std::string& a
                       {"Projection", projection_json(i.projection)},
                       {"IndexStatus", "ACTIVE"},
                       {"ProvisionedThroughput", throughput_json(i.throughput.value_or(Throughput{}))},
-                      {"IndexSizeBytes", 0},
-                      {"ItemCount", 0},
+                      {"IndexSizeBytes", i.size_bytes},
+                      {"ItemCount", i.item_count},
                       {"IndexArn", arn + "/index/" + i.name}};
             gsis.push_back(g);
         }

@@ -41,6 +41,9 @@ struct SecondaryIndex {
     KeySchema key;
     IndexProjection projection;
     std::optional<Throughput> throughput;  // GSIs of PROVISIONED tables
+    // Filled from storage for DescribeTable only; not persisted.
+    std::int64_t item_count = 0;
+    std::int64_t size_bytes = 0;
 };
 
 struct TableDef {

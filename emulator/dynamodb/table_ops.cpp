@@ -357,13 +357,15 @@ json update_table(Engine& engine, const json& req) {
     auto table_class = opt_string(req, "TableClass");
     check_enum(c, table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
     c.check();
-    for (const char* unsupported : {"GlobalSecondaryIndexUpdates", "ReplicaUpdates", "StreamSpecification", "SSESpecification"})
+    for (const char* unsupported : {"ReplicaUpdates", "StreamSpecification", "SSESpecification"})
         if (req.contains(unsupported) && !req[unsupported].is_null())
             throw validation_error(std::string("lowcloud does not support ") + unsupported + " in UpdateTable yet");
 
     TableDef& t = engine.table(*name, true);
     TableDef updated = t;
-    if (!billing && !throughput && !protection && !table_class)
+    sqlite::Transaction tx(engine.storage.db());
+    bool index_updates = apply_index_updates(engine, updated, req);
+    if (!billing && !throughput && !protection && !table_class && !index_updates)
         throw validation_error(
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
     std::string mode = billing.value_or(t.billing_mode);
@@ -387,7 +389,6 @@ json update_table(Engine& engine, const json& req) {
     }
     if (protection) updated.deletion_protection = *protection;
     if (table_class) updated.table_class = *table_class;
-    sqlite::Transaction tx(engine.storage.db());
     engine.storage.save_table(updated);
     tx.commit();
     t = std::move(updated);
