@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #ifndef LOWCLOUD_VERSION
@@ -24,7 +25,9 @@ namespace {
 // graceful shutdown; a second signal exits at once.
 class SignalWatcher {
 public:
-    SignalWatcher(http::Server& server, Logger& logger) : thread_([this, &server, &logger] { watch(server, logger); }) {}
+    // `before` runs first on a signal (services release long-polls).
+    SignalWatcher(http::Server& server, Logger& logger, std::function<void()> before)
+        : before_(std::move(before)), thread_([this, &server, &logger] { watch(server, logger); }) {}
     ~SignalWatcher() {
         done_ = true;
         thread_.join();
@@ -47,10 +50,12 @@ private:
             }
             shutting_down = true;
             logger.info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+            if (before_) before_();
             server.shutdown();
         }
     }
 
+    std::function<void()> before_;
     std::atomic<bool> done_{false};
     std::thread thread_;
 };
@@ -69,7 +74,9 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
             dynamo_options.data_dir = options.data_dir;
         }
         dynamodb::Service dynamo(dynamo_options, logger);
-        lambda::Service lambda({}, logger);
+        lambda::Options lambda_options;
+        lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
+        lambda::Service lambda(lambda_options, logger);
         apigateway::Service apis(logger);
         dynamo.configure(manifest.tables);
         lambda.configure(manifest.functions);
@@ -89,14 +96,17 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
             return 1;
         }
         std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+        lambda.set_endpoint(options.host, server->port());
         out << "listening on http://" << host << ":" << server->port() << std::endl;
         logger.info(std::string("lowcloud " LOWCLOUD_VERSION " serving DynamoDB, Lambda and API Gateway; manifest: ") +
                     (options.config ? options.config->string() : "none") +
                     "; data: " + (options.in_memory ? "in memory" : options.data_dir.string()));
         {
-            SignalWatcher signals(*server, logger);
+            SignalWatcher signals(*server, logger, [&lambda] { lambda.drain(); });
             server->run();
         }
+        // In-flight invocations answer through the server: stop Lambda first.
+        lambda.shutdown();
         server.reset();
         logger.info("stopped");
         return 0;

@@ -2,6 +2,7 @@
 #include "app/cli.hpp"
 
 #include "app/app.hpp"
+#include "lambda/runtime.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -43,7 +44,9 @@ po::options_description serve_options(ServeOptions& o, std::string& log_level, s
         ("threads", po::value<unsigned>(&o.threads)->default_value(0), "I/O threads (0: one per core, at least 2)")
         ("idle-timeout", po::value<unsigned>(&o.idle_timeout_seconds)->default_value(60), "seconds before an idle connection is closed")
         ("ttl-interval", po::value<double>(&o.ttl_interval_seconds)->default_value(1.0, "1"),
-         "seconds between DynamoDB TTL sweeps (expired items are deleted); 0 disables");
+         "seconds between DynamoDB TTL sweeps (expired items are deleted); 0 disables")
+        ("lambda-idle-timeout", po::value<unsigned>(&o.lambda_idle_timeout_seconds)->default_value(300),
+         "seconds before an idle Lambda execution environment is stopped");
     return d;
 }
 
@@ -68,6 +71,22 @@ Command parse_command_line(const std::vector<std::string>& args) {
     }
     if (first == "-V" || first == "--version") {
         cmd.kind = Command::Kind::version;
+        return cmd;
+    }
+    if (first == "runtime") {
+        // Not for users: the process of one Lambda execution environment.
+        po::options_description d("Usage: lowcloud runtime --library FILE [--handler SYMBOL] [--check]");
+        d.add_options()("library", po::value<std::string>(&cmd.runtime.library)->required(), "handler library (.so)")
+            ("handler", po::value<std::string>(&cmd.runtime.handler)->default_value("handler"), "handler symbol")
+            ("check", po::bool_switch(&cmd.runtime.check_only), "only check that the library loads");
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(d).run(), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw UsageError(std::string(e.what()));
+        }
+        cmd.kind = Command::Kind::runtime;
         return cmd;
     }
     if (first != "serve") throw UsageError("unknown command '" + first + "' (try: lowcloud --help)");
@@ -122,6 +141,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         case Command::Kind::help: out << cmd.help; return 0;
         case Command::Kind::version: out << "lowcloud " LOWCLOUD_VERSION "\n"; return 0;
         case Command::Kind::serve: return serve(cmd.serve, out, err);
+        case Command::Kind::runtime:
+            return lambda::run_runtime({cmd.runtime.library, cmd.runtime.handler, cmd.runtime.check_only});
     }
     return 2;
 }

@@ -30,11 +30,20 @@ struct ServeOptions {
     unsigned threads = 0;  // 0: one per core, at least 2
     unsigned idle_timeout_seconds = 60;
     double ttl_interval_seconds = 1.0;  // DynamoDB TTL sweep period; 0 disables
+    unsigned lambda_idle_timeout_seconds = 300;  // idle execution environments stop after this
+};
+
+struct RuntimeCommand {
+    std::string library;
+    std::string handler = "handler";
+    bool check_only = false;
 };
 
 struct Command {
-    enum class Kind { serve, help, version } kind = Kind::help;
+    // runtime: the hidden `lowcloud runtime` an execution environment runs.
+    enum class Kind { serve, help, version, runtime } kind = Kind::help;
     ServeOptions serve;
+    RuntimeCommand runtime;
     std::string help;  // the text to print for Kind::help
 };
 

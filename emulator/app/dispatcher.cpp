@@ -12,7 +12,13 @@ Route Dispatcher::route(const http::Request& head) const {
     return classify(head, [this](std::string_view path) { return services_.apigateway.serves_base_path(path); });
 }
 
-std::size_t Dispatcher::body_limit(const http::Request& head) const { return app::body_limit(route(head).family); }
+std::size_t Dispatcher::body_limit(const http::Request& head) const {
+    // An environment posting a response over Lambda's 6 MB must reach the
+    // Lambda service, which fails the invocation with
+    // Function.ResponseSizeTooLarge as Lambda does.
+    if (head.path().substr(0, 19) == "/_lowcloud/runtime/") return kRuntimeApiBodyLimit;
+    return app::body_limit(route(head).family);
+}
 
 http::Response Dispatcher::reject(const http::Request& head, int status, std::string_view reason) const {
     Family family = head.method.empty() ? Family::none : route(head).family;
@@ -50,10 +56,12 @@ void Dispatcher::handle(http::Request request, http::Respond respond) {
     Route r = route(request);
     auto start = std::chrono::steady_clock::now();
     http::Respond logged = [this, r, start, respond = std::move(respond)](http::Response response) {
-        if (logger_.enabled(LogLevel::info)) {
+        // Execution environments' Runtime API calls are chatter: debug only.
+        LogLevel level = r.operation.find(" /_lowcloud/runtime/") != std::string::npos ? LogLevel::debug : LogLevel::info;
+        if (logger_.enabled(level)) {
             auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-            logger_.info(std::string(family_name(r.family)) + " " + r.operation + " " + std::to_string(response.status) + " " +
-                         std::to_string(us) + "us");
+            logger_.log(level, std::string(family_name(r.family)) + " " + r.operation + " " + std::to_string(response.status) + " " +
+                                   std::to_string(us) + "us");
         }
         respond(std::move(response));
     };

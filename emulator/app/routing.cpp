@@ -37,6 +37,8 @@ Route classify(const http::Request& head, const std::function<bool(std::string_v
     if (starts_with(path, "/2015-03-31/functions") || starts_with(path, "/2018-06-01/runtime/"))
         return {Family::lambda, op()};
     if (starts_with(path, "/restapis/")) return {Family::apigateway, op()};
+    // Each Lambda execution environment's Runtime API, and Lambda's logs.
+    if (starts_with(path, "/_lowcloud/runtime/") || starts_with(path, "/_lowcloud/lambda/")) return {Family::lambda, op()};
     if (starts_with(path, "/_lowcloud/")) return {Family::lowcloud, op()};
     if (api_base_path && api_base_path(path)) return {Family::apigateway, op()};
     // DynamoDB's endpoint root: GET / is its health check, POST / without a

@@ -4,6 +4,8 @@
 //   /2018-06-01/runtime/...             -> Lambda Runtime API
 //   Host {id}.execute-api.localhost     -> API Gateway
 //   /restapis/{id}/{stage}/_user_request_/... -> API Gateway
+//   /_lowcloud/runtime/..., /_lowcloud/lambda/... -> Lambda (environments'
+//                                          Runtime API, function logs)
 //   /_lowcloud/...                      -> the emulator itself (health)
 //   a configured API base path          -> API Gateway
 // Pure functions of the request head, so they are tested without a server.
@@ -35,6 +37,7 @@ constexpr std::size_t kDynamoDbBodyLimit = 16 * 1024 * 1024;
 constexpr std::size_t kApiGatewayBodyLimit = 10 * 1024 * 1024;
 constexpr std::size_t kLambdaBodyLimit = 6 * 1024 * 1024;
 constexpr std::size_t kOtherBodyLimit = 64 * 1024;
+constexpr std::size_t kRuntimeApiBodyLimit = 64 * 1024 * 1024;  // responses of execution environments
 
 std::size_t body_limit(Family f);
 

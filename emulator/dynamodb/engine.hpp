@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,6 +27,15 @@ struct Engine {
     std::mutex mutex;  // serializes every operation
     Storage storage;
     std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
+
+    // TransactWriteItems' ClientRequestToken idempotency (transact_ops.cpp):
+    // each token a successful transaction used in the last 10 minutes, with
+    // the fingerprint of its request. In memory only, like DynamoDB's window.
+    struct TransactionToken {
+        std::string fingerprint;
+        std::chrono::steady_clock::time_point expires;
+    };
+    std::map<std::string, TransactionToken> transaction_tokens;
 
     // The table named in a request, or ResourceNotFoundException. Table
     // operations (`detailed`) name the table in the message, as DynamoDB does:

@@ -1,4 +1,5 @@
-// Request plumbing shared by the item-level operations (see item_common.hpp).
+// Request plumbing shared by the item-level operations, and the steps of one
+// write (see item_common.hpp).
 #include "dynamodb/item_common.hpp"
 
 #include "dynamodb/capacity.hpp"
@@ -16,6 +17,13 @@ bool has(const json& req, const char* name) {
     return it != req.end() && !it->is_null();
 }
 }  // namespace
+
+json select_members(const json& entry, std::initializer_list<const char*> names) {
+    json out = json::object();
+    for (const char* n : names)
+        if (auto it = entry.find(n); it != entry.end()) out[n] = *it;
+    return out;
+}
 
 // Parses the members this operation accepts; enforces DynamoDB's rules on
 // mixing expression and legacy parameters and on unused names/values.
@@ -140,6 +148,74 @@ Item read_item_member(Constraints& c, const json& req, const char* member, const
 void add_capacity(json& out, const Common& common, double units) {
     if (auto cc = consumed_capacity(common.return_capacity, common.table, units)) out["ConsumedCapacity"] = *cc;
 }
+
+// ---- one write ----------------------------------------------------------------
+
+void parse_write_expressions(Write& w, const json& req) {
+    w.expressions = parse_expressions(req, {.condition = true, .update = w.kind == WriteKind::Update});
+    if (w.expressions.update) w.updated_paths = expr::updated_paths(*w.expressions.update);
+}
+
+void bind_table(Engine& engine, Write& w) { w.table = &engine.table(w.common.table); }
+
+void check_update_paths(const Write& w) {
+    for (const auto& p : w.updated_paths)
+        if (w.table->is_key_attribute(p.attribute()))
+            throw validation_error("One or more parameter values were invalid: Cannot update attribute " + p.attribute() +
+                                   ". This attribute is part of the key");
+}
+
+void resolve_key(Write& w) {
+    if (w.kind == WriteKind::Put) {
+        w.key = key_from_item(w.table->key, w.item);
+        check_index_keys(*w.table, w.item);
+    } else {
+        w.key = key_from_key(w.table->key, w.item);
+    }
+}
+
+void check_put_size(Write& w) {
+    w.size = static_cast<std::int64_t>(item_size(w.item));
+    if (w.size > static_cast<std::int64_t>(kMaxItemBytes)) throw validation_error("Item size has exceeded the maximum allowed size");
+}
+
+WriteResult evaluate_write(Storage& storage, const Write& w) {
+    WriteResult r;
+    r.old = storage.get(w.table->id, w.key);
+    const auto& condition = w.expressions.condition;
+    if (condition && !expr::evaluate(*condition, r.old ? &r.old->item : nullptr)) condition_failed(w.common, r.old);
+    switch (w.kind) {
+        case WriteKind::Put:
+            r.item = w.item;
+            r.size = w.size;
+            break;
+        case WriteKind::Update: {
+            r.item = r.old ? r.old->item : w.item;
+            if (w.expressions.update) r.item = expr::apply(*w.expressions.update, std::move(r.item), r.old.has_value());
+            r.size = static_cast<std::int64_t>(item_size(r.item));
+            if (r.size > static_cast<std::int64_t>(kMaxItemBytes))
+                throw validation_error("Item size to update has exceeded the maximum allowed size");
+            check_index_keys(*w.table, r.item);
+            break;
+        }
+        case WriteKind::Delete:
+        case WriteKind::ConditionCheck: break;
+    }
+    return r;
+}
+
+void store_write(Storage& storage, const Write& w, const WriteResult& r) {
+    switch (w.kind) {
+        case WriteKind::Put:
+        case WriteKind::Update: storage.put(*w.table, w.key, r.item, r.size, r.old); break;
+        case WriteKind::Delete:
+            if (r.old) storage.remove(*w.table, w.key, *r.old);
+            break;
+        case WriteKind::ConditionCheck: break;
+    }
+}
+
+double write_cost(const WriteResult& r) { return write_units(r.old ? r.old->size : 0, r.size); }
 
 
 }  // namespace lowcloud::dynamodb

@@ -3,7 +3,10 @@
 // ExpressionAttributeNames/Values, or the legacy Expected / AttributeUpdates
 // / AttributesToGet converted to the same trees), then executed as one
 // SQLite transaction: read the current item, check the condition, write.
-// The engine's mutex (held by the caller) makes check-and-write atomic.
+// The steps of a write are shared with the batch and transaction operations
+// (Write in item_common.hpp); this file only orders them and shapes the
+// response. The engine's mutex (held by the caller) makes check-and-write
+// atomic.
 #include "dynamodb/capacity.hpp"
 #include "dynamodb/engine.hpp"
 #include "dynamodb/error.hpp"
@@ -16,28 +19,35 @@ namespace lowcloud::dynamodb {
 
 using nlohmann::json;
 
+namespace {
+
+// Runs a validated write as one SQLite transaction: read, check, write.
+WriteResult execute(Engine& engine, const Write& w) {
+    sqlite::Transaction tx(engine.storage.db());
+    WriteResult r = evaluate_write(engine.storage, w);
+    store_write(engine.storage, w, r);
+    tx.commit();
+    return r;
+}
+
+}  // namespace
+
 json put_item(Engine& engine, const json& req) {
     Constraints c;
-    Common common = read_common(c, req);
-    Item item = read_item_member(c, req, "Item", "item");
+    Write w(WriteKind::Put);
+    w.common = read_common(c, req);
+    w.item = read_item_member(c, req, "Item", "item");
     c.check();
-    check_return_values(common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
-    Expressions e = parse_expressions(req, {.condition = true});
-    TableDef& t = engine.table(common.table);
-    EncodedKey key = key_from_item(t.key, item);
-    check_index_keys(t, item);
-    std::int64_t size = static_cast<std::int64_t>(item_size(item));
-    if (size > static_cast<std::int64_t>(kMaxItemBytes)) throw validation_error("Item size has exceeded the maximum allowed size");
-
-    sqlite::Transaction tx(engine.storage.db());
-    auto old = engine.storage.get(t.id, key);
-    if (e.condition && !expr::evaluate(*e.condition, old ? &old->item : nullptr)) condition_failed(common, old);
-    engine.storage.put(t, key, item, size, old);
-    tx.commit();
+    check_return_values(w.common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
+    parse_write_expressions(w, req);
+    bind_table(engine, w);
+    resolve_key(w);
+    check_put_size(w);
+    WriteResult r = execute(engine, w);
 
     json out = json::object();
-    if (common.return_values == "ALL_OLD" && old) out["Attributes"] = to_json(old->item);
-    add_capacity(out, common, write_units(old ? old->size : 0, size));
+    if (w.common.return_values == "ALL_OLD" && r.old) out["Attributes"] = to_json(r.old->item);
+    add_capacity(out, w.common, write_cost(r));
     return out;
 }
 
@@ -59,64 +69,44 @@ json get_item(Engine& engine, const json& req) {
 
 json update_item(Engine& engine, const json& req) {
     Constraints c;
-    Common common = read_common(c, req);
-    Item key_item = read_item_member(c, req, "Key", "key");
+    Write w(WriteKind::Update);
+    w.common = read_common(c, req);
+    w.item = read_item_member(c, req, "Key", "key");
     c.check();
-    Expressions e = parse_expressions(req, {.condition = true, .update = true});
-    TableDef& t = engine.table(common.table);
-    EncodedKey key = key_from_key(t.key, key_item);
-    std::vector<expr::Path> paths;
-    if (e.update) {
-        paths = expr::updated_paths(*e.update);
-        for (const auto& p : paths)
-            if (t.is_key_attribute(p.attribute()))
-                throw validation_error("One or more parameter values were invalid: Cannot update attribute " + p.attribute() +
-                                       ". This attribute is part of the key");
-    }
-
-    sqlite::Transaction tx(engine.storage.db());
-    auto old = engine.storage.get(t.id, key);
-    if (e.condition && !expr::evaluate(*e.condition, old ? &old->item : nullptr)) condition_failed(common, old);
-    Item updated = old ? old->item : key_item;
-    if (e.update) updated = expr::apply(*e.update, std::move(updated), old.has_value());
-    std::int64_t size = static_cast<std::int64_t>(item_size(updated));
-    if (size > static_cast<std::int64_t>(kMaxItemBytes)) throw validation_error("Item size to update has exceeded the maximum allowed size");
-    check_index_keys(t, updated);
-    engine.storage.put(t, key, updated, size, old);
-    tx.commit();
+    parse_write_expressions(w, req);
+    bind_table(engine, w);
+    resolve_key(w);
+    check_update_paths(w);
+    WriteResult r = execute(engine, w);
 
     json out = json::object();
-    const std::string rv = common.return_values.value_or("NONE");
-    expr::Projection changed{paths};
+    const std::string rv = w.common.return_values.value_or("NONE");
+    expr::Projection changed{w.updated_paths};
     Item attributes;
-    if (rv == "ALL_OLD" && old) attributes = old->item;
-    else if (rv == "ALL_NEW") attributes = updated;
-    else if (rv == "UPDATED_OLD" && old) attributes = expr::project(old->item, changed);
-    else if (rv == "UPDATED_NEW") attributes = expr::project(updated, changed);
+    if (rv == "ALL_OLD" && r.old) attributes = r.old->item;
+    else if (rv == "ALL_NEW") attributes = r.item;
+    else if (rv == "UPDATED_OLD" && r.old) attributes = expr::project(r.old->item, changed);
+    else if (rv == "UPDATED_NEW") attributes = expr::project(r.item, changed);
     if (!attributes.empty()) out["Attributes"] = to_json(attributes);
-    add_capacity(out, common, write_units(old ? old->size : 0, size));
+    add_capacity(out, w.common, write_cost(r));
     return out;
 }
 
 json delete_item(Engine& engine, const json& req) {
     Constraints c;
-    Common common = read_common(c, req);
-    Item key_item = read_item_member(c, req, "Key", "key");
+    Write w(WriteKind::Delete);
+    w.common = read_common(c, req);
+    w.item = read_item_member(c, req, "Key", "key");
     c.check();
-    check_return_values(common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
-    Expressions e = parse_expressions(req, {.condition = true});
-    TableDef& t = engine.table(common.table);
-    EncodedKey key = key_from_key(t.key, key_item);
-
-    sqlite::Transaction tx(engine.storage.db());
-    auto old = engine.storage.get(t.id, key);
-    if (e.condition && !expr::evaluate(*e.condition, old ? &old->item : nullptr)) condition_failed(common, old);
-    if (old) engine.storage.remove(t, key, *old);
-    tx.commit();
+    check_return_values(w.common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
+    parse_write_expressions(w, req);
+    bind_table(engine, w);
+    resolve_key(w);
+    WriteResult r = execute(engine, w);
 
     json out = json::object();
-    if (common.return_values == "ALL_OLD" && old) out["Attributes"] = to_json(old->item);
-    add_capacity(out, common, write_units(old ? old->size : 0, 0));
+    if (w.common.return_values == "ALL_OLD" && r.old) out["Attributes"] = to_json(r.old->item);
+    add_capacity(out, w.common, write_cost(r));
     return out;
 }
 

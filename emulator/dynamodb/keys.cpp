@@ -20,11 +20,15 @@ std::uint32_t hash_of(const std::string& pk) {
     return (std::uint32_t(digest[0]) << 24) | (std::uint32_t(digest[1]) << 16) | (std::uint32_t(digest[2]) << 8) | digest[3];
 }
 
-void check_key_value(const KeyAttribute& attr, const AttributeValue& v, bool is_hash) {
+void check_not_empty(const KeyAttribute& attr, const AttributeValue& v) {
     if ((v.type == Type::S || v.type == Type::B) && v.scalar.empty())
         throw validation_error(
             "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
             std::string(v.type == Type::S ? "string" : "binary") + " value. Key: " + attr.name);
+}
+
+void check_key_value(const KeyAttribute& attr, const AttributeValue& v, bool is_hash) {
+    check_not_empty(attr, v);
     std::size_t size = value_size(v);
     if (is_hash && size > kMaxHashKeyBytes)
         throw validation_error("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
@@ -110,6 +114,12 @@ std::optional<EncodedKey> index_key_of(const SecondaryIndex& index, const Item& 
 void check_index_keys(const TableDef& table, const Item& item) {
     for (const auto& i : table.local_indexes) index_key_of(i, item);
     for (const auto& i : table.global_indexes) index_key_of(i, item);
+}
+
+void check_key_values_not_empty(const KeySchema& schema, const Item& item) {
+    if (auto it = item.find(schema.hash.name); it != item.end()) check_not_empty(schema.hash, it->second);
+    if (schema.range)
+        if (auto it = item.find(schema.range->name); it != item.end()) check_not_empty(*schema.range, it->second);
 }
 
 Item key_of(const KeySchema& schema, const Item& item) {

@@ -30,6 +30,12 @@ EncodedKey key_from_item(const KeySchema& schema, const Item& item);
 // match the schema" otherwise).
 EncodedKey key_from_key(const KeySchema& schema, const Item& key);
 
+// Rejects an empty S or B value of any key attribute the item or key carries
+// ("...cannot contain an empty string value. Key: pk"), without checking
+// names or types. Transactions and batches report this before anything else
+// about the key.
+void check_key_values_not_empty(const KeySchema& schema, const Item& item);
+
 // The key attributes of an item, as an Item.
 Item key_of(const KeySchema& schema, const Item& item);
 

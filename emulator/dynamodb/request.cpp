@@ -73,10 +73,28 @@ const json* opt_object(const json& req, const char* name) {
     return j;
 }
 
+const json& as_structure(const json& j) {
+    if (!j.is_object()) wrong_type(j, "Structure");
+    return j;
+}
+
 const json* opt_array(const json& req, const char* name) {
     const json* j = present(req, name);
     if (j && !j->is_array()) wrong_type(*j, "List");
     return j;
+}
+
+namespace {
+bool table_name_char(char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+}
+}  // namespace
+
+bool valid_table_name(const std::string& name) {
+    if (name.size() < 3 || name.size() > 255) return false;
+    for (char ch : name)
+        if (!table_name_char(ch)) return false;
+    return true;
 }
 
 void check_table_name(Constraints& c, const std::optional<std::string>& name, const std::string& field) {
@@ -88,8 +106,7 @@ void check_table_name(Constraints& c, const std::optional<std::string>& name, co
     if (name->size() < 3) c.violation(shown, field, "Member must have length greater than or equal to 3");
     if (name->size() > 255) c.violation(shown, field, "Member must have length less than or equal to 255");
     for (char ch : *name) {
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
-        if (!ok) {
+        if (!table_name_char(ch)) {
             c.violation(shown, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
             break;
         }

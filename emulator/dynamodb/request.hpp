@@ -39,6 +39,11 @@ std::optional<bool> opt_bool(const nlohmann::json& req, const char* name);
 std::optional<std::int64_t> opt_int(const nlohmann::json& req, const char* name);
 const nlohmann::json* opt_object(const nlohmann::json& req, const char* name);
 const nlohmann::json* opt_array(const nlohmann::json& req, const char* name);
+// A list element or map value that must be a structure; SerializationException otherwise.
+const nlohmann::json& as_structure(const nlohmann::json& j);
+
+// DynamoDB's table-name rule: 3-255 chars of [a-zA-Z0-9_.-].
+bool valid_table_name(const std::string& name);
 
 // TableName: required, 3-255 chars of [a-zA-Z0-9_.-]. `field` is the
 // lower-camel name used in messages ("tableName").

@@ -38,6 +38,12 @@ const std::unordered_map<std::string, Operation>& operations() {
         {"GetItem", get_item},
         {"UpdateItem", update_item},
         {"DeleteItem", delete_item},
+        {"Query", query},
+        {"Scan", scan},
+        {"BatchGetItem", batch_get_item},
+        {"BatchWriteItem", batch_write_item},
+        {"TransactWriteItems", transact_write_items},
+        {"TransactGetItems", transact_get_items},
     };
     return ops;
 }
@@ -58,8 +64,10 @@ http::Response finish(int status, std::string body, std::string_view content_typ
 http::Response error_response(const ApiError& e, std::string_view content_type) {
     json body = e.extra;
     body["__type"] = e.type();
-    // Coral's service-level exceptions spell the member "Message".
-    body[e.short_type() == "SerializationException" ? "Message" : "message"] = e.what();
+    // Coral's service-level exceptions spell the member "Message", and so
+    // does TransactionCanceledException (next to its CancellationReasons).
+    const bool capital = e.short_type() == "SerializationException" || e.short_type() == "TransactionCanceledException";
+    body[capital ? "Message" : "message"] = e.what();
     return finish(e.status(), dump(body), content_type);
 }
 

@@ -32,6 +32,9 @@ TEST_CASE("routing: requests go to the service that owns them", "[routing]") {
         {"apigateway_execute_api_host_no_port", "GET", "/dev/x", {{"Host", "abc123.execute-api.localhost"}}, Family::apigateway, "GET /dev/x"},
         {"apigateway_base_path", "GET", "/info/v2/watch/1?x=1", {}, Family::apigateway, "GET /info/v2/watch/1"},
         {"lowcloud_health", "GET", "/_lowcloud/health", {}, Family::lowcloud, "GET /_lowcloud/health"},
+        {"environment_runtime_api", "GET", "/_lowcloud/runtime/fn/3/2018-06-01/runtime/invocation/next", {}, Family::lambda,
+         "GET /_lowcloud/runtime/fn/3/2018-06-01/runtime/invocation/next"},
+        {"function_logs", "GET", "/_lowcloud/lambda/fn/logs", {}, Family::lambda, "GET /_lowcloud/lambda/fn/logs"},
         {"nobody_owns_it", "GET", "/nothing/here", {}, Family::none, "GET /nothing/here"},
         {"target_wins_over_path", "POST", "/2015-03-31/functions/x", {{"X-Amz-Target", "DynamoDB_20120810.GetItem"}}, Family::dynamodb, "GetItem"},
     };

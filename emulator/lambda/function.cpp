@@ -1,0 +1,723 @@
+// One function's environments and invocations (see function.hpp for the
+// model). Process environments are driven by their Runtime API calls
+// (runtime_next / runtime_response / runtime_error / runtime_init_error);
+// in-process environments are worker threads that take the same path
+// through deliver_locked / finish_locked.
+#include "lambda/function.hpp"
+
+#include "common/ids.hpp"
+#include "lambda/host.hpp"
+#include "lambda/library.hpp"
+#include "lambda/process.hpp"
+
+#include <openssl/evp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace lowcloud::lambda {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr std::size_t kMaxResponseBytes = 6 * 1024 * 1024;
+constexpr std::size_t kTailBytes = 4096;
+constexpr std::size_t kRecentLines = 1000;
+
+std::string fixed2(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+
+std::string error_payload(const std::string& type, const std::string& message) {
+    json j = {{"errorMessage", message}};
+    if (!type.empty()) j["errorType"] = type;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Runs `lowcloud runtime --check` on a library; false with the error text.
+bool check_in_child(const std::string& exe, const fs::path& library, const std::string& handler, std::string& error) {
+    int fds[2];
+    if (pipe(fds) != 0) return error = "pipe failed", false;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<std::string> args = {exe, "runtime", "--check", "--library", library.string(), "--handler", handler};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    char* envp[] = {nullptr};
+    int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    std::string out;
+    char buf[1024];
+    for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    if (rc != 0) return error = "cannot run " + exe, false;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    error = out;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::string sha256_base64(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), {});
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
+    std::string out(4 * ((n + 2) / 3) + 1, '\0');
+    out.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(n))));
+    return out;
+}
+}  // namespace
+
+struct Function::Invocation {
+    std::string request_id;
+    InvokeRequest request;
+    InvokeDone done;
+    int attempt = 0;
+    bool finished = false;
+    Clock::time_point start, deadline;
+    std::int64_t deadline_unix_ms = 0;
+    std::string log;
+};
+
+struct Function::Environment {
+    enum class State { starting, idle, busy, returning, stopping };
+    unsigned number = 0;
+    std::uint64_t version = 0;
+    State state = State::starting;
+    std::unique_ptr<ChildProcess> process;  // isolation: process
+    std::thread worker;                     // isolation: in-process
+    bool runaway = false;                   // in-process handler past its timeout
+    http::Respond parked;                   // a waiting /next
+    std::shared_ptr<Invocation> current;    // busy, or reserved while starting
+    Clock::time_point created = Clock::now(), last_used = Clock::now();
+    double init_ms = -1;
+    bool init_reported = false;
+    std::mutex output_mutex;
+    std::string output;                     // lines not yet attributed to an invocation
+    fs::path tmp;
+};
+
+Function::Function(FunctionConfig config, const Host& host, Logger& logger) : config_(std::move(config)), host_(host), logger_(logger) {}
+
+Function::~Function() {
+    std::vector<std::shared_ptr<Environment>> envs;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        for (auto& [n, env] : environments_) {
+            if (env->current && !env->current->finished)
+                finish_locked(env.get(), env->current, InvokeResult::Status::failed_to_start,
+                              error_payload("Runtime.Shutdown", "the emulator is shutting down"));
+            stop_environment_locked(*env);
+            envs.push_back(env);
+        }
+        for (auto& inv : backlog_) inv->finished = true;
+        work_ready_.notify_all();
+        envs.insert(envs.end(), retired_.begin(), retired_.end());
+        retired_.clear();
+    }
+    for (auto& env : envs) {
+        if (env->process) env->process->kill(SIGKILL);
+        if (env->worker.joinable()) {
+            if (env->runaway) env->worker.detach();
+            else env->worker.join();
+        }
+        env->process.reset();
+        std::error_code ec;
+        if (!env->tmp.empty()) fs::remove_all(env->tmp, ec);
+    }
+    std::error_code ec;
+    if (!snapshot_.empty()) fs::remove(snapshot_, ec);
+}
+
+void Function::drain() {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [n, env] : environments_)
+        if (env->state != Environment::State::busy) stop_environment_locked(*env);
+}
+
+std::string Function::arn() const {
+    return "arn:aws:lambda:" + host_.region + ":" + host_.account_id + ":function:" + config_.name;
+}
+
+void Function::check_library() {
+    std::lock_guard lock(mutex_);
+    std::string error;
+    if (!refresh_code_locked(error))
+        throw std::runtime_error("function " + config_.name + ": library " + config_.library.string() + ": " + error);
+}
+
+// Snapshots and checks the library when it changed since the last look.
+bool Function::refresh_code_locked(std::string& error) {
+    std::error_code ec;
+    auto mtime = fs::last_write_time(config_.library, ec);
+    auto size = ec ? 0 : fs::file_size(config_.library, ec);
+    if (ec) return error = "Runtime.ImportModuleError: cannot read " + config_.library.string() + ": " + ec.message(), false;
+    if (code_version_ && mtime == code_mtime_ && size == code_size_) return true;
+    std::string stamp = std::to_string(mtime.time_since_epoch().count()) + "/" + std::to_string(size);
+    // A build already rejected: the previous code keeps serving (the one
+    // invocation that found the broken build failed with its error).
+    if (stamp == rejected_code_) return code_version_ ? true : (error = rejected_error_, false);
+
+    fs::create_directories(host_.scratch, ec);
+    fs::path snapshot = host_.scratch / (config_.name + "-v" + std::to_string(code_version_ + 1) + ".so");
+    fs::copy_file(config_.library, snapshot, fs::copy_options::overwrite_existing, ec);
+    if (ec) return error = "Runtime.ImportModuleError: cannot copy " + config_.library.string() + ": " + ec.message(), false;
+    std::shared_ptr<void> loaded;
+    bool ok;
+    if (config_.isolation == Isolation::in_process) {
+        try {
+            loaded = std::shared_ptr<Library>(Library::load(snapshot, config_.handler));
+            ok = true;
+        } catch (const LoadError& e) {
+            error = e.type() + ": " + e.what();
+            ok = false;
+        }
+    } else {
+        ok = check_in_child(host_.executable, snapshot, config_.handler, error);
+    }
+    if (!ok) {
+        fs::remove(snapshot, ec);
+        rejected_code_ = stamp;
+        rejected_error_ = error;
+        if (code_version_) logger_.warn("lambda " + config_.name + ": the new build of " + config_.library.string() +
+                                        " cannot be used (" + error + "); the previous code keeps serving");
+        return false;
+    }
+    if (code_version_) {
+        logger_.info("lambda " + config_.name + ": reloaded " + config_.library.string());
+        fs::remove(snapshot_, ec);
+    }
+    snapshot_ = snapshot;
+    in_process_library_ = loaded;
+    code_mtime_ = mtime;
+    code_size_ = size;
+    ++code_version_;
+    rejected_code_.clear();
+    // Idle environments run the old code: stop them. Busy ones stop after
+    // their invocation (runtime_next sees the old version).
+    for (auto& [n, env] : environments_)
+        if (env->state == Environment::State::idle) stop_environment_locked(*env);
+    return true;
+}
+
+void Function::invoke(InvokeRequest request, InvokeDone done) {
+    std::unique_lock lock(mutex_);
+    std::string error;
+    if (stopping_ || !refresh_code_locked(error)) {
+        lock.unlock();
+        auto colon = error.find(": ");
+        InvokeResult r{InvokeResult::Status::function_error, random_uuid(),
+                       error_payload(colon == std::string::npos ? "Runtime.ImportModuleError" : error.substr(0, colon),
+                                     colon == std::string::npos ? error : error.substr(colon + 2)),
+                       ""};
+        if (stopping_) r = {InvokeResult::Status::failed_to_start, r.request_id, error_payload("Runtime.Shutdown", "shutting down"), ""};
+        return done(std::move(r));
+    }
+    auto inv = std::make_shared<Invocation>();
+    inv->request_id = random_uuid();
+    inv->request = std::move(request);
+    inv->done = std::move(done);
+
+    // Lambda's placement: the most recently used idle environment, else a
+    // new one under the cap, else throttle (sync) or queue (async).
+    // An environment that just answered and is on its way back to /next is
+    // as good as idle: reserve it rather than start a cold one.
+    std::shared_ptr<Environment> idle, returning;
+    unsigned live = 0;
+    for (auto& [n, env] : environments_) {
+        if (env->state == Environment::State::stopping) continue;
+        ++live;
+        if (env->version != code_version_) continue;
+        if (env->state == Environment::State::idle && (!idle || env->last_used > idle->last_used)) idle = env;
+        if (env->state == Environment::State::returning && !env->current) returning = env;
+    }
+    bool placed = true;
+    if (idle) deliver_locked(*idle, inv);
+    else if (returning) returning->current = inv;
+    else if (live < config_.concurrency_cap()) placed = spawn_locked(inv) != nullptr;
+    else if (inv->request.async) backlog_.push_back(inv);
+    else placed = false;
+
+    if (inv->request.async) {
+        InvokeDone accepted = inv->done;
+        inv->done = nullptr;
+        lock.unlock();
+        accepted(InvokeResult{InvokeResult::Status::success, inv->request_id, "", ""});
+        return;
+    }
+    if (!placed) {
+        inv->finished = true;
+        lock.unlock();
+        inv->done(InvokeResult{InvokeResult::Status::throttled, inv->request_id, "", ""});
+    }
+}
+
+std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_ptr<Invocation>& reserved) {
+    auto env = std::make_shared<Environment>();
+    env->number = next_environment_++;
+    env->version = code_version_;
+    env->current = reserved;
+    std::error_code ec;
+    env->tmp = host_.scratch / ("tmp-" + config_.name + "-" + std::to_string(env->number));
+    fs::create_directories(env->tmp, ec);
+    environments_[env->number] = env;
+    try {
+        if (config_.isolation == Isolation::in_process) {
+            env->worker = std::thread([this, env] { worker_loop(env); });
+            return env;
+        }
+        std::string stream = "2026/01/01/[$LATEST]" + random_uuid().substr(0, 8) + std::to_string(env->number);
+        std::vector<std::string> vars = {
+            "AWS_LAMBDA_FUNCTION_NAME=" + config_.name,
+            "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + std::to_string(config_.memory_mb),
+            "AWS_REGION=" + host_.region,
+            "AWS_DEFAULT_REGION=" + host_.region,
+            "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + config_.name,
+            "AWS_LAMBDA_LOG_STREAM_NAME=" + stream,
+            "AWS_LAMBDA_RUNTIME_API=" + host_.runtime_api + "/_lowcloud/runtime/" + config_.name + "/" + std::to_string(env->number),
+            "_HANDLER=" + config_.handler,
+            "LAMBDA_TASK_ROOT=" + config_.library.parent_path().string(),
+            "AWS_ACCESS_KEY_ID=test",
+            "AWS_SECRET_ACCESS_KEY=test",
+            "AWS_SESSION_TOKEN=test",
+            "AWS_ENDPOINT_URL=" + host_.endpoint_url,
+            "AWS_ENDPOINT_URL_DYNAMODB=" + host_.endpoint_url,
+            "TMPDIR=" + env->tmp.string(),
+            "TZ=:UTC",
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            "LANG=C.UTF-8",
+        };
+        for (const auto& [k, v] : config_.environment) vars.push_back(k + "=" + v);
+        Environment* raw = env.get();
+        unsigned number = env->number;
+        env->process = ChildProcess::spawn(host_.executable, {host_.executable, "runtime", "--library", snapshot_.string(), "--handler", config_.handler},
+                                           vars, [this, raw](std::string_view line) { on_line(*raw, line); },
+                                           [this, number](int status) { on_exit(number, status); });
+    } catch (const std::exception& e) {
+        environments_.erase(env->number);
+        if (reserved) finish_locked(nullptr, reserved, InvokeResult::Status::failed_to_start, error_payload("Runtime.StartError", e.what()));
+        return nullptr;
+    }
+    return env;
+}
+
+void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation>& inv) {
+    auto now = Clock::now();
+    inv->start = now;
+    inv->deadline = now + config_.timeout;
+    inv->deadline_unix_ms = unix_ms_now() + config_.timeout.count();
+    env.current = inv;
+    env.state = Environment::State::busy;
+    env.last_used = now;
+    log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: $LATEST");
+    if (config_.isolation == Isolation::in_process) {
+        work_ready_.notify_all();
+        return;
+    }
+    http::Response r;
+    r.set_header("Content-Type", "application/json");
+    r.set_header("Lambda-Runtime-Aws-Request-Id", inv->request_id);
+    r.set_header("Lambda-Runtime-Deadline-Ms", std::to_string(inv->deadline_unix_ms));
+    r.set_header("Lambda-Runtime-Invoked-Function-Arn", arn());
+    r.set_header("Lambda-Runtime-Trace-Id", "Root=1-" + random_uuid().substr(0, 8) + "-" + random_alnum_id(24) + ";Sampled=0");
+    if (!inv->request.client_context.empty()) r.set_header("Lambda-Runtime-Client-Context", inv->request.client_context);
+    r.body = inv->request.payload;
+    http::Respond respond = std::move(env.parked);
+    env.parked = nullptr;
+    if (respond) respond(std::move(r));
+}
+
+void Function::log_line_locked(Invocation* inv, const std::string& line) {
+    if (inv) inv->log += line + "\n";
+    recent_logs_.push_back(line);
+    if (recent_logs_.size() > kRecentLines) recent_logs_.pop_front();
+    logger_.info("lambda " + config_.name + " " + line);
+}
+
+void Function::on_line(Environment& env, std::string_view line) {
+    std::lock_guard lock(env.output_mutex);
+    env.output.append(line);
+    env.output += '\n';
+}
+
+void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload) {
+    if (inv->finished) return;
+    inv->finished = true;
+    if (env) {
+        std::string output;
+        {
+            std::lock_guard lock(env->output_mutex);
+            output.swap(env->output);
+        }
+        std::istringstream lines(output);
+        for (std::string line; std::getline(lines, line);) log_line_locked(inv.get(), line);
+    }
+    if (inv->start != Clock::time_point{}) {
+        double duration = ms_between(inv->start, Clock::now());
+        log_line_locked(inv.get(), "END RequestId: " + inv->request_id);
+        std::string report = "REPORT RequestId: " + inv->request_id + "\tDuration: " + fixed2(duration) +
+                             " ms\tBilled Duration: " + std::to_string(static_cast<long long>(std::ceil(duration))) +
+                             " ms\tMemory Size: " + std::to_string(config_.memory_mb) + " MB\tMax Memory Used: " +
+                             std::to_string(env && env->process ? env->process->max_memory_mb() : 0) + " MB";
+        if (env && !env->init_reported && env->init_ms >= 0) {
+            report += "\tInit Duration: " + fixed2(env->init_ms) + " ms";
+            env->init_reported = true;
+        }
+        log_line_locked(inv.get(), report);
+    }
+    if (inv->request.async) {
+        if (status != InvokeResult::Status::success && inv->attempt < 2) {
+            auto retry = std::make_shared<Invocation>(*inv);
+            retry->attempt++;
+            retry->finished = false;
+            retry->log.clear();
+            retry->start = {};
+            retries_.emplace_back(Clock::now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
+        }
+        return;
+    }
+    InvokeResult result{status, inv->request_id, std::move(payload), ""};
+    if (inv->request.tail) result.log_tail = inv->log.size() > kTailBytes ? inv->log.substr(inv->log.size() - kTailBytes) : inv->log;
+    if (inv->done) inv->done(std::move(result));
+}
+
+std::shared_ptr<Function::Environment> Function::find_locked(unsigned env) const {
+    auto it = environments_.find(env);
+    return it == environments_.end() ? nullptr : it->second;
+}
+
+void Function::stop_environment_locked(Environment& env) {
+    env.state = Environment::State::stopping;
+    if (env.parked) {
+        http::Respond respond = std::move(env.parked);
+        env.parked = nullptr;
+        respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
+    }
+    work_ready_.notify_all();
+}
+
+void Function::runtime_next(unsigned number, http::Respond respond) {
+    std::lock_guard lock(mutex_);
+    auto env = find_locked(number);
+    if (!env || stopping_ || env->state == Environment::State::stopping || env->version != code_version_) {
+        if (env) env->state = Environment::State::stopping;
+        return respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
+    }
+    if (env->state == Environment::State::starting) env->init_ms = ms_between(env->created, Clock::now());
+    env->parked = std::move(respond);
+    if (env->current && !env->current->finished && env->current->start == Clock::time_point{}) return deliver_locked(*env, env->current);
+    env->current = nullptr;
+    while (!backlog_.empty()) {
+        auto inv = backlog_.front();
+        backlog_.pop_front();
+        if (!inv->finished) return deliver_locked(*env, inv);
+    }
+    env->state = Environment::State::idle;
+    env->last_used = Clock::now();
+}
+
+void Function::runtime_response(unsigned number, const std::string& request_id, std::string body, http::Respond respond) {
+    std::shared_ptr<Environment> env;
+    {
+        std::lock_guard lock(mutex_);
+        env = find_locked(number);
+        if (!env || !env->current || env->current->request_id != request_id)
+            return respond(http::Response::text(400, R"({"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})", "application/json"));
+    }
+    if (env->process) env->process->drain(std::chrono::milliseconds(20));
+    std::lock_guard lock(mutex_);
+    auto inv = env->current;
+    if (!inv || inv->request_id != request_id) return respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+    if (body.size() > kMaxResponseBytes) {
+        finish_locked(env.get(), inv, InvokeResult::Status::function_error,
+                      error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."));
+        respond(http::Response::text(413, R"({"errorMessage":"payload too large","errorType":"RequestEntityTooLarge"})", "application/json"));
+    } else {
+        finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(body));
+        respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+    }
+    env->current = nullptr;
+    if (env->state == Environment::State::busy) env->state = Environment::State::returning;
+}
+
+void Function::runtime_error(unsigned number, const std::string& request_id, std::string body, const std::string& type, http::Respond respond) {
+    std::shared_ptr<Environment> env;
+    {
+        std::lock_guard lock(mutex_);
+        env = find_locked(number);
+        if (!env || !env->current || env->current->request_id != request_id)
+            return respond(http::Response::text(400, R"({"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})", "application/json"));
+    }
+    if (env->process) env->process->drain(std::chrono::milliseconds(20));
+    std::lock_guard lock(mutex_);
+    auto inv = env->current;
+    if (inv && inv->request_id == request_id) {
+        json parsed = json::parse(body, nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object()) body = error_payload(type.empty() ? "Runtime.Unknown" : type, body);
+        finish_locked(env.get(), inv, InvokeResult::Status::function_error, std::move(body));
+        env->current = nullptr;
+        if (env->state == Environment::State::busy) env->state = Environment::State::returning;
+    }
+    respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+}
+
+void Function::runtime_init_error(unsigned number, std::string body, const std::string& type, http::Respond respond) {
+    std::shared_ptr<Environment> env;
+    {
+        std::lock_guard lock(mutex_);
+        env = find_locked(number);
+    }
+    if (env && env->process) env->process->drain(std::chrono::milliseconds(20));
+    std::lock_guard lock(mutex_);
+    if (env && env->current && !env->current->finished) {
+        json parsed = json::parse(body, nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object()) body = error_payload(type.empty() ? "Runtime.InitError" : type, body);
+        finish_locked(env.get(), env->current, InvokeResult::Status::function_error, std::move(body));
+    }
+    if (env) {
+        env->current = nullptr;
+        env->state = Environment::State::stopping;
+    }
+    respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+}
+
+void Function::on_exit(unsigned number, int status) {
+    std::lock_guard lock(mutex_);
+    auto env = find_locked(number);
+    if (!env) return;
+    if (env->current && !env->current->finished)
+        finish_locked(env.get(), env->current, InvokeResult::Status::function_error,
+                      error_payload("Runtime.ExitError", "RequestId: " + env->current->request_id +
+                                                             " Error: Runtime exited with error: " + ChildProcess::describe_exit(status)));
+    env->current = nullptr;
+    stop_environment_locked(*env);
+    environments_.erase(number);
+    retired_.push_back(env);
+    // Queued async work gets a fresh environment.
+    while (!backlog_.empty() && !stopping_) {
+        auto inv = backlog_.front();
+        backlog_.pop_front();
+        if (inv->finished) continue;
+        spawn_locked(inv);
+        break;
+    }
+}
+
+void Function::worker_loop(std::shared_ptr<Environment> env) {
+    std::shared_ptr<Library> library;
+    {
+        std::lock_guard lock(mutex_);
+        library = std::static_pointer_cast<Library>(in_process_library_);
+    }
+    auto append_output = [&env](std::string_view line) {
+        std::lock_guard lock(env->output_mutex);
+        env->output.append(line);
+        env->output += '\n';
+    };
+    if (auto init = library->init()) {
+        lowcloud_result result;
+        result.log = append_output;
+        int rc = init(host_api(), &result);
+        if (result.failed || rc != 0) {
+            std::lock_guard lock(mutex_);
+            if (env->current && !env->current->finished)
+                finish_locked(env.get(), env->current, InvokeResult::Status::function_error,
+                              error_payload(result.failed ? result.error_type : "Runtime.InitError",
+                                            result.failed ? result.error_message : "lowcloud_init returned " + std::to_string(rc)));
+            env->current = nullptr;
+            env->state = Environment::State::stopping;
+            environments_.erase(env->number);
+            env->worker.detach();
+            return;
+        }
+    }
+    std::unique_lock lock(mutex_);
+    env->init_ms = ms_between(env->created, Clock::now());
+    if (env->current && env->current->start == Clock::time_point{}) deliver_locked(*env, env->current);
+    else env->state = Environment::State::idle;
+    for (;;) {
+        if (env->state == Environment::State::returning || env->state == Environment::State::idle) {
+            if (env->current && !env->current->finished && env->current->start == Clock::time_point{})
+                deliver_locked(*env, env->current);  // reserved while returning
+            else env->current = nullptr;
+            while (!backlog_.empty() && !env->current) {
+                auto inv = backlog_.front();
+                backlog_.pop_front();
+                if (!inv->finished) deliver_locked(*env, inv);
+            }
+            if (!env->current) env->state = Environment::State::idle;
+        }
+        work_ready_.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
+        if (env->state == Environment::State::stopping) break;
+        auto inv = env->current;
+        std::string request_id = inv->request_id, name = config_.name, fn_arn = arn(), empty;
+        std::string stream = "in-process/" + std::to_string(env->number), group = "/aws/lambda/" + name;
+        lowcloud_invocation call{};
+        call.struct_size = sizeof call;
+        call.payload = inv->request.payload.data();
+        call.payload_size = inv->request.payload.size();
+        call.request_id = request_id.c_str();
+        call.function_name = name.c_str();
+        call.function_arn = fn_arn.c_str();
+        call.function_version = "$LATEST";
+        call.log_group = group.c_str();
+        call.log_stream = stream.c_str();
+        call.trace_id = empty.c_str();
+        call.client_context = inv->request.client_context.c_str();
+        call.cognito_identity = empty.c_str();
+        call.memory_mb = config_.memory_mb;
+        call.deadline_ms = inv->deadline_unix_ms;
+        lowcloud_result result;
+        result.deadline_ms = inv->deadline_unix_ms;
+        result.log = [&append_output, &request_id](std::string_view line) {
+            append_output(request_id + "\tINFO\t" + std::string(line));
+        };
+        lock.unlock();
+        int rc = library->handler()(&call, host_api(), &result);
+        lock.lock();
+        if (env->runaway) {  // timed out meanwhile; the environment was already replaced
+            --runaway_handlers_;
+            break;
+        }
+        if (result.succeeded && result.payload.size() > kMaxResponseBytes)
+            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
+                          error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."));
+        else if (result.succeeded) finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(result.payload));
+        else
+            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
+                          error_payload(result.failed ? result.error_type : "Runtime.HandlerError",
+                                        result.failed ? result.error_message : "the handler returned " + std::to_string(rc) + " without a result"));
+        env->state = Environment::State::returning;
+        if (env->version != code_version_) env->state = Environment::State::stopping;
+    }
+    environments_.erase(env->number);
+    if (env->worker.joinable()) env->worker.detach();
+}
+
+void Function::tick() {
+    std::vector<std::shared_ptr<Environment>> retired;
+    {
+        std::lock_guard lock(mutex_);
+        auto now = Clock::now();
+        for (auto& [n, env] : environments_) {
+            auto inv = env->current;
+            if (env->state == Environment::State::busy && inv && !inv->finished && now > inv->deadline) {
+                std::string message = utc_timestamp_ms() + " " + inv->request_id + " Task timed out after " +
+                                      fixed2(std::chrono::duration<double>(config_.timeout).count()) + " seconds";
+                finish_locked(env.get(), inv, InvokeResult::Status::function_error, error_payload("", message));
+                env->current = nullptr;
+                if (env->process) {
+                    env->process->kill(SIGKILL);
+                    env->state = Environment::State::stopping;
+                } else {
+                    // A thread cannot be killed: the handler runs on, reported
+                    // in health; the environment is replaced.
+                    env->runaway = true;
+                    ++runaway_handlers_;
+                    env->state = Environment::State::stopping;
+                    logger_.warn("lambda " + config_.name + ": in-process handler exceeded its timeout and cannot be stopped");
+                }
+            } else if (env->state == Environment::State::idle && now - env->last_used > host_.idle_timeout) {
+                stop_environment_locked(*env);
+            }
+        }
+        for (auto it = retries_.begin(); it != retries_.end();) {
+            if (it->first > now || stopping_) {
+                ++it;
+                continue;
+            }
+            backlog_.push_back(it->second);
+            it = retries_.erase(it);
+            unsigned live = 0;
+            for (auto& [n, env] : environments_) live += env->state != Environment::State::stopping;
+            if (live < config_.concurrency_cap()) {
+                auto inv = backlog_.back();
+                backlog_.pop_back();
+                spawn_locked(inv);
+            }
+        }
+        // In-process environments stopped by tick (runaway/idle) leave the map here.
+        for (auto it = environments_.begin(); it != environments_.end();) {
+            if (!it->second->process && it->second->state == Environment::State::stopping && it->second->runaway) {
+                if (it->second->worker.joinable()) it->second->worker.detach();
+                it = environments_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        retired.swap(retired_);
+    }
+    for (auto& env : retired) {
+        env->process.reset();  // joins its threads; never from inside them
+        std::error_code ec;
+        fs::remove_all(env->tmp, ec);
+    }
+}
+
+json Function::configuration() const {
+    std::error_code ec;
+    auto size = fs::file_size(config_.library, ec);
+    json env_vars = json::object();
+    for (const auto& [k, v] : config_.environment) env_vars[k] = v;
+    json out = {
+        {"FunctionName", config_.name},
+        {"FunctionArn", arn()},
+        {"Runtime", "provided.al2023"},
+        {"Role", "arn:aws:iam::" + host_.account_id + ":role/lowcloud-lambda"},
+        {"Handler", config_.handler},
+        {"CodeSize", ec ? 0 : size},
+        {"Description", ""},
+        {"Timeout", std::chrono::duration_cast<std::chrono::seconds>(config_.timeout).count()},
+        {"MemorySize", config_.memory_mb},
+        {"LastModified", "2026-01-01T00:00:00.000+0000"},
+        {"CodeSha256", ec ? "" : sha256_base64(config_.library)},
+        {"Version", "$LATEST"},
+        {"TracingConfig", {{"Mode", "PassThrough"}}},
+        {"RevisionId", random_uuid()},
+        {"State", "Active"},
+        {"LastUpdateStatus", "Successful"},
+        {"PackageType", "Zip"},
+        {"Architectures", {"x86_64"}},
+        {"EphemeralStorage", {{"Size", 512}}},
+    };
+    if (!config_.environment.empty()) out["Environment"] = {{"Variables", env_vars}};
+    return out;
+}
+
+json Function::health() const {
+    std::lock_guard lock(mutex_);
+    unsigned busy = 0;
+    for (const auto& [n, env] : environments_) busy += env->state == Environment::State::busy;
+    return {{"isolation", config_.isolation == Isolation::process ? "process" : "in-process"},
+            {"environments", environments_.size()},
+            {"busy", busy},
+            {"queued", backlog_.size()},
+            {"runaway_handlers", runaway_handlers_}};
+}
+
+std::vector<std::string> Function::recent_logs() const {
+    std::lock_guard lock(mutex_);
+    return {recent_logs_.begin(), recent_logs_.end()};
+}
+
+}  // namespace lowcloud::lambda

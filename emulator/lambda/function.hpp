@@ -1,0 +1,142 @@
+// One Lambda function's execution environments and invocations: Lambda's
+// execution model. An invocation goes to an idle warm environment, else to a
+// new one while the function is under its concurrency cap, else it is
+// throttled (synchronous) or queued (asynchronous). Environments run the
+// handler in a child process speaking the Runtime API (`isolation: process`)
+// or on a thread of the emulator (`isolation: in-process`); init runs once
+// per environment; an environment that times out is killed, one that crashes
+// is replaced, idle ones are stopped after `idle_timeout`. Rebuilding the
+// library is picked up by the next invocation (hot reload): the file is
+// snapshotted and checked, new environments use the new code, busy ones
+// finish on the old code.
+//
+// Logs: START / handler lines / END / REPORT (CloudWatch format) per
+// invocation, written to the emulator's log with the function's name, kept
+// (last lines) for inspection, and returned as a 4 KB tail when asked.
+//
+// Threading: every public member is thread-safe (one mutex per function).
+// Completion callbacks run on arbitrary threads and must not block.
+#pragma once
+
+#include "common/log.hpp"
+#include "http/message.hpp"
+#include "lambda/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace lowcloud::lambda {
+
+// What every function shares: where the Runtime API is, how to start the
+// runtime, account facts.
+struct Host {
+    std::string runtime_api;         // "127.0.0.1:PORT" (set once the server listens)
+    std::string endpoint_url;        // "http://127.0.0.1:PORT" for AWS_ENDPOINT_URL
+    std::string executable;          // this binary, which runs `lowcloud runtime`
+    std::filesystem::path scratch;   // snapshots of libraries and per-environment /tmp
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+};
+
+struct InvokeRequest {
+    std::string payload;
+    bool async = false;        // Event invocation: retried twice on error
+    bool tail = false;         // X-Amz-Log-Type: Tail
+    std::string client_context;
+};
+
+struct InvokeResult {
+    enum class Status { success, function_error, throttled, failed_to_start } status = Status::success;
+    std::string request_id;
+    std::string payload;   // the response, or the error payload for function errors
+    std::string log_tail;  // when tail was asked
+};
+
+using InvokeDone = std::function<void(InvokeResult)>;
+
+class Function {
+public:
+    Function(FunctionConfig config, const Host& host, Logger& logger);
+    ~Function();  // stops every environment
+    Function(const Function&) = delete;
+    Function& operator=(const Function&) = delete;
+
+    const FunctionConfig& config() const { return config_; }
+    std::string arn() const;
+
+    // Checks the library loads and exports the handler; throws
+    // std::runtime_error naming the function and path when not.
+    void check_library();
+
+    // Starts an invocation; `done` is called once with the outcome (for
+    // async invocations: when accepted, before running).
+    void invoke(InvokeRequest request, InvokeDone done);
+
+    // Runtime API calls from environment `env` (process isolation).
+    void runtime_next(unsigned env, http::Respond respond);
+    void runtime_response(unsigned env, const std::string& request_id, std::string body, http::Respond respond);
+    void runtime_error(unsigned env, const std::string& request_id, std::string body, const std::string& type, http::Respond respond);
+    void runtime_init_error(unsigned env, std::string body, const std::string& type, http::Respond respond);
+
+    // Timeouts, idle reaping, async retries and cleanup; called every few ms.
+    void tick();
+
+    // Begins a graceful stop: no new invocations, idle environments are told
+    // to exit, busy ones exit after their current invocation.
+    void drain();
+
+    nlohmann::json configuration() const;  // Lambda's FunctionConfiguration
+    nlohmann::json health() const;
+    std::vector<std::string> recent_logs() const;
+
+private:
+    struct Invocation;
+    struct Environment;
+
+    std::shared_ptr<Environment> spawn_locked(const std::shared_ptr<Invocation>& reserved);
+    void deliver_locked(Environment& env, const std::shared_ptr<Invocation>& inv);
+    void finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload);
+    void on_exit(unsigned env, int status);
+    void on_line(Environment& env, std::string_view line);
+    void worker_loop(std::shared_ptr<Environment> env);
+    bool refresh_code_locked(std::string& error);
+    void log_line_locked(Invocation* inv, const std::string& line);
+    std::shared_ptr<Environment> find_locked(unsigned env) const;
+    void stop_environment_locked(Environment& env);
+
+    FunctionConfig config_;
+    const Host& host_;
+    Logger& logger_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable work_ready_;  // in-process workers
+    std::map<unsigned, std::shared_ptr<Environment>> environments_;
+    std::vector<std::shared_ptr<Environment>> retired_;  // exited; destroyed by tick()
+    std::deque<std::shared_ptr<Invocation>> backlog_;    // async invocations waiting for capacity
+    std::vector<std::pair<std::chrono::steady_clock::time_point, std::shared_ptr<Invocation>>> retries_;
+    std::deque<std::string> recent_logs_;
+    unsigned next_environment_ = 1;
+    std::uint64_t code_version_ = 0;            // of the snapshot in use
+    std::filesystem::file_time_type code_mtime_{};
+    std::uintmax_t code_size_ = 0;
+    std::filesystem::path snapshot_;
+    std::string rejected_code_;                 // mtime+size of a build that failed its check
+    std::string rejected_error_;
+    std::shared_ptr<void> in_process_library_;  // Library of the current snapshot (in-process)
+    unsigned runaway_handlers_ = 0;
+    bool stopping_ = false;
+};
+
+}  // namespace lowcloud::lambda

@@ -1,0 +1,129 @@
+// Child processes for execution environments (see process.hpp).
+#include "lambda/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+namespace lowcloud::lambda {
+
+std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable, const std::vector<std::string>& args,
+                                                  const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+
+    std::vector<char*> argv, envp;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : environment) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+
+    std::unique_ptr<ChildProcess> child(new ChildProcess());
+    int rc = posix_spawn(&child->pid_, executable.c_str(), &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(pipe_fds[1]);
+    if (rc != 0) {
+        close(pipe_fds[0]);
+        throw std::system_error(rc, std::generic_category(), "posix_spawn " + executable);
+    }
+    child->fd_ = pipe_fds[0];
+    child->on_line_ = std::move(on_line);
+    child->on_exit_ = std::move(on_exit);
+    ChildProcess* self = child.get();
+    child->reader_ = std::thread([self] { self->read_output(); });
+    child->waiter_ = std::thread([self] {
+        int status = 0;
+        while (waitpid(self->pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        // Deliver the last output before the exit (bounded: a grandchild
+        // could keep the pipe open).
+        for (int i = 0; i < 200 && !self->eof_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        self->exited_ = true;
+        self->on_exit_(status);
+    });
+    return child;
+}
+
+void ChildProcess::read_output() {
+    std::string pending;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = read(fd_, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        reading_ = true;
+        pending.append(buf, static_cast<std::size_t>(n));
+        std::size_t start = 0;
+        for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
+            on_line_(std::string_view(pending).substr(start, nl - start));
+        pending.erase(0, start);
+        reading_ = false;
+    }
+    if (!pending.empty()) on_line_(pending);
+    eof_ = true;
+}
+
+void ChildProcess::drain(std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        int available = 0;
+        if (eof_ || (ioctl(fd_, FIONREAD, &available) == 0 && available == 0 && !reading_)) return;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+}
+
+void ChildProcess::kill(int signal) {
+    if (!exited_ && pid_ > 0) ::kill(pid_, signal);
+}
+
+std::uint64_t ChildProcess::max_memory_mb() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return (std::stoull(line.substr(6)) + 1023) / 1024;
+    return 0;
+}
+
+std::string ChildProcess::describe_exit(int status) {
+    if (WIFSIGNALED(status)) {
+        std::string name = strsignal(WTERMSIG(status));
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return "signal: " + name;
+    }
+    return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+ChildProcess::~ChildProcess() {
+    kill(SIGKILL);
+    if (waiter_.joinable()) waiter_.join();
+    if (reader_.joinable()) reader_.join();
+    if (fd_ >= 0) close(fd_);
+}
+
+}  // namespace lowcloud::lambda

@@ -1,0 +1,67 @@
+// A child process running one execution environment. Spawned with
+// posix_spawn in its own process group with an empty signal mask, stdin
+// from /dev/null and stdout+stderr into one pipe. A reader thread hands each
+// output line to `on_line`; a waiter thread reports the exit to `on_exit`
+// (after the last line). Both callbacks run on those threads.
+//
+// Lifetime: never destroy a ChildProcess from inside its own callbacks; the
+// destructor kills a running child (SIGKILL) and joins both threads.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace lowcloud::lambda {
+
+class ChildProcess {
+public:
+    using OnLine = std::function<void(std::string_view line)>;
+    // `status` as from waitpid.
+    using OnExit = std::function<void(int status)>;
+
+    // Throws std::system_error when the process cannot be started.
+    static std::unique_ptr<ChildProcess> spawn(const std::string& executable, const std::vector<std::string>& args,
+                                               const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+    bool exited() const { return exited_; }
+    void kill(int signal);
+
+    // Waits up to `limit` until every byte the child has written so far has
+    // been handed to on_line (so an invocation's log is complete).
+    void drain(std::chrono::milliseconds limit);
+
+    // Peak resident memory of the child (VmHWM) in MB; 0 when unknown.
+    std::uint64_t max_memory_mb() const;
+
+    // "signal: segmentation fault" or "exit status 3", as Lambda words it.
+    static std::string describe_exit(int status);
+
+private:
+    ChildProcess() = default;
+    void read_output();
+
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    OnLine on_line_;
+    OnExit on_exit_;
+    std::atomic<bool> exited_{false};
+    std::atomic<bool> reading_{false};
+    std::atomic<bool> eof_{false};
+    std::thread reader_;
+    std::thread waiter_;
+};
+
+}  // namespace lowcloud::lambda

@@ -1,0 +1,52 @@
+// A small blocking HTTP/1.1 client with one keep-alive connection, for the
+// handler runtime (the Lambda Runtime API loop) and the handlers' DynamoDB
+// client. Reconnects once when the server has closed an idle connection.
+// Not thread-safe: use one HttpClient per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lowcloud::sdk {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpResponse {
+    int status = 0;
+    Headers headers;
+    std::string body;
+    // First value of a header (case-insensitive), or "".
+    std::string header(std::string_view name) const;
+};
+
+// "http://host:port/base", "host:port/base" or "host:port".
+struct Endpoint {
+    std::string host;
+    std::string port = "80";
+    std::string base_path;  // "" or "/base" (no trailing slash)
+    static Endpoint parse(std::string_view url);
+};
+
+class HttpClient {
+public:
+    explicit HttpClient(Endpoint endpoint);
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    // Sends a request to base_path + target. Throws std::runtime_error when
+    // the server cannot be reached.
+    HttpResponse request(std::string_view method, std::string_view target, const Headers& headers = {}, std::string_view body = {});
+
+    const Endpoint& endpoint() const { return endpoint_; }
+
+private:
+    struct Connection;
+    Endpoint endpoint_;
+    std::unique_ptr<Connection> connection_;
+};
+
+}  // namespace lowcloud::sdk

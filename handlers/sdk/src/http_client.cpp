@@ -1,0 +1,110 @@
+// Blocking keep-alive HTTP client on Boost.Beast (see lowcloud/http_client.hpp).
+#include "lowcloud/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <stdexcept>
+
+namespace lowcloud::sdk {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+}
+}  // namespace
+
+std::string HttpResponse::header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (iequals(k, name)) return v;
+    return {};
+}
+
+Endpoint Endpoint::parse(std::string_view url) {
+    if (url.substr(0, 7) == "http://") url.remove_prefix(7);
+    Endpoint e;
+    auto slash = url.find('/');
+    std::string_view hostport = url.substr(0, slash);
+    if (slash != std::string_view::npos) e.base_path = std::string(url.substr(slash));
+    while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
+    auto colon = hostport.rfind(':');
+    if (colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
+        e.host = std::string(hostport.substr(0, colon));
+        e.port = std::string(hostport.substr(colon + 1));
+    } else {
+        e.host = std::string(hostport);
+    }
+    if (e.host.empty()) throw std::invalid_argument("invalid endpoint: " + std::string(url));
+    return e;
+}
+
+struct HttpClient::Connection {
+    net::io_context io;
+    beast::tcp_stream stream{io};
+    beast::flat_buffer buffer;
+    bool open = false;
+};
+
+HttpClient::HttpClient(Endpoint endpoint) : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {}
+
+HttpClient::~HttpClient() {
+    beast::error_code ec;
+    connection_->stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+}
+
+HttpResponse HttpClient::request(std::string_view method, std::string_view target, const Headers& headers, std::string_view body) {
+    for (int attempt = 0;; ++attempt) {
+        Connection& c = *connection_;
+        try {
+            if (!c.open) {
+                net::ip::tcp::resolver resolver(c.io);
+                c.stream.connect(resolver.resolve(endpoint_.host, endpoint_.port));
+                c.stream.socket().set_option(net::ip::tcp::no_delay(true));
+                c.open = true;
+            }
+            bhttp::request<bhttp::string_body> req;
+            req.method_string(std::string(method));
+            req.target(endpoint_.base_path + std::string(target));
+            req.version(11);
+            req.set(bhttp::field::host, endpoint_.host + ":" + endpoint_.port);
+            for (const auto& [k, v] : headers) req.set(k, v);
+            req.body() = std::string(body);
+            req.prepare_payload();
+            bhttp::write(c.stream, req);
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.body_limit(64 * 1024 * 1024);
+            bhttp::read(c.stream, c.buffer, parser);
+            auto& res = parser.get();
+            HttpResponse out;
+            out.status = static_cast<int>(res.result_int());
+            for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+            out.body = std::move(res.body());
+            if (!res.keep_alive()) {
+                beast::error_code ec;
+                c.stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+                c.stream.close();
+                c.open = false;
+            }
+            return out;
+        } catch (const std::exception& e) {
+            beast::error_code ec;
+            c.stream.close();
+            c.open = false;
+            c.buffer.clear();
+            if (attempt == 0) continue;  // a keep-alive connection the server closed: retry once
+            throw std::runtime_error("HTTP " + std::string(method) + " " + endpoint_.host + ":" + endpoint_.port +
+                                     std::string(target) + " failed: " + e.what());
+        }
+    }
+}
+
+}  // namespace lowcloud::sdk
