@@ -21,7 +21,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release >/dev/null
+LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release lowcloud >/dev/null
 (cd "$work" && npm install --silent --no-audit --no-fund dynalite@4 >/dev/null 2>&1)
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
