@@ -203,7 +203,7 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
                                  "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"));
     std::string payload = request.body.empty() ? "{}" : request.body;
     try {
-        (void)json::parse(payload);
+        json parsed = json::parse(payload);
     } catch (const json::parse_error& e) {
         return respond(error(400, "InvalidRequestContentException",
                              std::string("Could not parse request body into json: Could not parse payload into json: ") + e.what()));

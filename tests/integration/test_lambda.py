@@ -368,3 +368,40 @@ def test_manifest_errors(tmp_path, name, function, fragment):
     proc = subprocess.run([BIN, "serve", "--port", "0", "--in-memory", "--config", path], capture_output=True, text=True, timeout=20)
     assert proc.returncode == 2
     assert fragment in proc.stderr
+
+
+def test_idle_environments_are_reaped(tmp_path):
+    path = manifest(tmp_path, "functions:\n" + fn("counter", "counter_handler"))
+    s = Server(["--in-memory", "--log-level", "warn", "--lambda-idle-timeout", "1", "--config", path])
+    try:
+        client = lambda_client(s.url)
+        first = invoke(client, "counter")[1]
+
+        def environments():
+            with urllib.request.urlopen(s.url + "/_lowcloud/health") as resp:
+                return json.load(resp)["services"]["lambda"]["functions"]["counter"]["environments"]
+
+        assert environments() == 1
+        deadline = time.time() + 5
+        while time.time() < deadline and environments() != 0:
+            time.sleep(0.1)
+        assert environments() == 0
+        again = invoke(client, "counter")[1]
+        assert again["calls"] == 1 and again["pid"] != first["pid"]  # a cold start
+    finally:
+        assert s.stop() == 0
+
+
+def test_event_invocations_are_retried_twice_on_error(lam_server, lam):
+    marker = "retry-%d" % time.time_ns()
+    r = lam.invoke(FunctionName="fail", InvocationType="Event", Payload=json.dumps({"message": marker}).encode())
+    request_id = r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    deadline = time.time() + 5
+    starts = []
+    while time.time() < deadline:
+        with urllib.request.urlopen(lam_server.url + "/_lowcloud/lambda/fail/logs") as resp:
+            starts = [l for l in json.load(resp)["lines"] if l.startswith("START RequestId: " + request_id)]
+        if len(starts) >= 3:
+            break
+        time.sleep(0.1)
+    assert len(starts) == 3

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # DynamoDB GetItem / PutItem throughput: lowcloud (persisting to disk) vs
-# dynalite@4 (npm, persisting with --path), both on loopback, driven by wrk
+# dynalite@4 (npm, persisting with --path; it predates BillingMode, so both
+# tables are PROVISIONED), both on loopback, driven by wrk
 # with keep-alive. Runs alternate between the two so machine drift cancels;
 # prints medians and the lowcloud/dynalite ratio.
 #
@@ -29,7 +30,7 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 build-release/lowcloud serve --port 0 --data-dir "$work/lowcloud-data" --log-level warn > "$work/lowcloud.out" 2>&1 &
 pids+=($!)
 dyn_port=$(free_port)
-node "$work/node_modules/dynalite/cli.js" --port "$dyn_port" --path "$work/dynalite-data" > "$work/dynalite.out" 2>&1 &
+node "$work/node_modules/dynalite/cli.js" --port "$dyn_port" --path "$work/dynalite-data" --createTableMs 0 > "$work/dynalite.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "listening on" "$work/lowcloud.out" 2>/dev/null && break; sleep 0.05; done
 low_port=$(sed -n 's/^listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$work/lowcloud.out")
@@ -37,10 +38,10 @@ for _ in $(seq 100); do curl -s "http://127.0.0.1:$dyn_port" >/dev/null 2>&1 && 
 
 call() {  # port target body
   curl -s -f -X POST "http://127.0.0.1:$1/" -H "Content-Type: application/x-amz-json-1.0" \
-    -H "X-Amz-Target: DynamoDB_20120810.$2" -H "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0" -d "$3" >/dev/null
+    -H "X-Amz-Target: DynamoDB_20120810.$2" -H "X-Amz-Date: 20260101T000000Z" -H "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0" -d "$3" >/dev/null
 }
 for port in "$low_port" "$dyn_port"; do
-  call "$port" CreateTable '{"TableName":"bench","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}'
+  call "$port" CreateTable '{"TableName":"bench","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}'
   sleep 0.3
   call "$port" PutItem '{"TableName":"bench","Item":{"id":{"S":"seed"},"type":{"S":"chrono"},"year":{"N":"2004"}}}'
 done

@@ -13,6 +13,7 @@ function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
   wrk.headers["X-Amz-Target"] = "DynamoDB_20120810." .. op
+  wrk.headers["X-Amz-Date"] = "20260101T000000Z"
   wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
 end
 
