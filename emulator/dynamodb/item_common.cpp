@@ -63,7 +63,7 @@ Expressions parse_expressions(const json& req, ExpressionMembers accepts) {
         // DynamoDB names the expressions that could have used them.
         std::string which = accepts.update          ? ": UpdateExpression and ConditionExpression are null"
                             : accepts.condition     ? ": ConditionExpression is null"
-                            : accepts.key_condition ? ": KeyConditionExpression and FilterExpression are null"
+                            : accepts.key_condition ? ": FilterExpression and KeyConditionExpression are null"
                             : accepts.filter        ? ": FilterExpression is null"
                                                     : "";
         throw validation_error("ExpressionAttributeValues can only be specified when using expressions" + which);

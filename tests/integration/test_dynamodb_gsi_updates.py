@@ -119,3 +119,13 @@ def test_lsi_counts_follow_writes(ddb):
     assert lsi["ItemCount"] == 1
     ddb.delete_item(TableName=t, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
     assert ddb.describe_table(TableName=t)["Table"]["LocalSecondaryIndexes"][0]["ItemCount"] == 0
+
+
+def test_query_a_backfilled_gsi(ddb, filled):
+    ddb.update_table(TableName=filled, **gsi_create("byx", "x"))
+    items = ddb.query(TableName=filled, IndexName="byx", KeyConditionExpression="x = :v",
+                      ExpressionAttributeValues={":v": {"S": "v1"}})["Items"]
+    assert sorted(i["pk"]["S"] for i in items) == ["s1", "s4", "s7"]
+    ddb.put_item(TableName=filled, Item={"pk": {"S": "late"}, "x": {"S": "v1"}})
+    assert ddb.query(TableName=filled, IndexName="byx", KeyConditionExpression="x = :v",
+                     ExpressionAttributeValues={":v": {"S": "v1"}}, Select="COUNT")["Count"] == 4
