@@ -12,6 +12,7 @@ packages=(
   libssl-dev zlib1g-dev
   # real clients and tools for the test suite
   awscli python3-boto3 python3-pytest curl
+  json-schema-test-suite
 )
 
 missing=()

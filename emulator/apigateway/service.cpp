@@ -1,34 +1,336 @@
-// The API Gateway service's HTTP surface (see service.hpp).
+// The API Gateway service: locating the API and stage of a request, then
+// routing, checks, the Lambda proxy call and the response (see service.hpp).
 #include "apigateway/service.hpp"
 
+#include "apigateway/proxy.hpp"
 #include "common/ids.hpp"
+
+#include <algorithm>
 
 namespace lowcloud::apigateway {
 
-Service::Service(Logger& logger) : logger_(logger) {}
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 
-void Service::configure(const ConfigSection& apis) {
-    auto entries = config_sequence(apis);
-    if (!entries.empty())
-        throw ConfigError(config_location(apis, entries.front()) + ": apis[0]: APIs are not supported by this build yet");
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
 }
 
-bool Service::serves_base_path(std::string_view) const { return false; }
+std::string join(const std::vector<std::string>& v, const char* sep = ",") {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+bool media_type_matches(std::string_view content_type, const std::vector<std::string>& types) {
+    std::string ct = lower(std::string(content_type.substr(0, content_type.find(';'))));
+    while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+    for (const auto& t0 : types) {
+        std::string t = lower(t0);
+        if (t == "*/*" || t == ct) return true;
+        if (t.size() > 2 && t.substr(t.size() - 2) == "/*" && ct.substr(0, t.size() - 1) == t.substr(0, t.size() - 1)) return true;
+    }
+    return false;
+}
+
+// The query parameter names present in a raw query string.
+std::vector<std::string> query_names(std::string_view query) {
+    std::vector<std::string> names;
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        if (!pair.empty()) names.push_back(url_decode(pair.substr(0, pair.find('=')), true));
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return names;
+}
+
+}  // namespace
+
+struct Service::Pending {
+    std::mutex mutex;
+    bool done = false;
+    Clock::time_point deadline;
+    http::Respond respond;
+    std::string request_id;
+    ApiType type = ApiType::rest;
+
+    // The first outcome wins: the Lambda answer or the timeout.
+    bool finish(http::Response r) {
+        http::Respond out;
+        {
+            std::lock_guard lock(mutex);
+            if (done) return false;
+            done = true;
+            out = std::move(respond);
+        }
+        out(std::move(r));
+        return true;
+    }
+};
+
+Service::Service(Logger& logger, lambda::Invoker& invoker) : logger_(logger), invoker_(invoker) {
+    timer_ = std::thread([this] {
+        while (!stopping_) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            std::vector<std::shared_ptr<Pending>> expired;
+            {
+                std::lock_guard lock(pending_mutex_);
+                auto now = Clock::now();
+                std::erase_if(pending_, [&](const std::shared_ptr<Pending>& p) {
+                    std::lock_guard l(p->mutex);
+                    if (p->done) return true;
+                    if (now < p->deadline) return false;
+                    expired.push_back(p);
+                    return true;
+                });
+            }
+            for (auto& p : expired) p->finish(endpoint_request_timed_out(p->request_id));
+        }
+    });
+}
+
+Service::~Service() { shutdown(); }
+
+void Service::shutdown() {
+    if (stopping_.exchange(true)) return;
+    if (timer_.joinable()) timer_.join();
+}
+
+void Service::configure(const ConfigSection& section) {
+    auto apis = load_apis(section, [this](const std::string& f) { return invoker_.has_function(f); }, logger_);
+    for (auto& api : apis) {
+        auto d = std::make_unique<Deployed>();
+        d->api = std::move(api);
+        d->router = std::make_unique<Router>(d->api);
+        apis_.push_back(std::move(d));
+    }
+}
+
+const Service::Deployed* Service::by_id(std::string_view id) const {
+    for (const auto& d : apis_)
+        if (d->api.id == id) return d.get();
+    return nullptr;
+}
+
+bool Service::serves_base_path(std::string_view path) const {
+    for (const auto& d : apis_)
+        for (const auto& b : d->api.base_paths)
+            if (path == b || starts_with(path, b + "/")) return true;
+    return false;
+}
 
 http::Response Service::gateway_response(int status, const std::string& error_type, const std::string& message) {
-    http::Response r;
-    r.status = status;
-    r.set_header("Content-Type", "application/json");
-    r.set_header("x-amzn-RequestId", random_uuid());
-    r.set_header("x-amzn-ErrorType", error_type);
-    r.body = nlohmann::json{{"message", message}}.dump();
-    return r;
+    return apigateway::gateway_response(status, error_type, message, random_uuid());
 }
 
-void Service::handle(http::Request, http::Respond respond) {
-    respond(gateway_response(404, "NotFoundException", "Not Found"));
+void Service::log_routes(const std::string& base_url) const {
+    std::string host = base_url.substr(base_url.find("://") + 3);
+    for (const auto& d : apis_) {
+        const Api& a = d->api;
+        logger_.info("api " + a.name + " (" + (a.type == ApiType::rest ? "REST" : "HTTP") + " API, id " + a.id + ")");
+        for (const auto& op : a.operations) {
+            std::string target = op.function.empty() ? "(not served: " + op.unsupported + ")" : "-> lambda " + op.function;
+            for (const auto& b : a.base_paths) logger_.info("  " + op.method + " " + base_url + b + op.path + " " + target);
+            for (const auto& [stage, vars] : a.stages) {
+                std::string st = stage == "$default" ? "" : "/" + stage;
+                logger_.info("  " + op.method + " " + base_url + "/restapis/" + a.id + "/" + stage + "/_user_request_" + op.path + " " + target);
+                logger_.info("  " + op.method + " http://" + a.id + ".execute-api." + (starts_with(host, "127.0.0.1") ? "localhost" + host.substr(9) : host) + st +
+                             op.path + " " + target);
+            }
+        }
+    }
 }
 
-nlohmann::json Service::health() const { return {{"status", "running"}, {"apis", 0}}; }
+void Service::handle(http::Request request, http::Respond respond) {
+    std::string path(request.path());
+    std::string host(request.header("Host"));
+    std::string host_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+    constexpr std::string_view suffix = ".execute-api.localhost";
+
+    // Host {apiId}.execute-api.localhost: /{stage}/{path}
+    if (host_name.size() > suffix.size() && host_name.substr(host_name.size() - suffix.size()) == suffix) {
+        const Deployed* d = by_id(host_name.substr(0, host_name.size() - suffix.size()));
+        if (!d) return respond(gateway_response(404, "NotFoundException", "Not Found"));
+        std::string stage = "$default", rest = path;
+        if (!d->api.stages.count("$default")) {
+            auto slash = path.find('/', 1);
+            stage = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+            rest = slash == std::string::npos ? "/" : path.substr(slash);
+        }
+        if (!d->api.stages.count(stage)) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
+        std::string stage_path = stage == "$default" ? rest : "/" + stage + rest;
+        return serve(*d, stage, rest, stage_path, std::move(request), std::move(respond), stage_path);
+    }
+    // /restapis/{apiId}/{stage}/_user_request_/{path}
+    if (starts_with(path, "/restapis/")) {
+        std::string_view rest = std::string_view(path).substr(10);
+        auto s1 = rest.find('/');
+        std::string id(rest.substr(0, s1));
+        const Deployed* d = by_id(id);
+        if (!d || s1 == std::string_view::npos) return respond(gateway_response(404, "NotFoundException", "Not Found"));
+        rest.remove_prefix(s1 + 1);
+        auto s2 = rest.find('/');
+        std::string stage(rest.substr(0, s2));
+        rest.remove_prefix(s2 == std::string_view::npos ? rest.size() : s2);
+        if (!starts_with(rest, "/_user_request_")) return respond(gateway_response(404, "NotFoundException", "Not Found"));
+        std::string api_path(rest.substr(15));
+        if (api_path.empty()) api_path = "/";
+        if (!d->api.stages.count(stage)) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
+        return serve(*d, stage, api_path, (stage == "$default" ? "" : "/" + stage) + api_path, std::move(request), std::move(respond));
+    }
+    // Base paths: the longest matching one wins.
+    const Deployed* best = nullptr;
+    std::string best_base;
+    for (const auto& d : apis_)
+        for (const auto& b : d->api.base_paths)
+            if ((path == b || starts_with(path, b + "/")) && b.size() > best_base.size()) {
+                best = d.get();
+                best_base = b;
+            }
+    if (!best) return respond(gateway_response(404, "NotFoundException", "Not Found"));
+    std::string api_path = path.substr(best_base.size());
+    if (api_path.empty()) api_path = "/";
+    serve(*best, best->api.first_stage(), api_path, path, std::move(request), std::move(respond));
+}
+
+void Service::serve(const Deployed& d, const std::string& stage, std::string api_path, std::string stage_path, http::Request request,
+                    http::Respond respond, std::string raw_path) {
+    const Api& api = d.api;
+    bool rest = api.type == ApiType::rest;
+    std::string origin(request.header("Origin"));
+    auto add_cors = [&](http::Response& r) {
+        if (!api.cors || origin.empty()) return;
+        const Cors& c = *api.cors;
+        bool any = std::find(c.allow_origins.begin(), c.allow_origins.end(), "*") != c.allow_origins.end();
+        bool listed = std::find(c.allow_origins.begin(), c.allow_origins.end(), origin) != c.allow_origins.end();
+        if (!any && !listed) return;
+        r.set_header("Access-Control-Allow-Origin", any && !c.allow_credentials ? "*" : origin);
+        if (c.allow_credentials) r.set_header("Access-Control-Allow-Credentials", "true");
+        if (!c.expose_headers.empty()) r.set_header("Access-Control-Expose-Headers", join(c.expose_headers));
+    };
+
+    auto match = d.router->match(request.method, api_path);
+    // CORS preflight, answered by the gateway when the API does not route OPTIONS itself.
+    if (request.method == "OPTIONS" && api.cors && request.has_header("Access-Control-Request-Method") &&
+        (!match || match->operation->method != "OPTIONS") && d.router->has_path(api_path)) {
+        http::Response r;
+        r.status = 204;
+        add_cors(r);
+        const Cors& c = *api.cors;
+        r.set_header("Access-Control-Allow-Methods", c.allow_methods.empty() ? "*" : join(c.allow_methods));
+        r.set_header("Access-Control-Allow-Headers",
+                     c.allow_headers.empty() ? std::string(request.header("Access-Control-Request-Headers")) : join(c.allow_headers));
+        if (c.max_age) r.set_header("Access-Control-Max-Age", std::to_string(*c.max_age));
+        r.set_header("x-amzn-RequestId", random_uuid());
+        return respond(std::move(r));
+    }
+    auto finish = [&](http::Response r) {
+        add_cors(r);
+        respond(std::move(r));
+    };
+    std::string request_id = random_uuid();
+    if (!match) return finish(rest ? missing_authentication_token(request_id) : http_not_found(request_id));
+    const Operation& op = *match->operation;
+    std::string api_key(request.header("x-api-key"));
+    if (op.api_key_required && !api.api_keys.count(api_key)) return finish(forbidden(request_id));
+    if (op.validate_parameters) {
+        std::vector<std::string> missing;
+        auto names = query_names(request.query());
+        for (const auto& p : op.parameters) {
+            if (!p.required) continue;
+            bool present = p.in == "path" || (p.in == "query" && std::find(names.begin(), names.end(), p.name) != names.end()) ||
+                           (p.in == "header" && request.has_header(p.name));
+            if (!present) missing.push_back(p.name);
+        }
+        if (!missing.empty()) return finish(missing_request_parameters(join(missing, ", "), request_id));
+    }
+    if (op.validate_body && op.body_schema) {
+        json body = json::parse(request.body, nullptr, false);
+        std::optional<std::string> problem = body.is_discarded() ? std::optional<std::string>("body is not JSON") : op.body_schema->validate(body);
+        if (problem) {
+            logger_.info("api " + api.name + " " + op.method + " " + op.path + ": invalid request body: " + *problem);
+            return finish(invalid_request_body(request_id));
+        }
+    }
+    if (op.function.empty()) {
+        logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": " + op.unsupported);
+        return finish(rest ? gateway_response(500, "InternalServerErrorException", "Internal server error") : http_internal_server_error(request_id));
+    }
+
+    RouteMatch route;
+    route.flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
+    route.api_id = api.id;
+    route.stage = stage;
+    route.resource = op.path;
+    route.route_key = op.path == "/$default" || op.path == "$default" ? "$default" : op.method + " " + op.path;
+    route.path = api_path;
+    route.stage_path = stage_path;
+    route.path_parameters = match->path_parameters;
+    route.stage_variables = api.stages.at(stage);
+    std::string host(request.header("Host"));
+    route.domain_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+    route.resource_id = api_id_for(api.id + op.path).substr(0, 6);
+    route.raw_path = raw_path.empty() ? api_path : raw_path;
+    route.binary = !api.binary_media_types.empty() && media_type_matches(request.header("Content-Type"), api.binary_media_types);
+    if (op.api_key_required) {
+        route.api_key = api_key;
+        route.api_key_id = api_id_for("key:" + api_key);
+    }
+    // REST turns a base64 body into bytes when the client accepts a binary type.
+    std::string accept(request.header("Accept"));
+    bool decode_base64 = !rest || media_type_matches(accept.substr(0, accept.find(',')), api.binary_media_types);
+
+    auto pending = std::make_shared<Pending>();
+    pending->request_id = request_id;
+    pending->deadline = Clock::now() + op.timeout;
+    pending->type = api.type;
+    pending->respond = std::move(respond);
+    json event = op.payload_version == 1 ? event_v1(request, route, pending->request_id, std::chrono::system_clock::now())
+                                         : event_v2(request, route, pending->request_id, std::chrono::system_clock::now());
+    {
+        std::lock_guard lock(pending_mutex_);
+        pending_.push_back(pending);
+    }
+    lambda::InvokeRequest invoke;
+    invoke.payload = event.dump(-1, ' ', false, json::error_handler_t::replace);
+    int version = op.payload_version;
+    std::string label = api.name + " " + op.method + " " + op.path;
+    std::optional<Cors> cors = api.cors;
+    invoker_.invoke(op.function, std::move(invoke), [this, pending, version, rest, label, add_cors_origin = origin, cors, decode_base64](lambda::InvokeResult result) {
+        std::optional<http::Response> response;
+        ApiFlavor flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
+        if (result.status == lambda::InvokeResult::Status::success)
+            response = version == 1 ? response_v1(result.payload, flavor, decode_base64) : response_v2(result.payload);
+        else
+            logger_.info("api " + label + ": the function failed: " + result.payload.substr(0, 500));
+        if (!response) {
+            if (result.status == lambda::InvokeResult::Status::success)
+                logger_.info("api " + label + ": malformed Lambda proxy response: " + result.payload.substr(0, 500));
+            response = rest ? rest_internal_server_error(pending->request_id) : http_internal_server_error(pending->request_id);
+        } else {
+            add_request_id_headers(*response, flavor, pending->request_id);
+        }
+        if (cors && !add_cors_origin.empty()) {
+            bool any = std::find(cors->allow_origins.begin(), cors->allow_origins.end(), "*") != cors->allow_origins.end();
+            bool listed = std::find(cors->allow_origins.begin(), cors->allow_origins.end(), add_cors_origin) != cors->allow_origins.end();
+            if (any || listed) response->set_header("Access-Control-Allow-Origin", any && !cors->allow_credentials ? "*" : add_cors_origin);
+        }
+        pending->finish(std::move(*response));
+    });
+}
+
+json Service::health() const {
+    json apis = json::object();
+    for (const auto& d : apis_)
+        apis[d->api.name] = {{"id", d->api.id}, {"type", d->api.type == ApiType::rest ? "rest" : "http"}, {"operations", d->api.operations.size()}};
+    return {{"status", "running"}, {"apis", apis}};
+}
 
 }  // namespace lowcloud::apigateway

@@ -77,7 +77,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         lambda::Options lambda_options;
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
         lambda::Service lambda(lambda_options, logger);
-        apigateway::Service apis(logger);
+        apigateway::Service apis(logger, lambda);
         dynamo.configure(manifest.tables);
         lambda.configure(manifest.functions);
         apis.configure(manifest.apis);
@@ -97,6 +97,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         }
         std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
         lambda.set_endpoint(options.host, server->port());
+        apis.log_routes("http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) + ":" + std::to_string(server->port()));
         out << "listening on http://" << host << ":" << server->port() << std::endl;
         logger.info(std::string("lowcloud " LOWCLOUD_VERSION " serving DynamoDB, Lambda and API Gateway; manifest: ") +
                     (options.config ? options.config->string() : "none") +
@@ -106,6 +107,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
             server->run();
         }
         // In-flight invocations answer through the server: stop Lambda first.
+        apis.shutdown();
         lambda.shutdown();
         server.reset();
         logger.info("stopped");

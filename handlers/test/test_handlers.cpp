@@ -3,7 +3,9 @@
 // (a C++ exception), counter (global state: proves warm reuse), big (a 5 MB
 // response), too_big (over 6 MB), env (selected environment variables),
 // log (writes log lines), context (what the Context says), init_count (how
-// often the init hook ran in this environment).
+// often the init hook ran in this environment), event (API Gateway: the
+// proxy event as the response body), respond (API Gateway: the response the
+// client asked for).
 #include <lowcloud/lambda.hpp>
 
 #include <csignal>
@@ -70,6 +72,15 @@ json context(const json&, Context& ctx) {
 
 json init_count(const json&, Context&) { return {{"init_runs", init_runs}}; }
 
+// API Gateway: answers 200 with the proxy event as its JSON body.
+json event(const json& e, Context&) {
+    return {{"statusCode", 200}, {"headers", {{"Content-Type", "application/json"}}}, {"body", e.dump()}};
+}
+
+// API Gateway: returns, verbatim, the proxy response the client sent as the
+// request body (a JSON document), to exercise every response shape.
+json respond(const json& e, Context&) { return json::parse(e.at("body").get<std::string>()); }
+
 }  // namespace
 
 LOWCLOUD_INIT(setup)
@@ -85,3 +96,5 @@ LOWCLOUD_HANDLER(env_handler, env)
 LOWCLOUD_HANDLER(log_handler, log)
 LOWCLOUD_HANDLER(context_handler, context)
 LOWCLOUD_HANDLER(init_count_handler, init_count)
+LOWCLOUD_HANDLER(event_handler, event)
+LOWCLOUD_HANDLER(respond_handler, respond)

@@ -1,0 +1,90 @@
+// An API as the gateway serves it: the manifest's `apis:` entry plus its
+// OpenAPI document (3.0 or Swagger 2.0, YAML or JSON), loaded once at
+// startup into typed operations bound to Lambda functions.
+//
+//   apis:
+//     - name: info                      # the API id is derived from it (stable)
+//       spec: openapi/info_openapi_v2.yaml
+//       type: rest                      # rest (payload 1.0) or http (2.0 by default)
+//       payload_format: "2.0"           # http only: "1.0" or "2.0"
+//       stages: {dev: {variables: {table: project1}}}   # default: dev (rest), $default (http)
+//       base_paths: [/info/v2]          # custom-domain mappings at the root, to the first stage
+//       functions: {getWatch: watches-get}   # operationId or "GET /path" -> function,
+//                                            # for operations without x-amazon-apigateway-integration
+//       cors: {allow_origins: ["*"], allow_methods: [GET, POST], allow_headers: [content-type], max_age: 600}
+//       api_keys: [key1]                # values accepted in x-api-key
+//
+// Everything lowcloud does not implement (non-proxy integrations, mapping
+// templates, authorizers) is reported at startup as a warning naming the
+// operation and extension; such operations answer 500 rather than behave
+// differently in silence.
+#pragma once
+
+#include "apigateway/json_schema.hpp"
+#include "common/config.hpp"
+#include "common/log.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lowcloud::apigateway {
+
+enum class ApiType { rest, http };
+
+struct Parameter {
+    std::string name;
+    std::string in;  // path, query, header
+    bool required = false;
+};
+
+struct Operation {
+    std::string method;         // GET, POST, ..., or ANY
+    std::string path;           // template, e.g. /watch/{sku}
+    std::string operation_id;
+    std::string function;       // "" when not bound (unsupported integration)
+    std::string unsupported;    // why it cannot be served, for the 500's log line
+    int payload_version = 1;    // 1 or 2
+    std::chrono::milliseconds timeout{29000};
+    bool validate_body = false;
+    bool validate_parameters = false;
+    std::shared_ptr<const JsonSchema> body_schema;  // application/json body
+    std::vector<Parameter> parameters;
+    bool api_key_required = false;
+};
+
+struct Cors {
+    std::vector<std::string> allow_origins, allow_methods, allow_headers, expose_headers;
+    std::optional<long long> max_age;
+    bool allow_credentials = false;
+};
+
+struct Api {
+    std::string name;
+    std::string id;  // 10 characters of [a-z0-9], derived from the name
+    ApiType type = ApiType::rest;
+    std::filesystem::path spec;
+    std::map<std::string, std::map<std::string, std::string>> stages;  // stage -> variables
+    std::vector<std::string> base_paths;  // "/info/v2"
+    std::vector<std::string> binary_media_types;
+    std::optional<Cors> cors;
+    std::set<std::string> api_keys;
+    std::vector<Operation> operations;
+
+    std::string first_stage() const { return stages.begin()->first; }
+};
+
+// Loads every API of the `apis:` section. Throws ConfigError naming file,
+// line and key for the manifest, and the spec file, line (when the parser
+// gives one) and operation for specs; `function_exists` checks bindings.
+std::vector<Api> load_apis(const ConfigSection& section, const std::function<bool(const std::string&)>& function_exists, Logger& logger);
+
+// The stable API id of a name: 10 characters of [a-z0-9].
+std::string api_id_for(const std::string& name);
+
+}  // namespace lowcloud::apigateway
