@@ -11,9 +11,13 @@
 //   document: JSON pointers (`#/components/schemas/Watch`,
 //   `#/definitions/Watch`, `#`) and draft-04 `id`s declared in it. A `$ref`
 //   that does not resolve, or a keyword with a malformed value (e.g.
-//   `"minLength": -1`, an invalid `pattern`), throws std::invalid_argument
-//   naming the ref or keyword and its location. Siblings of `$ref` are
-//   ignored (draft 4 and OpenAPI 3.0). Remote references are not fetched.
+//   `"minLength": -1`, an invalid `pattern`, an unknown type name), throws
+//   std::invalid_argument naming the ref or keyword and its location in the
+//   document ("schema #/components/schemas/Watch/properties/sku: ...").
+//   So does a `$ref` cycle that never descends into the value (`{"$ref":
+//   "#"}`). Siblings of `$ref` are ignored (draft 4 and OpenAPI 3.0).
+//   Remote references are not fetched. `true`/`false` schemas (draft 6) are
+//   accepted.
 // - Keywords: type (a name or an array of names), enum, const, required,
 //   properties, additionalProperties, patternProperties, minProperties,
 //   maxProperties, dependencies, items (schema or array), additionalItems,
@@ -27,7 +31,8 @@
 //   readOnly, writeOnly, xml, deprecated, discriminator, x-...) are ignored.
 // - "integer" is a JSON number written without fraction or exponent, as in
 //   draft 4: 1.0 is a number but not an integer. An integer literal too large
-//   for 64 bits (parsed by nlohmann as a float) still counts as an integer.
+//   for 64 bits (parsed by nlohmann as a float) still counts as an integer
+//   (so does an exponent form beyond 64 bits: nlohmann cannot tell them apart).
 // - format: int32/int64 check an integer's range; date-time (RFC 3339),
 //   date, email (loosely), uuid, ipv4, ipv6, hostname, uri (absolute) and
 //   regex check strings; unknown formats (float, double, byte, password...)

@@ -162,28 +162,37 @@ void Storage::adjust_counters(std::int64_t table, std::int64_t items, std::int64
         .run();
 }
 
+void Storage::put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk,
+                              std::string_view sk) {
+    db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, table)
+        .bind_text(2, index)
+        .bind_blob(3, index_key.pk)
+        .bind_blob(4, index_key.sk)
+        .bind_blob(5, pk)
+        .bind_blob(6, sk)
+        .bind(7, index_key.hash)
+        .run();
+}
+
+void Storage::put_ttl_entry(std::int64_t table, std::int64_t expires, std::string_view pk, std::string_view sk) {
+    db_.cached("INSERT OR REPLACE INTO ttl_entries(table_id, expires, pk, sk) VALUES(?, ?, ?, ?)")
+        .bind(1, table)
+        .bind(2, expires)
+        .bind_blob(3, pk)
+        .bind_blob(4, sk)
+        .run();
+}
+
 void Storage::write_entries(const TableDef& t, const EncodedKey& key, const Item& item) {
     for (const SecondaryIndex* index : all_indexes(t)) {
         auto ik = index_key_of(*index, item);
         if (!ik) continue;
-        db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(?, ?, ?, ?, ?, ?, ?)")
-            .bind(1, t.id)
-            .bind_text(2, index->name)
-            .bind_blob(3, ik->pk)
-            .bind_blob(4, ik->sk)
-            .bind_blob(5, key.pk)
-            .bind_blob(6, key.sk)
-            .bind(7, ik->hash)
-            .run();
+        put_index_entry(t.id, index->name, *ik, key.pk, key.sk);
     }
     if (t.ttl_attribute)
         if (auto expires = ttl_seconds(item, *t.ttl_attribute))
-            db_.cached("INSERT OR REPLACE INTO ttl_entries(table_id, expires, pk, sk) VALUES(?, ?, ?, ?)")
-                .bind(1, t.id)
-                .bind(2, *expires)
-                .bind_blob(3, key.pk)
-                .bind_blob(4, key.sk)
-                .run();
+            put_ttl_entry(t.id, *expires, key.pk, key.sk);
 }
 
 void Storage::erase_entries(const TableDef& t, const EncodedKey& key, const Item& item) {
@@ -225,15 +234,7 @@ void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
             continue;  // wrong type or empty: not indexed, as DynamoDB backfills
         }
         if (!ik) continue;
-        db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(?, ?, ?, ?, ?, ?, ?)")
-            .bind(1, t.id)
-            .bind_text(2, index.name)
-            .bind_blob(3, ik->pk)
-            .bind_blob(4, ik->sk)
-            .bind_blob(5, r.pk)
-            .bind_blob(6, r.sk)
-            .bind(7, ik->hash)
-            .run();
+        put_index_entry(t.id, index.name, *ik, r.pk, r.sk);
     }
 }
 
@@ -251,12 +252,7 @@ void Storage::rebuild_ttl(const TableDef& t) {
     });
     for (const Row& r : rows)
         if (auto expires = ttl_seconds(r.item, *t.ttl_attribute))
-            db_.cached("INSERT OR REPLACE INTO ttl_entries(table_id, expires, pk, sk) VALUES(?, ?, ?, ?)")
-                .bind(1, t.id)
-                .bind(2, *expires)
-                .bind_blob(3, r.pk)
-                .bind_blob(4, r.sk)
-                .run();
+            put_ttl_entry(t.id, *expires, r.pk, r.sk);
 }
 
 std::vector<EncodedKey> Storage::expired(std::int64_t table, std::int64_t now_seconds, std::size_t limit) {

@@ -118,6 +118,8 @@ public:
 private:
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
     void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
+    void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk);
+    void put_ttl_entry(std::int64_t table, std::int64_t expires, std::string_view pk, std::string_view sk);
     void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item);
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 

@@ -436,15 +436,25 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
     env->last_used = Clock::now();
 }
 
-void Function::runtime_response(unsigned number, const std::string& request_id, std::string body, http::Respond respond) {
+std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned number, const std::string& request_id,
+                                                                       const http::Respond& respond) {
     std::shared_ptr<Environment> env;
     {
         std::lock_guard lock(mutex_);
         env = find_locked(number);
-        if (!env || !env->current || env->current->request_id != request_id)
-            return respond(http::Response::text(400, R"({"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})", "application/json"));
+        if (!env || !env->current || env->current->request_id != request_id) {
+            respond(http::Response::text(400, R"({"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})", "application/json"));
+            return nullptr;
+        }
     }
+    // Every line the handler printed before answering belongs to this invocation.
     if (env->process) env->process->drain(std::chrono::milliseconds(20));
+    return env;
+}
+
+void Function::runtime_response(unsigned number, const std::string& request_id, std::string body, http::Respond respond) {
+    auto env = environment_for_result(number, request_id, respond);
+    if (!env) return;
     std::lock_guard lock(mutex_);
     auto inv = env->current;
     if (!inv || inv->request_id != request_id) return respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
@@ -461,14 +471,8 @@ void Function::runtime_response(unsigned number, const std::string& request_id, 
 }
 
 void Function::runtime_error(unsigned number, const std::string& request_id, std::string body, const std::string& type, http::Respond respond) {
-    std::shared_ptr<Environment> env;
-    {
-        std::lock_guard lock(mutex_);
-        env = find_locked(number);
-        if (!env || !env->current || env->current->request_id != request_id)
-            return respond(http::Response::text(400, R"({"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})", "application/json"));
-    }
-    if (env->process) env->process->drain(std::chrono::milliseconds(20));
+    auto env = environment_for_result(number, request_id, respond);
+    if (!env) return;
     std::lock_guard lock(mutex_);
     auto inv = env->current;
     if (inv && inv->request_id == request_id) {

@@ -114,6 +114,9 @@ private:
     bool refresh_code_locked(std::string& error);
     void log_line_locked(Invocation* inv, const std::string& line);
     std::shared_ptr<Environment> find_locked(unsigned env) const;
+    // The environment answering `request_id`, its output drained; null (and
+    // answered 400) when it is not the invocation it is running.
+    std::shared_ptr<Environment> environment_for_result(unsigned env, const std::string& request_id, const http::Respond& respond);
     void stop_environment_locked(Environment& env);
 
     FunctionConfig config_;
