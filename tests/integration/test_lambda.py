@@ -237,8 +237,13 @@ def test_dry_run_and_event(lam_server, lam):
 def test_concurrency_cap_throttles_with_429(lam_server):
     client = lambda_client(lam_server.url)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        slow = [pool.submit(invoke, client, "limited", {"ms": 1500}) for _ in range(2)]
-        time.sleep(0.5)
+        slow = [pool.submit(invoke, client, "limited", {"ms": 3000}) for _ in range(2)]
+        deadline = time.time() + 10  # both environments busy, however slow the machine
+        while time.time() < deadline:
+            with urllib.request.urlopen(lam_server.url + "/_lowcloud/health") as resp:
+                if json.load(resp)["services"]["lambda"]["functions"]["limited"]["busy"] == 2:
+                    break
+            time.sleep(0.02)
         response = service_error(lambda: client.invoke(FunctionName="limited", Payload=b'{"ms": 1}'))
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
         assert response["Error"]["Code"] == "TooManyRequestsException"
