@@ -34,10 +34,12 @@ node "$work/node_modules/dynalite/cli.js" --port "$dyn_port" --path "$work/dynal
 pids+=($!)
 for _ in $(seq 100); do grep -q "listening on" "$work/lowcloud.out" 2>/dev/null && break; sleep 0.05; done
 low_port=$(sed -n 's/^listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$work/lowcloud.out")
-for _ in $(seq 100); do curl -s "http://127.0.0.1:$dyn_port" >/dev/null 2>&1 && break; sleep 0.1; done
+dyn_url="http://127.0.0.1:$dyn_port"   # loopback only: nothing is downloaded
+for _ in $(seq 100); do curl -s "$dyn_url" >/dev/null 2>&1 && break; sleep 0.1; done
 
-call() {  # port target body
-  curl -s -f -X POST "http://127.0.0.1:$1/" -H "Content-Type: application/x-amz-json-1.0" \
+call() {  # port target body (a request to the server on loopback)
+  local url="http://127.0.0.1:$1/"
+  curl -s -f -X POST "$url" -H "Content-Type: application/x-amz-json-1.0" \
     -H "X-Amz-Target: DynamoDB_20120810.$2" -H "X-Amz-Date: 20260101T000000Z" -H "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0" -d "$3" >/dev/null
 }
 for port in "$low_port" "$dyn_port"; do
