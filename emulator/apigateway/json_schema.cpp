@@ -10,6 +10,7 @@
 #include "apigateway/json_schema.hpp"
 
 #include "apigateway/json_schema_detail.hpp"
+#include "common/encoding.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -18,7 +18,6 @@ using nlohmann::json;
 // ---- text
 std::size_t code_points(std::string_view utf8);
 std::wstring widen(std::string_view utf8);  // to UTF-32; malformed bytes become U+FFFD
-std::string percent_decode(std::string_view s);
 std::string pointer_token(const std::string& key);  // JSON pointer escaping (~0, ~1)
 std::string abbreviate(std::string s, std::size_t max = 100);
 

@@ -6,6 +6,8 @@
 // published; rules that no source settles are marked "guess" below.
 #include "apigateway/proxy.hpp"
 
+#include "common/encoding.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -62,54 +64,6 @@ std::string valid_utf8(std::string_view s) {
         } else {
             out += "\xEF\xBF\xBD";  // one per truncated sequence, else one per byte
             i += (len > 1 && cont + 1 < len) ? cont + 1 : 1;
-        }
-    }
-    return out;
-}
-
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        std::uint32_t n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                          static_cast<unsigned char>(in[i + 2]);
-        for (int shift : {18, 12, 6, 0}) out += kBase64[(n >> shift) & 63];
-    }
-    if (i + 1 == in.size()) {
-        std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-        out += kBase64[(n >> 18) & 63];
-        out += kBase64[(n >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        std::uint32_t n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-        out += kBase64[(n >> 18) & 63];
-        out += kBase64[(n >> 12) & 63];
-        out += kBase64[(n >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-// Standard alphabet; padding optional (as Java's decoder, which API Gateway
-// runs on); anything else, including whitespace, is an error.
-std::optional<std::string> base64_decode(std::string_view in) {
-    while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-    if (in.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(in.size() * 3 / 4);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (char c : in) {
-        const char* p = std::find(kBase64, kBase64 + 64, c);
-        if (c == '\0' || p == kBase64 + 64) return std::nullopt;
-        acc = (acc << 6) | static_cast<std::uint32_t>(p - kBase64);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
         }
     }
     return out;
@@ -438,24 +392,6 @@ http::Response http_api_error(int status, std::string_view message, const std::s
 }  // namespace
 
 // ------------------------------------------------------------- helpers ----
-
-std::string percent_decode(std::string_view s, bool plus_is_space) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '%' && i + 2 < s.size()) {
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out += static_cast<char>(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out += (plus_is_space && c == '+') ? ' ' : c;
-    }
-    return out;
-}
 
 std::string clf_time(std::chrono::system_clock::time_point t) {
     static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

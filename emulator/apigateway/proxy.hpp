@@ -135,10 +135,7 @@ http::Response too_many_requests(const std::string& request_id);             // 
 http::Response http_not_found(const std::string& request_id);                // HTTP API 404 no route
 http::Response http_internal_server_error(const std::string& request_id);    // HTTP API 500
 
-// Helpers exposed for the router and tests.
-// Percent-decoding; "+" becomes a space when `plus_is_space`. Invalid
-// escapes stay as they are.
-std::string percent_decode(std::string_view s, bool plus_is_space);
+// Helpers exposed for tests.
 // "22/Nov/2026:10:00:00 +0000" (UTC).
 std::string clf_time(std::chrono::system_clock::time_point t);
 

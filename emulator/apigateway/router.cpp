@@ -1,6 +1,8 @@
 // Route matching with API Gateway's precedence (see router.hpp).
 #include "apigateway/router.hpp"
 
+#include "common/encoding.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -23,23 +25,6 @@ std::vector<std::string> split(std::string_view path) {
     return out;
 }
 }  // namespace
-
-std::string url_decode(std::string_view s, bool plus_is_space) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else if (plus_is_space && s[i] == '+') {
-            out += ' ';
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 Router::Router(const Api& api) : type_(api.type) {
     for (const auto& op : api.operations) {
@@ -74,16 +59,18 @@ std::optional<std::map<std::string, std::string>> Router::bind(const Route& r, c
         const Segment& s = r.segments[i];
         if (s.kind == Segment::greedy) {
             if (i >= parts.size()) return std::nullopt;  // {proxy+} needs at least one segment
+            // API Gateway passes a greedy parameter as the client sent it
+            // (recorded on AWS: "test%2Balias@gmail.com" stays encoded).
             std::string rest;
-            for (std::size_t j = i; j < parts.size(); ++j) rest += (j > i ? "/" : "") + url_decode(parts[j]);
+            for (std::size_t j = i; j < parts.size(); ++j) rest += (j > i ? "/" : "") + parts[j];
             params[s.text] = rest;
             return params;
         }
         if (i >= parts.size()) return std::nullopt;
         if (s.kind == Segment::literal) {
-            if (s.text != parts[i] && s.text != url_decode(parts[i])) return std::nullopt;
+            if (s.text != parts[i] && s.text != percent_decode(parts[i])) return std::nullopt;
         } else {
-            params[s.text] = url_decode(parts[i]);
+            params[s.text] = percent_decode(parts[i]);
         }
     }
     if (i != parts.size()) return std::nullopt;

@@ -3,7 +3,8 @@
 // segment only); a declared method beats ANY. REST APIs resolve the most
 // specific resource first and then its method (none: no route); HTTP APIs
 // pick the most specific route whose method matches, else `$default`.
-// Path parameters come back URL-decoded. Immutable after construction, so
+// {param} values come back URL-decoded; a greedy {proxy+} value stays as
+// the client sent it, as API Gateway passes it. Immutable after construction, so
 // thread-safe.
 #pragma once
 
@@ -44,7 +45,5 @@ private:
     ApiType type_;
     std::vector<Route> routes_;  // most specific first
 };
-
-std::string url_decode(std::string_view s, bool plus_is_space = false);
 
 }  // namespace lowcloud::apigateway

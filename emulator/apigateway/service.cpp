@@ -3,6 +3,7 @@
 #include "apigateway/service.hpp"
 
 #include "apigateway/proxy.hpp"
+#include "common/encoding.hpp"
 #include "common/ids.hpp"
 
 #include <algorithm>
@@ -38,13 +39,23 @@ bool media_type_matches(std::string_view content_type, const std::vector<std::st
     return false;
 }
 
+// The Access-Control-Allow-Origin value for a request's Origin, or none
+// when the origin is not allowed.
+std::optional<std::string> allowed_origin(const std::optional<Cors>& cors, const std::string& origin) {
+    if (!cors || origin.empty()) return std::nullopt;
+    const auto& origins = cors->allow_origins;
+    bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
+    if (!any && std::find(origins.begin(), origins.end(), origin) == origins.end()) return std::nullopt;
+    return any && !cors->allow_credentials ? "*" : origin;
+}
+
 // The query parameter names present in a raw query string.
 std::vector<std::string> query_names(std::string_view query) {
     std::vector<std::string> names;
     while (!query.empty()) {
         auto amp = query.find('&');
         std::string_view pair = query.substr(0, amp);
-        if (!pair.empty()) names.push_back(url_decode(pair.substr(0, pair.find('=')), true));
+        if (!pair.empty()) names.push_back(percent_decode(pair.substr(0, pair.find('=')), true));
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
     }
@@ -205,15 +216,13 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     const Api& api = d.api;
     bool rest = api.type == ApiType::rest;
     std::string origin(request.header("Origin"));
-    auto add_cors = [&](http::Response& r) {
-        if (!api.cors || origin.empty()) return;
-        const Cors& c = *api.cors;
-        bool any = std::find(c.allow_origins.begin(), c.allow_origins.end(), "*") != c.allow_origins.end();
-        bool listed = std::find(c.allow_origins.begin(), c.allow_origins.end(), origin) != c.allow_origins.end();
-        if (!any && !listed) return;
-        r.set_header("Access-Control-Allow-Origin", any && !c.allow_credentials ? "*" : origin);
-        if (c.allow_credentials) r.set_header("Access-Control-Allow-Credentials", "true");
-        if (!c.expose_headers.empty()) r.set_header("Access-Control-Expose-Headers", join(c.expose_headers));
+    // The CORS headers of every answer, the gateway's own and the function's.
+    auto add_cors = [cors = api.cors, origin](http::Response& r) {
+        auto allowed = allowed_origin(cors, origin);
+        if (!allowed) return;
+        r.set_header("Access-Control-Allow-Origin", *allowed);
+        if (cors->allow_credentials) r.set_header("Access-Control-Allow-Credentials", "true");
+        if (!cors->expose_headers.empty()) r.set_header("Access-Control-Expose-Headers", join(cors->expose_headers));
     };
 
     auto match = d.router->match(request.method, api_path);
@@ -302,8 +311,7 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     invoke.payload = event.dump(-1, ' ', false, json::error_handler_t::replace);
     int version = op.payload_version;
     std::string label = api.name + " " + op.method + " " + op.path;
-    std::optional<Cors> cors = api.cors;
-    invoker_.invoke(op.function, std::move(invoke), [this, pending, version, rest, label, add_cors_origin = origin, cors, decode_base64](lambda::InvokeResult result) {
+    invoker_.invoke(op.function, std::move(invoke), [this, pending, version, rest, label, add_cors, decode_base64](lambda::InvokeResult result) {
         std::optional<http::Response> response;
         ApiFlavor flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
         if (result.status == lambda::InvokeResult::Status::success)
@@ -317,11 +325,7 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
         } else {
             add_request_id_headers(*response, flavor, pending->request_id);
         }
-        if (cors && !add_cors_origin.empty()) {
-            bool any = std::find(cors->allow_origins.begin(), cors->allow_origins.end(), "*") != cors->allow_origins.end();
-            bool listed = std::find(cors->allow_origins.begin(), cors->allow_origins.end(), add_cors_origin) != cors->allow_origins.end();
-            if (any || listed) response->set_header("Access-Control-Allow-Origin", any && !cors->allow_credentials ? "*" : add_cors_origin);
-        }
+        add_cors(*response);
         pending->finish(std::move(*response));
     });
 }

@@ -63,20 +63,7 @@ std::string render_value(const AttributeValue& v) {
 
 namespace {
 
-// An operand's value: a reference into the item or the expression, or a
-// computed value (size), or nothing (missing).
-class Value {
-public:
-    Value() = default;
-    explicit Value(const AttributeValue* ref) : ref_(ref) {}
-    explicit Value(AttributeValue owned) : owned_(std::move(owned)), has_owned_(true) {}
-    const AttributeValue* get() const { return has_owned_ ? &owned_ : ref_; }
-
-private:
-    const AttributeValue* ref_ = nullptr;
-    AttributeValue owned_;
-    bool has_owned_ = false;
-};
+using Value = detail::OperandValue;
 
 std::size_t utf16_units(const std::string& s) {
     std::size_t n = 0;

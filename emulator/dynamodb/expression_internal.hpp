@@ -32,6 +32,23 @@
 
 namespace lowcloud::dynamodb::expr::detail {
 
+// An operand's value while evaluating or updating: a reference into the item
+// or the expression, a computed value (size(), arithmetic), or missing.
+class OperandValue {
+public:
+    OperandValue() = default;
+    explicit OperandValue(const AttributeValue* ref) : ref_(ref) {}
+    explicit OperandValue(AttributeValue owned) : owned_(std::move(owned)), has_owned_(true) {}
+    const AttributeValue* get() const { return has_owned_ ? &owned_ : ref_; }
+    AttributeValue take() && { return has_owned_ ? std::move(owned_) : *ref_; }
+
+private:
+    const AttributeValue* ref_ = nullptr;
+    AttributeValue owned_;
+    bool has_owned_ = false;
+};
+
+
 // ---- lexer -------------------------------------------------------------------
 
 enum class Tok : unsigned char {

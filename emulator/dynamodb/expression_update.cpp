@@ -46,21 +46,7 @@ Node* descend(Node& root, const Path& path) {
     return node;
 }
 
-// An operand's value while updating: a reference into the old item or the
-// expression, a computed value, or missing.
-class Value {
-public:
-    Value() = default;
-    explicit Value(const AttributeValue* ref) : ref_(ref) {}
-    explicit Value(AttributeValue owned) : owned_(std::move(owned)), has_owned_(true) {}
-    const AttributeValue* get() const { return has_owned_ ? &owned_ : ref_; }
-    AttributeValue take() && { return has_owned_ ? std::move(owned_) : *ref_; }
-
-private:
-    const AttributeValue* ref_ = nullptr;
-    AttributeValue owned_;
-    bool has_owned_ = false;
-};
+using Value = detail::OperandValue;
 
 class Applier {
 public:

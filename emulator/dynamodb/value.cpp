@@ -14,6 +14,7 @@
 
 #include "dynamodb/error.hpp"
 #include "dynamodb/number.hpp"
+#include "common/encoding.hpp"
 
 #include <openssl/evp.h>
 
@@ -245,15 +246,6 @@ std::string decode_base64(const json& j) {
     return out;
 }
 
-std::string encode_base64(const std::string& bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
-
 // ---- decoding -------------------------------------------------------------
 
 bool type_from_key(const std::string& key, Type& out) {
@@ -481,7 +473,7 @@ json to_json(const AttributeValue& v) {
     switch (v.type) {
         case Type::S: return {{"S", v.scalar}};
         case Type::N: return {{"N", v.scalar}};
-        case Type::B: return {{"B", encode_base64(v.scalar)}};
+        case Type::B: return {{"B", base64_encode(v.scalar)}};
         case Type::BOOL: return {{"BOOL", v.boolean}};
         case Type::NUL: return {{"NULL", true}};
         case Type::L: {
@@ -494,7 +486,7 @@ json to_json(const AttributeValue& v) {
         case Type::NS: return {{std::string(type_name(v.type)), v.set}};
         case Type::BS: {
             json set = json::array();
-            for (const auto& e : v.set) set.push_back(encode_base64(e));
+            for (const auto& e : v.set) set.push_back(base64_encode(e));
             return {{"BS", std::move(set)}};
         }
     }

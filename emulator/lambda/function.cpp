@@ -5,6 +5,7 @@
 // through deliver_locked / finish_locked.
 #include "lambda/function.hpp"
 
+#include "common/encoding.hpp"
 #include "common/ids.hpp"
 #include "lambda/host.hpp"
 #include "lambda/library.hpp"
@@ -15,7 +16,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -79,9 +82,7 @@ std::string sha256_base64(const fs::path& file) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
-    std::string out(4 * ((n + 2) / 3) + 1, '\0');
-    out.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(n))));
-    return out;
+    return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), n));
 }
 }  // namespace
 
@@ -207,6 +208,18 @@ bool Function::refresh_code_locked(std::string& error) {
         fs::remove(snapshot_, ec);
     }
     snapshot_ = snapshot;
+    code_sha256_ = sha256_base64(snapshot);
+    revision_id_ = random_uuid();
+    {
+        auto modified = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::file_clock::to_sys(mtime));
+        std::time_t t = std::chrono::system_clock::to_time_t(modified);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[48];
+        std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+        std::snprintf(buf + n, sizeof buf - n, ".%03d+0000", static_cast<int>(modified.time_since_epoch().count() % 1000));
+        last_modified_ = buf;  // Lambda's LastModified format
+    }
     in_process_library_ = loaded;
     code_mtime_ = mtime;
     code_size_ = size;
@@ -285,7 +298,11 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
             env->worker = std::thread([this, env] { worker_loop(env); });
             return env;
         }
-        std::string stream = "2026/01/01/[$LATEST]" + random_uuid().substr(0, 8) + std::to_string(env->number);
+        // CloudWatch's stream name: "YYYY/MM/DD/[$LATEST]" + 32 hex digits.
+        std::string uuid = random_uuid();
+        std::erase(uuid, '-');
+        std::string stream = utc_timestamp_ms().substr(0, 10) + "/[$LATEST]" + uuid;
+        std::replace(stream.begin(), stream.begin() + 10, '-', '/');
         std::vector<std::string> vars = {
             "AWS_LAMBDA_FUNCTION_NAME=" + config_.name,
             "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
@@ -679,8 +696,7 @@ void Function::tick() {
 }
 
 json Function::configuration() const {
-    std::error_code ec;
-    auto size = fs::file_size(config_.library, ec);
+    std::lock_guard lock(mutex_);
     json env_vars = json::object();
     for (const auto& [k, v] : config_.environment) env_vars[k] = v;
     json out = {
@@ -689,15 +705,15 @@ json Function::configuration() const {
         {"Runtime", "provided.al2023"},
         {"Role", "arn:aws:iam::" + host_.account_id + ":role/lowcloud-lambda"},
         {"Handler", config_.handler},
-        {"CodeSize", ec ? 0 : size},
+        {"CodeSize", code_size_},
         {"Description", ""},
         {"Timeout", std::chrono::duration_cast<std::chrono::seconds>(config_.timeout).count()},
         {"MemorySize", config_.memory_mb},
-        {"LastModified", "2026-01-01T00:00:00.000+0000"},
-        {"CodeSha256", ec ? "" : sha256_base64(config_.library)},
+        {"LastModified", last_modified_},
+        {"CodeSha256", code_sha256_},
         {"Version", "$LATEST"},
         {"TracingConfig", {{"Mode", "PassThrough"}}},
-        {"RevisionId", random_uuid()},
+        {"RevisionId", revision_id_},
         {"State", "Active"},
         {"LastUpdateStatus", "Successful"},
         {"PackageType", "Zip"},

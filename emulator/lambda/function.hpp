@@ -135,6 +135,9 @@ private:
     std::filesystem::file_time_type code_mtime_{};
     std::uintmax_t code_size_ = 0;
     std::filesystem::path snapshot_;
+    std::string code_sha256_;                   // of the snapshot in use (GetFunction's CodeSha256)
+    std::string revision_id_;                   // new with every code version
+    std::string last_modified_;                 // the library's mtime, Lambda's format
     std::string rejected_code_;                 // mtime+size of a build that failed its check
     std::string rejected_error_;
     std::shared_ptr<void> in_process_library_;  // Library of the current snapshot (in-process)

@@ -1,9 +1,9 @@
 // The Lambda service's HTTP surface and function registry (see service.hpp).
 #include "lambda/service.hpp"
 
+#include "common/encoding.hpp"
 #include "common/ids.hpp"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -15,28 +15,6 @@ using nlohmann::json;
 namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-std::string base64(std::string_view data) {
-    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(data.data()),
-                            static_cast<int>(data.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
 
 std::string query_parameter(std::string_view query, std::string_view name) {
     while (!query.empty()) {
@@ -223,14 +201,10 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
     req.tail = request.header("X-Amz-Log-Type") == "Tail" && !req.async;
     std::string_view context = request.header("X-Amz-Client-Context");
     if (!context.empty()) {
-        std::string decoded(3 * context.size() / 4 + 3, '\0');
-        int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()), reinterpret_cast<const unsigned char*>(context.data()),
-                                static_cast<int>(context.size()));
-        if (n >= 0) {
-            decoded.resize(static_cast<std::size_t>(n));
-            while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();
-            req.client_context = decoded;
-        }
+        auto decoded = base64_decode(context);
+        if (!decoded || !json::accept(*decoded))
+            return respond(error(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object."));
+        req.client_context = std::move(*decoded);
     }
     bool async = req.async;
     f.invoke(std::move(req), [respond = std::move(respond), async](InvokeResult result) {
@@ -251,7 +225,7 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
         r.set_header("Content-Type", "application/json");
         r.set_header("X-Amz-Executed-Version", "$LATEST");
         if (result.status == InvokeResult::Status::function_error) r.set_header("X-Amz-Function-Error", "Unhandled");
-        if (!result.log_tail.empty()) r.set_header("X-Amz-Log-Result", base64(result.log_tail));
+        if (!result.log_tail.empty()) r.set_header("X-Amz-Log-Result", base64_encode(result.log_tail));
         r.body = std::move(result.payload);
         respond(std::move(r));
     });

@@ -846,23 +846,6 @@ TEST_CASE("request id headers on proxied responses", "[proxy][gateway]") {
 
 // -------------------------------------------------------------- helpers ----
 
-TEST_CASE("percent decoding", "[proxy][helpers]") {
-    struct Case {
-        const char* in;
-        bool plus;
-        const char* out;
-    };
-    const Case cases[] = {
-        {"a+b", true, "a b"},          {"a+b", false, "a+b"},     {"a%2Bb", true, "a+b"}, {"%41%62", false, "Ab"},
-        {"%zz", true, "%zz"},          {"100%", true, "100%"},    {"%4", true, "%4"},     {"%e2%82%ac", true, "\xe2\x82\xac"},
-        {"CV2115.FC6186", false, "CV2115.FC6186"},
-    };
-    for (const auto& c : cases) {
-        INFO(c.in);
-        CHECK(percent_decode(c.in, c.plus) == c.out);
-    }
-}
-
 TEST_CASE("request time format", "[proxy][helpers]") {
     CHECK(clf_time(kNow) == "22/Nov/2026:10:00:00 +0000");
     CHECK(clf_time(std::chrono::system_clock::time_point(std::chrono::milliseconds(1583348638390))) ==

@@ -91,6 +91,17 @@ def ddb(server):
     return client("dynamodb", server.url)
 
 
+def http_call(server, method, path, body=None, headers=None, timeout=15):
+    """One plain HTTP request to the server; returns (response, body bytes)."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    conn.request(method, path, body=body, headers=headers or {})
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp, data
+
+
 def aws_cli(server_url, *args, check=True):
     """Runs the AWS CLI against the server; returns CompletedProcess."""
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",

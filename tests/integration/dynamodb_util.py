@@ -175,3 +175,25 @@ def create_table(ddb, name=None, hash_key=("pk", "S"), range_key=None, billing="
 def get(ddb, table, key, **kw):
     """GetItem with ConsistentRead; returns the item or None."""
     return ddb.get_item(TableName=table, Key=key, ConsistentRead=True, **kw).get("Item")
+
+
+def S(v):
+    """A DynamoDB string value."""
+    return {"S": v}
+
+
+def N(v):
+    """A DynamoDB number value (any Python number or numeric string)."""
+    return {"N": str(v)}
+
+
+def B(v):
+    """A DynamoDB binary value (bytes; boto3 encodes base64)."""
+    return {"B": v}
+
+
+def put_all(ddb, table, items):
+    """Writes items with BatchWriteItem, 25 at a time."""
+    for i in range(0, len(items), 25):
+        out = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
+        assert not out.get("UnprocessedItems"), out

@@ -15,25 +15,11 @@ on indexes. The "does not project" message was observed on DynamoDB Local.
 import pytest
 
 from dynamodb_model import all_items, check_pages, key_of, order_key, pages, partition_hash, query_model, segment_range
-from dynamodb_util import expect_error, unique
+from dynamodb_util import N, S, expect_error, put_all, unique
 
 START_INVALID = "The provided starting key is invalid"
 KEY_MISMATCH = "The provided key element does not match the schema"
 TABLE_KEYS = ("pk", "sk")
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def put_all(ddb, table, items):
-    for i in range(0, len(items), 25):
-        out = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert not out.get("UnprocessedItems"), out
 
 
 # Indexes of the shared table: name -> (hash, range, projection, non-key attributes, local)

@@ -24,31 +24,13 @@ import pytest
 
 from conftest import aws_cli
 from dynamodb_model import all_items, check_pages, key_of, pages, query_model
-from dynamodb_util import assert_raw_error, create_table, expect_error, raw_call, unique
+from dynamodb_util import B, N, S, assert_raw_error, create_table, expect_error, put_all, raw_call, unique
 
 NOT_INDEXABLE = "Attempted conditional constraint is not an indexable operation"
 NOT_SUPPORTED = "Query key condition not supported"
 TYPE_MISMATCH = "One or more parameter values were invalid: Condition parameter type does not match schema type"
 START_INVALID = "The provided starting key is invalid"
 KEY_MISMATCH = "The provided key element does not match the schema"
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
-
-
-def put_all(ddb, table, items):
-    for i in range(0, len(items), 25):
-        out = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert not out.get("UnprocessedItems"), out
 
 
 @pytest.fixture

@@ -19,24 +19,10 @@ import pytest
 
 from conftest import aws_cli
 from dynamodb_model import all_items, check_pages, key_of, pages, partition_hash, scan_model, segment_range
-from dynamodb_util import assert_raw_error, create_table, expect_error, raw_call, unique
+from dynamodb_util import N, S, assert_raw_error, create_table, expect_error, put_all, raw_call, unique
 
 START_INVALID = "The provided starting key is invalid"
 START_MISMATCH = "The provided starting key is invalid: The provided key element does not match the schema"
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def put_all(ddb, table, items):
-    for i in range(0, len(items), 25):
-        out = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert not out.get("UnprocessedItems"), out
 
 
 @pytest.fixture

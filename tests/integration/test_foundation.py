@@ -15,16 +15,10 @@ import time
 import botocore.exceptions
 import pytest
 
-from conftest import BIN, client
+from conftest import BIN, client, http_call
 
 
-def request(server, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request(method, path, body=body, headers=headers or {})
-    resp = conn.getresponse()
-    data = resp.read()
-    conn.close()
-    return resp, data
+request = http_call
 
 
 def raw(server, data, read_until_close=True):

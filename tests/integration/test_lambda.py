@@ -3,6 +3,7 @@ the Invoke API with boto3 and the AWS CLI. Handlers: handlers/test/."""
 import base64
 import concurrent.futures
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -166,6 +167,7 @@ def test_environment_variables(lam_server, lam):
     assert env["AWS_LAMBDA_RUNTIME_API"].startswith(lam_server.url[len("http://"):])
     assert env["AWS_ACCESS_KEY_ID"] and env["AWS_SECRET_ACCESS_KEY"] and env["AWS_SESSION_TOKEN"]
     assert env["GREETING"] == "hello"
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"])
 
 
 def test_context(lam):
@@ -288,6 +290,18 @@ def test_list_and_get_functions(lam):
     assert config["Timeout"] == 7 and config["MemorySize"] == 512 and config["Handler"] == "context_handler"
     assert config["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:ctx"
     assert lam.get_function_configuration(FunctionName="envvars")["Environment"]["Variables"] == {"GREETING": "hello"}
+    # Stable per code version, not per call; LastModified in Lambda's format.
+    assert lam.get_function(FunctionName="ctx")["Configuration"]["RevisionId"] == config["RevisionId"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000", config["LastModified"])
+    assert len(base64.b64decode(config["CodeSha256"])) == 32
+
+
+def test_client_context_must_be_base64_json(lam):
+    ctx = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
+    r, _ = invoke(lam, "echo", {}, ClientContext=ctx)
+    assert r["StatusCode"] == 200
+    response = service_error(lambda: lam.invoke(FunctionName="echo", Payload=b"{}", ClientContext="not base64!"))
+    assert response["Error"]["Code"] == "InvalidRequestContentException"
 
 
 def test_aws_cli_invoke_and_list(lam_server, tmp_path):

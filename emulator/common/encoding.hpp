@@ -1,0 +1,24 @@
+// Text encodings every part needs: percent-decoding of URL components and
+// base64. One implementation each, shared by the services. Pure functions,
+// thread-safe. (DynamoDB's strict base64 decoding with DynamoDB's own error
+// messages lives in dynamodb/value.cpp; this decoder is the lenient one.)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lowcloud {
+
+// Decodes %XX escapes (malformed escapes are kept as they are); with
+// `plus_is_space`, '+' becomes ' ' (query strings).
+std::string percent_decode(std::string_view s, bool plus_is_space = false);
+
+// Standard alphabet, with padding.
+std::string base64_encode(std::string_view bytes);
+
+// Standard alphabet; padding optional; any other character (whitespace
+// included) or an impossible length gives nullopt.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace lowcloud
