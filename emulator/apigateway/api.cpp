@@ -234,6 +234,42 @@ Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t i
     auto bindings = r.optional_string_map("functions").value_or(std::map<std::string, std::string>{});
     for (const auto& k : string_list(r, r.node("api_keys"), r.child_path("api_keys"))) api.api_keys.insert(k);
     api.binary_media_types = string_list(r, r.node("binary_media_types"), r.child_path("binary_media_types"));
+    YAML::Node plans = r.node("usage_plans");
+    if (plans.IsDefined() && !plans.IsNull()) {
+        if (!plans.IsSequence()) r.fail(plans, r.child_path("usage_plans"), "expected a list of usage plans");
+        std::set<std::string> planned_keys;
+        for (std::size_t i = 0; i < plans.size(); ++i) {
+            std::string plan_path = r.child_path("usage_plans") + "[" + std::to_string(i) + "]";
+            if (!plans[i].IsMap()) r.fail(plans[i], plan_path, "expected a mapping (name, api_keys, throttle, quota)");
+            ConfigReader p(section, plans[i], plan_path);
+            UsagePlan plan;
+            plan.name = p.required_string("name");
+            plan.api_keys = string_list(p, p.node("api_keys"), p.child_path("api_keys"));
+            if (plan.api_keys.empty()) p.fail(plans[i], p.child_path("api_keys"), "a usage plan needs at least one API key");
+            for (const auto& k : plan.api_keys) {
+                if (!planned_keys.insert(k).second) p.fail(p.node("api_keys"), p.child_path("api_keys"), "key '" + k + "' is in two usage plans of this API");
+                api.api_keys.insert(k);
+            }
+            YAML::Node throttle = p.node("throttle");
+            if (throttle.IsDefined() && !throttle.IsNull()) {
+                ConfigReader t(section, throttle, p.child_path("throttle"));
+                plan.rate_limit = t.optional_int("rate_limit", 1, 10000);
+                plan.burst_limit = t.optional_int("burst_limit", 1, 5000);
+                if (!plan.rate_limit) t.fail(throttle, t.child_path("rate_limit"), "required (requests per second)");
+                t.finish();
+            }
+            YAML::Node quota = p.node("quota");
+            if (quota.IsDefined() && !quota.IsNull()) {
+                ConfigReader q(section, quota, p.child_path("quota"));
+                plan.quota_limit = q.optional_int("limit", 0, 1LL << 40);
+                if (!plan.quota_limit) q.fail(quota, q.child_path("limit"), "required (requests per period)");
+                plan.quota_period = q.optional_enum("period", {"DAY", "WEEK", "MONTH"}).value_or("DAY");
+                q.finish();
+            }
+            p.finish();
+            api.usage_plans.push_back(std::move(plan));
+        }
+    }
     YAML::Node cors = r.node("cors");
     if (cors.IsDefined() && !cors.IsNull()) {
         ConfigReader c(section, cors, r.child_path("cors"));
@@ -278,6 +314,17 @@ Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t i
             if (c.contains("maxAge")) v.max_age = c["maxAge"].get<long long>();
             v.allow_credentials = c.value("allowCredentials", false);
             api.cors = v;
+        }
+    }
+    if (spec.doc.contains("x-amazon-apigateway-gateway-responses")) {
+        if (api.type == ApiType::http) {
+            logger.warn(api.spec.string() + ": x-amazon-apigateway-gateway-responses applies to REST APIs; HTTP APIs ignore it as AWS does");
+        } else {
+            try {
+                api.gateway_responses = GatewayResponses(spec.doc["x-amazon-apigateway-gateway-responses"]);
+            } catch (const std::invalid_argument& e) {
+                spec.fail(spec.yaml["x-amazon-apigateway-gateway-responses"], e.what());
+            }
         }
     }
     json validators = spec.doc.value("x-amazon-apigateway-request-validators", json::object());

@@ -13,6 +13,8 @@
 //                                            # for operations without x-amazon-apigateway-integration
 //       cors: {allow_origins: ["*"], allow_methods: [GET, POST], allow_headers: [content-type], max_age: 600}
 //       api_keys: [key1]                # values accepted in x-api-key
+//       usage_plans: [{name: basic, api_keys: [key2], throttle: {rate_limit: 10, burst_limit: 20},
+//                      quota: {limit: 1000, period: DAY}}]   # see usage_plans.hpp
 //
 // Everything lowcloud does not implement (non-proxy integrations, mapping
 // templates, authorizers) is reported at startup as a warning naming the
@@ -20,7 +22,9 @@
 // differently in silence.
 #pragma once
 
+#include "apigateway/gateway_responses.hpp"
 #include "apigateway/json_schema.hpp"
+#include "apigateway/usage_plans.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
 
@@ -73,8 +77,10 @@ struct Api {
     std::vector<std::string> base_paths;  // "/info/v2"
     std::vector<std::string> binary_media_types;
     std::optional<Cors> cors;
-    std::set<std::string> api_keys;
+    std::set<std::string> api_keys;      // every valid key, usage plans' included
+    std::vector<UsagePlan> usage_plans;
     std::vector<Operation> operations;
+    GatewayResponses gateway_responses;  // REST: x-amazon-apigateway-gateway-responses
 
     std::string first_stage() const { return stages.begin()->first; }
 };

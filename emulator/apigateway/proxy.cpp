@@ -630,6 +630,10 @@ http::Response too_many_requests(const std::string& request_id) {
     return gateway_response(429, "TooManyRequestsException", "Too Many Requests", request_id);
 }
 
+http::Response limit_exceeded(const std::string& request_id) {
+    return gateway_response(429, "LimitExceededException", "Limit Exceeded", request_id);
+}
+
 http::Response http_not_found(const std::string& request_id) { return http_api_error(404, "Not Found", request_id); }
 
 http::Response http_internal_server_error(const std::string& request_id) {

@@ -130,7 +130,8 @@ http::Response rest_internal_server_error(const std::string& request_id);    // 
 http::Response endpoint_request_timed_out(const std::string& request_id);    // REST 504
 http::Response invalid_request_body(const std::string& request_id);          // REST 400 validator
 http::Response missing_request_parameters(std::string_view names, const std::string& request_id);  // REST 400
-http::Response too_many_requests(const std::string& request_id);             // REST 429
+http::Response too_many_requests(const std::string& request_id);             // REST 429 usage plan throttle
+http::Response limit_exceeded(const std::string& request_id);                // REST 429 usage plan quota
 // HTTP APIs: no x-amzn-ErrorType; the id travels in Apigw-Requestid.
 http::Response http_not_found(const std::string& request_id);                // HTTP API 404 no route
 http::Response http_internal_server_error(const std::string& request_id);    // HTTP API 500

@@ -7,6 +7,7 @@
 #include "common/ids.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace lowcloud::apigateway {
 
@@ -71,6 +72,13 @@ struct Service::Pending {
     http::Respond respond;
     std::string request_id;
     ApiType type = ApiType::rest;
+    // Applies the API's customized gateway responses (REST), when it has any.
+    std::function<void(http::Response&, const char* type, const std::string& message)> customize;
+
+    http::Response gateway(http::Response r, const char* type, const std::string& message) const {
+        if (customize) customize(r, type, message);
+        return r;
+    }
 
     // The first outcome wins: the Lambda answer or the timeout.
     bool finish(http::Response r) {
@@ -102,7 +110,7 @@ Service::Service(Logger& logger, lambda::Invoker& invoker) : logger_(logger), in
                     return true;
                 });
             }
-            for (auto& p : expired) p->finish(endpoint_request_timed_out(p->request_id));
+            for (auto& p : expired) p->finish(p->gateway(endpoint_request_timed_out(p->request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out"));
         }
     });
 }
@@ -120,6 +128,7 @@ void Service::configure(const ConfigSection& section) {
         auto d = std::make_unique<Deployed>();
         d->api = std::move(api);
         d->router = std::make_unique<Router>(d->api);
+        d->meter = std::make_unique<UsageMeter>(d->api.usage_plans);
         apis_.push_back(std::move(d));
     }
 }
@@ -245,10 +254,43 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
         respond(std::move(r));
     };
     std::string request_id = random_uuid();
-    if (!match) return finish(rest ? missing_authentication_token(request_id) : http_not_found(request_id));
+    std::string host(request.header("Host"));
+    std::string domain_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+    // A gateway response, customized by the spec's gateway responses (REST).
+    auto gateway = [&](http::Response r, const char* type, const std::string& message, std::string validation = "") {
+        if (rest && !api.gateway_responses.empty()) {
+            GatewayResponses::Context c;
+            c.type = type;
+            c.message = message;
+            c.validation_error = std::move(validation);
+            c.request_id = request_id;
+            c.api_id = api.id;
+            c.stage = stage;
+            c.resource_path = match ? match->operation->path : "";
+            c.http_method = request.method;
+            c.path = stage_path;
+            c.domain_name = domain_name;
+            c.request = &request;
+            c.stage_variables = &api.stages.at(stage);
+            if (match) c.path_parameters = &match->path_parameters;
+            api.gateway_responses.apply(r, c);
+        }
+        finish(std::move(r));
+    };
+    if (!match) {
+        if (!rest) return finish(http_not_found(request_id));
+        return gateway(missing_authentication_token(request_id), "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
+    }
     const Operation& op = *match->operation;
     std::string api_key(request.header("x-api-key"));
-    if (op.api_key_required && !api.api_keys.count(api_key)) return finish(forbidden(request_id));
+    if (op.api_key_required) {
+        if (!api.api_keys.count(api_key)) return gateway(forbidden(request_id), "INVALID_API_KEY", "Forbidden");
+        switch (d.meter->admit(api_key, std::chrono::system_clock::now())) {
+            case UsageMeter::Verdict::allowed: break;
+            case UsageMeter::Verdict::throttled: return gateway(too_many_requests(request_id), "THROTTLED", "Too Many Requests");
+            case UsageMeter::Verdict::quota_exceeded: return gateway(limit_exceeded(request_id), "QUOTA_EXCEEDED", "Limit Exceeded");
+        }
+    }
     if (op.validate_parameters) {
         std::vector<std::string> missing;
         auto names = query_names(request.query());
@@ -258,19 +300,25 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
                            (p.in == "header" && request.has_header(p.name));
             if (!present) missing.push_back(p.name);
         }
-        if (!missing.empty()) return finish(missing_request_parameters(join(missing, ", "), request_id));
+        if (!missing.empty()) {
+            std::string names = join(missing, ", ");
+            return gateway(missing_request_parameters(names, request_id), "BAD_REQUEST_PARAMETERS",
+                           "Missing required request parameters: [" + names + "]", "Missing required request parameters: [" + names + "]");
+        }
     }
     if (op.validate_body && op.body_schema) {
         json body = json::parse(request.body, nullptr, false);
-        std::optional<std::string> problem = body.is_discarded() ? std::optional<std::string>("body is not JSON") : op.body_schema->validate(body);
+        std::optional<std::string> problem = body.is_discarded() ? std::optional<std::string>("the body is not JSON") : op.body_schema->validate(body);
         if (problem) {
             logger_.info("api " + api.name + " " + op.method + " " + op.path + ": invalid request body: " + *problem);
-            return finish(invalid_request_body(request_id));
+            return gateway(invalid_request_body(request_id), "BAD_REQUEST_BODY", "Invalid request body", *problem);
         }
     }
     if (op.function.empty()) {
         logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": " + op.unsupported);
-        return finish(rest ? gateway_response(500, "InternalServerErrorException", "Internal server error") : http_internal_server_error(request_id));
+        if (!rest) return finish(http_internal_server_error(request_id));
+        return gateway(apigateway::gateway_response(500, "InternalServerErrorException", "Internal server error", request_id), "API_CONFIGURATION_ERROR",
+                       "Internal server error");
     }
 
     RouteMatch route;
@@ -283,8 +331,7 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     route.stage_path = stage_path;
     route.path_parameters = match->path_parameters;
     route.stage_variables = api.stages.at(stage);
-    std::string host(request.header("Host"));
-    route.domain_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+    route.domain_name = domain_name;
     route.resource_id = api_id_for(api.id + op.path).substr(0, 6);
     route.raw_path = raw_path.empty() ? api_path : raw_path;
     route.binary = !api.binary_media_types.empty() && media_type_matches(request.header("Content-Type"), api.binary_media_types);
@@ -303,6 +350,27 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     pending->respond = std::move(respond);
     json event = op.payload_version == 1 ? event_v1(request, route, pending->request_id, std::chrono::system_clock::now())
                                          : event_v2(request, route, pending->request_id, std::chrono::system_clock::now());
+    if (rest && !api.gateway_responses.empty()) {
+        auto req = std::make_shared<http::Request>(std::move(request));
+        auto parameters = std::make_shared<std::map<std::string, std::string>>(match->path_parameters);
+        pending->customize = [&api, req, parameters, request_id, stage, stage_path, domain_name, resource = op.path](
+                                 http::Response& r, const char* type, const std::string& message) {
+            GatewayResponses::Context c;
+            c.type = type;
+            c.message = message;
+            c.request_id = request_id;
+            c.api_id = api.id;
+            c.stage = stage;
+            c.resource_path = resource;
+            c.http_method = req->method;
+            c.path = stage_path;
+            c.domain_name = domain_name;
+            c.request = req.get();
+            c.stage_variables = &api.stages.at(stage);
+            c.path_parameters = parameters.get();
+            api.gateway_responses.apply(r, c);
+        };
+    }
     {
         std::lock_guard lock(pending_mutex_);
         pending_.push_back(pending);
@@ -321,7 +389,8 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
         if (!response) {
             if (result.status == lambda::InvokeResult::Status::success)
                 logger_.info("api " + label + ": malformed Lambda proxy response: " + result.payload.substr(0, 500));
-            response = rest ? rest_internal_server_error(pending->request_id) : http_internal_server_error(pending->request_id);
+            response = rest ? pending->gateway(rest_internal_server_error(pending->request_id), "DEFAULT_5XX", "Internal server error")
+                            : http_internal_server_error(pending->request_id);
         } else {
             add_request_id_headers(*response, flavor, pending->request_id);
         }

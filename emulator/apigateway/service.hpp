@@ -6,7 +6,7 @@
 // with AWS's routing, request validation (REST), API keys, CORS preflight,
 // Lambda proxy integration (payload 1.0 / 2.0, proxy.hpp) through a
 // lambda::Invoker, and AWS's gateway responses (403 Missing Authentication
-// Token / 404 Not Found, 400 validation, 502 / 500 bad integration
+// Token / 404 Not Found, 400 validation, 429 usage plans, 502 / 500 bad integration
 // response, 504 at the integration timeout).
 //
 // Threading: handle() is thread-safe and never blocks; responses complete
@@ -59,6 +59,7 @@ private:
     struct Deployed {
         Api api;
         std::unique_ptr<Router> router;
+        std::unique_ptr<UsageMeter> meter;
     };
     struct Pending;
 

@@ -30,6 +30,14 @@ def manifest_text(extra_apis=""):
             stages: {{dev: {{variables: {{table: project1}}}}}}
             base_paths: [/test/v1]
             api_keys: [k1]
+            usage_plans:
+              - {{name: tight, api_keys: [k2], throttle: {{rate_limit: 1, burst_limit: 2}}}}
+              - {{name: daily, api_keys: [k3], quota: {{limit: 2, period: DAY}}}}
+            cors: {{allow_origins: ["https://app.example"], allow_methods: [GET, POST], max_age: 600}}
+          - name: test-swagger
+            spec: {os.path.join(HERE, 'apis', 'swagger_api.yaml')}
+            base_paths: [/swagger]
+            api_keys: [sk]
           - name: test-http
             spec: {os.path.join(HERE, 'apis', 'http_api.yaml')}
             type: http
@@ -221,6 +229,67 @@ def test_api_keys(gw):
     assert r.status == 403
     r, _ = call(gw, "GET", "/test/v1/secret", headers={"x-api-key": "k1"})
     assert r.status == 200
+
+
+def test_usage_plan_throttle_is_429_too_many_requests(gw):
+    statuses = []
+    for _ in range(3):
+        r, data = call(gw, "GET", "/test/v1/secret", headers={"x-api-key": "k2"})
+        statuses.append(r.status)
+    assert statuses == [200, 200, 429]  # burst 2, then 1 request per second
+    assert json.loads(data) == {"message": "Too Many Requests"}
+    assert r.getheader("x-amzn-ErrorType") == "TooManyRequestsException" and r.getheader("x-amzn-RequestId")
+
+
+def test_usage_plan_quota_is_429_limit_exceeded(gw):
+    for _ in range(2):
+        r, _ = call(gw, "GET", "/test/v1/secret", headers={"x-api-key": "k3"})
+        assert r.status == 200
+    r, data = call(gw, "GET", "/test/v1/secret", headers={"x-api-key": "k3"})
+    assert r.status == 429 and json.loads(data) == {"message": "Limit Exceeded"}
+    assert r.getheader("x-amzn-ErrorType") == "LimitExceededException"
+    r, _ = call(gw, "GET", "/test/v1/items/1")  # methods without a key are not metered
+    assert r.status == 200
+
+
+def test_rest_cors_from_the_manifest(gw):
+    r, data = call(gw, "OPTIONS", "/test/v1/items/1",
+                   headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET",
+                            "Access-Control-Request-Headers": "content-type"})
+    assert r.status == 204, data
+    assert r.getheader("Access-Control-Allow-Origin") == "https://app.example"
+    assert r.getheader("Access-Control-Allow-Methods") == "GET,POST"
+    assert r.getheader("Access-Control-Max-Age") == "600"
+    r, _ = call(gw, "GET", "/test/v1/items/1", headers={"Origin": "https://app.example"})
+    assert r.status == 200 and r.getheader("Access-Control-Allow-Origin") == "https://app.example"
+    r, _ = call(gw, "GET", "/test/v1/items/1", headers={"Origin": "https://other.example"})
+    assert r.getheader("Access-Control-Allow-Origin") is None
+
+
+def test_swagger_2_api(gw):
+    r, data = call(gw, "POST", "/swagger/watch", body=b'{"sku": "A1", "year": 2004}', headers={"Content-Type": "application/json"})
+    assert r.status == 200, data
+    e = json.loads(data)
+    assert e["resource"] == "/watch" and e["requestContext"]["stage"] == "dev"
+    r, data = call(gw, "DELETE", "/swagger/watch/A%201", headers={"x-api-key": "sk"})
+    e = json.loads(data)
+    assert r.status == 200 and e["httpMethod"] == "DELETE" and e["resource"] == "/watch/{sku}"
+    assert e["pathParameters"] == {"sku": "A 1"} and e["requestContext"]["identity"]["apiKey"] == "sk"
+
+
+def test_customized_gateway_responses(gw):
+    r, data = call(gw, "POST", "/swagger/watch", body=b'{"sku": "A1", "year": "2004"}', headers={"Content-Type": "application/json"})
+    assert r.status == 422, data
+    assert json.loads(data) == {"message": "$.year: expected integer", "type": "BAD_REQUEST_BODY", "stage": "dev"}
+    assert r.getheader("x-kind") == "validation" and r.getheader("x-amzn-ErrorType") == "BadRequestException"
+    r, data = call(gw, "POST", "/swagger/watch", body=b'{"year": 1}', headers={"Content-Type": "application/json"})
+    assert json.loads(data)["message"] == "$: missing required property 'sku'"
+    r, data = call(gw, "DELETE", "/swagger/watch/A%201")  # DEFAULT_4XX applies to the API key's 403
+    assert r.status == 403 and json.loads(data) == {"error": "Forbidden", "id": r.getheader("x-amzn-RequestId")}
+    r, data = call(gw, "GET", "/swagger/nowhere")
+    assert r.status == 403 and json.loads(data)["error"] == "Missing Authentication Token"
+    r, data = call(gw, "GET", "/swagger/ignored-on-import/watch/A1", headers={"x-api-key": "sk"})
+    assert r.status == 403  # the spec's basePath is ignored on import
 
 
 def test_binary_request_bodies_are_base64(gw):
