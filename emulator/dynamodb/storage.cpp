@@ -50,7 +50,15 @@ std::optional<std::int64_t> ttl_seconds(const Item& item, const std::string& att
 
 Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? file->string() : ":memory:") {
     if (file) {
-        db_.exec("PRAGMA journal_mode=WAL");
+        // One process owns the data: an exclusive lock spares the per-
+        // transaction file locking (fcntl) and the WAL's shared memory, and
+        // a second lowcloud on the same data dir fails at startup.
+        db_.exec("PRAGMA locking_mode=EXCLUSIVE");
+        try {
+            db_.exec("PRAGMA journal_mode=WAL");
+        } catch (const sqlite::Error& e) {
+            throw sqlite::Error(file->string() + " is in use by another process (" + e.what() + ")");
+        }
         // NORMAL in WAL mode: a committed transaction survives the process
         // being killed (it is in the WAL); only an OS crash may lose the last ones.
         db_.exec("PRAGMA synchronous=NORMAL");

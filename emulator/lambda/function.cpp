@@ -76,12 +76,20 @@ bool check_in_child(const std::string& exe, const fs::path& library, const std::
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// Lambda's CodeSha256. Streamed in 1 MB blocks: debug builds of handlers
+// are tens of MB, and startup waits for this.
 std::string sha256_base64(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(in)), {});
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    std::vector<char> block(1 << 20);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        EVP_DigestUpdate(ctx.get(), block.data(), static_cast<std::size_t>(in.gcount()));
+    }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
+    EVP_DigestFinal_ex(ctx.get(), digest, &n);
     return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), n));
 }
 }  // namespace

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <future>
 
 namespace lowcloud::lambda {
 
@@ -71,10 +72,15 @@ void Service::configure(const ConfigSection& section) {
     std::map<std::string, std::unique_ptr<Function>> functions;
     for (auto& c : configs) {
         auto f = std::make_unique<Function>(std::move(c), host_, logger_);
-        f->check_library();
         std::string name = f->config().name;
         functions.emplace(std::move(name), std::move(f));
     }
+    // Each check loads the library in a child process: run them side by side
+    // (startup time); the first failure, in name order, stops startup.
+    std::vector<std::future<void>> checks;
+    for (auto& [name, f] : functions) checks.push_back(std::async(std::launch::async, [fn = f.get()] { fn->check_library(); }));
+    for (auto& c : checks) c.wait();
+    for (auto& c : checks) c.get();
     // The ticker reads functions_ without a lock: fill it before serving only.
     functions_ = std::move(functions);
     for (auto& [name, f] : functions_)

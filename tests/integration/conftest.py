@@ -23,6 +23,16 @@ BIN = os.environ.get("LOWCLOUD_BIN", os.path.join(REPO, "build", "lowcloud"))
 AWS = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws"
 
 
+def repo_manifest(library_dir=None):
+    """The repository's lowcloud.yaml with its paths made absolute and its
+    handler libraries taken from the build under test (or `library_dir`)."""
+    with open(os.path.join(REPO, "lowcloud.yaml"), encoding="utf-8") as f:
+        text = f.read()
+    build_libs = library_dir or os.path.join(os.path.dirname(BIN), "handlers", "watches")
+    text = text.replace("library: build/handlers/watches/", f"library: {build_libs}/")
+    return re.sub(r"(spec|file): (openapi|fixtures)/", lambda m: f"{m.group(1)}: {REPO}/{m.group(2)}/", text)
+
+
 class Server:
     """A running lowcloud process. `url` is http://127.0.0.1:PORT."""
 

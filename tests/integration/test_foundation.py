@@ -15,7 +15,7 @@ import time
 import botocore.exceptions
 import pytest
 
-from conftest import BIN, client, http_call
+from conftest import BIN, client, http_call, repo_manifest
 
 
 request = http_call
@@ -212,11 +212,13 @@ def test_manifest_errors_name_file_line_and_key(tmp_path, name, text, fragment):
     assert "listening on" not in proc.stdout
 
 
-def test_repository_manifest_starts(start_server):
-    repo = os.environ.get("LOWCLOUD_SOURCE_DIR")
-    s = start_server("--in-memory", "--config", os.path.join(repo, "lowcloud.yaml"))
-    resp, _ = request(s, "GET", "/_lowcloud/health")
+def test_repository_manifest_starts(start_server, tmp_path):
+    (tmp_path / "lowcloud.yaml").write_text(repo_manifest())
+    s = start_server("--in-memory", "--config", str(tmp_path / "lowcloud.yaml"))
+    resp, data = request(s, "GET", "/_lowcloud/health")
     assert resp.status == 200
+    health = json.loads(data)["services"]
+    assert health["dynamodb"]["tables"] == 1 and set(health["apigateway"]["apis"]) == {"info", "image"}
 
 
 def test_default_config_is_lowcloud_yaml_in_the_working_directory(tmp_path, start_server):

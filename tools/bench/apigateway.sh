@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# API Gateway end to end: HTTP GET /noop -> REST API (proxy payload 1.0) ->
+# a Lambda handler doing next to nothing, lowcloud (both isolation modes) vs
+# serverless-offline@13 on serverless@3 (npm, a nodejs20.x handler returning
+# {statusCode: 200, body: '{"ok":true}'}, run in worker threads, its
+# default). Everything on loopback, driven by wrk with keep-alive at 1 and 32
+# connections; each server gets a warm-up run first (serverless-offline starts
+# one worker per concurrent request), then the servers alternate round by
+# round so machine drift cancels. Prints medians of the rounds: throughput and
+# the lowcloud/serverless-offline ratios, then p50/p99 latency.
+#
+# Usage: tools/bench/apigateway.sh [--smoke] [--check]
+#   --smoke  1 s runs, 1 round: checks that everything starts and answers
+#   --check  exit 3 when lowcloud (process isolation) is below BENCH_TARGET x
+#            serverless-offline at some connection count
+# Environment:
+#   BENCH_DURATION (5s), BENCH_ROUNDS (3), BENCH_WARMUP (3s),
+#   BENCH_CONNECTIONS ("1 32"), BENCH_TARGET (20)
+#   LOWCLOUD_BIN             this binary, nothing is built (default: builds
+#                            build-release/lowcloud and the test handlers, Release)
+#   LOWCLOUD_HANDLER_LIB     the handler library (default: handlers/test/
+#                            libtest_handlers.so next to the binary)
+#   LOWCLOUD_HANDLER_SYMBOL  its handler (default event_handler: 200 with the
+#                            proxy event as JSON body; the test library has
+#                            no fixed-response handler)
+#   SLS_OFFLINE_DIR          an npm prefix already holding serverless@3 and
+#                            serverless-offline@13 (skips the npm install)
+#   BENCH_SLS_IN_PROCESS=1   also measure serverless-offline --useInProcess
+#
+# Exit codes: 0 measured; 1 a server did not start or answered non-2xx during
+# a run; 3 --check and the target was missed.
+# Sourcing the file only defines functions; call apigw_main in a subshell
+# (it sets an EXIT trap and `set -euo pipefail`): ( apigw_main --smoke ).
+
+apigw_log() { echo "apigateway bench: $*" >&2; }
+apigw_now_ms() { date +%s%3N; }
+apigw_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+apigw_median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print 0}'; }
+
+# Stops every process this script started: SIGTERM (lowcloud then stops its
+# execution environments), SIGKILL after 5 s. Removes the work directory.
+apigw_cleanup() {
+  local p
+  for p in "${APIGW_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${APIGW_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  APIGW_PIDS=()
+  if [ -n "${APIGW_WORK:-}" ]; then rm -rf "$APIGW_WORK"; fi
+  return 0
+}
+
+# Waits until GET url answers 200 while pid lives; prints the milliseconds
+# since start_ms. Fails (after showing log) on death or after timeout_s.
+apigw_wait_200() {  # url pid log start_ms timeout_s
+  local url=$1 pid=$2 log=$3 start=$4 deadline=$(( $(apigw_now_ms) + $5 * 1000 ))
+  while :; do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; then
+      echo $(( $(apigw_now_ms) - start )); return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null || [ "$(apigw_now_ms)" -gt "$deadline" ]; then
+      apigw_log "no 200 from $url; its log:"; tail -40 "$log" >&2; return 1
+    fi
+    sleep 0.05
+  done
+}
+
+apigw_start_lowcloud() {  # bin lib symbol max_connections
+  local bin=$1 lib=$2 symbol=$3 cap=$4 w=$APIGW_WORK start port
+  if [ "$cap" -lt 10 ]; then cap=10; fi  # reserved_concurrency: no 429 at any measured connection count
+  cat > "$w/noop_openapi.yaml" <<'YAML'
+openapi: 3.0.1
+info: {title: lowcloud bench, version: "1.0"}
+paths:
+  /noop:
+    get:
+      operationId: noop
+      responses: {"200": {description: ok}}
+YAML
+  cat > "$w/lowcloud.yaml" <<YAML
+functions:
+  - {name: noop-process, library: "$lib", handler: $symbol, isolation: process, reserved_concurrency: $cap}
+  - {name: noop-in-process, library: "$lib", handler: $symbol, isolation: in-process, reserved_concurrency: $cap}
+apis:
+  - {name: bench-process, spec: noop_openapi.yaml, type: rest, base_paths: [/process], functions: {noop: noop-process}}
+  - {name: bench-in-process, spec: noop_openapi.yaml, type: rest, base_paths: [/in-process], functions: {noop: noop-in-process}}
+YAML
+  start=$(apigw_now_ms)
+  "$bin" serve --port 0 --in-memory --config "$w/lowcloud.yaml" --log-level warn > "$w/lowcloud.out" 2>&1 &
+  APIGW_PIDS+=($!)
+  local pid=$!
+  for _ in $(seq 200); do grep -q "^listening on" "$w/lowcloud.out" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  port=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$w/lowcloud.out" | head -1)
+  if [ -z "$port" ]; then apigw_log "lowcloud did not start:"; cat "$w/lowcloud.out" >&2; return 1; fi
+  APIGW_URL[lowcloud-process]="http://127.0.0.1:$port/process/noop"
+  APIGW_URL[lowcloud-in-process]="http://127.0.0.1:$port/in-process/noop"
+  APIGW_STARTUP[lowcloud-process]=$(apigw_wait_200 "${APIGW_URL[lowcloud-process]}" "$pid" "$w/lowcloud.out" "$start" 20)
+  APIGW_STARTUP[lowcloud-in-process]=$(apigw_wait_200 "${APIGW_URL[lowcloud-in-process]}" "$pid" "$w/lowcloud.out" "$start" 20)
+}
+
+apigw_install_peer() {  # -> APIGW_SLS_DIR, an npm prefix with serverless@3 and serverless-offline@13
+  if [ -n "${SLS_OFFLINE_DIR:-}" ]; then
+    APIGW_SLS_DIR=$SLS_OFFLINE_DIR
+  else
+    APIGW_SLS_DIR=$APIGW_WORK/npm
+    mkdir -p "$APIGW_SLS_DIR"
+    if ! npm install --no-audit --no-fund --prefix "$APIGW_SLS_DIR" serverless@3 serverless-offline@13 > "$APIGW_WORK/npm.log" 2>&1; then
+      apigw_log "npm install failed:"; tail -20 "$APIGW_WORK/npm.log" >&2; return 1
+    fi
+  fi
+  if [ ! -f "$APIGW_SLS_DIR/node_modules/serverless/bin/serverless.js" ] || [ ! -d "$APIGW_SLS_DIR/node_modules/serverless-offline" ]; then
+    apigw_log "no serverless / serverless-offline under $APIGW_SLS_DIR/node_modules"; return 1
+  fi
+}
+
+apigw_start_peer() {  # name [extra serverless-offline flags...]
+  local name=$1; shift
+  local svc=$APIGW_WORK/$name port lambda_port start
+  mkdir -p "$svc/home"
+  ln -s "$APIGW_SLS_DIR/node_modules" "$svc/node_modules"  # the plugin is resolved from the service directory
+  cat > "$svc/serverless.yml" <<'YAML'
+service: lowcloud-bench
+frameworkVersion: "3"
+provider:
+  name: aws
+  runtime: nodejs20.x
+  region: us-east-1
+  stage: dev
+plugins:
+  - serverless-offline
+functions:
+  noop:
+    handler: handler.noop
+    events:
+      - http:   # REST API, Lambda proxy integration, payload 1.0
+          path: noop
+          method: get
+YAML
+  cat > "$svc/handler.js" <<'JS'
+"use strict"
+module.exports.noop = async () => ({ statusCode: 200, body: '{"ok":true}' })
+JS
+  port=$(apigw_free_port); lambda_port=$(apigw_free_port)
+  start=$(apigw_now_ms)
+  # Offline and quiet: no telemetry, no notifications, no deprecation notices,
+  # no per-request log lines (SLS_LOG_LEVEL=warning, like lowcloud's --log-level
+  # warn), dummy credentials, a private HOME for ~/.serverless.
+  (cd "$svc" && exec env HOME="$svc/home" SLS_TELEMETRY_DISABLED=1 SLS_TRACKING_DISABLED=1 SLS_NOTIFICATIONS_MODE=off \
+     SLS_DEPRECATION_DISABLE='*' SLS_LOG_LEVEL=warning AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+     node "$APIGW_SLS_DIR/node_modules/serverless/bin/serverless.js" offline --host 127.0.0.1 \
+       --httpPort "$port" --lambdaPort "$lambda_port" --noPrependStageInUrl --noSponsor "$@") > "$APIGW_WORK/$name.out" 2>&1 &
+  APIGW_PIDS+=($!)
+  APIGW_URL[$name]="http://127.0.0.1:$port/noop"
+  APIGW_STARTUP[$name]=$(apigw_wait_200 "${APIGW_URL[$name]}" "$!" "$APIGW_WORK/$name.out" "$start" 180)
+}
+
+# One wrk run; prints "rps p50_us p99_us non2xx socket_errors".
+apigw_wrk() {  # url connections duration
+  local threads=$(( $2 < 2 ? $2 : 2 ))
+  wrk -t "$threads" -c "$2" -d "$3" --timeout 10s --latency "$1" | awk '
+    function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1e6; if (v ~ /m$/) return v * 6e7; return v + 0 }
+    $1 == "50%" { p50 = us($2) } $1 == "99%" { p99 = us($2) }
+    /^Requests\/sec:/ { rps = $2 }
+    /Non-2xx or 3xx responses:/ { bad = $NF }
+    /Socket errors:/ { sock = $4 + $6 + $8 + $10 }
+    END { printf "%.2f %.0f %.0f %d %d\n", rps, p50, p99, bad, sock }'
+}
+
+apigw_fmt_ms() { awk -v u="$1" 'BEGIN { m = u / 1000; printf (m < 1 ? "%.3f" : m < 10 ? "%.2f" : m < 100 ? "%.1f" : "%.0f"), m }'; }
+apigw_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+
+apigw_main() {
+  set -euo pipefail
+  local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-3s}
+  local conns_list=${BENCH_CONNECTIONS:-1 32} target=${BENCH_TARGET:-20} check=0 arg
+  for arg in "$@"; do
+    case $arg in
+      --smoke) duration=1s; rounds=1; warmup=1s ;;
+      --check) check=1 ;;
+      -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+      *) apigw_log "unknown argument $arg"; return 1 ;;
+    esac
+  done
+  cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+  if ! command -v npm >/dev/null || ! command -v node >/dev/null; then apigw_log "node and npm are needed for serverless-offline"; return 1; fi
+
+  local bin lib symbol=${LOWCLOUD_HANDLER_SYMBOL:-event_handler}
+  if [ -n "${LOWCLOUD_BIN:-}" ]; then
+    bin=$LOWCLOUD_BIN
+  else
+    LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release lowcloud test_handlers >/dev/null
+    bin=$PWD/build-release/lowcloud
+  fi
+  lib=${LOWCLOUD_HANDLER_LIB:-$(cd "$(dirname "$bin")" && pwd)/handlers/test/libtest_handlers.so}
+  [ -x "$bin" ] || { apigw_log "no lowcloud binary at $bin"; return 1; }
+  [ -f "$lib" ] || { apigw_log "no handler library at $lib"; return 1; }
+  lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+
+  APIGW_PIDS=()
+  APIGW_WORK=$(mktemp -d /tmp/lowcloud-bench-apigw.XXXXXX)
+  declare -gA APIGW_URL=() APIGW_STARTUP=()
+  trap apigw_cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  local max_conns=0 c
+  for c in $conns_list; do if [ "$c" -gt "$max_conns" ]; then max_conns=$c; fi; done
+  local servers=(lowcloud-process lowcloud-in-process sls-offline)
+  if [ "${BENCH_SLS_IN_PROCESS:-0}" = 1 ]; then servers+=(sls-offline-in-process); fi
+  declare -A label=([lowcloud-process]="lowcloud process" [lowcloud-in-process]="lowcloud in-process"
+                    [sls-offline]="sls-offline" [sls-offline-in-process]="sls-offline inproc")
+
+  apigw_start_lowcloud "$bin" "$lib" "$symbol" "$max_conns"
+  local t0; t0=$(apigw_now_ms)
+  apigw_install_peer
+  if [ -z "${SLS_OFFLINE_DIR:-}" ]; then apigw_log "npm install took $(( ($(apigw_now_ms) - t0) / 1000 )) s"; fi
+  apigw_start_peer sls-offline
+  if [ "${BENCH_SLS_IN_PROCESS:-0}" = 1 ]; then apigw_start_peer sls-offline-in-process --useInProcess; fi
+  local s
+  for s in "${servers[@]}"; do apigw_log "${label[$s]}: ${APIGW_URL[$s]} (first 200 after ${APIGW_STARTUP[$s]} ms)"; done
+
+  declare -A rps=() p50=() p99=() bad=() sock=()
+  local load_before; load_before=$(cut -d' ' -f1 /proc/loadavg)
+  local out key a b d e f
+  for c in $conns_list; do
+    for s in "${servers[@]}"; do apigw_wrk "${APIGW_URL[$s]}" "$c" "$warmup" >/dev/null; done
+    for _ in $(seq "$rounds"); do
+      for s in "${servers[@]}"; do
+        out=$(apigw_wrk "${APIGW_URL[$s]}" "$c" "$duration"); key="$s|$c"
+        read -r a b d e f <<< "$out"
+        rps[$key]+="$a "; p50[$key]+="$b "; p99[$key]+="$d "
+        bad[$key]=$(( ${bad[$key]:-0} + e )); sock[$key]=$(( ${sock[$key]:-0} + f ))
+      done
+    done
+  done
+
+  # Medians, then the tables.
+  declare -A mrps=() m50=() m99=()
+  for c in $conns_list; do
+    for s in "${servers[@]}"; do
+      key="$s|$c"
+      mrps[$key]=$(tr ' ' '\n' <<< "${rps[$key]}" | grep . | apigw_median)
+      m50[$key]=$(tr ' ' '\n' <<< "${p50[$key]}" | grep . | apigw_median)
+      m99[$key]=$(tr ' ' '\n' <<< "${p99[$key]}" | grep . | apigw_median)
+    done
+  done
+  local workload="GET /noop"
+  echo "throughput (requests/s, median of $rounds):"
+  printf "%-10s %5s" workload conns
+  for s in "${servers[@]}"; do printf " %20s" "${label[$s]}"; done
+  printf " %15s %15s\n" "process/sls" "in-process/sls"
+  local min_ratio=""
+  for c in $conns_list; do
+    printf "%-10s %5s" "$workload" "$c"
+    for s in "${servers[@]}"; do printf " %20.0f" "${mrps[$s|$c]}"; done
+    printf " %15s %15s\n" "$(apigw_ratio "${mrps[lowcloud-process|$c]}" "${mrps[sls-offline|$c]}")" \
+      "$(apigw_ratio "${mrps[lowcloud-in-process|$c]}" "${mrps[sls-offline|$c]}")"
+    min_ratio=$(awk -v a="${mrps[lowcloud-process|$c]}" -v b="${mrps[sls-offline|$c]}" -v m="$min_ratio" \
+      'BEGIN { r = b > 0 ? a / b : 0; print (m == "" || r < m) ? r : m }')
+  done
+  echo
+  echo "latency (ms, p50 / p99, median of $rounds):"
+  printf "%-10s %5s" workload conns
+  for s in "${servers[@]}"; do printf " %20s" "${label[$s]}"; done
+  echo
+  for c in $conns_list; do
+    printf "%-10s %5s" "$workload" "$c"
+    for s in "${servers[@]}"; do printf " %20s" "$(apigw_fmt_ms "${m50[$s|$c]}") / $(apigw_fmt_ms "${m99[$s|$c]}")"; done
+    echo
+  done
+
+  local failed=0
+  for c in $conns_list; do
+    for s in "${servers[@]}"; do
+      key="$s|$c"
+      if [ "${bad[$key]}" -gt 0 ] || [ "${sock[$key]}" -gt 0 ]; then
+        echo "errors: ${label[$s]}, $c connections: ${bad[$key]} non-2xx responses, ${sock[$key]} socket errors/timeouts"
+      fi
+      if [ "${bad[$key]}" -gt 0 ]; then failed=1; fi
+    done
+  done
+  echo
+  echo "handlers: lowcloud $(basename "$lib"):$symbol; serverless-offline handler.js (nodejs20.x, {statusCode: 200, body: '{\"ok\":true}'})"
+  printf "first 200 after start:"
+  for s in "${servers[@]}"; do printf " %s %s ms;" "${label[$s]}" "${APIGW_STARTUP[$s]}"; done
+  echo
+  echo "(wrk keep-alive, $duration x $rounds rounds after a $warmup warm-up, $(nproc) cores," \
+       "load average $load_before before / $(cut -d' ' -f1 /proc/loadavg) after, $(date -u +%F);" \
+       "serverless $(node -p "require('$APIGW_SLS_DIR/node_modules/serverless/package.json').version")," \
+       "serverless-offline $(node -p "require('$APIGW_SLS_DIR/node_modules/serverless-offline/package.json').version"), node $(node --version))"
+  local met; met=$(awk -v m="$min_ratio" -v t="$target" 'BEGIN { print (m >= t) ? "met" : "NOT met" }')
+  printf "target lowcloud (process) >= %sx serverless-offline: %s (lowest ratio %.1fx)\n" "$target" "$met" "$min_ratio"
+
+  if [ "$failed" = 1 ]; then return 1; fi
+  if [ "$check" = 1 ] && [ "$met" != met ]; then return 3; fi
+  return 0
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  apigw_main "$@"
+fi
