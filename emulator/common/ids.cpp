@@ -3,15 +3,30 @@
 
 #include <openssl/rand.h>
 
+#include <random>
 #include <stdexcept>
 #include <vector>
 
 namespace lowcloud {
 
 namespace {
+std::mt19937_64& generator() {
+    thread_local std::mt19937_64 g = [] {
+        std::uint64_t seed[4];
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(seed), sizeof seed) != 1) throw std::runtime_error("RAND_bytes failed");
+        std::seed_seq seq{seed[0], seed[1], seed[2], seed[3]};
+        return std::mt19937_64(seq);
+    }();
+    return g;
+}
+
 std::vector<unsigned char> random_bytes(std::size_t n) {
     std::vector<unsigned char> bytes(n);
-    if (RAND_bytes(bytes.data(), static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
+    auto& g = generator();
+    for (std::size_t i = 0; i < n; i += 8) {
+        std::uint64_t v = g();
+        for (std::size_t j = 0; j < 8 && i + j < n; ++j) bytes[i + j] = static_cast<unsigned char>(v >> (8 * j));
+    }
     return bytes;
 }
 }  // namespace

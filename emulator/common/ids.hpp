@@ -1,5 +1,7 @@
-// Random identifiers in the formats AWS uses (request ids, UUIDs). Drawn from
-// OpenSSL's CSPRNG, which is thread-safe, so there is no generator state here.
+// Random identifiers in the formats AWS uses (request ids, UUIDs). They name
+// things, they protect nothing: each thread draws from its own 64-bit
+// generator seeded once from OpenSSL's CSPRNG (one id per response, so no
+// system call per id). Thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -16,6 +16,8 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <memory>
+#include <vector>
 
 namespace lowcloud::http {
 
@@ -32,12 +34,20 @@ constexpr auto kDrainTime = std::chrono::seconds(2);
 class Session;
 
 struct Server::Impl {
-    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), acceptor(net::make_strand(ioc)) {}
+    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), contexts(make_contexts(options.threads)), acceptor(*contexts[0]) {
+        for (auto& c : contexts) work.emplace_back(c->get_executor());
+    }
+
+    static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
+        std::vector<std::unique_ptr<net::io_context>> v;
+        for (unsigned i = 0; i < std::max(1u, threads); ++i) v.push_back(std::make_unique<net::io_context>(1));
+        return v;
+    }
 
     ServerOptions options;
     Handler& handler;
 
-    // Declared before ioc: sessions still queued in the io_context when it
+    // Declared before the io_contexts: sessions still queued in one when it
     // is destroyed unregister themselves from this map.
     mutable std::mutex mutex;
     std::condition_variable drained;
@@ -46,9 +56,10 @@ struct Server::Impl {
     std::thread drainer;
     std::uint16_t bound_port = 0;
 
-    net::io_context ioc;
-    tcp::acceptor acceptor;
-    std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
+    std::vector<std::unique_ptr<net::io_context>> contexts;  // one per I/O thread
+    std::size_t next_context = 0;                            // round robin (acceptor's thread only)
+    tcp::acceptor acceptor;                                  // on contexts[0]
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
 
     void accept();
     void drain();
@@ -138,9 +149,22 @@ private:
         request.body = std::move(parser_->get().body());
         parser_.reset();
 
-        auto responded = std::make_shared<std::atomic<bool>>(false);
-        Respond respond = [self = shared_from_this(), responded](Response response) {
-            if (responded->exchange(true)) return;  // exactly once
+        // A handler that answers before handle() returns (DynamoDB, health)
+        // gets its response written right here, on this strand, without a
+        // round trip through the io_context queue; later answers are posted.
+        struct Reply {
+            std::atomic<bool> responded{false};
+            std::atomic<std::thread::id> handling_thread{};
+            std::optional<Response> inline_response;
+        };
+        auto reply = std::make_shared<Reply>();
+        reply->handling_thread = std::this_thread::get_id();
+        Respond respond = [self = shared_from_this(), reply](Response response) {
+            if (reply->responded.exchange(true)) return;  // exactly once
+            if (reply->handling_thread.load() == std::this_thread::get_id()) {
+                reply->inline_response = std::move(response);
+                return;
+            }
             net::post(self->stream_.get_executor(),
                       [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
         };
@@ -152,6 +176,8 @@ private:
         } catch (const std::exception& e) {
             respond(server_.handler.reject(head_copy, 500, std::string("internal error: ") + e.what()));
         }
+        reply->handling_thread = std::thread::id{};
+        if (reply->inline_response) write(std::move(*reply->inline_response), false);
     }
 
     void on_read_error(beast::error_code ec) {
@@ -230,7 +256,8 @@ private:
 };
 
 void Server::Impl::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    net::io_context& target = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
         if (!acceptor.is_open()) return;
         if (ec) {
             // E.g. out of file descriptors: back off briefly, keep serving.
@@ -269,8 +296,8 @@ void Server::Impl::drain() {
         std::unique_lock lock(mutex);
         drained.wait_for(lock, std::chrono::seconds(1), [this] { return sessions.empty(); });
     }
-    work.reset();
-    ioc.stop();
+    work.clear();
+    for (auto& c : contexts) c->stop();
 }
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {
@@ -292,8 +319,8 @@ std::uint16_t Server::port() const { return impl_->bound_port; }
 
 void Server::run() {
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < std::max(1u, impl_->options.threads); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
-    impl_->ioc.run();
+    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
+    impl_->contexts[0]->run();
     for (auto& t : threads) t.join();
 }
 

@@ -2,12 +2,15 @@
 // per connection, on Boost.Beast. It knows nothing of AWS; every request goes
 // to one http::Handler (message.hpp).
 //
-// Threading model: one io_context run by `threads` I/O threads. Each session
-// runs on its own strand, so a connection's reads and writes never overlap;
-// different connections proceed in parallel. The Handler is called from the
-// I/O threads and may complete a request later from any thread (the Respond
-// callback posts back to the session's strand). Requests on one connection
-// are answered in order (pipelined requests wait in the read buffer).
+// Threading model: `threads` I/O threads, each running its own
+// single-threaded io_context; accepted connections are dealt out to them
+// round robin, and a connection stays on its thread, so its reads and writes
+// never overlap and no lock or cross-thread wake-up sits on the request path.
+// The Handler is called on the connection's I/O thread; a response given
+// before handle() returns is written at once, one given later from any
+// thread (Lambda, timers) is posted back to the connection's io_context.
+// Requests on one connection are answered in order (pipelined requests wait
+// in the read buffer).
 //
 // Limits: header bytes (431 beyond), body bytes per request as the Handler
 // decides from the head (413 beyond, then a clean close), and an idle timeout
