@@ -13,6 +13,8 @@ packages=(
   # real clients and tools for the test suite
   awscli python3-boto3 python3-pytest curl
   json-schema-test-suite
+  # benchmarks (tools/bench; the peers come from npm)
+  wrk jq bc
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <csignal>
 #include <functional>
+#include <future>
 #include <thread>
 
 #ifndef LOWCLOUD_VERSION
@@ -78,8 +79,16 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
         lambda::Service lambda(lambda_options, logger);
         apigateway::Service apis(logger, lambda);
-        dynamo.configure(manifest.tables);
-        lambda.configure(manifest.functions);
+        // Tables (seeding) and functions (library checks in child processes)
+        // are independent: configured side by side, for a shorter startup.
+        auto functions = std::async(std::launch::async, [&] { lambda.configure(manifest.functions); });
+        try {
+            dynamo.configure(manifest.tables);
+        } catch (...) {
+            functions.wait();
+            throw;
+        }
+        functions.get();
         apis.configure(manifest.apis);
 
         Dispatcher dispatcher(logger, Services{dynamo, lambda, apis}, LOWCLOUD_VERSION);

@@ -183,6 +183,7 @@ apigw_main() {
     esac
   done
   cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+  local load_at_start; load_at_start=$(cut -d' ' -f1 /proc/loadavg)  # other work on the machine skews the numbers
 
   command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
   if ! command -v npm >/dev/null || ! command -v node >/dev/null; then apigw_log "node and npm are needed for serverless-offline"; return 1; fi
@@ -222,7 +223,6 @@ apigw_main() {
   for s in "${servers[@]}"; do apigw_log "${label[$s]}: ${APIGW_URL[$s]} (first 200 after ${APIGW_STARTUP[$s]} ms)"; done
 
   declare -A rps=() p50=() p99=() bad=() sock=()
-  local load_before; load_before=$(cut -d' ' -f1 /proc/loadavg)
   local out key a b d e f
   for c in $conns_list; do
     for s in "${servers[@]}"; do apigw_wrk "${APIGW_URL[$s]}" "$c" "$warmup" >/dev/null; done
@@ -287,7 +287,7 @@ apigw_main() {
   for s in "${servers[@]}"; do printf " %s %s ms;" "${label[$s]}" "${APIGW_STARTUP[$s]}"; done
   echo
   echo "(wrk keep-alive, $duration x $rounds rounds after a $warmup warm-up, $(nproc) cores," \
-       "load average $load_before before / $(cut -d' ' -f1 /proc/loadavg) after, $(date -u +%F);" \
+       "load average $load_at_start at start, $(date -u +%F);" \
        "serverless $(node -p "require('$APIGW_SLS_DIR/node_modules/serverless/package.json').version")," \
        "serverless-offline $(node -p "require('$APIGW_SLS_DIR/node_modules/serverless-offline/package.json').version"), node $(node --version))"
   local met; met=$(awk -v m="$min_ratio" -v t="$target" 'BEGIN { print (m >= t) ? "met" : "NOT met" }')
