@@ -112,6 +112,7 @@ struct Function::Environment {
     State state = State::starting;
     std::unique_ptr<ChildProcess> process;  // isolation: process
     std::thread worker;                     // isolation: in-process
+    std::condition_variable wake;           // in-process: work or stop for this worker only
     bool runaway = false;                   // in-process handler past its timeout
     http::Respond parked;                   // a waiting /next
     std::shared_ptr<Invocation> current;    // busy, or reserved while starting
@@ -138,7 +139,6 @@ Function::~Function() {
             envs.push_back(env);
         }
         for (auto& inv : backlog_) inv->finished = true;
-        work_ready_.notify_all();
         envs.insert(envs.end(), retired_.begin(), retired_.end());
         retired_.clear();
     }
@@ -356,7 +356,7 @@ void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation
     env.last_used = now;
     log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: $LATEST");
     if (config_.isolation == Isolation::in_process) {
-        work_ready_.notify_all();
+        env.wake.notify_one();
         return;
     }
     http::Response r;
@@ -438,7 +438,7 @@ void Function::stop_environment_locked(Environment& env) {
         env.parked = nullptr;
         respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
     }
-    work_ready_.notify_all();
+    env.wake.notify_one();
 }
 
 void Function::runtime_next(unsigned number, http::Respond respond) {
@@ -596,7 +596,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
             }
             if (!env->current) env->state = Environment::State::idle;
         }
-        work_ready_.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
+        env->wake.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
         if (env->state == Environment::State::stopping) break;
         auto inv = env->current;
         std::string request_id = inv->request_id, name = config_.name, fn_arn = arn(), empty;

@@ -124,7 +124,6 @@ private:
     Logger& logger_;
 
     mutable std::mutex mutex_;
-    std::condition_variable work_ready_;  // in-process workers
     std::map<unsigned, std::shared_ptr<Environment>> environments_;
     std::vector<std::shared_ptr<Environment>> retired_;  // exited; destroyed by tick()
     std::deque<std::shared_ptr<Invocation>> backlog_;    // async invocations waiting for capacity

@@ -5,7 +5,7 @@
 // log (writes log lines), context (what the Context says), init_count (how
 // often the init hook ran in this environment), event (API Gateway: the
 // proxy event as the response body), respond (API Gateway: the response the
-// client asked for).
+// client asked for), noop (API Gateway: a fixed 200, for benchmarks).
 #include <lowcloud/lambda.hpp>
 
 #include <csignal>
@@ -25,6 +25,8 @@ int calls = 0;
 void setup() { ++init_runs; }
 
 json echo(const json& event, Context&) { return event; }
+
+json noop(const json&, Context&) { return {{"statusCode", 200}, {"body", R"({"ok":true})"}}; }
 
 json sleep_for(const json& event, Context&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(event.value("ms", 10000)));
@@ -98,3 +100,4 @@ LOWCLOUD_HANDLER(context_handler, context)
 LOWCLOUD_HANDLER(init_count_handler, init_count)
 LOWCLOUD_HANDLER(event_handler, event)
 LOWCLOUD_HANDLER(respond_handler, respond)
+LOWCLOUD_HANDLER(noop_handler, noop)

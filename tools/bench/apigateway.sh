@@ -20,9 +20,10 @@
 #                            build-release/lowcloud and the test handlers, Release)
 #   LOWCLOUD_HANDLER_LIB     the handler library (default: handlers/test/
 #                            libtest_handlers.so next to the binary)
-#   LOWCLOUD_HANDLER_SYMBOL  its handler (default event_handler: 200 with the
-#                            proxy event as JSON body; the test library has
-#                            no fixed-response handler)
+#   LOWCLOUD_HANDLER_SYMBOL  its handler (default: noop_handler when the library
+#                            exports it, a fixed {statusCode: 200, body:
+#                            '{"ok":true}'} like the peer's; else event_handler,
+#                            200 with the proxy event as JSON body, ~1 KB)
 #   SLS_OFFLINE_DIR          an npm prefix already holding serverless@3 and
 #                            serverless-offline@13 (skips the npm install)
 #   BENCH_SLS_IN_PROCESS=1   also measure serverless-offline --useInProcess
@@ -51,13 +52,14 @@ apigw_cleanup() {
   return 0
 }
 
-# Waits until GET url answers 200 while pid lives; prints the milliseconds
-# since start_ms. Fails (after showing log) on death or after timeout_s.
-apigw_wait_200() {  # url pid log start_ms timeout_s
-  local url=$1 pid=$2 log=$3 start=$4 deadline=$(( $(apigw_now_ms) + $5 * 1000 ))
+# Waits until GET url answers 200 while pid lives; records the milliseconds
+# since start_ms in APIGW_STARTUP[name]. Fails (after showing the log) on
+# death or after timeout_s. Runs in the main shell so a signal stops it soon.
+apigw_wait_200() {  # name url pid log start_ms timeout_s
+  local name=$1 url=$2 pid=$3 log=$4 start=$5 deadline=$(( $(apigw_now_ms) + $6 * 1000 ))
   while :; do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; then
-      echo $(( $(apigw_now_ms) - start )); return 0
+      APIGW_STARTUP[$name]=$(( $(apigw_now_ms) - start )); return 0
     fi
     if ! kill -0 "$pid" 2>/dev/null || [ "$(apigw_now_ms)" -gt "$deadline" ]; then
       apigw_log "no 200 from $url; its log:"; tail -40 "$log" >&2; return 1
@@ -95,8 +97,8 @@ YAML
   if [ -z "$port" ]; then apigw_log "lowcloud did not start:"; cat "$w/lowcloud.out" >&2; return 1; fi
   APIGW_URL[lowcloud-process]="http://127.0.0.1:$port/process/noop"
   APIGW_URL[lowcloud-in-process]="http://127.0.0.1:$port/in-process/noop"
-  APIGW_STARTUP[lowcloud-process]=$(apigw_wait_200 "${APIGW_URL[lowcloud-process]}" "$pid" "$w/lowcloud.out" "$start" 20)
-  APIGW_STARTUP[lowcloud-in-process]=$(apigw_wait_200 "${APIGW_URL[lowcloud-in-process]}" "$pid" "$w/lowcloud.out" "$start" 20)
+  apigw_wait_200 lowcloud-process "${APIGW_URL[lowcloud-process]}" "$pid" "$w/lowcloud.out" "$start" 20
+  apigw_wait_200 lowcloud-in-process "${APIGW_URL[lowcloud-in-process]}" "$pid" "$w/lowcloud.out" "$start" 20
 }
 
 apigw_install_peer() {  # -> APIGW_SLS_DIR, an npm prefix with serverless@3 and serverless-offline@13
@@ -152,7 +154,7 @@ JS
        --httpPort "$port" --lambdaPort "$lambda_port" --noPrependStageInUrl --noSponsor "$@") > "$APIGW_WORK/$name.out" 2>&1 &
   APIGW_PIDS+=($!)
   APIGW_URL[$name]="http://127.0.0.1:$port/noop"
-  APIGW_STARTUP[$name]=$(apigw_wait_200 "${APIGW_URL[$name]}" "$!" "$APIGW_WORK/$name.out" "$start" 180)
+  apigw_wait_200 "$name" "${APIGW_URL[$name]}" "$!" "$APIGW_WORK/$name.out" "$start" 180
 }
 
 # One wrk run; prints "rps p50_us p99_us non2xx socket_errors".
@@ -188,7 +190,7 @@ apigw_main() {
   command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
   if ! command -v npm >/dev/null || ! command -v node >/dev/null; then apigw_log "node and npm are needed for serverless-offline"; return 1; fi
 
-  local bin lib symbol=${LOWCLOUD_HANDLER_SYMBOL:-event_handler}
+  local bin lib symbol=${LOWCLOUD_HANDLER_SYMBOL:-}
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
     bin=$LOWCLOUD_BIN
   else
@@ -199,6 +201,10 @@ apigw_main() {
   [ -x "$bin" ] || { apigw_log "no lowcloud binary at $bin"; return 1; }
   [ -f "$lib" ] || { apigw_log "no handler library at $lib"; return 1; }
   lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+  if [ -z "$symbol" ]; then
+    symbol=event_handler
+    if nm -D --defined-only "$lib" 2>/dev/null | awk '{print $NF}' | grep -qx noop_handler; then symbol=noop_handler; fi
+  fi
 
   APIGW_PIDS=()
   APIGW_WORK=$(mktemp -d /tmp/lowcloud-bench-apigw.XXXXXX)

@@ -1,0 +1,639 @@
+#!/usr/bin/env bash
+# The flagship scenario end to end: GET /info/v2/watch/{sku} through API
+# Gateway -> Lambda -> DynamoDB, lowcloud vs the stack a user would otherwise
+# assemble.
+#   lowcloud      the repository's lowcloud.yaml (table project1 seeded with
+#                 the 4136 watches of fixtures/watches.json, handler
+#                 watches-get of build/handlers/watches/libwatches.so), run
+#                 twice: watches-get in `isolation: process` (the default) and
+#                 in `isolation: in-process`; --in-memory, --log-level warn.
+#   peer          serverless-offline@13 on serverless@3 (npm): a REST `http`
+#                 event GET info/v2/watch/{sku} (so the URL path is the same;
+#                 --noPrependStageInUrl) to a nodejs20.x handler doing GetItem
+#                 with @aws-sdk/client-dynamodb (one client per worker, made
+#                 outside the handler) against dynalite@4 (in memory,
+#                 --createTableMs 0) seeded with the same 4136 items by
+#                 BatchWriteItem. The handler answers as handlers/watches/
+#                 watches.cpp: 200 with the watch as JSON (year an integer,
+#                 Cache-Control: public, max-age=300) or 404
+#                 {"message":"Watch not found"}.
+# Before measuring, every server must answer a sample of SKUs (and a missing
+# one) exactly as the fixture says. wrk (keep-alive) GETs 200 real SKUs in
+# turn (a generated .lua script that counts non-200 answers) at 1 and 32
+# connections; each server gets a warm-up run per connection count
+# (serverless-offline starts one worker per concurrent request), then the
+# servers alternate round by round so machine drift cancels. Prints medians:
+# requests/s, p50/p99 latency and the lowcloud/peer throughput ratios.
+#
+# Usage: tools/bench/watches.sh [--smoke] [--check]
+#   --smoke  1 s runs, 1 round, 1 s warm-ups: checks that everything starts
+#            and answers
+#   --check  exit 3 when a lowcloud variant is below BENCH_TARGET x the peer
+#            at some connection count
+# Environment:
+#   BENCH_DURATION (5s), BENCH_ROUNDS (3), BENCH_WARMUP (3s),
+#   BENCH_CONNECTIONS ("1 32"), BENCH_TARGET (20), BENCH_SKUS (200)
+#   LOWCLOUD_BIN    this binary, nothing is built; the handler libraries are
+#                   taken from handlers/watches/ next to it (default: builds
+#                   build-release/lowcloud and the watches handlers, Release)
+#   BENCH_NPM_DIR   an npm prefix already holding dynalite@4 serverless@3
+#                   serverless-offline@13 @aws-sdk/client-dynamodb (skips the
+#                   npm install)
+#   BENCH_RESULTS   append one TSV line per measurement:
+#                   suite workload conns server rps p50_ms p99_ms
+#                   (suite e2e, workload "GET /info/v2/watch/{sku}", server
+#                   lowcloud-process | lowcloud-in-process |
+#                   serverless-offline+dynalite)
+#
+# Exit codes: 0 measured; 1 a server did not start, answered wrongly, or
+# answered non-200 during a measured run; 3 --check and the target was missed.
+# Sourcing the file only defines functions; call watches_main in a subshell
+# (it sets an EXIT trap, `set -euo pipefail` and LC_ALL=C):
+# ( watches_main --smoke ).
+
+WATCHES_WORKLOAD="GET /info/v2/watch/{sku}"
+WATCHES_PEER=serverless-offline+dynalite
+
+watches_log() { echo "watches bench [${SECONDS}s]: $*" >&2; }
+watches_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+watches_median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print 0}'; }
+watches_fmt_ms() { awk -v m="$1" 'BEGIN { printf (m < 1 ? "%.3f" : m < 10 ? "%.2f" : m < 100 ? "%.1f" : "%.0f"), m }'; }
+watches_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+
+# Stops every process this script started (SIGTERM: lowcloud then stops its
+# execution environments; SIGKILL after 5 s) and removes the work directory.
+watches_cleanup() {
+  local p
+  for p in "${WATCHES_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${WATCHES_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  WATCHES_PIDS=()
+  if [ -n "${WATCHES_WORK:-}" ]; then rm -rf "$WATCHES_WORK"; fi
+  return 0
+}
+
+# Waits until `pattern` appears in `file` while pid lives; fails (showing the
+# logs) on death or after timeout_s.
+watches_wait_line() {  # file pattern pid timeout_s logs...
+  local file=$1 pattern=$2 pid=$3 deadline=$(( SECONDS + $4 )); shift 4
+  while ! grep -q -- "$pattern" "$file" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
+      watches_log "no \"$pattern\" in $file; the logs:"; tail -n 40 "$file" "$@" >&2 2>/dev/null || true; return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# The repository's lowcloud.yaml with absolute paths (as tests/integration/
+# conftest.py's repo_manifest()): libraries from the build under test,
+# spec/file paths into the repository; watches-get in `isolation` with
+# reserved_concurrency `cap` (replacing any the manifest sets): lowcloud's
+# default of 10 environments throttles the 11th concurrent request, which
+# API Gateway answers 502, and the peer has no such cap.
+watches_manifest() {  # isolation cap out
+  local libs; libs=$(dirname "$WATCHES_BIN")/handlers/watches
+  sed -e "s|library: build/handlers/watches/|library: $libs/|" \
+      -e "s#\(spec\|file\): \(openapi\|fixtures\)/#\1: $WATCHES_ROOT/\2/#" "$WATCHES_ROOT/lowcloud.yaml" |
+    awk -v iso="$1" -v cap="$2" '
+      /^[^ #]/ || /^  - / { inside = 0 }
+      inside && /^    (isolation|reserved_concurrency):/ { next }
+      { print }
+      /^  - name: watches-get *$/ { inside = 1; print "    isolation: " iso; print "    reserved_concurrency: " cap }' > "$3"
+  if ! grep -q "^    isolation: $1$" "$3" || ! grep -q "^spec: $WATCHES_ROOT/\|^    spec: $WATCHES_ROOT/" "$3"; then
+    watches_log "could not rewrite $WATCHES_ROOT/lowcloud.yaml for watches-get in $1 isolation:"; cat "$3" >&2; return 1
+  fi
+}
+
+watches_start_lowcloud() {  # name isolation cap -> WATCHES_URL[name]
+  local name=$1 w=$WATCHES_WORK port pid
+  watches_manifest "$2" "$3" "$w/$name.yaml"
+  "$WATCHES_BIN" serve --port 0 --in-memory --log-level warn --config "$w/$name.yaml" > "$w/$name.out" 2> "$w/$name.err" &
+  pid=$!; WATCHES_PIDS+=("$pid")
+  watches_wait_line "$w/$name.out" "^listening on http://" "$pid" 60 "$w/$name.err"
+  port=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$w/$name.out" | head -1)
+  if [ -z "$port" ]; then watches_log "$name: unexpected output:"; cat "$w/$name.out" >&2; return 1; fi
+  WATCHES_URL[$name]="http://127.0.0.1:$port"
+  WATCHES_DDB[$name]="http://127.0.0.1:$port"
+}
+
+# What lowcloud said about a server's failed check: its log (warn and up)
+# and the watches-get function's own log lines (not START/END/REPORT).
+watches_lowcloud_said() {  # name
+  local lines
+  if [ -s "$WATCHES_WORK/$1.err" ]; then echo "lowcloud's log:"; tail -n 5 "$WATCHES_WORK/$1.err"; fi
+  lines=$(curl -s --max-time 10 "${WATCHES_URL[$1]}/_lowcloud/lambda/watches-get/logs" |
+    jq -r '.lines[]? | select(test("^(START|END|REPORT) ") | not)' 2>/dev/null | tail -n 3) || true
+  if [ -n "$lines" ]; then echo "watches-get's log (GET /_lowcloud/lambda/watches-get/logs), the last lines:"; echo "$lines"; fi
+}
+
+watches_install_npm() {  # -> WATCHES_NPM
+  local t0=$SECONDS
+  if [ -n "${BENCH_NPM_DIR:-}" ]; then
+    WATCHES_NPM=$(cd "$BENCH_NPM_DIR" && pwd)
+  else
+    WATCHES_NPM=$WATCHES_WORK/npm
+    mkdir -p "$WATCHES_NPM"
+    if ! npm install --no-audit --no-fund --prefix "$WATCHES_NPM" dynalite@4 serverless@3 serverless-offline@13 \
+         @aws-sdk/client-dynamodb > "$WATCHES_WORK/npm.log" 2>&1; then
+      watches_log "npm install failed:"; tail -20 "$WATCHES_WORK/npm.log" >&2; return 1
+    fi
+    watches_log "npm install took $(( SECONDS - t0 )) s"
+  fi
+  local f
+  for f in dynalite/cli.js serverless/bin/serverless.js serverless-offline/package.json @aws-sdk/client-dynamodb/package.json; do
+    [ -f "$WATCHES_NPM/node_modules/$f" ] || { watches_log "no node_modules/$f under $WATCHES_NPM"; return 1; }
+  done
+}
+
+# The peer's service directory: serverless.yml, handler.js and tool.js (seeds
+# and counts a table, checks the servers' answers). node_modules is a link to
+# the npm prefix: the plugin and the SDK are resolved from here.
+watches_write_peer() {  # dynalite_port
+  local svc=$WATCHES_WORK/peer
+  mkdir -p "$svc/home"
+  ln -s "$WATCHES_NPM/node_modules" "$svc/node_modules"
+  cat > "$svc/serverless.yml" <<YAML
+service: lowcloud-bench-watches
+frameworkVersion: "3"
+provider:
+  name: aws
+  runtime: nodejs20.x
+  region: us-east-1
+  stage: dev
+  # API Gateway's longest integration timeout. A cold worker thread loading
+  # the SDK can take longer than the default 6 s when 32 start at once on a
+  # small machine, and serverless-offline 13 never replaces a timed-out
+  # worker (it terminates the thread but keeps the instance in its pool:
+  # every later request given to it times out too).
+  timeout: 29
+  environment:
+    TABLE: project1
+    DYNAMODB_ENDPOINT: http://127.0.0.1:$1
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"  # "will require node >= 22", once per worker
+plugins:
+  - serverless-offline
+functions:
+  watches-get:
+    handler: handler.getWatch
+    events:
+      - http:   # REST API, Lambda proxy integration, payload 1.0
+          path: info/v2/watch/{sku}
+          method: get
+YAML
+  cat > "$svc/handler.js" <<'JS'
+"use strict"
+// GET /info/v2/watch/{sku}, as handlers/watches/watches.cpp's get_watch.
+const { DynamoDBClient, GetItemCommand } = require("@aws-sdk/client-dynamodb")
+
+const client = new DynamoDBClient({
+  endpoint: process.env.DYNAMODB_ENDPOINT,
+  region: "us-east-1",
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+})
+const TABLE = process.env.TABLE || "project1"
+
+const respond = (statusCode, body, headers = {}) => ({
+  statusCode,
+  headers: { ...headers, "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+})
+
+module.exports.getWatch = async (event) => {
+  const sku = event.pathParameters && event.pathParameters.sku
+  if (typeof sku !== "string") return respond(400, { message: "missing path parameter 'sku'" })
+  let got
+  try {
+    got = await client.send(new GetItemCommand({ TableName: TABLE, Key: { sku: { S: sku } } }))
+  } catch (e) {
+    console.error(`GetItem ${sku} failed: ${e.name}: ${e.message}`)
+    return respond(500, { message: "Internal server error" })
+  }
+  if (!got.Item) return respond(404, { message: "Watch not found" })
+  const watch = {}
+  for (const name of Object.keys(got.Item).sort()) {
+    const value = got.Item[name]
+    if (name === "year" && value.N !== undefined) watch.year = /^-?\d+$/.test(value.N) ? Number(value.N) : value.N
+    else if (value.S !== undefined) watch[name] = value.S
+  }
+  return respond(200, watch, { "Cache-Control": "public, max-age=300" })
+}
+JS
+  cat > "$svc/tool.js" <<'JS'
+"use strict"
+// node tool.js seed ENDPOINT watches.json   create project1, BatchWriteItem by 25
+// node tool.js count ENDPOINT                items in project1 (Scan, Select COUNT)
+// node tool.js check watches.json SKUS_FILE NAME=URL...
+//     GET /info/v2/watch/{sku} of the first 20 SKUs and of a missing one on
+//     each server; every answer must be what the fixture says.
+const fs = require("fs")
+const { DynamoDBClient, CreateTableCommand, DescribeTableCommand, BatchWriteItemCommand, ScanCommand } =
+  require("@aws-sdk/client-dynamodb")
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const clientFor = (endpoint) => new DynamoDBClient({
+  endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" },
+})
+const watches = (file) => JSON.parse(fs.readFileSync(file, "utf8"))
+
+async function count(client) {
+  let n = 0, start
+  do {
+    const r = await client.send(new ScanCommand({ TableName: "project1", Select: "COUNT", ExclusiveStartKey: start }))
+    n += r.Count
+    start = r.LastEvaluatedKey
+  } while (start)
+  return n
+}
+
+async function seed(endpoint, file) {
+  const client = clientFor(endpoint)
+  await client.send(new CreateTableCommand({
+    TableName: "project1",
+    KeySchema: [{ AttributeName: "sku", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "sku", AttributeType: "S" }],
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },  // as lowcloud.yaml
+  }))
+  for (let i = 0; ; i++) {
+    const t = await client.send(new DescribeTableCommand({ TableName: "project1" }))
+    if (t.Table.TableStatus === "ACTIVE") break
+    if (i >= 200) throw new Error("table project1 not ACTIVE")
+    await sleep(50)
+  }
+  // As lowcloud's seed: year -> N, JSON nulls omitted, everything else S.
+  const items = watches(file).map((w) => {
+    const item = {}
+    for (const [k, v] of Object.entries(w)) {
+      if (v === null) continue
+      item[k] = k === "year" ? { N: String(v) } : { S: String(v) }
+    }
+    return item
+  })
+  let retries = 0
+  for (let i = 0; i < items.length; i += 25) {
+    let request = { project1: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) }
+    for (let attempt = 0; ; attempt++) {
+      const r = await client.send(new BatchWriteItemCommand({ RequestItems: request }))
+      if (!r.UnprocessedItems || Object.keys(r.UnprocessedItems).length === 0) break
+      if (attempt >= 10) throw new Error("BatchWriteItem: items still unprocessed after 10 retries")
+      request = r.UnprocessedItems
+      retries++
+      await sleep(Math.min(1000, 20 * 2 ** attempt))
+    }
+  }
+  const n = await count(client)
+  if (n !== items.length) throw new Error(`project1 holds ${n} items after seeding ${items.length}`)
+  console.log(`${n} items (${retries} UnprocessedItems retries)`)
+}
+
+const sortKeys = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]))
+
+async function check(file, skusFile, servers) {
+  const expected = new Map(watches(file).map((w) => {
+    const e = {}
+    for (const [k, v] of Object.entries(w)) if (v !== null) e[k] = k === "year" ? Number(v) : v
+    return [w.sku, JSON.stringify(sortKeys(e))]
+  }))
+  const skus = fs.readFileSync(skusFile, "utf8").split("\n").filter(Boolean).slice(0, 20)
+  const cases = skus.map((sku) => [sku, 200, expected.get(sku)])
+  cases.push(["NO.SUCH.WATCH", 404, JSON.stringify({ message: "Watch not found" })])
+  const problems = []
+  for (const spec of servers) {  // NAME=URL
+    const [name, url] = spec.split(/=(.*)/s)
+    for (const [sku, status, body] of cases) {
+      const r = await fetch(`${url}/info/v2/watch/${sku}`)
+      const text = await r.text()
+      let got
+      try { got = JSON.stringify(sortKeys(JSON.parse(text))) } catch { got = text }
+      const type = r.headers.get("content-type") || ""
+      const cache = r.headers.get("cache-control") || ""
+      if (r.status !== status || got !== body || !type.startsWith("application/json") ||
+          (status === 200 && cache !== "public, max-age=300")) {
+        problems.push(`${name}: GET /info/v2/watch/${sku} -> ${r.status} (${type}; Cache-Control ${cache || "-"}) ${text.slice(0, 300)}; expected ${status} ${body}`)
+      }
+    }
+  }
+  if (problems.length) {
+    console.error(problems.slice(0, 3).join("\n") + (problems.length > 3 ? `\n(${problems.length} wrong answers in all)` : ""))
+    process.exit(1)
+  }
+  console.log(`${cases.length} answers as expected`)
+}
+
+const [mode, ...args] = process.argv.slice(2)
+const run = mode === "seed" ? seed(args[0], args[1])
+  : mode === "count" ? count(clientFor(args[0])).then((n) => console.log(n))
+  : mode === "check" ? check(args[0], args[1], args.slice(2))
+  : Promise.reject(new Error(`unknown mode ${mode}`))
+run.catch((e) => { console.error(`${e.name}: ${e.message}`); process.exit(1) })
+JS
+}
+
+watches_start_dynalite() {  # -> WATCHES_DYNALITE_PORT
+  local port pid; port=$(watches_free_port)
+  node "$WATCHES_NPM/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" --createTableMs 0 \
+    > "$WATCHES_WORK/dynalite.out" 2>&1 &
+  pid=$!; WATCHES_PIDS+=("$pid")
+  watches_wait_line "$WATCHES_WORK/dynalite.out" "listening" "$pid" 60
+  WATCHES_DYNALITE_PORT=$port
+}
+
+watches_start_peer() {  # -> WATCHES_URL[peer]
+  local svc=$WATCHES_WORK/peer port lambda_port pid
+  port=$(watches_free_port); lambda_port=$(watches_free_port)
+  # Offline and quiet: no telemetry, no notifications, no deprecation notices,
+  # no per-request log lines (SLS_LOG_LEVEL=warning, like lowcloud's --log-level
+  # warn), dummy credentials, a private HOME for ~/.serverless.
+  (cd "$svc" && exec env HOME="$svc/home" SLS_TELEMETRY_DISABLED=1 SLS_TRACKING_DISABLED=1 SLS_NOTIFICATIONS_MODE=off \
+     SLS_DEPRECATION_DISABLE='*' SLS_LOG_LEVEL=warning AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+     node "$WATCHES_NPM/node_modules/serverless/bin/serverless.js" offline --host 127.0.0.1 \
+       --httpPort "$port" --lambdaPort "$lambda_port" --noPrependStageInUrl --noSponsor) > "$WATCHES_WORK/peer.out" 2>&1 &
+  pid=$!; WATCHES_PIDS+=("$pid")
+  WATCHES_URL[$WATCHES_PEER]="http://127.0.0.1:$port"
+  # Ready when it routes: the first answer (any status) to a missing watch.
+  local deadline=$(( SECONDS + 180 ))
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "http://127.0.0.1:$port/info/v2/watch/NO.SUCH.WATCH" 2>/dev/null)" = 404 ]; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
+      watches_log "serverless-offline did not answer 404 for a missing watch; its log:"; tail -40 "$WATCHES_WORK/peer.out" >&2; return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# The wrk script: GETs of the SKUs in turn (each thread from its own offset),
+# counting non-200 answers (done() prints "non200 N first: STATUS BODY").
+watches_write_lua() {  # skus_file out
+  {
+    echo "-- generated by tools/bench/watches.sh"
+    echo "local skus = {"
+    sed 's/.*/  "&",/' "$1"
+    cat <<'LUA'
+}
+local threads = {}
+local requests = {}
+local i = 0
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for k, sku in ipairs(skus) do requests[k] = wrk.format("GET", "/info/v2/watch/" .. sku) end
+  i = (id or 0) * 61
+  bad = 0
+  first_bad = ""
+end
+
+function request()
+  i = i + 1
+  return requests[(i % #requests) + 1]
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    bad = bad + 1
+    if first_bad == "" then first_bad = status .. " " .. string.sub(body or "", 1, 200):gsub("%s", " ") end
+  end
+end
+
+function done(summary, latency, requests)
+  local total, first = 0, ""
+  for _, t in ipairs(threads) do
+    total = total + (t:get("bad") or 0)
+    if first == "" then first = t:get("first_bad") or "" end
+  end
+  io.write(string.format("non200 %d first: %s\n", total, first))
+end
+LUA
+  } > "$2"
+}
+
+# Warm-up before measuring at `conns` connections: 1 s runs at 1, 2, 4, ...
+# connections below it, then `duration` at it, then 1 s runs at it until
+# two in a row are not 10% above the best so far (15 at most). serverless-offline
+# starts a worker thread (loading the SDK) for each request that finds every
+# worker busy: doubling keeps at most about half of them cold at once, and
+# they may need seconds to come up. Logs runs with non-200 answers.
+watches_warmup() {  # name base_url conns duration
+  local c=1 out a b d e f g rest best="" flat=0 extra=0
+  while :; do
+    if [ "$c" -ge "$3" ]; then
+      c=$3
+      if [ -z "$best" ]; then out=$(watches_wrk "$2" "$c" "$4"); else out=$(watches_wrk "$2" "$c" 1s); extra=$(( extra + 1 )); fi
+    else
+      out=$(watches_wrk "$2" "$c" 1s)
+    fi
+    read -r a b d e f g rest <<< "$out"
+    if [ "$e" -gt 0 ] || [ "$g" -eq 0 ]; then watches_log "warm-up $1, $c connections: $g requests, $e non-200 (${rest#| }), $f socket errors"; fi
+    if [ "$c" -lt "$3" ]; then c=$(( c * 2 )); continue; fi
+    if [ -z "$best" ]; then best=$a; continue; fi
+    if awk -v a="$a" -v b="$best" 'BEGIN { exit !(a <= b * 1.1) }'; then flat=$(( flat + 1 )); else flat=0; fi
+    best=$(awk -v a="$a" -v b="$best" 'BEGIN { print (a > b) ? a : b }')
+    if [ "$flat" -ge 2 ] || [ "$extra" -ge 15 ]; then break; fi
+  done
+  if [ "$extra" -gt 2 ]; then watches_log "warm-up $1, $3 connections: throughput settled after $extra more 1 s runs (best $best requests/s)"; fi
+}
+
+# One wrk run; prints "rps p50_ms p99_ms non200 socket_errors requests" and,
+# when some answer was not 200, " | the first one".
+watches_wrk() {  # base_url connections duration
+  local threads=$(( $2 < 2 ? $2 : 2 ))
+  wrk -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s "$WATCHES_WORK/watches.lua" "$1" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v + 0 }
+    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    / requests in / { n = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    /Socket errors:/ { sock = $4 + $6 + $8 + $10 }
+    /^non200 / { bad = $2; first = $0; sub(/^non200 [0-9]+ first: /, "", first) }
+    END { printf "%.2f %.4f %.4f %d %d %d", rps, p50, p99, bad, sock, n; if (bad > 0) printf " | %s", first; printf "\n" }'
+}
+
+watches_main() {
+  set -euo pipefail
+  export LC_ALL=C
+  export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true  # the SDK's "will require node >= 22" notice (tool.js)
+  local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-3s}
+  local conns_list=${BENCH_CONNECTIONS:-1 32} target=${BENCH_TARGET:-20} nskus=${BENCH_SKUS:-200} check=0 arg
+  for arg in "$@"; do
+    case $arg in
+      --smoke) duration=1s; rounds=1; warmup=1s ;;
+      --check) check=1 ;;
+      -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+      *) watches_log "unknown argument $arg"; return 1 ;;
+    esac
+  done
+  cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+  WATCHES_ROOT=$PWD
+  SECONDS=0
+
+  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+  local tool
+  for tool in node npm jq curl python3; do
+    command -v "$tool" >/dev/null || { watches_log "$tool is needed"; return 1; }
+  done
+
+  if [ -n "${LOWCLOUD_BIN:-}" ]; then
+    WATCHES_BIN=$LOWCLOUD_BIN
+  else
+    LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release lowcloud watches images >/dev/null
+    WATCHES_BIN=$PWD/build-release/lowcloud
+  fi
+  [ -x "$WATCHES_BIN" ] || { watches_log "no lowcloud binary at $WATCHES_BIN"; return 1; }
+  WATCHES_BIN=$(cd "$(dirname "$WATCHES_BIN")" && pwd)/$(basename "$WATCHES_BIN")
+  local libs; libs=$(dirname "$WATCHES_BIN")/handlers/watches
+  [ -f "$libs/libwatches.so" ] || { watches_log "no $libs/libwatches.so (build the watches handlers)"; return 1; }
+
+  WATCHES_PIDS=()
+  WATCHES_WORK=$(mktemp -d /tmp/lowcloud-bench-watches.XXXXXX)
+  declare -gA WATCHES_URL=() WATCHES_DDB=()
+  trap watches_cleanup EXIT
+  trap 'exit 130' INT TERM
+  local load_before; load_before=$(cut -d' ' -f1 /proc/loadavg)
+
+  # 200 real SKUs spread over the fixture, in file order.
+  jq -r --argjson n "$nskus" '[.[].sku] as $a | range(0; [$n, ($a | length)] | min) | $a[(. * ($a | length) / $n) | floor]' \
+    "$WATCHES_ROOT/fixtures/watches.json" > "$WATCHES_WORK/skus.txt"
+  watches_write_lua "$WATCHES_WORK/skus.txt" "$WATCHES_WORK/watches.lua"
+
+  local cap=10 c
+  for c in $conns_list; do if [ "$c" -gt "$cap" ]; then cap=$c; fi; done
+  watches_start_lowcloud lowcloud-process process "$cap"
+  watches_start_lowcloud lowcloud-in-process in-process "$cap"
+  watches_install_npm
+  watches_start_dynalite
+  watches_write_peer "$WATCHES_DYNALITE_PORT"
+  local seeded; seeded=$(cd "$WATCHES_WORK/peer" && node tool.js seed "http://127.0.0.1:$WATCHES_DYNALITE_PORT" "$WATCHES_ROOT/fixtures/watches.json")
+  watches_log "dynalite on port $WATCHES_DYNALITE_PORT seeded: $seeded"
+  watches_start_peer
+  # A server that answers wrongly is not measured (and fails the run).
+  local all=(lowcloud-process lowcloud-in-process "$WATCHES_PEER") servers=() s n said
+  declare -A broken=()
+  for s in "${all[@]}"; do
+    if [ "$s" != "$WATCHES_PEER" ]; then
+      n=$(cd "$WATCHES_WORK/peer" && node tool.js count "${WATCHES_DDB[$s]}" 2>&1) || true
+      if [ "$n" != 4136 ]; then broken[$s]="table project1 holds $n items, not 4136"; fi
+    fi
+    if [ -z "${broken[$s]:-}" ] && ! said=$(cd "$WATCHES_WORK/peer" &&
+         node tool.js check "$WATCHES_ROOT/fixtures/watches.json" "$WATCHES_WORK/skus.txt" "$s=${WATCHES_URL[$s]}" 2>&1); then
+      broken[$s]=$said
+    fi
+    if [ -n "${broken[$s]:-}" ]; then
+      if [ "$s" != "$WATCHES_PEER" ]; then broken[$s]+=$'\n'"$(watches_lowcloud_said "$s")"; fi
+      watches_log "$s answers wrongly, not measured:"$'\n'"${broken[$s]}"
+    else
+      servers+=("$s")
+      watches_log "$s: ${WATCHES_URL[$s]}/info/v2/watch/{sku}: $said"
+    fi
+  done
+  if [ -n "${broken[$WATCHES_PEER]:-}" ]; then tail -20 "$WATCHES_WORK/peer.out" >&2; fi
+
+  declare -A rps=() p50=() p99=() bad=() sock=() first=()
+  local c key out a b d e f g rest
+  for c in $conns_list; do
+    for s in "${servers[@]}"; do watches_warmup "$s" "${WATCHES_URL[$s]}" "$c" "$warmup"; done
+    for _ in $(seq "$rounds"); do
+      for s in "${servers[@]}"; do
+        out=$(watches_wrk "${WATCHES_URL[$s]}" "$c" "$duration"); key="$s|$c"
+        read -r a b d e f g rest <<< "$out"
+        rps[$key]+="$a "; p50[$key]+="$b "; p99[$key]+="$d "
+        bad[$key]=$(( ${bad[$key]:-0} + e )); sock[$key]=$(( ${sock[$key]:-0} + f ))
+        if [ "$e" -gt 0 ] && [ -z "${first[$key]:-}" ]; then first[$key]=${rest#| }; fi
+        if [ "$g" -eq 0 ]; then bad[$key]=$(( bad[$key] + 1 )); first[$key]="no request completed"; fi
+      done
+    done
+    watches_log "$c connections: done"
+  done
+
+  # ---- Results -------------------------------------------------------------
+  declare -A mrps=() m50=() m99=()
+  for c in $conns_list; do
+    for s in "${servers[@]}"; do
+      key="$s|$c"
+      mrps[$key]=$(tr ' ' '\n' <<< "${rps[$key]}" | grep . | watches_median)
+      m50[$key]=$(tr ' ' '\n' <<< "${p50[$key]}" | grep . | watches_median)
+      m99[$key]=$(tr ' ' '\n' <<< "${p99[$key]}" | grep . | watches_median)
+    done
+  done
+  echo "$WATCHES_WORKLOAD end to end (median of $rounds; requests/s, latency ms):"
+  printf "%5s  %-28s %10s %9s %9s %12s\n" conns server rps p50 p99 "rps vs peer"
+  local min_ratio="" ratio
+  for c in $conns_list; do
+    for s in "${all[@]}"; do
+      key="$s|$c"
+      if [ -n "${broken[$s]:-}" ]; then
+        printf "%5s  %-28s %10s %9s %9s %12s\n" "$c" "$s" "-" "-" "-" "wrong answers"
+        min_ratio=0
+        continue
+      fi
+      ratio=-
+      if [ "$s" != "$WATCHES_PEER" ] && [ -z "${broken[$WATCHES_PEER]:-}" ]; then
+        ratio=$(watches_ratio "${mrps[$key]}" "${mrps[$WATCHES_PEER|$c]}")
+        min_ratio=$(awk -v a="${mrps[$key]}" -v b="${mrps[$WATCHES_PEER|$c]}" -v m="$min_ratio" \
+          'BEGIN { r = b > 0 ? a / b : 0; print (m == "" || r < m) ? r : m }')
+      fi
+      printf "%5s  %-28s %10.0f %9s %9s %12s\n" "$c" "$s" "${mrps[$key]}" "$(watches_fmt_ms "${m50[$key]}")" "$(watches_fmt_ms "${m99[$key]}")" "$ratio"
+    done
+  done
+
+  local failed=0
+  for s in "${all[@]}"; do
+    if [ -n "${broken[$s]:-}" ]; then
+      failed=1
+      echo "not measured: $s answered the check requests wrongly:"
+      sed 's/^/  /' <<< "${broken[$s]}"
+    fi
+  done
+  for c in $conns_list; do
+    for s in "${servers[@]}"; do
+      key="$s|$c"
+      if [ "${bad[$key]}" -gt 0 ] || [ "${sock[$key]}" -gt 0 ]; then
+        echo "errors: $s, $c connections: ${bad[$key]} non-200 answers, ${sock[$key]} socket errors/timeouts${first[$key]:+; first: ${first[$key]}}"
+      fi
+      if [ "${bad[$key]}" -gt 0 ]; then failed=1; fi
+    done
+  done
+  # lowcloud's own complaints (--log-level warn: everything it logged).
+  for s in lowcloud-process lowcloud-in-process; do
+    if [ -s "$WATCHES_WORK/$s.err" ]; then
+      echo "$s logged $(wc -l < "$WATCHES_WORK/$s.err") lines (warnings/errors), the first ones:"
+      head -10 "$WATCHES_WORK/$s.err" | sed 's/^/  /'
+    fi
+  done
+  echo
+  local met; met=$(awk -v m="${min_ratio:-0}" -v t="$target" 'BEGIN { print (m >= t) ? "met" : "NOT met" }')
+  printf "target lowcloud >= %sx %s (both isolation modes, every connection count): %s (lowest ratio %.1fx)\n" \
+    "$target" "$WATCHES_PEER" "$met" "${min_ratio:-0}"
+  echo "($nskus SKUs in turn, wrk keep-alive, $duration x $rounds rounds after a $warmup warm-up per connection count," \
+       "lowcloud --in-memory --log-level warn, $(nproc) cores, load average $load_before before / $(cut -d' ' -f1 /proc/loadavg) after," \
+       "$(date -u +%F); $("$WATCHES_BIN" --version 2>/dev/null | head -1)," \
+       "serverless $(node -p "require('$WATCHES_NPM/node_modules/serverless/package.json').version")," \
+       "serverless-offline $(node -p "require('$WATCHES_NPM/node_modules/serverless-offline/package.json').version")," \
+       "dynalite $(node -p "require('$WATCHES_NPM/node_modules/dynalite/package.json').version")," \
+       "@aws-sdk/client-dynamodb $(node -p "require('$WATCHES_NPM/node_modules/@aws-sdk/client-dynamodb/package.json').version")," \
+       "node $(node --version); ${SECONDS} s in all)"
+
+  if [ -n "${BENCH_RESULTS:-}" ]; then
+    for c in $conns_list; do
+      for s in "${all[@]}"; do
+        key="$s|$c"
+        if [ -n "${broken[$s]:-}" ]; then
+          printf 'e2e\t%s\t%s\t%s\tn/a\tn/a\tn/a\n' "$WATCHES_WORKLOAD" "$c" "$s"
+        else
+          printf 'e2e\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\n' "$WATCHES_WORKLOAD" "$c" "$s" "${mrps[$key]}" "${m50[$key]}" "${m99[$key]}"
+        fi
+      done
+    done >> "$BENCH_RESULTS"
+  fi
+
+  if [ "$failed" = 1 ]; then return 1; fi
+  if [ "$check" = 1 ] && [ "$met" != met ]; then return 3; fi
+  return 0
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  watches_main "$@"
+fi
