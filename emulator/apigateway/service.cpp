@@ -384,6 +384,8 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
         ApiFlavor flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
         if (result.status == lambda::InvokeResult::Status::success)
             response = version == 1 ? response_v1(result.payload, flavor, decode_base64) : response_v2(result.payload);
+        else if (result.status == lambda::InvokeResult::Status::throttled)
+            logger_.warn("api " + label + ": the function was throttled (all its environments are busy: raise its reserved_concurrency)");
         else
             logger_.info("api " + label + ": the function failed: " + result.payload.substr(0, 500));
         if (!response) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdlib>
+#include <map>
 #include <future>
 
 namespace lowcloud::lambda {
@@ -92,6 +94,30 @@ void Service::set_endpoint(const std::string& host, unsigned port) {
     std::string h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host;
     host_.runtime_api = h + ":" + std::to_string(port);
     host_.endpoint_url = "http://" + host_.runtime_api;
+    // In-process handlers read their environment from the emulator's own:
+    // give them what a process environment gets (the emulator's endpoints,
+    // a region, dummy credentials) and their functions' `environment:`.
+    // Called before the server runs, so no handler thread reads it meanwhile.
+    std::map<std::string, std::pair<std::string, std::string>> set;  // name -> (value, function)
+    for (const auto& [name, f] : functions_) {
+        if (f->config().isolation != Isolation::in_process) continue;
+        if (set.empty()) {
+            for (const char* k : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"}) setenv(k, host_.endpoint_url.c_str(), 1);
+            for (const char* k : {"AWS_REGION", "AWS_DEFAULT_REGION"}) setenv(k, host_.region.c_str(), 0);
+            setenv("AWS_ACCESS_KEY_ID", "test", 0);
+            setenv("AWS_SECRET_ACCESS_KEY", "test", 0);
+            set["AWS_ENDPOINT_URL"] = {host_.endpoint_url, ""};
+        }
+        for (const auto& [k, v] : f->config().environment) {
+            auto it = set.find(k);
+            if (it != set.end() && it->second.first != v)
+                logger_.warn("lambda " + name + ": in-process functions share the emulator's environment; " + k + " is already set to '" +
+                             it->second.first + "'" + (it->second.second.empty() ? "" : " by " + it->second.second) + ", not '" + v + "'");
+            if (it != set.end()) continue;
+            setenv(k.c_str(), v.c_str(), 1);
+            set[k] = {v, name};
+        }
+    }
 }
 
 http::Response Service::error(int status, const std::string& type, const std::string& message) {

@@ -47,7 +47,11 @@ public:
     void configure(const ConfigSection& functions);
 
     // Where environments reach the Runtime API and other services; call once
-    // the server listens, before serving.
+    // the server listens, before serving. With in-process functions it also
+    // sets the emulator's own environment (setenv) for their handlers:
+    // AWS_ENDPOINT_URL[_DYNAMODB], region and dummy credentials when unset,
+    // and each in-process function's `environment:` (first one wins on a
+    // clash, with a warning).
     void set_endpoint(const std::string& host, unsigned port);
 
     void handle(http::Request request, http::Respond respond);

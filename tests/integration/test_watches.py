@@ -251,3 +251,17 @@ def test_hot_reload_under_load_fails_no_request(tmp_path):
         assert done[0] > 50 and failures == [], failures[:3]
     finally:
         assert s.stop() == 0, s.log()
+
+
+def test_in_process_handlers_get_their_environment(tmp_path):
+    """Bug: in-process handlers did not see AWS_ENDPOINT_URL_DYNAMODB (only
+    child processes were given Lambda's variables), so every GET was a 500."""
+    text = repo_manifest().replace("    handler: get_watch\n", "    handler: get_watch\n    isolation: in-process\n")
+    (tmp_path / "lowcloud.yaml").write_text(text)
+    s = Server(["--in-memory", "--log-level", "info", "--config", str(tmp_path / "lowcloud.yaml")])
+    try:
+        r, data = get(s, "/info/v2/watch/CV2115.FC6186")
+        assert r.status == 200, (data, s.log()[-3000:])
+        assert json.loads(data) == expected("CV2115.FC6186")
+    finally:
+        assert s.stop() == 0, s.log()
