@@ -253,6 +253,15 @@ apigw_main() {
     done
   done
   local workload="GET /noop"
+  if [ -n "${BENCH_RESULTS:-}" ]; then  # suite workload conns server rps p50_ms p99_ms
+    declare -A result_name=([lowcloud-process]=lowcloud-process [lowcloud-in-process]=lowcloud-in-process [sls-offline]=serverless-offline)
+    for c in $conns_list; do
+      for s in "${servers[@]}"; do
+        printf "apigateway\t%s\t%s\t%s\t%.0f\t%s\t%s\n" "$workload (no-op handler)" "$c" "${result_name[$s]:-$s}" "${mrps[$s|$c]}" \
+          "$(apigw_fmt_ms "${m50[$s|$c]}")" "$(apigw_fmt_ms "${m99[$s|$c]}")" >> "$BENCH_RESULTS"
+      done
+    done
+  fi
   echo "throughput (requests/s, median of $rounds):"
   printf "%-10s %5s" workload conns
   for s in "${servers[@]}"; do printf " %20s" "${label[$s]}"; done
