@@ -131,8 +131,8 @@ ddb_start_dynalite() {  # name data_dir -> DDB_PID, DDB_READY_MS, DDB_PORT
 # One DynamoDB request on loopback; prints the response body. Fails, showing
 # the body, unless the status is 200 and the body satisfies the jq filter.
 ddb_call() {  # port target body [jq filter]
-  local out=$DDB_WORK/response code
-  code=$(curl -s -o "$out" -w '%{http_code}' --max-time 30 -X POST "http://127.0.0.1:$1/" \
+  local out=$DDB_WORK/response code url="http://127.0.0.1:$1/"  # loopback only
+  code=$(curl -s -o "$out" -w '%{http_code}' --max-time 30 -X POST "$url" \
     -H "Content-Type: application/x-amz-json-1.0" -H "X-Amz-Target: DynamoDB_20120810.$2" \
     -H "X-Amz-Date: 20260101T000000Z" \
     -H "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0" \

@@ -362,7 +362,8 @@ watches_start_peer() {  # -> WATCHES_URL[peer]
   WATCHES_URL[$WATCHES_PEER]="http://127.0.0.1:$port"
   # Ready when it routes: the first answer (any status) to a missing watch.
   local deadline=$(( SECONDS + 180 ))
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "http://127.0.0.1:$port/info/v2/watch/NO.SUCH.WATCH" 2>/dev/null)" = 404 ]; do
+  local missing="${WATCHES_URL[$WATCHES_PEER]}/info/v2/watch/NO.SUCH.WATCH"  # loopback only
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$missing" 2>/dev/null)" = 404 ]; do
     if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
       watches_log "serverless-offline did not answer 404 for a missing watch; its log:"; tail -40 "$WATCHES_WORK/peer.out" >&2; return 1
     fi
