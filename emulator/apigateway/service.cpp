@@ -63,6 +63,25 @@ std::vector<std::string> query_names(std::string_view query) {
     return names;
 }
 
+// What a customized gateway response of this request resolves against
+// (type, message and validation error are the caller's). `match` may be null
+// (no route); the pointers in the result refer to `request`, `api` and `match`.
+GatewayResponses::Context error_context(const Api& api, const std::string& stage, const std::string& request_id, const http::Request& request,
+                                        const std::string& stage_path, const std::string& domain_name, const Match* match) {
+    GatewayResponses::Context c;
+    c.request_id = request_id;
+    c.api_id = api.id;
+    c.stage = stage;
+    c.resource_path = match ? match->operation->path : "";
+    c.http_method = request.method;
+    c.path = stage_path;
+    c.domain_name = domain_name;
+    c.request = &request;
+    c.stage_variables = &api.stages.at(stage);
+    if (match) c.path_parameters = &match->path_parameters;
+    return c;
+}
+
 }  // namespace
 
 struct Service::Pending {
@@ -71,7 +90,6 @@ struct Service::Pending {
     Clock::time_point deadline;
     http::Respond respond;
     std::string request_id;
-    ApiType type = ApiType::rest;
     // Applies the API's customized gateway responses (REST), when it has any.
     std::function<void(http::Response&, const char* type, const std::string& message)> customize;
 
@@ -259,20 +277,10 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     // A gateway response, customized by the spec's gateway responses (REST).
     auto gateway = [&](http::Response r, const char* type, const std::string& message, std::string validation = "") {
         if (rest && !api.gateway_responses.empty()) {
-            GatewayResponses::Context c;
+            auto c = error_context(api, stage, request_id, request, stage_path, domain_name, match ? &*match : nullptr);
             c.type = type;
             c.message = message;
             c.validation_error = std::move(validation);
-            c.request_id = request_id;
-            c.api_id = api.id;
-            c.stage = stage;
-            c.resource_path = match ? match->operation->path : "";
-            c.http_method = request.method;
-            c.path = stage_path;
-            c.domain_name = domain_name;
-            c.request = &request;
-            c.stage_variables = &api.stages.at(stage);
-            if (match) c.path_parameters = &match->path_parameters;
             api.gateway_responses.apply(r, c);
         }
         finish(std::move(r));
@@ -346,28 +354,19 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     auto pending = std::make_shared<Pending>();
     pending->request_id = request_id;
     pending->deadline = Clock::now() + op.timeout;
-    pending->type = api.type;
     pending->respond = std::move(respond);
     json event = op.payload_version == 1 ? event_v1(request, route, pending->request_id, std::chrono::system_clock::now())
                                          : event_v2(request, route, pending->request_id, std::chrono::system_clock::now());
     if (rest && !api.gateway_responses.empty()) {
+        // The request outlives serve() for responses decided later (timeout, function error).
         auto req = std::make_shared<http::Request>(std::move(request));
+        auto context = std::make_shared<GatewayResponses::Context>(error_context(api, stage, request_id, *req, stage_path, domain_name, &*match));
         auto parameters = std::make_shared<std::map<std::string, std::string>>(match->path_parameters);
-        pending->customize = [&api, req, parameters, request_id, stage, stage_path, domain_name, resource = op.path](
-                                 http::Response& r, const char* type, const std::string& message) {
-            GatewayResponses::Context c;
+        context->path_parameters = parameters.get();
+        pending->customize = [&api, req, parameters, context](http::Response& r, const char* type, const std::string& message) {
+            GatewayResponses::Context c = *context;
             c.type = type;
             c.message = message;
-            c.request_id = request_id;
-            c.api_id = api.id;
-            c.stage = stage;
-            c.resource_path = resource;
-            c.http_method = req->method;
-            c.path = stage_path;
-            c.domain_name = domain_name;
-            c.request = req.get();
-            c.stage_variables = &api.stages.at(stage);
-            c.path_parameters = parameters.get();
             api.gateway_responses.apply(r, c);
         };
     }
