@@ -33,10 +33,10 @@
 # Sourcing the file only defines functions; call apigw_main in a subshell
 # (it sets an EXIT trap and `set -euo pipefail`): ( apigw_main --smoke ).
 
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 apigw_log() { echo "apigateway bench: $*" >&2; }
 apigw_now_ms() { date +%s%3N; }
-apigw_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-apigw_median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print 0}'; }
 
 # Stops every process this script started: SIGTERM (lowcloud then stops its
 # execution environments), SIGKILL after 5 s. Removes the work directory.
@@ -143,7 +143,7 @@ YAML
 "use strict"
 module.exports.noop = async () => ({ statusCode: 200, body: '{"ok":true}' })
 JS
-  port=$(apigw_free_port); lambda_port=$(apigw_free_port)
+  port=$(bench_free_port); lambda_port=$(bench_free_port)
   start=$(apigw_now_ms)
   # Offline and quiet: no telemetry, no notifications, no deprecation notices,
   # no per-request log lines (SLS_LOG_LEVEL=warning, like lowcloud's --log-level
@@ -170,7 +170,6 @@ apigw_wrk() {  # url connections duration
 }
 
 apigw_fmt_ms() { awk -v u="$1" 'BEGIN { m = u / 1000; printf (m < 1 ? "%.3f" : m < 10 ? "%.2f" : m < 100 ? "%.1f" : "%.0f"), m }'; }
-apigw_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
 
 apigw_main() {
   set -euo pipefail
@@ -244,14 +243,7 @@ apigw_main() {
 
   # Medians, then the tables.
   declare -A mrps=() m50=() m99=()
-  for c in $conns_list; do
-    for s in "${servers[@]}"; do
-      key="$s|$c"
-      mrps[$key]=$(tr ' ' '\n' <<< "${rps[$key]}" | grep . | apigw_median)
-      m50[$key]=$(tr ' ' '\n' <<< "${p50[$key]}" | grep . | apigw_median)
-      m99[$key]=$(tr ' ' '\n' <<< "${p99[$key]}" | grep . | apigw_median)
-    done
-  done
+  bench_medians rps mrps; bench_medians p50 m50; bench_medians p99 m99
   local workload="GET /noop"
   if [ -n "${BENCH_RESULTS:-}" ]; then  # suite workload conns server rps p50_ms p99_ms
     declare -A result_name=([lowcloud-process]=lowcloud-process [lowcloud-in-process]=lowcloud-in-process [sls-offline]=serverless-offline)
@@ -270,8 +262,8 @@ apigw_main() {
   for c in $conns_list; do
     printf "%-10s %5s" "$workload" "$c"
     for s in "${servers[@]}"; do printf " %20.0f" "${mrps[$s|$c]}"; done
-    printf " %15s %15s\n" "$(apigw_ratio "${mrps[lowcloud-process|$c]}" "${mrps[sls-offline|$c]}")" \
-      "$(apigw_ratio "${mrps[lowcloud-in-process|$c]}" "${mrps[sls-offline|$c]}")"
+    printf " %15s %15s\n" "$(bench_ratio "${mrps[lowcloud-process|$c]}" "${mrps[sls-offline|$c]}")" \
+      "$(bench_ratio "${mrps[lowcloud-in-process|$c]}" "${mrps[sls-offline|$c]}")"
     min_ratio=$(awk -v a="${mrps[lowcloud-process|$c]}" -v b="${mrps[sls-offline|$c]}" -v m="$min_ratio" \
       'BEGIN { r = b > 0 ? a / b : 0; print (m == "" || r < m) ? r : m }')
   done

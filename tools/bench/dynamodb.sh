@@ -50,16 +50,14 @@
 # Sourcing the file only defines functions; call ddb_main in a subshell (it
 # sets an EXIT trap, `set -euo pipefail` and LC_ALL=C): ( ddb_main --smoke ).
 
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 ddb_log() { echo "dynamodb bench [${SECONDS}s]: $*" >&2; }
-ddb_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-ddb_median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print 0}'; }
 ddb_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 ddb_ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
-ddb_fmt_ms() { awk -v m="$1" 'BEGIN { printf (m < 1 ? "%.3f" : m < 10 ? "%.2f" : m < 100 ? "%.1f" : "%.0f"), m }'; }
 ddb_fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ddb_fmt_rps() { if [ "$1" = n/a ]; then echo n/a; else printf '%.0f' "$1"; fi; }
-ddb_fmt_lat() { if [ "$1" = n/a ]; then echo n/a; else echo "$(ddb_fmt_ms "$1") / $(ddb_fmt_ms "$2")"; fi; }
-ddb_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+ddb_fmt_lat() { if [ "$1" = n/a ]; then echo n/a; else echo "$(bench_fmt_ms "$1") / $(bench_fmt_ms "$2")"; fi; }
 
 # Stops every process this script started (SIGTERM, SIGKILL after 5 s) and
 # removes the work directory.
@@ -123,7 +121,7 @@ ddb_start_lowcloud() {  # name args... -> DDB_PID, DDB_READY_MS, DDB_PORT
 }
 
 ddb_start_dynalite() {  # name data_dir -> DDB_PID, DDB_READY_MS, DDB_PORT
-  DDB_PORT=$(ddb_free_port)
+  DDB_PORT=$(bench_free_port)
   ddb_start "$1" "Dynalite listening at" 60 node "$DDB_NPM/node_modules/dynalite/cli.js" \
     --host 127.0.0.1 --port "$DDB_PORT" --path "$2" --createTableMs 0
 }
@@ -266,11 +264,7 @@ ddb_main() {
   DDB_ROOT=$PWD
   SECONDS=0
 
-  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-  local tool
-  for tool in node npm jq curl python3; do
-    command -v "$tool" >/dev/null || { ddb_log "$tool is needed"; return 1; }
-  done
+  bench_need_tools ddb_log node npm jq curl python3
 
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
     DDB_BIN=$LOWCLOUD_BIN
@@ -331,11 +325,11 @@ ddb_main() {
     ddb_stop "$DDB_PID"
   done
   local m_low_ready m_low_idle m_low_seed m_dyn_ready m_dyn_idle
-  m_low_ready=$(printf '%s\n' "${low_ready[@]}" | ddb_median)
-  m_low_idle=$(printf '%s\n' "${low_idle[@]}" | ddb_median)
-  m_low_seed=$(printf '%s\n' "${low_seed[@]}" | ddb_median)
-  m_dyn_ready=$(printf '%s\n' "${dyn_ready[@]}" | ddb_median)
-  m_dyn_idle=$(printf '%s\n' "${dyn_idle[@]}" | ddb_median)
+  m_low_ready=$(printf '%s\n' "${low_ready[@]}" | bench_median)
+  m_low_idle=$(printf '%s\n' "${low_idle[@]}" | bench_median)
+  m_low_seed=$(printf '%s\n' "${low_seed[@]}" | bench_median)
+  m_dyn_ready=$(printf '%s\n' "${dyn_ready[@]}" | bench_median)
+  m_dyn_idle=$(printf '%s\n' "${dyn_idle[@]}" | bench_median)
   ddb_log "start to ready: lowcloud ${low_ready[*]} ms, dynalite ${dyn_ready[*]} ms; idle RSS: lowcloud ${low_idle[*]} kB, dynalite ${dyn_idle[*]} kB"
 
   # ---- Workloads -----------------------------------------------------------
@@ -411,9 +405,9 @@ ddb_main() {
       for s in "${servers[@]}"; do
         key="$w|$s|$c"
         if [ -z "${rps[$key]:-}" ]; then mrps[$key]=n/a m50[$key]=n/a m99[$key]=n/a; continue; fi
-        mrps[$key]=$(tr ' ' '\n' <<< "${rps[$key]}" | grep . | ddb_median)
-        m50[$key]=$(tr ' ' '\n' <<< "${p50[$key]}" | grep . | ddb_median)
-        m99[$key]=$(tr ' ' '\n' <<< "${p99[$key]}" | grep . | ddb_median)
+        mrps[$key]=$(tr ' ' '\n' <<< "${rps[$key]}" | grep . | bench_median)
+        m50[$key]=$(tr ' ' '\n' <<< "${p50[$key]}" | grep . | bench_median)
+        m99[$key]=$(tr ' ' '\n' <<< "${p99[$key]}" | grep . | bench_median)
       done
     done
   done
@@ -423,7 +417,7 @@ ddb_main() {
     for c in $conns_list; do
       local kl="$w|lowcloud|$c" kd="$w|dynalite|$c"
       printf "%-19s %5s %12s %12s %8s %20s %20s\n" "$w" "$c" "$(ddb_fmt_rps "${mrps[$kl]}")" "$(ddb_fmt_rps "${mrps[$kd]}")" \
-        "$( [ "${mrps[$kd]}" = n/a ] && echo n/a || ddb_ratio "${mrps[$kl]}" "${mrps[$kd]}")" \
+        "$( [ "${mrps[$kd]}" = n/a ] && echo n/a || bench_ratio "${mrps[$kl]}" "${mrps[$kd]}")" \
         "$(ddb_fmt_lat "${m50[$kl]}" "${m99[$kl]}")" "$(ddb_fmt_lat "${m50[$kd]}" "${m99[$kd]}")"
     done
   done
@@ -440,7 +434,7 @@ ddb_main() {
   echo
   echo "Whole process (lowcloud: $(basename "$manifest"), table project1 seeded with 4136 watches):"
   printf "  start to ready (exec to \"listening on\", --in-memory), median of %s: lowcloud %s ms (seeding %s ms); dynalite %s ms (empty)\n" \
-    "$starts" "$(ddb_fmt_ms "$m_low_ready")" "$m_low_seed" "$(ddb_fmt_ms "$m_dyn_ready")"
+    "$starts" "$(bench_fmt_ms "$m_low_ready")" "$m_low_seed" "$(bench_fmt_ms "$m_dyn_ready")"
   printf "  idle RSS 1 s after ready: lowcloud %s MB; dynalite %s MB (empty)\n" "$(ddb_fmt_mb "$m_low_idle")" "$(ddb_fmt_mb "$m_dyn_idle")"
   printf "  RSS while serving %s requests (32 connections, 90%% GetItem / 10%% PutItem on project1, persisting, %s chunks):\n" "$target" "$chunk"
   printf "    %-9s %9s %24s %24s %10s %16s\n" server "start MB" "after $(( target / 2 ))+ MB (n)" "after $target+ MB (n)" "growth MB" "2nd half MB"

@@ -11,7 +11,8 @@
 # Sourcing the file only defines functions; lambda_main runs it (in a subshell:
 # it sets an EXIT trap and `set -euo pipefail`).
 
-lambda_median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 lambda_main() {
   set -euo pipefail
@@ -52,7 +53,7 @@ YAML
     inproc+=("$(FUNCTION=noop_inproc latency_us)")
   done
   local b p i
-  b=$(printf "%s\n" "${base[@]}" | lambda_median); p=$(printf "%s\n" "${proc[@]}" | lambda_median); i=$(printf "%s\n" "${inproc[@]}" | lambda_median)
+  b=$(printf "%s\n" "${base[@]}" | bench_median); p=$(printf "%s\n" "${proc[@]}" | bench_median); i=$(printf "%s\n" "${inproc[@]}" | bench_median)
   echo "Lambda per-invocation overhead (1 connection, p50, median of $rounds x $duration):"
   printf "  %-28s %10s\n" measure "p50 (us)"
   printf "  %-28s %10.1f\n" "HTTP baseline (health)" "$b" "invoke, process isolation" "$p" "invoke, in-process" "$i"

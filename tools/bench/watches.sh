@@ -61,11 +61,9 @@
 WATCHES_WORKLOAD="GET /info/v2/watch/{sku}"
 WATCHES_PEER=serverless-offline+dynalite
 
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 watches_log() { echo "watches bench [${SECONDS}s]: $*" >&2; }
-watches_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-watches_median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print 0}'; }
-watches_fmt_ms() { awk -v m="$1" 'BEGIN { printf (m < 1 ? "%.3f" : m < 10 ? "%.2f" : m < 100 ? "%.1f" : "%.0f"), m }'; }
-watches_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
 
 # Stops every process this script started (SIGTERM: lowcloud then stops its
 # execution environments; SIGKILL after 5 s) and removes the work directory.
@@ -340,7 +338,7 @@ JS
 }
 
 watches_start_dynalite() {  # -> WATCHES_DYNALITE_PORT
-  local port pid; port=$(watches_free_port)
+  local port pid; port=$(bench_free_port)
   node "$WATCHES_NPM/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" --createTableMs 0 \
     > "$WATCHES_WORK/dynalite.out" 2>&1 &
   pid=$!; WATCHES_PIDS+=("$pid")
@@ -350,7 +348,7 @@ watches_start_dynalite() {  # -> WATCHES_DYNALITE_PORT
 
 watches_start_peer() {  # -> WATCHES_URL[peer]
   local svc=$WATCHES_WORK/peer port lambda_port pid
-  port=$(watches_free_port); lambda_port=$(watches_free_port)
+  port=$(bench_free_port); lambda_port=$(bench_free_port)
   # Offline and quiet: no telemetry, no notifications, no deprecation notices,
   # no per-request log lines (SLS_LOG_LEVEL=warning, like lowcloud's --log-level
   # warn), dummy credentials, a private HOME for ~/.serverless.
@@ -478,11 +476,7 @@ watches_main() {
   WATCHES_ROOT=$PWD
   SECONDS=0
 
-  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-  local tool
-  for tool in node npm jq curl python3; do
-    command -v "$tool" >/dev/null || { watches_log "$tool is needed"; return 1; }
-  done
+  bench_need_tools watches_log node npm jq curl python3
 
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
     WATCHES_BIN=$LOWCLOUD_BIN
@@ -558,14 +552,7 @@ watches_main() {
 
   # ---- Results -------------------------------------------------------------
   declare -A mrps=() m50=() m99=()
-  for c in $conns_list; do
-    for s in "${servers[@]}"; do
-      key="$s|$c"
-      mrps[$key]=$(tr ' ' '\n' <<< "${rps[$key]}" | grep . | watches_median)
-      m50[$key]=$(tr ' ' '\n' <<< "${p50[$key]}" | grep . | watches_median)
-      m99[$key]=$(tr ' ' '\n' <<< "${p99[$key]}" | grep . | watches_median)
-    done
-  done
+  bench_medians rps mrps; bench_medians p50 m50; bench_medians p99 m99
   echo "$WATCHES_WORKLOAD end to end (median of $rounds; requests/s, latency ms):"
   printf "%5s  %-28s %10s %9s %9s %12s\n" conns server rps p50 p99 "rps vs peer"
   local min_ratio="" ratio
@@ -578,11 +565,11 @@ watches_main() {
       fi
       ratio=-
       if [ "$s" != "$WATCHES_PEER" ] && [ -z "${broken[$WATCHES_PEER]:-}" ]; then
-        ratio=$(watches_ratio "${mrps[$key]}" "${mrps[$WATCHES_PEER|$c]}")
+        ratio=$(bench_ratio "${mrps[$key]}" "${mrps[$WATCHES_PEER|$c]}")
         min_ratio=$(awk -v a="${mrps[$key]}" -v b="${mrps[$WATCHES_PEER|$c]}" -v m="$min_ratio" \
           'BEGIN { r = b > 0 ? a / b : 0; print (m == "" || r < m) ? r : m }')
       fi
-      printf "%5s  %-28s %10.0f %9s %9s %12s\n" "$c" "$s" "${mrps[$key]}" "$(watches_fmt_ms "${m50[$key]}")" "$(watches_fmt_ms "${m99[$key]}")" "$ratio"
+      printf "%5s  %-28s %10.0f %9s %9s %12s\n" "$c" "$s" "${mrps[$key]}" "$(bench_fmt_ms "${m50[$key]}")" "$(bench_fmt_ms "${m99[$key]}")" "$ratio"
     done
   done
 
