@@ -77,6 +77,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         dynamodb::Service dynamo(dynamo_options, logger);
         lambda::Options lambda_options;
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
+        if (!options.in_memory) lambda_options.data_dir = options.data_dir;
         lambda::Service lambda(lambda_options, logger);
         apigateway::Service apis(logger, lambda);
         // Tables (seeding) and functions (library checks in child processes)
@@ -105,7 +106,10 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
             return 1;
         }
         std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
-        lambda.set_endpoint(options.host, server->port());
+        http::Server* srv = server.get();
+        lambda.set_endpoint(options.host, server->port(), [srv](const std::string& prefix) { return srv->add_listener(prefix); },
+                            [srv](std::uint16_t port) { srv->remove_listener(port); });
+        lambda.log_functions();
         apis.log_routes("http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) + ":" + std::to_string(server->port()));
         out << "listening on http://" << host << ":" << server->port() << std::endl;
         logger.info(std::string("lowcloud " LOWCLOUD_VERSION " serving DynamoDB, Lambda and API Gateway; manifest: ") +

@@ -8,6 +8,14 @@ namespace lowcloud::app {
 Dispatcher::Dispatcher(Logger& logger, Services services, std::string version)
     : logger_(logger), services_(services), version_(std::move(version)) {}
 
+// CreateFunction or UpdateFunctionCode (their bodies carry a zip), else null.
+const char* Dispatcher::upload_operation(const http::Request& head) {
+    std::string_view path = head.path();
+    if (head.method == "POST" && (path == "/2015-03-31/functions" || path == "/2015-03-31/functions/")) return "CreateFunction";
+    if (head.method == "PUT" && path.substr(0, 22) == "/2015-03-31/functions/" && path.ends_with("/code")) return "UpdateFunctionCode";
+    return nullptr;
+}
+
 Route Dispatcher::route(const http::Request& head) const {
     return classify(head, [this](std::string_view path) { return services_.apigateway.serves_base_path(path); });
 }
@@ -17,15 +25,18 @@ std::size_t Dispatcher::body_limit(const http::Request& head) const {
     // Lambda service, which fails the invocation with
     // Function.ResponseSizeTooLarge as Lambda does.
     if (head.path().substr(0, 19) == "/_lowcloud/runtime/") return kRuntimeApiBodyLimit;
+    if (upload_operation(head)) return kLambdaCodeBodyLimit;
     return app::body_limit(route(head).family);
 }
 
 http::Response Dispatcher::reject(const http::Request& head, int status, std::string_view reason) const {
     Family family = head.method.empty() ? Family::none : route(head).family;
-    if (status == 413 && family == Family::lambda)
+    if (status == 413 && family == Family::lambda) {
+        const char* op = upload_operation(head);
         return lambda::Service::error(413, "RequestEntityTooLargeException",
-                                      "Request must be smaller than " + std::to_string(kLambdaBodyLimit) +
-                                          " bytes for the InvokeFunction operation");
+                                      "Request must be smaller than " + std::to_string(op ? kLambdaCodeBodyLimit : kLambdaBodyLimit) +
+                                          " bytes for the " + (op ? op : "InvokeFunction") + " operation");
+    }
     if (status == 413 && family == Family::apigateway)
         return apigateway::Service::gateway_response(413, "RequestTooLarge", "Request Too Long");
     http::Response r = http::Response::text(status, std::string(reason) + "\n");

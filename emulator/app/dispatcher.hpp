@@ -32,6 +32,7 @@ public:
     http::Response reject(const http::Request& head, int status, std::string_view reason) const override;
 
 private:
+    static const char* upload_operation(const http::Request& head);
     Route route(const http::Request& head) const;
     http::Response lowcloud_endpoint(const http::Request& request) const;
 

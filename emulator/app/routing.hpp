@@ -36,6 +36,8 @@ Route classify(const http::Request& head, const std::function<bool(std::string_v
 constexpr std::size_t kDynamoDbBodyLimit = 16 * 1024 * 1024;
 constexpr std::size_t kApiGatewayBodyLimit = 10 * 1024 * 1024;
 constexpr std::size_t kLambdaBodyLimit = 6 * 1024 * 1024;
+// CreateFunction / UpdateFunctionCode carry a base64 zip of up to 50 MB.
+constexpr std::size_t kLambdaCodeBodyLimit = 70167211;
 constexpr std::size_t kOtherBodyLimit = 64 * 1024;
 constexpr std::size_t kRuntimeApiBodyLimit = 64 * 1024 * 1024;  // responses of execution environments
 

@@ -33,8 +33,15 @@ constexpr auto kDrainTime = std::chrono::seconds(2);
 
 class Session;
 
+// One listening socket; requests accepted by it get `prefix` before their target.
+struct Listener {
+    Listener(net::io_context& io, std::string p) : acceptor(io), prefix(std::move(p)) {}
+    tcp::acceptor acceptor;
+    std::string prefix;
+};
+
 struct Server::Impl {
-    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), contexts(make_contexts(options.threads)), acceptor(*contexts[0]) {
+    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), contexts(make_contexts(options.threads)) {
         for (auto& c : contexts) work.emplace_back(c->get_executor());
     }
 
@@ -57,17 +64,21 @@ struct Server::Impl {
     std::uint16_t bound_port = 0;
 
     std::vector<std::unique_ptr<net::io_context>> contexts;  // one per I/O thread
-    std::size_t next_context = 0;                            // round robin (acceptor's thread only)
-    tcp::acceptor acceptor;                                  // on contexts[0]
+    std::atomic<std::size_t> next_context{0};                // round robin
+    std::shared_ptr<Listener> main;                          // on contexts[0]
+    std::unordered_map<std::uint16_t, std::shared_ptr<Listener>> extra;  // under mutex
     std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
 
-    void accept();
+    std::shared_ptr<Listener> listen(std::uint16_t port, std::string prefix);
+    void accept(std::shared_ptr<Listener> listener);
+    static void close(const std::shared_ptr<Listener>& listener);
     void drain();
 };
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+    Session(tcp::socket&& socket, Server::Impl& server, std::string prefix)
+        : stream_(std::move(socket)), server_(server), prefix_(std::move(prefix)) {
         beast::error_code ec;
         auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec) remote_ = endpoint.address().to_string();
@@ -115,7 +126,7 @@ private:
         auto& msg = parser_->get();
         head_ = Request{};
         head_.method = std::string(msg.method_string());
-        head_.target = std::string(msg.target());
+        head_.target = prefix_ + std::string(msg.target());
         head_.version = static_cast<int>(msg.version());
         head_.remote_address = remote_;
         for (const auto& field : msg) head_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
@@ -244,6 +255,7 @@ private:
 
     beast::tcp_stream stream_;
     Server::Impl& server_;
+    std::string prefix_;  // of the listener that accepted this connection
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     Request head_;
@@ -255,17 +267,36 @@ private:
     std::size_t drained_ = 0;
 };
 
-void Server::Impl::accept() {
+std::shared_ptr<Listener> Server::Impl::listen(std::uint16_t port, std::string prefix) {
+    auto l = std::make_shared<Listener>(*contexts[0], std::move(prefix));
+    tcp::endpoint endpoint(net::ip::make_address(options.host), port);
+    l->acceptor.open(endpoint.protocol());
+    l->acceptor.set_option(net::socket_base::reuse_address(true));
+    l->acceptor.bind(endpoint);
+    l->acceptor.listen(net::socket_base::max_listen_connections);
+    return l;
+}
+
+void Server::Impl::close(const std::shared_ptr<Listener>& listener) {
+    net::post(listener->acceptor.get_executor(), [listener] {
+        beast::error_code ec;
+        listener->acceptor.close(ec);
+    });
+}
+
+void Server::Impl::accept(std::shared_ptr<Listener> listener) {
     net::io_context& target = *contexts[next_context++ % contexts.size()];
-    acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
-        if (!acceptor.is_open()) return;
+    listener->acceptor.async_accept(target, [this, listener](beast::error_code ec, tcp::socket socket) {
+        if (!listener->acceptor.is_open()) return;
         if (ec) {
             // E.g. out of file descriptors: back off briefly, keep serving.
-            auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(50));
-            timer->async_wait([this, timer](beast::error_code) { if (acceptor.is_open()) accept(); });
+            auto timer = std::make_shared<net::steady_timer>(listener->acceptor.get_executor(), std::chrono::milliseconds(50));
+            timer->async_wait([this, timer, listener](beast::error_code) {
+                if (listener->acceptor.is_open()) accept(listener);
+            });
             return;
         }
-        auto session = std::make_shared<Session>(std::move(socket), *this);
+        auto session = std::make_shared<Session>(std::move(socket), *this, listener->prefix);
         bool stopped;
         {
             std::lock_guard lock(mutex);
@@ -274,7 +305,7 @@ void Server::Impl::accept() {
         }
         if (stopped) return;
         session->start();
-        accept();
+        accept(listener);
     });
 }
 
@@ -301,14 +332,33 @@ void Server::Impl::drain() {
 }
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {
-    auto& a = impl_->acceptor;
-    tcp::endpoint endpoint(net::ip::make_address(impl_->options.host), impl_->options.port);
-    a.open(endpoint.protocol());
-    a.set_option(net::socket_base::reuse_address(true));
-    a.bind(endpoint);
-    a.listen(net::socket_base::max_listen_connections);
-    impl_->bound_port = a.local_endpoint().port();
-    impl_->accept();
+    impl_->main = impl_->listen(impl_->options.port, "");
+    impl_->bound_port = impl_->main->acceptor.local_endpoint().port();
+    impl_->accept(impl_->main);
+}
+
+std::uint16_t Server::add_listener(const std::string& target_prefix) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stopping) return 0;
+    auto l = impl_->listen(0, target_prefix);
+    std::uint16_t port = l->acceptor.local_endpoint().port();
+    impl_->extra[port] = l;
+    // Started on the acceptor's own thread: async operations on one
+    // acceptor are not started from two threads at once.
+    net::post(l->acceptor.get_executor(), [impl = impl_.get(), l] { impl->accept(l); });
+    return port;
+}
+
+void Server::remove_listener(std::uint16_t port) {
+    std::shared_ptr<Listener> l;
+    {
+        std::lock_guard lock(impl_->mutex);
+        auto it = impl_->extra.find(port);
+        if (it == impl_->extra.end()) return;
+        l = it->second;
+        impl_->extra.erase(it);
+    }
+    Impl::close(l);
 }
 
 Server::~Server() {
@@ -330,10 +380,12 @@ void Server::shutdown() {
         if (impl_->stopping) return;
         impl_->stopping = true;
     }
-    net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
-        beast::error_code ec;
-        impl->acceptor.close(ec);
-    });
+    Impl::close(impl_->main);
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (auto& [port, l] : impl_->extra) Impl::close(l);
+        impl_->extra.clear();
+    }
     impl_->drainer = std::thread([impl = impl_.get()] { impl->drain(); });
 }
 

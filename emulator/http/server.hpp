@@ -16,6 +16,12 @@
 // decides from the head (413 beyond, then a clean close), and an idle timeout
 // for a connection that sends nothing. Malformed HTTP gets 400 and a close.
 //
+// Extra listeners: add_listener() opens another port on the same host and
+// I/O threads whose requests reach the same Handler with a fixed prefix put
+// before their target (so "/next" on it arrives as PREFIX + "/next"). Lambda
+// gives each execution environment such a port: runtime clients expect
+// AWS_LAMBDA_RUNTIME_API to be a bare host:port.
+//
 // Shutdown: shutdown() (thread-safe, e.g. from a signal thread) stops
 // accepting, closes idle connections at once, lets requests being handled
 // finish and be answered (with Connection: close), then returns from run().
@@ -59,6 +65,14 @@ public:
 
     // Begins a graceful shutdown; returns at once. Thread-safe, idempotent.
     void shutdown();
+
+    // Opens a listener on an ephemeral port of options.host whose requests
+    // get `target_prefix` before their target; returns the port. Throws
+    // std::system_error when it cannot bind. Thread-safe; connections it
+    // accepted stay open after remove_listener(port), which only stops
+    // accepting. Both are no-ops after shutdown().
+    std::uint16_t add_listener(const std::string& target_prefix);
+    void remove_listener(std::uint16_t port);
 
     // Connections currently open (for health reporting).
     std::size_t open_connections() const;

@@ -1,4 +1,5 @@
-// A Lambda function as declared in lowcloud.yaml:
+// A Lambda function's configuration, from lowcloud.yaml or the control plane.
+// In lowcloud.yaml:
 //
 //   functions:
 //     - name: watches-get
@@ -9,9 +10,14 @@
 //       reserved_concurrency: 4     # max environments at once (default 10)
 //       isolation: process          # or in-process
 //       environment: {TABLE: project1}
+//     - name: watches-py                  # or code from a zip or a folder:
+//       code: examples/watches-python/    # relative to the manifest
+//       runtime: python3.12
+//       handler: server.read
 #pragma once
 
 #include "common/config.hpp"
+#include "lambda/code.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -26,7 +32,15 @@ enum class Isolation { process, in_process };
 
 struct FunctionConfig {
     std::string name;
-    std::filesystem::path library;
+    std::string version = "$LATEST";              // or "1", "2"... for published versions
+    std::string runtime;                          // "" : a native `library` (reported as provided.al2023)
+    std::filesystem::path library;                // native manifest library (watched for rebuilds)
+    std::optional<CodePackage> package;           // zip code (control plane, manifest `code:`)
+    std::filesystem::path code_source;            // manifest `code:` as written (zip or folder)
+    std::string role;                             // "" : lowcloud's default role ARN
+    std::string description;
+    std::string architecture = "x86_64";
+    bool from_manifest = false;
     std::string handler = "handler";
     std::chrono::milliseconds timeout{3000};
     unsigned memory_mb = 128;

@@ -78,7 +78,7 @@ bool check_in_child(const std::string& exe, const fs::path& library, const std::
 
 // Lambda's CodeSha256. Streamed in 1 MB blocks: debug builds of handlers
 // are tens of MB, and startup waits for this.
-std::string sha256_base64(const fs::path& file) {
+std::string file_sha256_base64(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
@@ -92,6 +92,12 @@ std::string sha256_base64(const fs::path& file) {
     EVP_DigestFinal_ex(ctx.get(), digest, &n);
     return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), n));
 }
+// An environment that cannot start (no bootstrap, no interpreter): the
+// invocation fails with Lambda's init error.
+struct StartError : std::runtime_error {
+    StartError(std::string t, const std::string& m) : std::runtime_error(m), type(std::move(t)) {}
+    std::string type;
+};
 }  // namespace
 
 struct Function::Invocation {
@@ -117,6 +123,7 @@ struct Function::Environment {
     http::Respond parked;                   // a waiting /next
     std::shared_ptr<Invocation> current;    // busy, or reserved while starting
     Clock::time_point created = Clock::now(), last_used = Clock::now();
+    std::uint16_t port = 0;                 // its own Runtime API port (process isolation)
     double init_ms = -1;
     bool init_reported = false;
     std::mutex output_mutex;
@@ -124,7 +131,77 @@ struct Function::Environment {
     fs::path tmp;
 };
 
-Function::Function(FunctionConfig config, const Host& host, Logger& logger) : config_(std::move(config)), host_(host), logger_(logger) {}
+namespace {
+// Lambda's LastModified format: 2026-12-03T12:35:26.123+0000.
+std::string lambda_time(std::chrono::system_clock::time_point when) {
+    auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(when);
+    std::time_t t = std::chrono::system_clock::to_time_t(ms);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[48];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03d+0000", static_cast<int>(ms.time_since_epoch().count() % 1000));
+    return buf;
+}
+}  // namespace
+
+Function::Function(FunctionConfig config, const Host& host, Logger& logger, unsigned pool)
+    : config_(std::move(config)), pool_(pool), host_(host), logger_(logger) {
+    if (config_.package) adopt_package_locked();
+}
+
+// Zip code is fixed per configuration: its facts are the package's.
+void Function::adopt_package_locked() {
+    code_sha256_ = config_.package->sha256;
+    code_size_ = config_.package->zip_size;
+    revision_id_ = random_uuid();
+    last_modified_ = lambda_time(std::chrono::system_clock::now());
+    ++code_version_;
+}
+
+FunctionConfig Function::config() const {
+    std::lock_guard lock(mutex_);
+    return config_;
+}
+
+void Function::update(FunctionConfig next) {
+    std::lock_guard lock(mutex_);
+    bool was_library = !config_.package;
+    config_ = std::move(next);
+    if (config_.package) {
+        adopt_package_locked();
+    } else {
+        // A library function's configuration changed: same snapshot, new
+        // environments (they read timeout, memory and variables at start).
+        revision_id_ = random_uuid();
+        last_modified_ = lambda_time(std::chrono::system_clock::now());
+        if (!was_library) code_version_ = 0;  // back to a library: snapshot it on the next invocation
+        else ++code_version_;
+    }
+    for (auto& [n, env] : environments_)
+        if (env->state == Environment::State::idle) stop_environment_locked(*env);
+}
+
+std::string Function::code_sha256() const {
+    std::lock_guard lock(mutex_);
+    return code_sha256_;
+}
+std::uint64_t Function::code_size() const {
+    std::lock_guard lock(mutex_);
+    return code_size_;
+}
+std::string Function::revision_id() const {
+    std::lock_guard lock(mutex_);
+    return revision_id_;
+}
+std::string Function::last_modified() const {
+    std::lock_guard lock(mutex_);
+    return last_modified_;
+}
+std::filesystem::path Function::code_path() const {
+    std::lock_guard lock(mutex_);
+    return config_.package ? config_.package->dir : snapshot_;
+}
 
 Function::~Function() {
     std::vector<std::shared_ptr<Environment>> envs;
@@ -167,6 +244,8 @@ std::string Function::arn() const {
     return "arn:aws:lambda:" + host_.region + ":" + host_.account_id + ":function:" + config_.name;
 }
 
+std::string Function::version_arn() const { return arn() + ":" + config_.version; }
+
 void Function::check_library() {
     std::lock_guard lock(mutex_);
     std::string error;
@@ -176,6 +255,7 @@ void Function::check_library() {
 
 // Snapshots and checks the library when it changed since the last look.
 bool Function::refresh_code_locked(std::string& error) {
+    if (config_.package) return true;  // zip code changes only through update()
     std::error_code ec;
     auto mtime = fs::last_write_time(config_.library, ec);
     auto size = ec ? 0 : fs::file_size(config_.library, ec);
@@ -187,7 +267,7 @@ bool Function::refresh_code_locked(std::string& error) {
     if (stamp == rejected_code_) return code_version_ ? true : (error = rejected_error_, false);
 
     fs::create_directories(host_.scratch, ec);
-    fs::path snapshot = host_.scratch / (config_.name + "-v" + std::to_string(code_version_ + 1) + ".so");
+    fs::path snapshot = host_.scratch / (config_.name + "-p" + std::to_string(pool_) + "-v" + std::to_string(code_version_ + 1) + ".so");
     fs::copy_file(config_.library, snapshot, fs::copy_options::overwrite_existing, ec);
     if (ec) return error = "Runtime.ImportModuleError: cannot copy " + config_.library.string() + ": " + ec.message(), false;
     std::shared_ptr<void> loaded;
@@ -216,18 +296,9 @@ bool Function::refresh_code_locked(std::string& error) {
         fs::remove(snapshot_, ec);
     }
     snapshot_ = snapshot;
-    code_sha256_ = sha256_base64(snapshot);
+    code_sha256_ = file_sha256_base64(snapshot);
     revision_id_ = random_uuid();
-    {
-        auto modified = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::file_clock::to_sys(mtime));
-        std::time_t t = std::chrono::system_clock::to_time_t(modified);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char buf[48];
-        std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-        std::snprintf(buf + n, sizeof buf - n, ".%03d+0000", static_cast<int>(modified.time_since_epoch().count() % 1000));
-        last_modified_ = buf;  // Lambda's LastModified format
-    }
+    last_modified_ = lambda_time(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(mtime)));
     in_process_library_ = loaded;
     code_mtime_ = mtime;
     code_size_ = size;
@@ -306,40 +377,63 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
             env->worker = std::thread([this, env] { worker_loop(env); });
             return env;
         }
-        // CloudWatch's stream name: "YYYY/MM/DD/[$LATEST]" + 32 hex digits.
+        Launch launch = host_.runtimes->launch(config_.runtime, code_dir_locked(), snapshot_, config_.handler);
+        if (!launch.missing.empty()) throw StartError(launch.missing_type, launch.missing);
+        if (!warned_version_ && !config_.runtime.empty()) {
+            warned_version_ = true;
+            std::string mismatch = host_.runtimes->version_mismatch(config_.runtime);
+            if (!mismatch.empty()) logger_.warn("lambda " + config_.name + ": " + mismatch);
+        }
+        // CloudWatch's stream name: "YYYY/MM/DD/[VERSION]" + 32 hex digits.
         std::string uuid = random_uuid();
         std::erase(uuid, '-');
-        std::string stream = utc_timestamp_ms().substr(0, 10) + "/[$LATEST]" + uuid;
+        std::string stream = utc_timestamp_ms().substr(0, 10) + "/[" + config_.version + "]" + uuid;
         std::replace(stream.begin(), stream.begin() + 10, '-', '/');
+        std::string prefix = "/_lowcloud/runtime/" + std::to_string(pool_) + "/" + std::to_string(env->number);
+        std::string runtime_api = host_.runtime_api + prefix;
+        if (host_.open_runtime_port) {
+            env->port = host_.open_runtime_port(prefix);
+            if (env->port) runtime_api = host_.runtime_api.substr(0, host_.runtime_api.rfind(':') + 1) + std::to_string(env->port);
+        }
         std::vector<std::string> vars = {
             "AWS_LAMBDA_FUNCTION_NAME=" + config_.name,
-            "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+            "AWS_LAMBDA_FUNCTION_VERSION=" + config_.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + std::to_string(config_.memory_mb),
             "AWS_REGION=" + host_.region,
             "AWS_DEFAULT_REGION=" + host_.region,
             "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + config_.name,
             "AWS_LAMBDA_LOG_STREAM_NAME=" + stream,
-            "AWS_LAMBDA_RUNTIME_API=" + host_.runtime_api + "/_lowcloud/runtime/" + config_.name + "/" + std::to_string(env->number),
+            "AWS_LAMBDA_RUNTIME_API=" + runtime_api,
+            "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
             "_HANDLER=" + config_.handler,
-            "LAMBDA_TASK_ROOT=" + config_.library.parent_path().string(),
+            "LAMBDA_TASK_ROOT=" + code_dir_locked().string(),
+            "LAMBDA_RUNTIME_DIR=" + fs::path(launch.executable).parent_path().string(),
             "AWS_ACCESS_KEY_ID=test",
             "AWS_SECRET_ACCESS_KEY=test",
             "AWS_SESSION_TOKEN=test",
             "AWS_ENDPOINT_URL=" + host_.endpoint_url,
             "AWS_ENDPOINT_URL_DYNAMODB=" + host_.endpoint_url,
+            "AWS_ENDPOINT_URL_LAMBDA=" + host_.endpoint_url,
             "TMPDIR=" + env->tmp.string(),
+            "HOME=" + env->tmp.string(),
             "TZ=:UTC",
             "PATH=/usr/local/bin:/usr/bin:/bin",
             "LANG=C.UTF-8",
         };
+        vars.insert(vars.end(), launch.env.begin(), launch.env.end());
         for (const auto& [k, v] : config_.environment) vars.push_back(k + "=" + v);
         Environment* raw = env.get();
         unsigned number = env->number;
-        env->process = ChildProcess::spawn(host_.executable, {host_.executable, "runtime", "--library", snapshot_.string(), "--handler", config_.handler},
-                                           vars, [this, raw](std::string_view line) { on_line(*raw, line); },
-                                           [this, number](int status) { on_exit(number, status); });
+        env->process = ChildProcess::spawn(launch.executable, launch.args, vars, [this, raw](std::string_view line) { on_line(*raw, line); },
+                                           [this, number](int status) { on_exit(number, status); }, code_dir_locked());
+    } catch (const StartError& e) {
+        environments_.erase(env->number);
+        if (env->port && host_.close_runtime_port) host_.close_runtime_port(env->port);
+        if (reserved) finish_locked(nullptr, reserved, InvokeResult::Status::function_error, error_payload(e.type, e.what()));
+        return nullptr;
     } catch (const std::exception& e) {
         environments_.erase(env->number);
+        if (env->port && host_.close_runtime_port) host_.close_runtime_port(env->port);
         if (reserved) finish_locked(nullptr, reserved, InvokeResult::Status::failed_to_start, error_payload("Runtime.StartError", e.what()));
         return nullptr;
     }
@@ -354,7 +448,7 @@ void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation
     env.current = inv;
     env.state = Environment::State::busy;
     env.last_used = now;
-    log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: $LATEST");
+    log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: " + config_.version);
     if (config_.isolation == Isolation::in_process) {
         env.wake.notify_one();
         return;
@@ -363,7 +457,7 @@ void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation
     r.set_header("Content-Type", "application/json");
     r.set_header("Lambda-Runtime-Aws-Request-Id", inv->request_id);
     r.set_header("Lambda-Runtime-Deadline-Ms", std::to_string(inv->deadline_unix_ms));
-    r.set_header("Lambda-Runtime-Invoked-Function-Arn", arn());
+    r.set_header("Lambda-Runtime-Invoked-Function-Arn", inv->request.invoked_arn.empty() ? arn() : inv->request.invoked_arn);
     r.set_header("Lambda-Runtime-Trace-Id", "Root=1-" + random_uuid().substr(0, 8) + "-" + random_alnum_id(24) + ";Sampled=0");
     if (!inv->request.client_context.empty()) r.set_header("Lambda-Runtime-Client-Context", inv->request.client_context);
     r.body = inv->request.payload;
@@ -431,8 +525,16 @@ std::shared_ptr<Function::Environment> Function::find_locked(unsigned env) const
     return it == environments_.end() ? nullptr : it->second;
 }
 
+fs::path Function::code_dir_locked() const {
+    return config_.package ? config_.package->dir : config_.library.parent_path();
+}
+
 void Function::stop_environment_locked(Environment& env) {
     env.state = Environment::State::stopping;
+    if (env.port && host_.close_runtime_port) {
+        host_.close_runtime_port(env.port);
+        env.port = 0;
+    }
     if (env.parked) {
         http::Respond respond = std::move(env.parked);
         env.parked = nullptr;
@@ -709,24 +811,26 @@ json Function::configuration() const {
     for (const auto& [k, v] : config_.environment) env_vars[k] = v;
     json out = {
         {"FunctionName", config_.name},
-        {"FunctionArn", arn()},
-        {"Runtime", "provided.al2023"},
-        {"Role", "arn:aws:iam::" + host_.account_id + ":role/lowcloud-lambda"},
+        {"FunctionArn", config_.version == "$LATEST" ? arn() : arn() + ":" + config_.version},
+        {"Runtime", config_.runtime.empty() ? "provided.al2023" : config_.runtime},
+        {"Role", config_.role.empty() ? "arn:aws:iam::" + host_.account_id + ":role/lowcloud-lambda" : config_.role},
         {"Handler", config_.handler},
         {"CodeSize", code_size_},
-        {"Description", ""},
+        {"Description", config_.description},
         {"Timeout", std::chrono::duration_cast<std::chrono::seconds>(config_.timeout).count()},
         {"MemorySize", config_.memory_mb},
         {"LastModified", last_modified_},
         {"CodeSha256", code_sha256_},
-        {"Version", "$LATEST"},
+        {"Version", config_.version},
         {"TracingConfig", {{"Mode", "PassThrough"}}},
         {"RevisionId", revision_id_},
         {"State", "Active"},
         {"LastUpdateStatus", "Successful"},
         {"PackageType", "Zip"},
-        {"Architectures", {"x86_64"}},
+        {"Architectures", {config_.architecture}},
         {"EphemeralStorage", {{"Size", 512}}},
+        {"SnapStart", {{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}}},
+        {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + config_.name}}},
     };
     if (!config_.environment.empty()) out["Environment"] = {{"Variables", env_vars}};
     return out;
@@ -737,6 +841,9 @@ json Function::health() const {
     unsigned busy = 0;
     for (const auto& [n, env] : environments_) busy += env->state == Environment::State::busy;
     return {{"isolation", config_.isolation == Isolation::process ? "process" : "in-process"},
+            {"runtime", config_.runtime.empty() ? "native" : config_.runtime},
+            {"code_size", code_size_},
+            {"last_modified", last_modified_},
             {"environments", environments_.size()},
             {"busy", busy},
             {"queued", backlog_.size()},

@@ -21,6 +21,8 @@
 #include "common/log.hpp"
 #include "http/message.hpp"
 #include "lambda/config.hpp"
+#include "lambda/invoker.hpp"
+#include "lambda/runtimes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -48,33 +50,42 @@ struct Host {
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+    const Runtimes* runtimes = nullptr;
+    // A Runtime API port for one environment: requests to it reach the
+    // Lambda service with the given path prefix (see http::Server). Unset
+    // (tests, before the server listens): environments use the main port
+    // with the prefix in AWS_LAMBDA_RUNTIME_API.
+    std::function<std::uint16_t(const std::string& prefix)> open_runtime_port;
+    std::function<void(std::uint16_t)> close_runtime_port;
 };
-
-struct InvokeRequest {
-    std::string payload;
-    bool async = false;        // Event invocation: retried twice on error
-    bool tail = false;         // X-Amz-Log-Type: Tail
-    std::string client_context;
-};
-
-struct InvokeResult {
-    enum class Status { success, function_error, throttled, failed_to_start } status = Status::success;
-    std::string request_id;
-    std::string payload;   // the response, or the error payload for function errors
-    std::string log_tail;  // when tail was asked
-};
-
-using InvokeDone = std::function<void(InvokeResult)>;
 
 class Function {
 public:
-    Function(FunctionConfig config, const Host& host, Logger& logger);
+    // `pool` identifies this function version's environments in Runtime API
+    // paths (/_lowcloud/runtime/{pool}/{env}/...), unique per service.
+    Function(FunctionConfig config, const Host& host, Logger& logger, unsigned pool);
     ~Function();  // stops every environment
     Function(const Function&) = delete;
     Function& operator=(const Function&) = delete;
 
-    const FunctionConfig& config() const { return config_; }
+    // A copy: update() may replace it concurrently.
+    FunctionConfig config() const;
+    unsigned pool() const { return pool_; }
+    // The unqualified ARN, and the ARN with this version (":1" / ":$LATEST").
     std::string arn() const;
+    std::string version_arn() const;
+
+    // Replaces the configuration and/or code ($LATEST updates): the next
+    // invocation runs on it; busy environments finish on the old one and
+    // idle ones are stopped. Cheap: the code is already unpacked.
+    void update(FunctionConfig config);
+    // Code facts for the control plane (after check_library for libraries).
+    std::string code_sha256() const;
+    std::uint64_t code_size() const;
+    std::string revision_id() const;
+    std::string last_modified() const;
+    // The file an environment runs (the library snapshot) or the code folder.
+    std::filesystem::path code_path() const;
 
     // Checks the library loads and exports the handler; throws
     // std::runtime_error naming the function and path when not.
@@ -118,8 +129,12 @@ private:
     // answered 400) when it is not the invocation it is running.
     std::shared_ptr<Environment> environment_for_result(unsigned env, const std::string& request_id, const http::Respond& respond);
     void stop_environment_locked(Environment& env);
+    void adopt_package_locked();
+    std::filesystem::path code_dir_locked() const;
 
     FunctionConfig config_;
+    unsigned pool_ = 0;
+    bool warned_version_ = false;
     const Host& host_;
     Logger& logger_;
 

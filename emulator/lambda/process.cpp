@@ -15,7 +15,8 @@
 namespace lowcloud::lambda {
 
 std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable, const std::vector<std::string>& args,
-                                                  const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit) {
+                                                  const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit,
+                                                  const std::string& working_directory) {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
 
@@ -24,6 +25,7 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+    if (!working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;

@@ -30,7 +30,8 @@ public:
 
     // Throws std::system_error when the process cannot be started.
     static std::unique_ptr<ChildProcess> spawn(const std::string& executable, const std::vector<std::string>& args,
-                                               const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit);
+                                               const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit,
+                                               const std::string& working_directory = "");
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;

@@ -1,4 +1,6 @@
-// The Lambda service's HTTP surface and function registry (see service.hpp).
+// The Lambda service's registry, Invoke, Runtime API routing and
+// persistence (see service.hpp); the control-plane operations are in
+// control_plane.cpp.
 #include "lambda/service.hpp"
 
 #include "common/encoding.hpp"
@@ -8,12 +10,15 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <map>
+#include <fstream>
 #include <future>
+#include <map>
+#include <regex>
 
 namespace lowcloud::lambda {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -37,19 +42,43 @@ std::string self_executable() {
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "lowcloud";
 }
 
+json config_to_json(const FunctionConfig& c) {
+    json env = json::object();
+    for (const auto& [k, v] : c.environment) env[k] = v;
+    json j = {{"version", c.version},   {"runtime", c.runtime},         {"handler", c.handler},
+              {"role", c.role},         {"description", c.description}, {"architecture", c.architecture},
+              {"timeout_ms", c.timeout.count()}, {"memory_mb", c.memory_mb}, {"environment", env}};
+    if (c.package) j["code"] = c.package->id;
+    if (!c.library.empty()) j["library"] = c.library.string();
+    return j;
+}
+
 }  // namespace
+
+std::string query_param(std::string_view query, std::string_view name) { return query_parameter(query, name); }
 
 Service::Service(Options options, Logger& logger) : options_(std::move(options)), logger_(logger) {
     host_.region = options_.region;
     host_.account_id = options_.account_id;
     host_.executable = self_executable();
     host_.idle_timeout = options_.idle_timeout;
-    host_.scratch = options_.scratch.empty() ? std::filesystem::temp_directory_path() / ("lowcloud-lambda-" + std::to_string(getpid()))
-                                             : options_.scratch;
+    host_.scratch = options_.scratch.empty() ? fs::temp_directory_path() / ("lowcloud-lambda-" + std::to_string(getpid())) : options_.scratch;
+    fs::create_directories(host_.scratch);
+    runtimes_ = std::make_unique<Runtimes>(host_.scratch, host_.executable);
+    host_.runtimes = runtimes_.get();
+    code_ = std::make_unique<CodeStore>(options_.data_dir.empty() ? host_.scratch / "code" : options_.data_dir / "lambda" / "code");
     ticker_ = std::thread([this] {
         while (!stopping_) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            for (auto& [name, f] : functions_) f->tick();
+            std::vector<std::shared_ptr<Function>> all;
+            {
+                std::shared_lock lock(mutex_);
+                for (auto& [name, r] : functions_) {
+                    all.push_back(r.latest);
+                    for (auto& [n, v] : r.versions) all.push_back(v);
+                }
+            }
+            for (auto& f : all) f->tick();
         }
     });
 }
@@ -59,48 +88,107 @@ Service::~Service() { shutdown(); }
 void Service::shutdown() {
     if (stopping_.exchange(true)) return;
     if (ticker_.joinable()) ticker_.join();
-    functions_.clear();
+    {
+        std::unique_lock lock(mutex_);
+        functions_.clear();
+        pools_.clear();
+    }
     std::error_code ec;
-    std::filesystem::remove_all(host_.scratch, ec);
+    fs::remove_all(host_.scratch, ec);
 }
 
 void Service::drain() {
-    for (auto& [name, f] : functions_) f->drain();
+    std::shared_lock lock(mutex_);
+    for (auto& [name, r] : functions_) {
+        r.latest->drain();
+        for (auto& [n, v] : r.versions) v->drain();
+    }
+}
+
+std::shared_ptr<Function> Service::make_function(FunctionConfig config) {
+    unsigned pool;
+    {
+        std::unique_lock lock(mutex_);
+        pool = next_pool_++;
+    }
+    auto f = std::make_shared<Function>(std::move(config), host_, logger_, pool);
+    std::unique_lock lock(mutex_);
+    pools_[pool] = f;
+    return f;
+}
+
+FunctionConfig Service::load_package(FunctionConfig c) {
+    if (c.code_source.empty()) return c;
+    std::error_code ec;
+    try {
+        if (fs::is_directory(c.code_source, ec)) {
+            c.package = code_->add_directory(c.code_source);
+        } else {
+            std::ifstream in(c.code_source, std::ios::binary);
+            if (!in) throw std::runtime_error("cannot read " + c.code_source.string());
+            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            c.package = code_->add_zip(bytes);
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error("function " + c.name + ": code " + c.code_source.string() + ": " + e.what());
+    }
+    return c;
 }
 
 void Service::configure(const ConfigSection& section) {
     // Parse all first (config errors before any library is touched).
     auto configs = parse_functions(section);
-    std::map<std::string, std::unique_ptr<Function>> functions;
-    for (auto& c : configs) {
-        auto f = std::make_unique<Function>(std::move(c), host_, logger_);
-        std::string name = f->config().name;
-        functions.emplace(std::move(name), std::move(f));
-    }
-    // Each check loads the library in a child process: run them side by side
+    restore();
+    std::vector<std::shared_ptr<Function>> made;
+    for (auto& c : configs) made.push_back(make_function(load_package(std::move(c))));
+    // Each library check loads it in a child process: run them side by side
     // (startup time); the first failure, in name order, stops startup.
     std::vector<std::future<void>> checks;
-    for (auto& [name, f] : functions) checks.push_back(std::async(std::launch::async, [fn = f.get()] { fn->check_library(); }));
+    for (auto& f : made)
+        if (!f->config().package) checks.push_back(std::async(std::launch::async, [fn = f.get()] { fn->check_library(); }));
     for (auto& c : checks) c.wait();
     for (auto& c : checks) c.get();
-    // The ticker reads functions_ without a lock: fill it before serving only.
-    functions_ = std::move(functions);
-    for (auto& [name, f] : functions_)
-        logger_.info("lambda function " + name + " (" + f->config().library.string() + ", handler " + f->config().handler + ", " +
-                     (f->config().isolation == Isolation::process ? "process" : "in-process") + " isolation)");
+    std::unique_lock lock(mutex_);
+    for (auto& f : made) {
+        std::string name = f->config().name;
+        if (functions_.count(name))
+            logger_.warn("lambda function " + name + " from the manifest replaces the one created through the API");
+        Record r;
+        r.latest = f;
+        r.reserved_concurrency = f->config().reserved_concurrency;
+        functions_[name] = std::move(r);
+    }
 }
 
-void Service::set_endpoint(const std::string& host, unsigned port) {
+void Service::log_functions() const {
+    std::shared_lock lock(mutex_);
+    for (const auto& [name, r] : functions_) {
+        FunctionConfig c = r.latest->config();
+        std::string code = c.package ? (c.code_source.empty() ? "zip" : c.code_source.string()) : c.library.string();
+        logger_.info("lambda function " + name + " (" + (c.runtime.empty() ? "native" : c.runtime) + ", " + code + ", " +
+                     std::to_string(r.latest->code_size()) + " bytes, handler " + c.handler + ", updated " + r.latest->last_modified() +
+                     (c.runtime.empty() ? std::string(", ") + (c.isolation == Isolation::process ? "process" : "in-process") + " isolation"
+                                        : std::string()) +
+                     ")");
+    }
+}
+
+void Service::set_endpoint(const std::string& host, unsigned port, std::function<std::uint16_t(const std::string&)> open_port,
+                           std::function<void(std::uint16_t)> close_port) {
     std::string h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host;
     host_.runtime_api = h + ":" + std::to_string(port);
     host_.endpoint_url = "http://" + host_.runtime_api;
+    host_.open_runtime_port = std::move(open_port);
+    host_.close_runtime_port = std::move(close_port);
     // In-process handlers read their environment from the emulator's own:
     // give them what a process environment gets (the emulator's endpoints,
     // a region, dummy credentials) and their functions' `environment:`.
     // Called before the server runs, so no handler thread reads it meanwhile.
     std::map<std::string, std::pair<std::string, std::string>> set;  // name -> (value, function)
-    for (const auto& [name, f] : functions_) {
-        if (f->config().isolation != Isolation::in_process) continue;
+    std::shared_lock lock(mutex_);
+    for (const auto& [name, r] : functions_) {
+        FunctionConfig c = r.latest->config();
+        if (c.isolation != Isolation::in_process) continue;
         if (set.empty()) {
             for (const char* k : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"}) setenv(k, host_.endpoint_url.c_str(), 1);
             for (const char* k : {"AWS_REGION", "AWS_DEFAULT_REGION"}) setenv(k, host_.region.c_str(), 0);
@@ -108,7 +196,7 @@ void Service::set_endpoint(const std::string& host, unsigned port) {
             setenv("AWS_SECRET_ACCESS_KEY", "test", 0);
             set["AWS_ENDPOINT_URL"] = {host_.endpoint_url, ""};
         }
-        for (const auto& [k, v] : f->config().environment) {
+        for (const auto& [k, v] : c.environment) {
             auto it = set.find(k);
             if (it != set.end() && it->second.first != v)
                 logger_.warn("lambda " + name + ": in-process functions share the emulator's environment; " + k + " is already set to '" +
@@ -126,85 +214,141 @@ http::Response Service::error(int status, const std::string& type, const std::st
     r.set_header("Content-Type", "application/json");
     r.set_header("x-amzn-RequestId", random_uuid());
     r.set_header("x-amzn-ErrorType", type);
-    r.body = json{{"Type", "User"}, {"message", message}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    json body = {{"Type", "User"}, {"message", message}};
+    if (type == "ValidationException") body = {{"message", message}};
+    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
     return r;
 }
 
-bool Service::has_function(const std::string& name) const { return functions_.count(name) > 0; }
+std::string Service::function_arn(const std::string& name, const std::string& qualifier) const {
+    return "arn:aws:lambda:" + options_.region + ":" + options_.account_id + ":function:" + name + (qualifier.empty() ? "" : ":" + qualifier);
+}
 
-Function* Service::find(const std::string& name_or_arn, std::string& qualifier) const {
-    // name, name:qualifier, ACCOUNT:function:name[:q], arn:aws:lambda:REGION:ACCOUNT:function:name[:q]
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (std::size_t colon; (colon = name_or_arn.find(':', start)) != std::string::npos; start = colon + 1)
-        parts.push_back(name_or_arn.substr(start, colon - start));
-    parts.push_back(name_or_arn.substr(start));
-    std::string name;
-    if (parts.size() >= 7 && parts[0] == "arn") {
-        name = parts[6];
-        if (parts.size() > 7) qualifier = parts[7];
-    } else if (parts.size() >= 3 && parts[1] == "function") {
-        name = parts[2];
-        if (parts.size() > 3) qualifier = parts[3];
-    } else {
-        name = parts[0];
-        if (parts.size() > 1) qualifier = parts[1];
+Service::Target Service::parse_target(const std::string& name_or_arn, const std::string& query_qualifier) const {
+    static const std::regex pattern(
+        R"((arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):)?(\d{12}:)?(function:)?([a-zA-Z0-9\-_\.]+)(:(\$LATEST|[a-zA-Z0-9\-_]+))?)");
+    std::smatch m;
+    if (name_or_arn.size() > 170 || !std::regex_match(name_or_arn, m, pattern))
+        throw ApiError::validation("1 validation error detected: Value '" + name_or_arn +
+                                   "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                                   "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
+                                   "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+    Target t;
+    t.name = m[11].str();
+    std::string derived = m[13].str();
+    if (!derived.empty() && !query_qualifier.empty() && derived != query_qualifier)
+        throw ApiError::invalid("The derived qualifier from the function name does not match the specified qualifier.");
+    t.qualifier = derived.empty() ? query_qualifier : derived;
+    std::string region = m[4].str();
+    if (!region.empty() && region != options_.region)
+        throw ApiError::not_found("Functions from '" + region + "' are not reachable in this region ('" + options_.region + "')");
+    if (t.name.size() > 64 && !starts_with(name_or_arn, "arn:"))
+        throw ApiError::validation("1 validation error detected: Value '" + name_or_arn +
+                                   "' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64");
+    return t;
+}
+
+Service::Record& Service::record_locked(const Target& t) {
+    auto it = functions_.find(t.name);
+    if (it == functions_.end()) throw ApiError::not_found("Function not found: " + function_arn(t.name, t.qualifier));
+    return it->second;
+}
+
+std::shared_ptr<Function> Service::resolve_locked(const Target& t, std::string* executed_version) {
+    Record& r = record_locked(t);
+    std::string q = t.qualifier;
+    if (q.empty() || q == "$LATEST") {
+        if (executed_version) *executed_version = "$LATEST";
+        return r.latest;
     }
-    auto it = functions_.find(name);
-    return it == functions_.end() ? nullptr : it->second.get();
+    auto resolve_version = [&](const std::string& v) -> std::shared_ptr<Function> {
+        if (v == "$LATEST") return r.latest;
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end) return nullptr;
+        auto it = r.versions.find(static_cast<unsigned>(n));
+        return it == r.versions.end() ? nullptr : it->second;
+    };
+    std::string version = q;
+    if (auto a = r.aliases.find(q); a != r.aliases.end()) {
+        version = a->second.version;
+        // Weighted routing: the additional version gets its share.
+        for (const auto& [extra, weight] : a->second.weights) {
+            double roll = static_cast<double>(std::rand()) / RAND_MAX;
+            if (roll < weight) version = extra;
+        }
+    }
+    auto f = resolve_version(version);
+    if (!f) throw ApiError::not_found("Function not found: " + function_arn(t.name, q));
+    if (executed_version) *executed_version = version;
+    return f;
+}
+
+bool Service::has_function(const std::string& name) const {
+    try {
+        Target t = parse_target(name, "");
+        std::shared_lock lock(mutex_);
+        return functions_.count(t.name) > 0;
+    } catch (const ApiError&) {
+        return false;
+    }
 }
 
 void Service::invoke(const std::string& name, InvokeRequest request, InvokeDone done) {
-    auto it = functions_.find(name);
-    if (it == functions_.end()) return done(InvokeResult{InvokeResult::Status::failed_to_start, random_uuid(), "", ""});
-    it->second->invoke(std::move(request), std::move(done));
+    std::shared_ptr<Function> f;
+    std::string version;
+    try {
+        Target t = parse_target(name, "");
+        std::unique_lock lock(mutex_);
+        f = resolve_locked(t, &version);
+    } catch (const ApiError& e) {
+        return done(InvokeResult{InvokeResult::Status::failed_to_start, random_uuid(), e.what(), ""});
+    }
+    f->invoke(std::move(request), [done = std::move(done), version](InvokeResult r) {
+        r.executed_version = version;
+        done(std::move(r));
+    });
 }
 
 void Service::handle(http::Request request, http::Respond respond) {
     std::string_view path = request.path();
     if (starts_with(path, "/_lowcloud/runtime/")) return runtime_api(path, request, std::move(respond));
+    if (starts_with(path, "/_lowcloud/lambda/code/")) return serve_code(path.substr(23), std::move(respond));
     if (starts_with(path, "/_lowcloud/lambda/")) {
         std::string_view rest = path.substr(18);
         std::string name(rest.substr(0, rest.find('/')));
-        auto it = functions_.find(name);
-        if (it == functions_.end() || rest.substr(rest.find('/') == std::string_view::npos ? rest.size() : rest.find('/')) != "/logs")
+        std::shared_ptr<Function> f;
+        {
+            std::shared_lock lock(mutex_);
+            auto it = functions_.find(name);
+            if (it != functions_.end()) f = it->second.latest;
+        }
+        if (!f || rest.substr(rest.find('/') == std::string_view::npos ? rest.size() : rest.find('/')) != "/logs")
             return respond(http::Response::text(404, R"({"message":"no such function log"})", "application/json"));
-        return respond(http::Response::text(200, json{{"function", name}, {"lines", it->second->recent_logs()}}.dump(-1, ' ', false, json::error_handler_t::replace),
+        return respond(http::Response::text(200, json{{"function", name}, {"lines", f->recent_logs()}}.dump(-1, ' ', false, json::error_handler_t::replace),
                                             "application/json"));
     }
-    constexpr std::string_view functions = "/2015-03-31/functions";
-    std::string_view rest = path.substr(std::min(path.size(), functions.size()));
-    if (rest.empty() || rest == "/") {
-        if (request.method != "GET") return respond(error(400, "InvalidParameterValueException",
-                                                          "lowcloud's functions are declared in lowcloud.yaml; CreateFunction is not supported"));
-        json list = json::array();
-        for (const auto& [name, f] : functions_) list.push_back(f->configuration());
-        http::Response r = http::Response::text(200, json{{"Functions", list}}.dump(), "application/json");
-        r.set_header("x-amzn-RequestId", random_uuid());
-        return respond(std::move(r));
+    try {
+        control_plane(path, request, respond);
+    } catch (const ApiError& e) {
+        respond(error(e));
     }
-    rest.remove_prefix(1);
-    std::string name_or_arn = percent_decode(rest.substr(0, rest.find('/')));
-    std::string_view action = rest.find('/') == std::string_view::npos ? std::string_view{} : rest.substr(rest.find('/'));
-    std::string qualifier = query_parameter(request.query(), "Qualifier");
-    Function* f = find(name_or_arn, qualifier);
-    std::string arn = starts_with(name_or_arn, "arn:") ? name_or_arn
-                                                       : "arn:aws:lambda:" + options_.region + ":" + options_.account_id + ":function:" + name_or_arn;
-    if (!f || (!qualifier.empty() && qualifier != "$LATEST"))
-        return respond(error(404, "ResourceNotFoundException", "Function not found: " + arn));
-    if (action == "/invocations" && request.method == "POST") return invoke_api(*f, request, std::move(respond));
-    if (request.method == "GET" && (action.empty() || action == "/")) {
-        json body = {{"Configuration", f->configuration()},
-                     {"Code", {{"RepositoryType", "S3"}, {"Location", "file://" + f->config().library.string()}}}};
-        return respond(http::Response::text(200, body.dump(), "application/json"));
-    }
-    if (request.method == "GET" && action == "/configuration")
-        return respond(http::Response::text(200, f->configuration().dump(), "application/json"));
-    respond(error(400, "InvalidParameterValueException",
-                  "lowcloud does not support " + request.method + " " + std::string(path) + "; functions are declared in lowcloud.yaml"));
 }
 
-void Service::invoke_api(Function& f, const http::Request& request, http::Respond respond) {
+void Service::serve_code(std::string_view name, http::Respond respond) const {
+    std::string id(name.substr(0, name.find('.')));
+    bool hex = id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    fs::path zip = code_->root() / (id + ".zip");
+    std::ifstream in(zip, std::ios::binary);
+    if (!hex || name != id + ".zip" || !in)
+        return respond(http::Response::text(404, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
+                                            "application/xml"));
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    respond(http::Response::text(200, std::move(bytes), "application/zip"));
+}
+
+void Service::invoke_api(const std::shared_ptr<Function>& f, const std::string& executed_version, const std::string& invoked_arn,
+                         const http::Request& request, http::Respond respond) {
     std::string type(request.header("X-Amz-Invocation-Type"));
     if (type.empty()) type = "RequestResponse";
     if (type != "RequestResponse" && type != "Event" && type != "DryRun")
@@ -231,6 +375,7 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
     req.payload = std::move(payload);
     req.async = type == "Event";
     req.tail = request.header("X-Amz-Log-Type") == "Tail" && !req.async;
+    req.invoked_arn = invoked_arn;
     std::string_view context = request.header("X-Amz-Client-Context");
     if (!context.empty()) {
         auto decoded = base64_decode(context);
@@ -239,7 +384,7 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
         req.client_context = std::move(*decoded);
     }
     bool async = req.async;
-    f.invoke(std::move(req), [respond = std::move(respond), async](InvokeResult result) {
+    f->invoke(std::move(req), [respond = std::move(respond), async, executed_version](InvokeResult result) {
         if (result.status == InvokeResult::Status::throttled) {
             http::Response r = error(429, "TooManyRequestsException", "Rate Exceeded.");
             r.body = json{{"Type", "User"}, {"message", "Rate Exceeded."}, {"Reason", "ReservedFunctionConcurrentInvocationLimitExceeded"}}.dump();
@@ -255,7 +400,7 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
         }
         r.status = 200;
         r.set_header("Content-Type", "application/json");
-        r.set_header("X-Amz-Executed-Version", "$LATEST");
+        r.set_header("X-Amz-Executed-Version", executed_version);
         if (result.status == InvokeResult::Status::function_error) r.set_header("X-Amz-Function-Error", "Unhandled");
         if (!result.log_tail.empty()) r.set_header("X-Amz-Log-Result", base64_encode(result.log_tail));
         r.body = std::move(result.payload);
@@ -264,22 +409,28 @@ void Service::invoke_api(Function& f, const http::Request& request, http::Respon
 }
 
 void Service::runtime_api(std::string_view path, const http::Request& request, http::Respond respond) {
-    // /_lowcloud/runtime/{name}/{env}/2018-06-01/runtime/...
+    // /_lowcloud/runtime/{pool}/{env}/2018-06-01/runtime/...
     std::string_view rest = path.substr(19);
-    auto slash = rest.find('/');
-    std::string name(rest.substr(0, slash));
-    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
-    slash = rest.find('/');
-    unsigned env = 0;
-    try {
-        env = static_cast<unsigned>(std::stoul(std::string(rest.substr(0, slash))));
-    } catch (const std::exception&) {
+    unsigned ids[2] = {0, 0};
+    for (unsigned& id : ids) {
+        auto slash = rest.find('/');
+        try {
+            id = static_cast<unsigned>(std::stoul(std::string(rest.substr(0, slash))));
+        } catch (const std::exception&) {
+        }
+        rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash);
+        if (&id == &ids[0] && !rest.empty()) rest.remove_prefix(1);
     }
-    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash);
-    auto it = functions_.find(name);
-    if (it == functions_.end() || env == 0 || !starts_with(rest, "/2018-06-01/runtime/"))
+    std::shared_ptr<Function> fn;
+    {
+        std::shared_lock lock(mutex_);
+        auto it = pools_.find(ids[0]);
+        if (it != pools_.end()) fn = it->second.lock();
+    }
+    if (!fn || ids[1] == 0 || !starts_with(rest, "/2018-06-01/runtime/"))
         return respond(http::Response::text(404, R"({"errorMessage":"unknown environment","errorType":"NotFound"})", "application/json"));
-    Function& f = *it->second;
+    Function& f = *fn;
+    unsigned env = ids[1];
     rest.remove_prefix(20);
     std::string error_type(request.header("Lambda-Runtime-Function-Error-Type"));
     if (rest == "invocation/next" && request.method == "GET") return f.runtime_next(env, std::move(respond));
@@ -297,8 +448,103 @@ void Service::runtime_api(std::string_view path, const http::Request& request, h
 
 json Service::health() const {
     json functions = json::object();
-    for (const auto& [name, f] : functions_) functions[name] = f->health();
+    std::shared_lock lock(mutex_);
+    for (const auto& [name, r] : functions_) {
+        json h = r.latest->health();
+        if (!r.versions.empty()) h["versions"] = r.versions.size();
+        if (!r.aliases.empty()) h["aliases"] = r.aliases.size();
+        functions[name] = std::move(h);
+    }
     return {{"status", "running"}, {"functions", functions}};
+}
+
+// Persistence: DATA/lambda/functions.json, rewritten (atomically) after
+// every change of a function created through the API.
+void Service::save_locked() const {
+    if (options_.data_dir.empty()) return;
+    json out = json::array();
+    std::set<std::string> live;
+    for (const auto& [name, r] : functions_) {
+        FunctionConfig latest = r.latest->config();
+        if (latest.package) live.insert(latest.package->id);
+        for (const auto& [n, v] : r.versions)
+            if (auto c = v->config(); c.package) live.insert(c.package->id);
+        if (latest.from_manifest) continue;
+        json versions = json::array();
+        for (const auto& [n, v] : r.versions) versions.push_back(config_to_json(v->config()));
+        json aliases = json::object();
+        for (const auto& [a, alias] : r.aliases)
+            aliases[a] = {{"version", alias.version}, {"description", alias.description}, {"revision_id", alias.revision_id}, {"weights", alias.weights}};
+        out.push_back({{"name", name},
+                       {"latest", config_to_json(latest)},
+                       {"versions", versions},
+                       {"aliases", aliases},
+                       {"policies", r.policies},
+                       {"tags", r.tags},
+                       {"next_version", r.next_version},
+                       {"reserved_concurrency", r.reserved_concurrency ? json(*r.reserved_concurrency) : json()}});
+    }
+    fs::path dir = options_.data_dir / "lambda";
+    fs::create_directories(dir);
+    fs::path tmp = dir / "functions.json.tmp";
+    {
+        std::ofstream f(tmp, std::ios::trunc);
+        f << json{{"format", 1}, {"functions", out}}.dump(1);
+        if (!f) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, dir / "functions.json");
+    code_->collect_garbage(live);
+}
+
+void Service::restore() {
+    if (options_.data_dir.empty()) return;
+    fs::path file = options_.data_dir / "lambda" / "functions.json";
+    std::ifstream in(file);
+    if (!in) return;
+    json doc = json::parse(in, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("functions"))
+        throw std::runtime_error(file.string() + ": not a lowcloud function registry (remove it to start without the stored functions)");
+    auto to_config = [&](const std::string& name, const json& j) {
+        FunctionConfig c;
+        c.name = name;
+        c.version = j.value("version", "$LATEST");
+        c.runtime = j.value("runtime", "");
+        c.handler = j.value("handler", "");
+        c.role = j.value("role", "");
+        c.description = j.value("description", "");
+        c.architecture = j.value("architecture", "x86_64");
+        c.timeout = std::chrono::milliseconds(j.value("timeout_ms", 3000));
+        c.memory_mb = j.value("memory_mb", 128u);
+        json env = j.value("environment", json::object());
+        for (const auto& [k, v] : env.items()) c.environment[k] = v.get<std::string>();
+        if (j.contains("code")) {
+            c.package = code_->find(j["code"].get<std::string>());
+            if (!c.package) throw std::runtime_error(file.string() + ": the code of function " + name + " is missing from " + code_->root().string());
+        }
+        if (j.contains("library")) c.library = j["library"].get<std::string>();
+        return c;
+    };
+    for (const auto& f : doc["functions"]) {
+        std::string name = f.at("name");
+        Record r;
+        r.latest = make_function(to_config(name, f.at("latest")));
+        for (const auto& v : f.value("versions", json::array())) {
+            auto fn = make_function(to_config(name, v));
+            r.versions[static_cast<unsigned>(std::stoul(fn->config().version))] = fn;
+        }
+        json aliases = f.value("aliases", json::object());
+        for (const auto& [a, alias] : aliases.items())
+            r.aliases[a] = Alias{alias.value("version", "$LATEST"), alias.value("description", ""), alias.value("revision_id", random_uuid()),
+                                 alias.value("weights", std::map<std::string, double>{})};
+        r.policies = f.value("policies", std::map<std::string, json>{});
+        r.tags = f.value("tags", std::map<std::string, std::string>{});
+        r.next_version = f.value("next_version", 1u);
+        if (f.contains("reserved_concurrency") && f["reserved_concurrency"].is_number())
+            r.reserved_concurrency = f["reserved_concurrency"].get<unsigned>();
+        std::unique_lock lock(mutex_);
+        functions_[name] = std::move(r);
+    }
+    logger_.info("restored " + std::to_string(doc["functions"].size()) + " Lambda functions from " + file.string());
 }
 
 }  // namespace lowcloud::lambda

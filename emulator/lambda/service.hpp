@@ -1,22 +1,46 @@
-// The Lambda service: functions declared in the manifest, run as native
-// handlers (function.hpp), and Lambda's HTTP surface on the shared port:
-//   POST /2015-03-31/functions/{name}/invocations     Invoke
-//   GET  /2015-03-31/functions/                       ListFunctions
-//   GET  /2015-03-31/functions/{name}[/configuration] GetFunction[Configuration]
-//   /_lowcloud/runtime/{name}/{env}/2018-06-01/runtime/...  each environment's Runtime API
-//   GET  /_lowcloud/lambda/{name}/logs                recent log lines
+// The Lambda service: one registry of functions (from lowcloud.yaml and from
+// the control plane alike), their versions, aliases, resource policies and
+// tags, and Lambda's HTTP surface on the shared port:
+//   /2015-03-31/functions[/...]           the control plane and Invoke
+//                                         (control_plane.cpp)
+//   /2017-03-31/tags/{arn}                TagResource / UntagResource / ListTags
+//   /2016-08-19/account-settings          GetAccountSettings
+//   /2017-10-31/functions/{f}/concurrency reserved concurrency
+//   /_lowcloud/runtime/{pool}/{env}/2018-06-01/runtime/...
+//                                         each environment's Runtime API (also
+//                                         reached through its own port)
+//   /_lowcloud/lambda/{name}/logs         recent log lines
+//   /_lowcloud/lambda/code/{id}.zip       a function's package (Code.Location)
 //
-// Threading: handle() and invoke() are thread-safe and never block: an
-// invocation completes through its Respond/InvokeDone callback. One internal
-// thread runs timeouts, idle reaping and retries every few milliseconds.
-// Call shutdown() before the HTTP server is destroyed: it fails what is in
-// flight and stops every execution environment.
+// Each function version is a Function (function.hpp): $LATEST and every
+// published version have their own environments, as on AWS. Control-plane
+// changes complete synchronously (State Active, LastUpdateStatus
+// Successful); while one update of a function unpacks its code, another gets
+// ResourceConflictException, as AWS answers during an update.
+//
+// Persistence: with a data dir, functions created through the API are
+// written to DATA/lambda/functions.json after every change and their
+// packages kept in DATA/lambda/code/ (code.hpp); a restart restores them.
+// Manifest functions are re-read from lowcloud.yaml each start and not
+// written (versions and aliases made of them last until the restart).
+//
+// Threading: handle(), invoke() and the control plane are thread-safe and
+// never block on an invocation (it completes through its callback). The
+// registry is guarded by one shared mutex, never held while a function
+// runs; Function objects are shared_ptr, so a deleted function's in-flight
+// invocations finish. One internal thread runs timeouts, idle reaping and
+// retries every few milliseconds. Call shutdown() before the HTTP server is
+// destroyed.
 #pragma once
 
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "http/message.hpp"
+#include "lambda/code.hpp"
+#include "lambda/error.hpp"
+#include "lambda/function.hpp"
 #include "lambda/invoker.hpp"
+#include "lambda/runtimes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +48,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 
@@ -32,7 +57,8 @@ namespace lowcloud::lambda {
 struct Options {
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
-    std::filesystem::path scratch;  // snapshots and per-environment /tmp
+    std::filesystem::path scratch;   // snapshots, runtime clients, per-environment /tmp
+    std::filesystem::path data_dir;  // "" : functions live in memory only
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
 };
 
@@ -41,21 +67,28 @@ public:
     Service(Options options, Logger& logger);
     ~Service() override;
 
-    // Parses `functions:` and checks every library (loads it in a child
-    // `lowcloud runtime --check`). Throws ConfigError for the section and
-    // std::runtime_error naming the function and path for a bad library.
+    // Restores functions created through the API (data dir), then registers
+    // the manifest's `functions:` through the same path as CreateFunction
+    // (a manifest function replaces a stored one of the same name, with a
+    // warning). Throws ConfigError for the section and std::runtime_error
+    // naming the function and path for a bad library or code.
     void configure(const ConfigSection& functions);
 
     // Where environments reach the Runtime API and other services; call once
-    // the server listens, before serving. With in-process functions it also
-    // sets the emulator's own environment (setenv) for their handlers:
-    // AWS_ENDPOINT_URL[_DYNAMODB], region and dummy credentials when unset,
-    // and each in-process function's `environment:` (first one wins on a
-    // clash, with a warning).
-    void set_endpoint(const std::string& host, unsigned port);
+    // the server listens, before serving. `open_port`/`close_port` give each
+    // environment a Runtime API port of its own (http::Server listeners).
+    // With in-process functions it also sets the emulator's own environment
+    // (setenv) for their handlers: AWS_ENDPOINT_URL[_DYNAMODB], region and
+    // dummy credentials when unset, and each in-process function's
+    // `environment:` (first one wins on a clash, with a warning).
+    void set_endpoint(const std::string& host, unsigned port,
+                      std::function<std::uint16_t(const std::string&)> open_port = {},
+                      std::function<void(std::uint16_t)> close_port = {});
 
     void handle(http::Request request, http::Respond respond);
     nlohmann::json health() const;
+    // Startup lines: each function with its runtime, code size and update time.
+    void log_functions() const;
     // Graceful stop, first step: refuse new invocations and release idle
     // environments, so the HTTP server can drain; busy invocations finish.
     void drain();
@@ -68,16 +101,70 @@ public:
     // A Lambda service error: JSON {"Type":"User","message":...} with
     // x-amzn-ErrorType and x-amzn-RequestId, as the Lambda API answers.
     static http::Response error(int status, const std::string& type, const std::string& message);
+    static http::Response error(const ApiError& e) { return error(e.status(), e.type(), e.what()); }
 
 private:
-    Function* find(const std::string& name_or_arn, std::string& qualifier) const;
-    void invoke_api(Function& f, const http::Request& request, http::Respond respond);
+    struct Alias {
+        std::string version;  // "$LATEST" or "1"...
+        std::string description;
+        std::string revision_id;
+        std::map<std::string, double> weights;  // additional version -> weight
+    };
+    struct Record {
+        std::shared_ptr<Function> latest;
+        std::map<unsigned, std::shared_ptr<Function>> versions;
+        std::map<std::string, Alias> aliases;
+        std::map<std::string, nlohmann::json> policies;  // qualifier ("" : function) -> statements
+        std::map<std::string, std::string> tags;
+        unsigned next_version = 1;
+        bool updating = false;  // code being unpacked: concurrent updates conflict
+        std::optional<unsigned> reserved_concurrency;
+    };
+    // A function name or ARN from a path, split and validated.
+    struct Target {
+        std::string name, qualifier;
+    };
+
+    // control_plane.cpp
+    void control_plane(std::string_view path, const http::Request& request, http::Respond& respond);
+    http::Response create_function(const nlohmann::json& body);
+    http::Response update_code(const Target& t, const nlohmann::json& body);
+    http::Response update_configuration(const Target& t, const nlohmann::json& body);
+    http::Response get_function(const Target& t, bool configuration_only);
+    http::Response delete_function(const Target& t);
+    http::Response list_functions(const http::Request& request);
+    http::Response publish_version(const Target& t, const nlohmann::json& body);
+    http::Response list_versions(const Target& t, const http::Request& request);
+    http::Response alias_api(const Target& t, std::string_view rest, const http::Request& request, const nlohmann::json& body);
+    http::Response policy_api(const Target& t, std::string_view rest, const http::Request& request, const nlohmann::json& body);
+    http::Response tags_api(const std::string& arn, const http::Request& request, const nlohmann::json& body);
+    http::Response account_settings() const;
+    http::Response concurrency_api(const Target& t, const http::Request& request, const nlohmann::json& body);
+
+    // registry helpers (service.cpp); *_locked need mutex_ held
+    Target parse_target(const std::string& name_or_arn, const std::string& query_qualifier) const;
+    std::string function_arn(const std::string& name, const std::string& qualifier = "") const;
+    Record& record_locked(const Target& t);
+    std::shared_ptr<Function> resolve_locked(const Target& t, std::string* executed_version = nullptr);
+    std::shared_ptr<Function> make_function(FunctionConfig config);
+    FunctionConfig load_package(FunctionConfig config);  // manifest `code:` -> package
+    void save_locked() const;
+    void restore();
+
+    void invoke_api(const std::shared_ptr<Function>& f, const std::string& executed_version, const std::string& invoked_arn,
+                    const http::Request& request, http::Respond respond);
     void runtime_api(std::string_view path, const http::Request& request, http::Respond respond);
+    void serve_code(std::string_view id, http::Respond respond) const;
 
     Options options_;
     Logger& logger_;
     Host host_;
-    std::map<std::string, std::unique_ptr<Function>> functions_;
+    std::unique_ptr<Runtimes> runtimes_;
+    std::unique_ptr<CodeStore> code_;
+    mutable std::shared_mutex mutex_;
+    std::map<std::string, Record> functions_;
+    std::map<unsigned, std::weak_ptr<Function>> pools_;  // Runtime API routing
+    unsigned next_pool_ = 1;
     std::atomic<bool> stopping_{false};
     std::thread ticker_;
 };

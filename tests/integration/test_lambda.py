@@ -164,7 +164,9 @@ def test_environment_variables(lam_server, lam):
     assert env["_HANDLER"] == "env_handler"
     assert env["LAMBDA_TASK_ROOT"] == HANDLERS
     assert env["AWS_ENDPOINT_URL"] == env["AWS_ENDPOINT_URL_DYNAMODB"] == lam_server.url
-    assert env["AWS_LAMBDA_RUNTIME_API"].startswith(lam_server.url[len("http://"):])
+    # A bare host:port of the environment's own (runtime clients parse it so).
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", env["AWS_LAMBDA_RUNTIME_API"])
+    assert env["AWS_LAMBDA_RUNTIME_API"] != lam_server.url[len("http://"):]
     assert env["AWS_ACCESS_KEY_ID"] and env["AWS_SECRET_ACCESS_KEY"] and env["AWS_SESSION_TOKEN"]
     assert env["GREETING"] == "hello"
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"])

@@ -1,0 +1,175 @@
+// Runtime values and environment launch commands (see runtimes.hpp).
+#include "lambda/runtimes.hpp"
+
+#include "lambda/runtime_clients.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+namespace lowcloud::lambda {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& aws_runtimes() {
+    // botocore's Runtime enum (deprecated values included: AWS still
+    // validates against them, and refuses creation with its own message).
+    static const std::vector<std::string> v = {
+        "nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "java8",
+        "java8.al2", "java11", "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "dotnetcore1.0",
+        "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "dotnet8", "nodejs4.3-edge", "go1.x", "ruby2.5",
+        "ruby2.7", "provided", "provided.al2", "nodejs18.x", "python3.10", "java17", "ruby3.2", "ruby3.3", "ruby3.4",
+        "python3.11", "nodejs20.x", "provided.al2023", "python3.12", "java21", "python3.13", "nodejs22.x"};
+    return v;
+}
+
+const std::vector<std::string>& supported_runtimes() {
+    static const std::vector<std::string> v = {"nodejs18.x", "nodejs20.x",   "nodejs22.x",   "provided",   "provided.al2",
+                                               "provided.al2023", "python3.8", "python3.9", "python3.10", "python3.11",
+                                               "python3.12", "python3.13"};
+    return v;
+}
+
+std::optional<RuntimeKind> runtime_kind(const std::string& runtime) {
+    const auto& s = supported_runtimes();
+    if (std::find(s.begin(), s.end(), runtime) == s.end()) return std::nullopt;
+    if (runtime.rfind("python", 0) == 0) return RuntimeKind::python;
+    if (runtime.rfind("nodejs", 0) == 0) return RuntimeKind::node;
+    return RuntimeKind::bootstrap;
+}
+
+namespace {
+
+std::string find_on_path(const char* override_var, const std::string& name) {
+    if (const char* o = std::getenv(override_var); o && *o) return o;
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= p.size()) {
+        auto colon = p.find(':', start);
+        std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+        if (!dir.empty()) {
+            std::string candidate = dir + "/" + name;
+            if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        }
+        if (colon == std::string::npos) break;
+        start = colon + 1;
+    }
+    return "";
+}
+
+// First line a command prints, "" when it cannot run.
+std::string first_line(const std::string& command) {
+    std::string out;
+    if (FILE* f = ::popen(command.c_str(), "r")) {
+        std::array<char, 256> buf{};
+        if (std::fgets(buf.data(), buf.size(), f)) out = buf.data();
+        ::pclose(f);
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+}  // namespace
+
+Runtimes::Runtimes(fs::path scratch, std::string self)
+    : clients_(std::move(scratch) / "runtime-clients"), self_(std::move(self)) {
+    python_ = find_on_path("LOWCLOUD_PYTHON", "python3");
+    node_ = find_on_path("LOWCLOUD_NODE", "node");
+    for (const auto& [name, content] : embedded_runtime_files()) {
+        fs::path target = clients_ / std::string(name);
+        fs::create_directories(target.parent_path());
+        std::ofstream out(target, std::ios::binary | std::ios::trunc);
+        out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    }
+}
+
+std::string Runtimes::interpreter_version(RuntimeKind kind) const {
+    std::lock_guard lock(mutex_);
+    if (kind == RuntimeKind::python) {
+        if (!python_version_) {
+            // One run tells the version and the real interpreter: a version
+            // manager's shim (pyenv) would add its own start-up to every
+            // cold start, so environments run what it resolves to.
+            std::string line = python_.empty() ? "" : first_line("'" + python_ + "' -c 'import platform,sys;print(platform.python_version(),sys.executable)' 2>/dev/null");
+            auto space = line.find(' ');
+            python_version_ = line.substr(0, space);
+            if (space != std::string::npos && ::access(line.c_str() + space + 1, X_OK) == 0) python_ = line.substr(space + 1);
+        }
+        return *python_version_;
+    }
+    if (kind == RuntimeKind::node) {
+        if (!node_version_) {
+            std::string v = node_.empty() ? "" : first_line("'" + node_ + "' --version 2>/dev/null");
+            node_version_ = v.empty() || v[0] != 'v' ? v : v.substr(1);
+        }
+        return *node_version_;
+    }
+    return "";
+}
+
+std::string Runtimes::version_mismatch(const std::string& runtime) const {
+    auto kind = runtime_kind(runtime);
+    if (!kind || (*kind != RuntimeKind::python && *kind != RuntimeKind::node)) return "";
+    std::string have = interpreter_version(*kind);
+    if (have.empty()) return "";
+    if (*kind == RuntimeKind::python) {
+        std::string want = runtime.substr(6);  // "3.12"
+        if (have == want || have.rfind(want + ".", 0) == 0) return "";
+        return runtime + " runs on this machine's Python " + have + " (" + python_ + "), not Python " + want;
+    }
+    std::string want = runtime.substr(6, runtime.size() - 8);  // "20"
+    if (have.rfind(want + ".", 0) == 0) return "";
+    return runtime + " runs on this machine's Node.js " + have + " (" + node_ + "), not Node.js " + want;
+}
+
+Launch Runtimes::launch(const std::string& runtime, const fs::path& task_root, const fs::path& library, const std::string& handler) const {
+    Launch l;
+    if (runtime.empty()) {
+        l.executable = self_;
+        l.args = {self_, "runtime", "--library", library.string(), "--handler", handler};
+        return l;
+    }
+    auto kind = runtime_kind(runtime);
+    l.env.push_back("AWS_EXECUTION_ENV=AWS_Lambda_" + runtime);
+    if (kind == RuntimeKind::python) {
+        interpreter_version(RuntimeKind::python);  // resolves python_ once
+        std::string python;
+        {
+            std::lock_guard lock(mutex_);
+            python = python_;
+        }
+        if (python.empty()) return l.missing_type = "Runtime.Unavailable", l.missing = "python3 was not found on this machine's PATH", l;
+        l.executable = python;
+        l.args = {python, "-u", (clients_ / "python" / "bootstrap.py").string()};
+        l.env.push_back("PYTHONUNBUFFERED=1");
+        l.env.push_back("PYTHONDONTWRITEBYTECODE=1");  // the code folder is read-only and shared
+        return l;
+    }
+    if (kind == RuntimeKind::node) {
+        if (node_.empty()) return l.missing_type = "Runtime.Unavailable", l.missing = "node was not found on this machine's PATH", l;
+        fs::path entry = clients_ / "node" / "bootstrap.mjs";
+        if (!fs::exists(entry)) entry = clients_ / "node" / "bootstrap.js";
+        l.executable = node_;
+        l.args = {node_, entry.string()};
+        l.env.push_back("NODE_PATH=" + task_root.string() + "/node_modules");
+        return l;
+    }
+    fs::path bootstrap = task_root / "bootstrap";
+    struct stat st{};
+    if (::stat(bootstrap.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+        l.missing_type = "Runtime.InvalidEntrypoint";
+        l.missing = "Couldn't find valid bootstrap(s): [" + bootstrap.string() + "]";
+        return l;
+    }
+    l.executable = bootstrap.string();
+    l.args = {bootstrap.string()};
+    return l;
+}
+
+}  // namespace lowcloud::lambda
