@@ -2,7 +2,13 @@
 #include "app/cli.hpp"
 
 #include "app/app.hpp"
+#include "lambda/code.hpp"
+#include "lambda/library.hpp"
 #include "lambda/runtime.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
 
 #include <boost/program_options.hpp>
 
@@ -25,6 +31,7 @@ constexpr const char* kTopHelp =
     "\n"
     "Commands:\n"
     "  serve      start the emulator (all services on one port)\n"
+    "  package    zip a native handler library for provided.al2023 (lowcloud and AWS Lambda)\n"
     "\n"
     "Options:\n"
     "  -h, --help       show help (also: lowcloud <command> --help)\n"
@@ -89,6 +96,37 @@ Command parse_command_line(const std::vector<std::string>& args) {
         cmd.kind = Command::Kind::runtime;
         return cmd;
     }
+    if (first == "package") {
+        po::options_description d(
+            "Usage: lowcloud package -o FUNCTION.zip LIBRARY.so [FILE|DIR ...]\n"
+            "Packages a native handler library as a provided.al2023 zip that runs on lowcloud and, unchanged, on AWS Lambda:\n"
+            "the zip holds lowcloud's bootstrap, the library and the extra files. Deploy it with\n"
+            "  aws lambda create-function --runtime provided.al2023 --handler LIBRARY.so:SYMBOL --zip-file fileb://FUNCTION.zip ...\n"
+            "Options");
+        std::string output;
+        std::vector<std::string> inputs;
+        d.add_options()("help,h", "show this help")("output,o", po::value<std::string>(&output), "the zip to write")(
+            "input", po::value<std::vector<std::string>>(&inputs), "the library, then extra files or folders");
+        po::positional_options_description pos;
+        pos.add("input", -1);
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(d).positional(pos).run(), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw UsageError(std::string(e.what()) + " (try: lowcloud package --help)");
+        }
+        if (vm.count("help")) {
+            cmd.help = describe(d);
+            return cmd;
+        }
+        if (output.empty()) throw UsageError("package: -o FUNCTION.zip is required");
+        if (inputs.empty()) throw UsageError("package: name the handler library (.so)");
+        cmd.kind = Command::Kind::package;
+        cmd.package.output = output;
+        for (auto& i : inputs) cmd.package.inputs.emplace_back(i);
+        return cmd;
+    }
     if (first != "serve") throw UsageError("unknown command '" + first + "' (try: lowcloud --help)");
 
     std::string log_level, config, data_dir;
@@ -129,6 +167,59 @@ Command parse_command_line(const std::vector<std::string>& args) {
     return cmd;
 }
 
+namespace {
+
+// Writes the provided.al2023 zip of a native handler (see PackageCommand).
+int package(const PackageCommand& p, std::ostream& out, std::ostream& err) {
+    namespace fs = std::filesystem;
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    fs::path bootstrap = fs::path(std::string(self, n > 0 ? static_cast<std::size_t>(n) : 0)).parent_path() / "lowcloud-bootstrap";
+    if (!fs::exists(bootstrap)) {
+        err << "lowcloud package: " << bootstrap << " is missing (build the lowcloud-bootstrap target)\n";
+        return 1;
+    }
+    try {
+        const fs::path& library = p.inputs.front();
+        if (library.extension() != ".so" || !fs::is_regular_file(library)) {
+            err << "lowcloud package: the first input must be a handler library (.so): " << library << "\n";
+            return 2;
+        }
+        lambda::Library::load(library, "lowcloud_abi_version");  // refuses what would fail at init
+        std::vector<lambda::ZipEntry> entries = {{"bootstrap", bootstrap, 0755}, {library.filename().string(), library, 0755}};
+        for (std::size_t i = 1; i < p.inputs.size(); ++i) {
+            const fs::path& in = p.inputs[i];
+            if (fs::is_directory(in)) {
+                for (auto it = fs::recursive_directory_iterator(in); it != fs::recursive_directory_iterator(); ++it)
+                    if (it->is_regular_file())
+                        entries.push_back({(in.filename() / fs::relative(it->path(), in)).generic_string(), it->path(), 0644});
+            } else if (fs::is_regular_file(in)) {
+                entries.push_back({in.filename().string(), in, 0644});
+            } else {
+                err << "lowcloud package: no such file or folder: " << in << "\n";
+                return 2;
+            }
+        }
+        std::string zip = lambda::make_zip(entries);
+        std::ofstream f(p.output, std::ios::binary | std::ios::trunc);
+        f.write(zip.data(), static_cast<std::streamsize>(zip.size()));
+        if (!f) throw std::runtime_error("cannot write " + p.output.string());
+        out << "wrote " << p.output.string() << " (" << zip.size() << " bytes, " << entries.size() << " files, CodeSha256 "
+            << lambda::sha256_base64(zip) << ")\n"
+            << "deploy: aws lambda create-function --runtime provided.al2023 --handler " << library.filename().string()
+            << ":SYMBOL --zip-file fileb://" << p.output.string() << " --function-name NAME --role ROLE_ARN\n";
+        return 0;
+    } catch (const lambda::LoadError& e) {
+        err << "lowcloud package: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        err << "lowcloud package: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Command cmd;
     try {
@@ -143,6 +234,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         case Command::Kind::serve: return serve(cmd.serve, out, err);
         case Command::Kind::runtime:
             return lambda::run_runtime({cmd.runtime.library, cmd.runtime.handler, cmd.runtime.check_only});
+        case Command::Kind::package: return package(cmd.package, out, err);
     }
     return 2;
 }

@@ -39,11 +39,18 @@ struct RuntimeCommand {
     bool check_only = false;
 };
 
+// `lowcloud package -o out.zip LIBRARY.so [FILE|DIR ...]`
+struct PackageCommand {
+    std::filesystem::path output;
+    std::vector<std::filesystem::path> inputs;  // the library first
+};
+
 struct Command {
     // runtime: the hidden `lowcloud runtime` an execution environment runs.
-    enum class Kind { serve, help, version, runtime } kind = Kind::help;
+    enum class Kind { serve, help, version, runtime, package } kind = Kind::help;
     ServeOptions serve;
     RuntimeCommand runtime;
+    PackageCommand package;
     std::string help;  // the text to print for Kind::help
 };
 

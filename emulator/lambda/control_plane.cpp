@@ -154,8 +154,8 @@ std::string fingerprint(const Function& f) {
     return c.dump();
 }
 
-json policy_document(const json& statements) {
-    json doc = json::object();
+nlohmann::ordered_json policy_document(const nlohmann::ordered_json& statements) {
+    nlohmann::ordered_json doc = nlohmann::ordered_json::object();
     doc["Version"] = "2012-10-17";
     doc["Id"] = "default";
     doc["Statement"] = statements;
@@ -597,8 +597,9 @@ http::Response Service::policy_api(const Target& t, std::string_view rest, const
             throw ApiError::not_found("Cannot find alias arn: " + function_arn(t.name, q));
         }
     }
-    json& statements = r.policies[q];
-    if (statements.is_null()) statements = json::array();
+    using ojson = nlohmann::ordered_json;
+    ojson& statements = r.policies[q];
+    if (statements.is_null()) statements = ojson::array();
     if (request.method == "POST" && (rest.empty() || rest == "/")) {
         if (q == "$LATEST") throw ApiError::invalid("We currently do not support adding policies for $LATEST.");
         if (auto rev = opt_string(body, "RevisionId"); rev && *rev != r.latest->revision_id()) throw ApiError::precondition();
@@ -610,30 +611,30 @@ http::Response Service::policy_api(const Target& t, std::string_view rest, const
         if (!std::regex_match(action, action_pattern))
             throw ApiError::validation(validation_prefix(action, "action") + "Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])");
         std::string principal = opt_string(body, "Principal").value_or("");
-        json p;
+        ojson p;
         static const std::regex account(R"(\d{12})"), iam_arn(R"(arn:aws[a-zA-Z-]*:iam::\d{12}:.+)");
         if (principal == "*") p = "*";
-        else if (principal.ends_with(".amazonaws.com")) p = {{"Service", principal}};
-        else if (std::regex_match(principal, account)) p = {{"AWS", "arn:aws:iam::" + principal + ":root"}};
-        else if (std::regex_match(principal, iam_arn)) p = {{"AWS", principal}};
+        else if (principal.ends_with(".amazonaws.com")) p = ojson{{"Service", principal}};
+        else if (std::regex_match(principal, account)) p = ojson{{"AWS", "arn:aws:iam::" + principal + ":root"}};
+        else if (std::regex_match(principal, iam_arn)) p = ojson{{"AWS", principal}};
         else throw ApiError::invalid("The provided principal was invalid. Please check the principal and try again.");
         for (const auto& s : statements)
             if (s.value("Sid", "") == sid)
                 throw ApiError::conflict("The statement id (" + sid + ") provided already exists. Please provide a new statement id, or remove the existing statement.");
-        json statement = json::object();
+        ojson statement = ojson::object();
         statement["Sid"] = sid;
         statement["Effect"] = "Allow";
         statement["Principal"] = p;
         statement["Action"] = action;
         statement["Resource"] = function_arn(t.name, q);
-        json condition = json::object();
-        json equals = json::object();
+        ojson condition = ojson::object();
+        ojson equals = ojson::object();
         if (auto v = opt_string(body, "FunctionUrlAuthType")) equals["lambda:FunctionUrlAuthType"] = *v;
         if (auto v = opt_string(body, "PrincipalOrgID")) equals["aws:PrincipalOrgID"] = *v;
         if (auto v = opt_string(body, "SourceAccount")) equals["AWS:SourceAccount"] = *v;
         if (auto v = opt_string(body, "EventSourceToken")) equals["lambda:EventSourceToken"] = *v;
         if (!equals.empty()) condition["StringEquals"] = equals;
-        if (auto v = opt_string(body, "SourceArn")) condition["ArnLike"] = {{"AWS:SourceArn", *v}};
+        if (auto v = opt_string(body, "SourceArn")) condition["ArnLike"] = ojson{{"AWS:SourceArn", *v}};
         if (!condition.empty()) statement["Condition"] = condition;
         statements.push_back(statement);
         save_locked();
@@ -647,7 +648,7 @@ http::Response Service::policy_api(const Target& t, std::string_view rest, const
         std::string sid = percent_decode(rest.substr(1));
         if (statements.empty()) throw ApiError::not_found("No policy is associated with the given resource.");
         if (auto rev = query_param(request.query(), "RevisionId"); !rev.empty() && rev != r.latest->revision_id()) throw ApiError::precondition();
-        auto it = std::find_if(statements.begin(), statements.end(), [&](const json& s) { return s.value("Sid", "") == sid; });
+        auto it = std::find_if(statements.begin(), statements.end(), [&](const ojson& s) { return s.value("Sid", "") == sid; });
         if (it == statements.end()) throw ApiError::not_found("Statement SID is not found in resource policy.");
         statements.erase(it);
         save_locked();

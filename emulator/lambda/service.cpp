@@ -472,6 +472,8 @@ void Service::save_locked() const {
         if (latest.from_manifest) continue;
         json versions = json::array();
         for (const auto& [n, v] : r.versions) versions.push_back(config_to_json(v->config()));
+        json policies = json::object();  // as text: statements keep AWS's key order
+        for (const auto& [q, statements] : r.policies) policies[q] = statements.dump();
         json aliases = json::object();
         for (const auto& [a, alias] : r.aliases)
             aliases[a] = {{"version", alias.version}, {"description", alias.description}, {"revision_id", alias.revision_id}, {"weights", alias.weights}};
@@ -479,7 +481,7 @@ void Service::save_locked() const {
                        {"latest", config_to_json(latest)},
                        {"versions", versions},
                        {"aliases", aliases},
-                       {"policies", r.policies},
+                       {"policies", policies},
                        {"tags", r.tags},
                        {"next_version", r.next_version},
                        {"reserved_concurrency", r.reserved_concurrency ? json(*r.reserved_concurrency) : json()}});
@@ -536,7 +538,8 @@ void Service::restore() {
         for (const auto& [a, alias] : aliases.items())
             r.aliases[a] = Alias{alias.value("version", "$LATEST"), alias.value("description", ""), alias.value("revision_id", random_uuid()),
                                  alias.value("weights", std::map<std::string, double>{})};
-        r.policies = f.value("policies", std::map<std::string, json>{});
+        json policies = f.value("policies", json::object());
+        for (const auto& [q, statements] : policies.items()) r.policies[q] = nlohmann::ordered_json::parse(statements.get<std::string>());
         r.tags = f.value("tags", std::map<std::string, std::string>{});
         r.next_version = f.value("next_version", 1u);
         if (f.contains("reserved_concurrency") && f["reserved_concurrency"].is_number())

@@ -114,7 +114,7 @@ private:
         std::shared_ptr<Function> latest;
         std::map<unsigned, std::shared_ptr<Function>> versions;
         std::map<std::string, Alias> aliases;
-        std::map<std::string, nlohmann::json> policies;  // qualifier ("" : function) -> statements
+        std::map<std::string, nlohmann::ordered_json> policies;  // qualifier ("" : function) -> statements, in AWS's key order
         std::map<std::string, std::string> tags;
         unsigned next_version = 1;
         bool updating = false;  // code being unpacked: concurrent updates conflict
