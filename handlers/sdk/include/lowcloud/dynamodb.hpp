@@ -10,7 +10,10 @@
 //
 //   #include <lowcloud/dynamodb.hpp>
 //   using namespace lowcloud::sdk;
-//   static DynamoDB& db() { static DynamoDB client; return client; }  // one per environment
+//   // One client per thread: an environment runs one invocation at a time,
+//   // but in-process environments of one function share the process, so a
+//   // function-local `static` would be shared by their threads (a data race).
+//   static DynamoDB& db() { thread_local DynamoDB client; return client; }
 //
 //   json got = db().get_item("Watches", {{"id", S("w-1")}});
 //   if (got.contains("Item")) name = string_attribute(got["Item"], "name");
@@ -71,9 +74,11 @@ private:
 };
 
 // One client, one keep-alive connection. NOT thread-safe: use one DynamoDB
-// object per thread. In a handler that means one per execution environment,
-// typically a function-local static or an object created in the init hook
-// (LOWCLOUD_INIT); an environment runs one invocation at a time.
+// object per thread. In a handler that means a `thread_local` client: with
+// `isolation: process` each environment is its own process, but with
+// `isolation: in-process` the environments of a function are threads of one
+// process, and a plain function-local `static` client would be used by all
+// of them at once.
 //
 // Every operation sends one request and either returns the parsed response
 // object (an empty object when the body is empty) or throws DynamoDBError.
