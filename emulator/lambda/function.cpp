@@ -1,207 +1,31 @@
 // One function's environments and invocations (see function.hpp for the
-// model). Process environments are driven by their Runtime API calls
-// (runtime_next / runtime_response / runtime_error / runtime_init_error);
-// in-process environments are worker threads that take the same path
-// through deliver_locked / finish_locked.
-#include "lambda/function.hpp"
+// model): placement, process environments driven by their Runtime API
+// calls (runtime_next / runtime_response / runtime_error /
+// runtime_init_error), logs, timeouts and idle reaping. In-process workers
+// (function_in_process.cpp) take the same path through deliver_locked /
+// finish_locked; code and updates are in function_code.cpp.
+#include "lambda/function_internal.hpp"
 
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
 #include "lambda/host.hpp"
-#include "lambda/library.hpp"
-#include "lambda/process.hpp"
 
-#include <openssl/evp.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
-#include <fstream>
 #include <sstream>
 
 namespace lowcloud::lambda {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using namespace detail;
 
 namespace {
-constexpr std::size_t kMaxResponseBytes = 6 * 1024 * 1024;
 constexpr std::size_t kTailBytes = 4096;
 constexpr std::size_t kRecentLines = 1000;
-
-std::string fixed2(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return buf;
-}
-
-double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
-
-std::string error_payload(const std::string& type, const std::string& message) {
-    json j = {{"errorMessage", message}};
-    if (!type.empty()) j["errorType"] = type;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// Runs `lowcloud runtime --check` on a library; false with the error text.
-bool check_in_child(const std::string& exe, const fs::path& library, const std::string& handler, std::string& error) {
-    int fds[2];
-    if (pipe(fds) != 0) return error = "pipe failed", false;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<std::string> args = {exe, "runtime", "--check", "--library", library.string(), "--handler", handler};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    char* envp[] = {nullptr};
-    int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    std::string out;
-    char buf[1024];
-    for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
-    if (rc != 0) return error = "cannot run " + exe, false;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    error = out;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-// Lambda's CodeSha256. Streamed in 1 MB blocks: debug builds of handlers
-// are tens of MB, and startup waits for this.
-std::string file_sha256_base64(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    std::vector<char> block(1 << 20);
-    while (in) {
-        in.read(block.data(), static_cast<std::streamsize>(block.size()));
-        EVP_DigestUpdate(ctx.get(), block.data(), static_cast<std::size_t>(in.gcount()));
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &n);
-    return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), n));
-}
-// An environment that cannot start (no bootstrap, no interpreter): the
-// invocation fails with Lambda's init error.
-struct StartError : std::runtime_error {
-    StartError(std::string t, const std::string& m) : std::runtime_error(m), type(std::move(t)) {}
-    std::string type;
-};
 }  // namespace
-
-struct Function::Invocation {
-    std::string request_id;
-    InvokeRequest request;
-    InvokeDone done;
-    int attempt = 0;
-    bool finished = false;
-    Clock::time_point start, deadline;
-    std::int64_t deadline_unix_ms = 0;
-    std::string log;
-};
-
-struct Function::Environment {
-    enum class State { starting, idle, busy, returning, stopping };
-    unsigned number = 0;
-    std::uint64_t version = 0;
-    State state = State::starting;
-    std::unique_ptr<ChildProcess> process;  // isolation: process
-    std::thread worker;                     // isolation: in-process
-    std::condition_variable wake;           // in-process: work or stop for this worker only
-    bool runaway = false;                   // in-process handler past its timeout
-    http::Respond parked;                   // a waiting /next
-    std::shared_ptr<Invocation> current;    // busy, or reserved while starting
-    Clock::time_point created = Clock::now(), last_used = Clock::now();
-    std::uint16_t port = 0;                 // its own Runtime API port (process isolation)
-    double init_ms = -1;
-    bool init_reported = false;
-    std::mutex output_mutex;
-    std::string output;                     // lines not yet attributed to an invocation
-    fs::path tmp;
-};
-
-namespace {
-// Lambda's LastModified format: 2026-12-03T12:35:26.123+0000.
-std::string lambda_time(std::chrono::system_clock::time_point when) {
-    auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(when);
-    std::time_t t = std::chrono::system_clock::to_time_t(ms);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[48];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%03d+0000", static_cast<int>(ms.time_since_epoch().count() % 1000));
-    return buf;
-}
-}  // namespace
-
-Function::Function(FunctionConfig config, const Host& host, Logger& logger, unsigned pool)
-    : config_(std::move(config)), pool_(pool), host_(host), logger_(logger) {
-    if (config_.package) adopt_package_locked();
-}
-
-// Zip code is fixed per configuration: its facts are the package's.
-void Function::adopt_package_locked() {
-    code_sha256_ = config_.package->sha256;
-    code_size_ = config_.package->zip_size;
-    revision_id_ = random_uuid();
-    last_modified_ = lambda_time(std::chrono::system_clock::now());
-    ++code_version_;
-}
-
-FunctionConfig Function::config() const {
-    std::lock_guard lock(mutex_);
-    return config_;
-}
-
-void Function::update(FunctionConfig next) {
-    std::lock_guard lock(mutex_);
-    bool was_library = !config_.package;
-    config_ = std::move(next);
-    if (config_.package) {
-        adopt_package_locked();
-    } else {
-        // A library function's configuration changed: same snapshot, new
-        // environments (they read timeout, memory and variables at start).
-        revision_id_ = random_uuid();
-        last_modified_ = lambda_time(std::chrono::system_clock::now());
-        if (!was_library) code_version_ = 0;  // back to a library: snapshot it on the next invocation
-        else ++code_version_;
-    }
-    for (auto& [n, env] : environments_)
-        if (env->state == Environment::State::idle) stop_environment_locked(*env);
-}
-
-std::string Function::code_sha256() const {
-    std::lock_guard lock(mutex_);
-    return code_sha256_;
-}
-std::uint64_t Function::code_size() const {
-    std::lock_guard lock(mutex_);
-    return code_size_;
-}
-std::string Function::revision_id() const {
-    std::lock_guard lock(mutex_);
-    return revision_id_;
-}
-std::string Function::last_modified() const {
-    std::lock_guard lock(mutex_);
-    return last_modified_;
-}
-std::filesystem::path Function::code_path() const {
-    std::lock_guard lock(mutex_);
-    return config_.package ? config_.package->dir : snapshot_;
-}
 
 Function::~Function() {
     std::vector<std::shared_ptr<Environment>> envs;
@@ -238,77 +62,6 @@ void Function::drain() {
     stopping_ = true;
     for (auto& [n, env] : environments_)
         if (env->state != Environment::State::busy) stop_environment_locked(*env);
-}
-
-std::string Function::arn() const {
-    return "arn:aws:lambda:" + host_.region + ":" + host_.account_id + ":function:" + config_.name;
-}
-
-std::string Function::version_arn() const { return arn() + ":" + config_.version; }
-
-void Function::check_library() {
-    std::lock_guard lock(mutex_);
-    std::string error;
-    if (!refresh_code_locked(error))
-        throw std::runtime_error("function " + config_.name + ": library " + config_.library.string() + ": " + error);
-}
-
-// Snapshots and checks the library when it changed since the last look.
-bool Function::refresh_code_locked(std::string& error) {
-    if (config_.package) return true;  // zip code changes only through update()
-    std::error_code ec;
-    auto mtime = fs::last_write_time(config_.library, ec);
-    auto size = ec ? 0 : fs::file_size(config_.library, ec);
-    if (ec) return error = "Runtime.ImportModuleError: cannot read " + config_.library.string() + ": " + ec.message(), false;
-    if (code_version_ && mtime == code_mtime_ && size == code_size_) return true;
-    std::string stamp = std::to_string(mtime.time_since_epoch().count()) + "/" + std::to_string(size);
-    // A build already rejected: the previous code keeps serving (the one
-    // invocation that found the broken build failed with its error).
-    if (stamp == rejected_code_) return code_version_ ? true : (error = rejected_error_, false);
-
-    fs::create_directories(host_.scratch, ec);
-    fs::path snapshot = host_.scratch / (config_.name + "-p" + std::to_string(pool_) + "-v" + std::to_string(code_version_ + 1) + ".so");
-    fs::copy_file(config_.library, snapshot, fs::copy_options::overwrite_existing, ec);
-    if (ec) return error = "Runtime.ImportModuleError: cannot copy " + config_.library.string() + ": " + ec.message(), false;
-    std::shared_ptr<void> loaded;
-    bool ok;
-    if (config_.isolation == Isolation::in_process) {
-        try {
-            loaded = std::shared_ptr<Library>(Library::load(snapshot, config_.handler));
-            ok = true;
-        } catch (const LoadError& e) {
-            error = e.type() + ": " + e.what();
-            ok = false;
-        }
-    } else {
-        ok = check_in_child(host_.executable, snapshot, config_.handler, error);
-    }
-    if (!ok) {
-        fs::remove(snapshot, ec);
-        rejected_code_ = stamp;
-        rejected_error_ = error;
-        if (code_version_) logger_.warn("lambda " + config_.name + ": the new build of " + config_.library.string() +
-                                        " cannot be used (" + error + "); the previous code keeps serving");
-        return false;
-    }
-    if (code_version_) {
-        logger_.info("lambda " + config_.name + ": reloaded " + config_.library.string());
-        fs::remove(snapshot_, ec);
-    }
-    snapshot_ = snapshot;
-    code_sha256_ = file_sha256_base64(snapshot);
-    revision_id_ = random_uuid();
-    last_modified_ = lambda_time(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(mtime)));
-    in_process_library_ = loaded;
-    code_mtime_ = mtime;
-    code_size_ = size;
-    ++code_version_;
-    rejected_code_.clear();
-    // Idle environments run the old code: stop them. Busy ones stop after
-    // their invocation (runtime_next sees the old version).
-    for (auto& [n, env] : environments_)
-        if (env->state == Environment::State::idle) stop_environment_locked(*env);
-    return true;
 }
 
 void Function::invoke(InvokeRequest request, InvokeDone done) {
@@ -365,6 +118,7 @@ void Function::invoke(InvokeRequest request, InvokeDone done) {
 
 std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_ptr<Invocation>& reserved) {
     auto env = std::make_shared<Environment>();
+    env->created = env->last_used = now();
     env->number = next_environment_++;
     env->version = code_version_;
     env->current = reserved;
@@ -441,13 +195,13 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
 }
 
 void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation>& inv) {
-    auto now = Clock::now();
-    inv->start = now;
-    inv->deadline = now + config_.timeout;
+    auto current = now();
+    inv->start = current;
+    inv->deadline = current + config_.timeout;
     inv->deadline_unix_ms = unix_ms_now() + config_.timeout.count();
     env.current = inv;
     env.state = Environment::State::busy;
-    env.last_used = now;
+    env.last_used = current;
     log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: " + config_.version);
     if (config_.isolation == Isolation::in_process) {
         env.wake.notify_one();
@@ -492,7 +246,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
         for (std::string line; std::getline(lines, line);) log_line_locked(inv.get(), line);
     }
     if (inv->start != Clock::time_point{}) {
-        double duration = ms_between(inv->start, Clock::now());
+        double duration = ms_between(inv->start, now());
         log_line_locked(inv.get(), "END RequestId: " + inv->request_id);
         std::string report = "REPORT RequestId: " + inv->request_id + "\tDuration: " + fixed2(duration) +
                              " ms\tBilled Duration: " + std::to_string(static_cast<long long>(std::ceil(duration))) +
@@ -511,7 +265,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             retry->finished = false;
             retry->log.clear();
             retry->start = {};
-            retries_.emplace_back(Clock::now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
+            retries_.emplace_back(now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
         }
         return;
     }
@@ -550,7 +304,7 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
         if (env) env->state = Environment::State::stopping;
         return respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
     }
-    if (env->state == Environment::State::starting) env->init_ms = ms_between(env->created, Clock::now());
+    if (env->state == Environment::State::starting) env->init_ms = ms_between(env->created, now());
     env->parked = std::move(respond);
     if (env->current && !env->current->finished && env->current->start == Clock::time_point{}) return deliver_locked(*env, env->current);
     env->current = nullptr;
@@ -560,7 +314,7 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
         if (!inv->finished) return deliver_locked(*env, inv);
     }
     env->state = Environment::State::idle;
-    env->last_used = Clock::now();
+    env->last_used = now();
 }
 
 std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned number, const std::string& request_id,
@@ -654,105 +408,14 @@ void Function::on_exit(unsigned number, int status) {
     }
 }
 
-void Function::worker_loop(std::shared_ptr<Environment> env) {
-    std::shared_ptr<Library> library;
-    {
-        std::lock_guard lock(mutex_);
-        library = std::static_pointer_cast<Library>(in_process_library_);
-    }
-    auto append_output = [&env](std::string_view line) {
-        std::lock_guard lock(env->output_mutex);
-        env->output.append(line);
-        env->output += '\n';
-    };
-    if (auto init = library->init()) {
-        lowcloud_result result;
-        result.log = append_output;
-        int rc = init(host_api(), &result);
-        if (result.failed || rc != 0) {
-            std::lock_guard lock(mutex_);
-            if (env->current && !env->current->finished)
-                finish_locked(env.get(), env->current, InvokeResult::Status::function_error,
-                              error_payload(result.failed ? result.error_type : "Runtime.InitError",
-                                            result.failed ? result.error_message : "lowcloud_init returned " + std::to_string(rc)));
-            env->current = nullptr;
-            env->state = Environment::State::stopping;
-            environments_.erase(env->number);
-            env->worker.detach();
-            return;
-        }
-    }
-    std::unique_lock lock(mutex_);
-    env->init_ms = ms_between(env->created, Clock::now());
-    if (env->current && env->current->start == Clock::time_point{}) deliver_locked(*env, env->current);
-    else env->state = Environment::State::idle;
-    for (;;) {
-        if (env->state == Environment::State::returning || env->state == Environment::State::idle) {
-            if (env->current && !env->current->finished && env->current->start == Clock::time_point{})
-                deliver_locked(*env, env->current);  // reserved while returning
-            else env->current = nullptr;
-            while (!backlog_.empty() && !env->current) {
-                auto inv = backlog_.front();
-                backlog_.pop_front();
-                if (!inv->finished) deliver_locked(*env, inv);
-            }
-            if (!env->current) env->state = Environment::State::idle;
-        }
-        env->wake.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
-        if (env->state == Environment::State::stopping) break;
-        auto inv = env->current;
-        std::string request_id = inv->request_id, name = config_.name, fn_arn = arn(), empty;
-        std::string stream = "in-process/" + std::to_string(env->number), group = "/aws/lambda/" + name;
-        lowcloud_invocation call{};
-        call.struct_size = sizeof call;
-        call.payload = inv->request.payload.data();
-        call.payload_size = inv->request.payload.size();
-        call.request_id = request_id.c_str();
-        call.function_name = name.c_str();
-        call.function_arn = fn_arn.c_str();
-        call.function_version = "$LATEST";
-        call.log_group = group.c_str();
-        call.log_stream = stream.c_str();
-        call.trace_id = empty.c_str();
-        call.client_context = inv->request.client_context.c_str();
-        call.cognito_identity = empty.c_str();
-        call.memory_mb = config_.memory_mb;
-        call.deadline_ms = inv->deadline_unix_ms;
-        lowcloud_result result;
-        result.deadline_ms = inv->deadline_unix_ms;
-        result.log = [&append_output, &request_id](std::string_view line) {
-            append_output(request_id + "\tINFO\t" + std::string(line));
-        };
-        lock.unlock();
-        int rc = library->handler()(&call, host_api(), &result);
-        lock.lock();
-        if (env->runaway) {  // timed out meanwhile; the environment was already replaced
-            --runaway_handlers_;
-            break;
-        }
-        if (result.succeeded && result.payload.size() > kMaxResponseBytes)
-            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
-                          error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."));
-        else if (result.succeeded) finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(result.payload));
-        else
-            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
-                          error_payload(result.failed ? result.error_type : "Runtime.HandlerError",
-                                        result.failed ? result.error_message : "the handler returned " + std::to_string(rc) + " without a result"));
-        env->state = Environment::State::returning;
-        if (env->version != code_version_) env->state = Environment::State::stopping;
-    }
-    environments_.erase(env->number);
-    if (env->worker.joinable()) env->worker.detach();
-}
-
 void Function::tick() {
     std::vector<std::shared_ptr<Environment>> retired;
     {
         std::lock_guard lock(mutex_);
-        auto now = Clock::now();
+        auto current = now();
         for (auto& [n, env] : environments_) {
             auto inv = env->current;
-            if (env->state == Environment::State::busy && inv && !inv->finished && now > inv->deadline) {
+            if (env->state == Environment::State::busy && inv && !inv->finished && current > inv->deadline) {
                 std::string message = utc_timestamp_ms() + " " + inv->request_id + " Task timed out after " +
                                       fixed2(std::chrono::duration<double>(config_.timeout).count()) + " seconds";
                 finish_locked(env.get(), inv, InvokeResult::Status::function_error, error_payload("", message));
@@ -768,12 +431,12 @@ void Function::tick() {
                     env->state = Environment::State::stopping;
                     logger_.warn("lambda " + config_.name + ": in-process handler exceeded its timeout and cannot be stopped");
                 }
-            } else if (env->state == Environment::State::idle && now - env->last_used > host_.idle_timeout) {
+            } else if (env->state == Environment::State::idle && current - env->last_used > host_.idle_timeout) {
                 stop_environment_locked(*env);
             }
         }
         for (auto it = retries_.begin(); it != retries_.end();) {
-            if (it->first > now || stopping_) {
+            if (it->first > current || stopping_) {
                 ++it;
                 continue;
             }

@@ -51,6 +51,9 @@ struct Host {
     std::string account_id = "000000000000";
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
     const Runtimes* runtimes = nullptr;
+    // The clock deadlines, idle reaping and retries run on; tests pass a
+    // fake one and drive tick() (unset: std::chrono::steady_clock).
+    std::function<std::chrono::steady_clock::time_point()> clock;
     // A Runtime API port for one environment: requests to it reach the
     // Lambda service with the given path prefix (see http::Server). Unset
     // (tests, before the server listens): environments use the main port
@@ -130,6 +133,7 @@ private:
     std::shared_ptr<Environment> environment_for_result(unsigned env, const std::string& request_id, const http::Respond& respond);
     void stop_environment_locked(Environment& env);
     void adopt_package_locked();
+    std::chrono::steady_clock::time_point now() const { return host_.clock ? host_.clock() : std::chrono::steady_clock::now(); }
     std::filesystem::path code_dir_locked() const;
 
     FunctionConfig config_;

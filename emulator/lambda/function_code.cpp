@@ -1,0 +1,214 @@
+// Function code: snapshots of native libraries (hot reload), zip packages
+// and configuration updates (see function.hpp).
+#include "lambda/function_internal.hpp"
+
+#include "common/encoding.hpp"
+#include "common/ids.hpp"
+#include "lambda/library.hpp"
+
+#include <openssl/evp.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+
+namespace lowcloud::lambda {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace detail;
+
+namespace {
+
+// Runs `lowcloud runtime --check` on a library; false with the error text.
+bool check_in_child(const std::string& exe, const fs::path& library, const std::string& handler, std::string& error) {
+    int fds[2];
+    if (pipe(fds) != 0) return error = "pipe failed", false;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<std::string> args = {exe, "runtime", "--check", "--library", library.string(), "--handler", handler};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    char* envp[] = {nullptr};
+    int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    std::string out;
+    char buf[1024];
+    for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    if (rc != 0) return error = "cannot run " + exe, false;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    error = out;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Lambda's CodeSha256. Streamed in 1 MB blocks: debug builds of handlers
+// are tens of MB, and startup waits for this.
+std::string file_sha256_base64(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    std::vector<char> block(1 << 20);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        EVP_DigestUpdate(ctx.get(), block.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx.get(), digest, &n);
+    return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), n));
+}
+
+// Lambda's LastModified format: 2026-12-03T12:35:26.123+0000.
+std::string lambda_time(std::chrono::system_clock::time_point when) {
+    auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(when);
+    std::time_t t = std::chrono::system_clock::to_time_t(ms);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[48];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03d+0000", static_cast<int>(ms.time_since_epoch().count() % 1000));
+    return buf;
+}
+
+}  // namespace
+
+Function::Function(FunctionConfig config, const Host& host, Logger& logger, unsigned pool)
+    : config_(std::move(config)), pool_(pool), host_(host), logger_(logger) {
+    if (config_.package) adopt_package_locked();
+}
+
+// Zip code is fixed per configuration: its facts are the package's.
+void Function::adopt_package_locked() {
+    code_sha256_ = config_.package->sha256;
+    code_size_ = config_.package->zip_size;
+    revision_id_ = random_uuid();
+    last_modified_ = lambda_time(std::chrono::system_clock::now());
+    ++code_version_;
+}
+
+FunctionConfig Function::config() const {
+    std::lock_guard lock(mutex_);
+    return config_;
+}
+
+void Function::update(FunctionConfig next) {
+    std::lock_guard lock(mutex_);
+    bool was_library = !config_.package;
+    config_ = std::move(next);
+    if (config_.package) {
+        adopt_package_locked();
+    } else {
+        // A library function's configuration changed: same snapshot, new
+        // environments (they read timeout, memory and variables at start).
+        revision_id_ = random_uuid();
+        last_modified_ = lambda_time(std::chrono::system_clock::now());
+        if (!was_library) code_version_ = 0;  // back to a library: snapshot it on the next invocation
+        else ++code_version_;
+    }
+    for (auto& [n, env] : environments_)
+        if (env->state == Environment::State::idle) stop_environment_locked(*env);
+}
+
+std::string Function::code_sha256() const {
+    std::lock_guard lock(mutex_);
+    return code_sha256_;
+}
+std::uint64_t Function::code_size() const {
+    std::lock_guard lock(mutex_);
+    return code_size_;
+}
+std::string Function::revision_id() const {
+    std::lock_guard lock(mutex_);
+    return revision_id_;
+}
+std::string Function::last_modified() const {
+    std::lock_guard lock(mutex_);
+    return last_modified_;
+}
+std::filesystem::path Function::code_path() const {
+    std::lock_guard lock(mutex_);
+    return config_.package ? config_.package->dir : snapshot_;
+}
+
+std::string Function::arn() const {
+    return "arn:aws:lambda:" + host_.region + ":" + host_.account_id + ":function:" + config_.name;
+}
+
+std::string Function::version_arn() const { return arn() + ":" + config_.version; }
+
+void Function::check_library() {
+    std::lock_guard lock(mutex_);
+    std::string error;
+    if (!refresh_code_locked(error))
+        throw std::runtime_error("function " + config_.name + ": library " + config_.library.string() + ": " + error);
+}
+
+// Snapshots and checks the library when it changed since the last look.
+bool Function::refresh_code_locked(std::string& error) {
+    if (config_.package) return true;  // zip code changes only through update()
+    std::error_code ec;
+    auto mtime = fs::last_write_time(config_.library, ec);
+    auto size = ec ? 0 : fs::file_size(config_.library, ec);
+    if (ec) return error = "Runtime.ImportModuleError: cannot read " + config_.library.string() + ": " + ec.message(), false;
+    if (code_version_ && mtime == code_mtime_ && size == code_size_) return true;
+    std::string stamp = std::to_string(mtime.time_since_epoch().count()) + "/" + std::to_string(size);
+    // A build already rejected: the previous code keeps serving (the one
+    // invocation that found the broken build failed with its error).
+    if (stamp == rejected_code_) return code_version_ ? true : (error = rejected_error_, false);
+
+    fs::create_directories(host_.scratch, ec);
+    fs::path snapshot = host_.scratch / (config_.name + "-p" + std::to_string(pool_) + "-v" + std::to_string(code_version_ + 1) + ".so");
+    fs::copy_file(config_.library, snapshot, fs::copy_options::overwrite_existing, ec);
+    if (ec) return error = "Runtime.ImportModuleError: cannot copy " + config_.library.string() + ": " + ec.message(), false;
+    std::shared_ptr<void> loaded;
+    bool ok;
+    if (config_.isolation == Isolation::in_process) {
+        try {
+            loaded = std::shared_ptr<Library>(Library::load(snapshot, config_.handler));
+            ok = true;
+        } catch (const LoadError& e) {
+            error = e.type() + ": " + e.what();
+            ok = false;
+        }
+    } else {
+        ok = check_in_child(host_.executable, snapshot, config_.handler, error);
+    }
+    if (!ok) {
+        fs::remove(snapshot, ec);
+        rejected_code_ = stamp;
+        rejected_error_ = error;
+        if (code_version_) logger_.warn("lambda " + config_.name + ": the new build of " + config_.library.string() +
+                                        " cannot be used (" + error + "); the previous code keeps serving");
+        return false;
+    }
+    if (code_version_) {
+        logger_.info("lambda " + config_.name + ": reloaded " + config_.library.string());
+        fs::remove(snapshot_, ec);
+    }
+    snapshot_ = snapshot;
+    code_sha256_ = file_sha256_base64(snapshot);
+    revision_id_ = random_uuid();
+    last_modified_ = lambda_time(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(mtime)));
+    in_process_library_ = loaded;
+    code_mtime_ = mtime;
+    code_size_ = size;
+    ++code_version_;
+    rejected_code_.clear();
+    // Idle environments run the old code: stop them. Busy ones stop after
+    // their invocation (runtime_next sees the old version).
+    for (auto& [n, env] : environments_)
+        if (env->state == Environment::State::idle) stop_environment_locked(*env);
+    return true;
+}
+
+}  // namespace lowcloud::lambda

@@ -1,0 +1,105 @@
+// In-process execution environments: a worker thread per environment runs
+// the handler library loaded in the emulator (see function.hpp).
+#include "lambda/function_internal.hpp"
+
+#include "lambda/host.hpp"
+#include "lambda/library.hpp"
+
+namespace lowcloud::lambda {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace detail;
+
+void Function::worker_loop(std::shared_ptr<Environment> env) {
+    std::shared_ptr<Library> library;
+    {
+        std::lock_guard lock(mutex_);
+        library = std::static_pointer_cast<Library>(in_process_library_);
+    }
+    auto append_output = [&env](std::string_view line) {
+        std::lock_guard lock(env->output_mutex);
+        env->output.append(line);
+        env->output += '\n';
+    };
+    if (auto init = library->init()) {
+        lowcloud_result result;
+        result.log = append_output;
+        int rc = init(host_api(), &result);
+        if (result.failed || rc != 0) {
+            std::lock_guard lock(mutex_);
+            if (env->current && !env->current->finished)
+                finish_locked(env.get(), env->current, InvokeResult::Status::function_error,
+                              error_payload(result.failed ? result.error_type : "Runtime.InitError",
+                                            result.failed ? result.error_message : "lowcloud_init returned " + std::to_string(rc)));
+            env->current = nullptr;
+            env->state = Environment::State::stopping;
+            environments_.erase(env->number);
+            env->worker.detach();
+            return;
+        }
+    }
+    std::unique_lock lock(mutex_);
+    env->init_ms = ms_between(env->created, now());
+    if (env->current && env->current->start == Clock::time_point{}) deliver_locked(*env, env->current);
+    else env->state = Environment::State::idle;
+    for (;;) {
+        if (env->state == Environment::State::returning || env->state == Environment::State::idle) {
+            if (env->current && !env->current->finished && env->current->start == Clock::time_point{})
+                deliver_locked(*env, env->current);  // reserved while returning
+            else env->current = nullptr;
+            while (!backlog_.empty() && !env->current) {
+                auto inv = backlog_.front();
+                backlog_.pop_front();
+                if (!inv->finished) deliver_locked(*env, inv);
+            }
+            if (!env->current) env->state = Environment::State::idle;
+        }
+        env->wake.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
+        if (env->state == Environment::State::stopping) break;
+        auto inv = env->current;
+        std::string request_id = inv->request_id, name = config_.name, fn_arn = arn(), empty;
+        std::string stream = "in-process/" + std::to_string(env->number), group = "/aws/lambda/" + name;
+        lowcloud_invocation call{};
+        call.struct_size = sizeof call;
+        call.payload = inv->request.payload.data();
+        call.payload_size = inv->request.payload.size();
+        call.request_id = request_id.c_str();
+        call.function_name = name.c_str();
+        call.function_arn = fn_arn.c_str();
+        call.function_version = "$LATEST";
+        call.log_group = group.c_str();
+        call.log_stream = stream.c_str();
+        call.trace_id = empty.c_str();
+        call.client_context = inv->request.client_context.c_str();
+        call.cognito_identity = empty.c_str();
+        call.memory_mb = config_.memory_mb;
+        call.deadline_ms = inv->deadline_unix_ms;
+        lowcloud_result result;
+        result.deadline_ms = inv->deadline_unix_ms;
+        result.log = [&append_output, &request_id](std::string_view line) {
+            append_output(request_id + "\tINFO\t" + std::string(line));
+        };
+        lock.unlock();
+        int rc = library->handler()(&call, host_api(), &result);
+        lock.lock();
+        if (env->runaway) {  // timed out meanwhile; the environment was already replaced
+            --runaway_handlers_;
+            break;
+        }
+        if (result.succeeded && result.payload.size() > kMaxResponseBytes)
+            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
+                          error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."));
+        else if (result.succeeded) finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(result.payload));
+        else
+            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
+                          error_payload(result.failed ? result.error_type : "Runtime.HandlerError",
+                                        result.failed ? result.error_message : "the handler returned " + std::to_string(rc) + " without a result"));
+        env->state = Environment::State::returning;
+        if (env->version != code_version_) env->state = Environment::State::stopping;
+    }
+    environments_.erase(env->number);
+    if (env->worker.joinable()) env->worker.detach();
+}
+
+}  // namespace lowcloud::lambda

@@ -1,0 +1,81 @@
+// Private to lambda/: the state of one function's invocations and
+// environments, shared by the files that implement Function (function.cpp:
+// placement, the Runtime API, timeouts; function_code.cpp: code snapshots
+// and updates; function_in_process.cpp: in-process workers). Everything
+// here is guarded by Function::mutex_ unless noted.
+#pragma once
+
+#include "lambda/function.hpp"
+#include "lambda/process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace lowcloud::lambda {
+
+namespace detail {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxResponseBytes = 6 * 1024 * 1024;
+
+inline std::string fixed2(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+inline double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+
+inline std::string error_payload(const std::string& type, const std::string& message) {
+    nlohmann::json j = {{"errorMessage", message}};
+    if (!type.empty()) j["errorType"] = type;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// An environment that cannot start (no bootstrap, no interpreter): the
+// invocation fails with Lambda's init error.
+struct StartError : std::runtime_error {
+    StartError(std::string t, const std::string& m) : std::runtime_error(m), type(std::move(t)) {}
+    std::string type;
+};
+
+}  // namespace detail
+
+struct Function::Invocation {
+    std::string request_id;
+    InvokeRequest request;
+    InvokeDone done;
+    int attempt = 0;
+    bool finished = false;
+    detail::Clock::time_point start, deadline;
+    std::int64_t deadline_unix_ms = 0;
+    std::string log;
+};
+
+struct Function::Environment {
+    enum class State { starting, idle, busy, returning, stopping };
+    unsigned number = 0;
+    std::uint64_t version = 0;
+    State state = State::starting;
+    std::unique_ptr<ChildProcess> process;  // isolation: process
+    std::thread worker;                     // isolation: in-process
+    std::condition_variable wake;           // in-process: work or stop for this worker only
+    bool runaway = false;                   // in-process handler past its timeout
+    http::Respond parked;                   // a waiting /next
+    std::shared_ptr<Invocation> current;    // busy, or reserved while starting
+    detail::Clock::time_point created, last_used;
+    std::uint16_t port = 0;                 // its own Runtime API port (process isolation)
+    double init_ms = -1;
+    bool init_reported = false;
+    std::mutex output_mutex;
+    std::string output;                     // lines not yet attributed to an invocation
+    std::filesystem::path tmp;
+};
+
+}  // namespace lowcloud::lambda
