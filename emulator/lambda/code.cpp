@@ -64,7 +64,8 @@ void make_read_only(const fs::path& dir) {
     }
 }
 
-void unpack(std::string_view bytes, const fs::path& into, std::uint64_t& unpacked) {
+void unpack(std::string_view bytes, const fs::path& into, std::uint64_t limit, std::uint64_t& unpacked) {
+    if (bytes.size() < 22) throw CodeError(kNotAZip);  // shorter than a zip's end record
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
@@ -81,8 +82,7 @@ void unpack(std::string_view bytes, const fs::path& into, std::uint64_t& unpacke
         zip_stat_t st;
         if (zip_stat_index(z.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0) throw CodeError(kNotAZip);
         declared += (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
-        if (declared > kMaxUnpackedBytes)
-            throw CodeError("Unzipped size must be smaller than " + std::to_string(kMaxUnpackedBytes) + " bytes");
+        if (declared > limit) throw CodeError("Unzipped size must be smaller than " + std::to_string(limit) + " bytes");
     }
     unpacked = 0;
     std::vector<char> block(1 << 16);
@@ -112,8 +112,7 @@ void unpack(std::string_view bytes, const fs::path& into, std::uint64_t& unpacke
             if (n < 0) throw CodeError(kNotAZip);
             if (n == 0) break;
             unpacked += static_cast<std::uint64_t>(n);
-            if (unpacked > kMaxUnpackedBytes)
-                throw CodeError("Unzipped size must be smaller than " + std::to_string(kMaxUnpackedBytes) + " bytes");
+            if (unpacked > limit) throw CodeError("Unzipped size must be smaller than " + std::to_string(limit) + " bytes");
             if (is_link) content.append(block.data(), static_cast<std::size_t>(n));
             else out.write(block.data(), n);
         }
@@ -145,7 +144,9 @@ std::string sha256_hex(std::string_view bytes) {
 
 std::string sha256_base64(std::string_view bytes) { return base64_encode(digest(bytes)); }
 
-CodeStore::CodeStore(fs::path root) : root_(std::move(root)) { fs::create_directories(root_); }
+CodeStore::CodeStore(fs::path root, std::uint64_t max_unpacked) : root_(std::move(root)), max_unpacked_(max_unpacked) {
+    fs::create_directories(root_);
+}
 
 std::optional<CodePackage> CodeStore::find(const std::string& id) const {
     CodePackage p;
@@ -181,7 +182,7 @@ CodePackage CodeStore::add_zip(std::string_view bytes) {
     fs::path staging = root_ / (".staging-" + random_uuid());
     fs::create_directories(staging);
     try {
-        unpack(bytes, staging, p.unpacked_size);
+        unpack(bytes, staging, max_unpacked_, p.unpacked_size);
     } catch (...) {
         fs::remove_all(staging, ec);
         throw;

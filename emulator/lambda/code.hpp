@@ -48,7 +48,8 @@ struct CodePackage {
 
 class CodeStore {
 public:
-    explicit CodeStore(std::filesystem::path root);
+    // `max_unpacked`: Lambda's 250 MB; tests pass a smaller one.
+    explicit CodeStore(std::filesystem::path root, std::uint64_t max_unpacked = kMaxUnpackedBytes);
 
     // Stores and unpacks a zip. Throws CodeError for a package Lambda
     // refuses (nothing is left behind), std::runtime_error for I/O failures.
@@ -65,6 +66,7 @@ public:
 
 private:
     std::filesystem::path root_;
+    std::uint64_t max_unpacked_;
 };
 
 // One file to put in a zip: its name inside the zip and where it comes from.

@@ -1,0 +1,185 @@
+// Function: Lambda's execution model for one function version, driven with a
+// fake clock (timeouts, idle reaping, retries happen when the test advances
+// time and calls tick(), never by sleeping). Environments are in-process
+// workers running the test handler library (handlers/test).
+#include "lambda/function.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <future>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using lowcloud::Logger;
+using lowcloud::LogLevel;
+using lowcloud::lambda::Function;
+using lowcloud::lambda::FunctionConfig;
+using lowcloud::lambda::Host;
+using lowcloud::lambda::InvokeRequest;
+using lowcloud::lambda::InvokeResult;
+using lowcloud::lambda::Isolation;
+using nlohmann::json;
+using Status = InvokeResult::Status;
+
+namespace {
+
+struct Fixture {
+    std::atomic<std::int64_t> elapsed_ms{0};
+    std::ostringstream log_out;
+    Logger logger{LogLevel::error, log_out};
+    Host host;
+
+    Fixture() {
+        host.scratch = fs::temp_directory_path() / ("lowcloud-fn-tests-" + std::to_string(::getpid()));
+        host.idle_timeout = 60s;
+        auto start = std::chrono::steady_clock::now();
+        host.clock = [this, start] { return start + std::chrono::milliseconds(elapsed_ms.load()); };
+    }
+    ~Fixture() {
+        std::error_code ec;
+        fs::remove_all(host.scratch, ec);
+    }
+    void advance(std::chrono::milliseconds d) { elapsed_ms += d.count(); }
+
+    static FunctionConfig config(const std::string& symbol) {
+        FunctionConfig c;
+        c.name = "unit";
+        c.library = LOWCLOUD_TEST_HANDLERS;
+        c.handler = symbol;
+        c.isolation = Isolation::in_process;
+        c.timeout = 1000ms;
+        return c;
+    }
+};
+
+std::future<InvokeResult> start(Function& f, json payload, bool async = false) {
+    auto promise = std::make_shared<std::promise<InvokeResult>>();
+    auto future = promise->get_future();
+    InvokeRequest r;
+    r.payload = payload.dump();
+    r.async = async;
+    f.invoke(std::move(r), [promise](InvokeResult result) { promise->set_value(std::move(result)); });
+    return future;
+}
+
+InvokeResult call(Function& f, json payload) {
+    auto fut = start(f, std::move(payload));
+    REQUIRE(fut.wait_for(10s) == std::future_status::ready);
+    return fut.get();
+}
+
+// Waits (for another thread, not for time to pass) until `pred` holds.
+template <class Pred>
+bool eventually(Pred pred) {
+    for (int i = 0; i < 2000; ++i) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(1ms);
+    }
+    return pred();
+}
+
+}  // namespace
+
+TEST_CASE("function: a warm environment serves the next invocation", "[lambda][function]") {
+    Fixture fx;
+    Function f(Fixture::config("counter_handler"), fx.host, fx.logger, 1);
+    auto first = call(f, json::object());
+    auto second = call(f, json::object());
+    REQUIRE(first.status == Status::success);
+    CHECK(json::parse(first.payload)["calls"] == 1);
+    CHECK(json::parse(second.payload)["calls"] == 2);
+    CHECK(f.health()["environments"] == 1);
+}
+
+TEST_CASE("function: an idle environment is stopped after the idle timeout", "[lambda][function]") {
+    Fixture fx;
+    Function f(Fixture::config("echo_handler"), fx.host, fx.logger, 1);
+    REQUIRE(call(f, {{"a", 1}}).status == Status::success);
+    fx.advance(59s);
+    f.tick();
+    CHECK(f.health()["environments"] == 1);
+    fx.advance(2s);
+    f.tick();
+    CHECK(eventually([&] { return f.health()["environments"] == 0; }));
+}
+
+TEST_CASE("function: a handler past its timeout fails the invocation with Lambda's message", "[lambda][function]") {
+    Fixture fx;
+    Function f(Fixture::config("sleep_handler"), fx.host, fx.logger, 1);
+    auto fut = start(f, {{"ms", 300}});
+    REQUIRE(eventually([&] { return f.health()["busy"] == 1; }));
+    f.tick();
+    CHECK(fut.wait_for(0s) == std::future_status::timeout);  // not yet: no time has passed
+    fx.advance(1001ms);
+    f.tick();
+    REQUIRE(fut.wait_for(1s) == std::future_status::ready);
+    auto r = fut.get();
+    CHECK(r.status == Status::function_error);
+    CHECK_THAT(json::parse(r.payload)["errorMessage"].get<std::string>(), Catch::EndsWith("Task timed out after 1.00 seconds"));
+    CHECK(f.health()["runaway_handlers"] == 1);  // a thread cannot be killed: reported until it returns
+    CHECK(eventually([&] { return f.health()["runaway_handlers"] == 0; }));
+}
+
+TEST_CASE("function: a synchronous call over the concurrency cap is throttled", "[lambda][function]") {
+    Fixture fx;
+    auto c = Fixture::config("sleep_handler");
+    c.reserved_concurrency = 1;
+    Function f(c, fx.host, fx.logger, 1);
+    auto busy = start(f, {{"ms", 200}});
+    REQUIRE(eventually([&] { return f.health()["busy"] == 1; }));
+    CHECK(call(f, {{"ms", 1}}).status == Status::throttled);
+    REQUIRE(busy.wait_for(10s) == std::future_status::ready);
+    CHECK(busy.get().status == Status::success);
+}
+
+TEST_CASE("function: a failed Event invocation is retried twice, on the clock", "[lambda][function]") {
+    Fixture fx;
+    Function f(Fixture::config("fail_handler"), fx.host, fx.logger, 1);
+    auto accepted = start(f, json::object(), true);
+    REQUIRE(accepted.wait_for(1s) == std::future_status::ready);
+    CHECK(accepted.get().status == Status::success);  // accepted before it runs
+    auto starts = [&] {
+        int n = 0;
+        for (const auto& line : f.recent_logs()) n += line.rfind("START ", 0) == 0;
+        return n;
+    };
+    auto reports = [&] {
+        int n = 0;
+        for (const auto& line : f.recent_logs()) n += line.rfind("REPORT ", 0) == 0;
+        return n;
+    };
+    REQUIRE(eventually([&] { return reports() == 1; }));
+    f.tick();
+    CHECK(starts() == 1);  // the retry waits for its delay
+    fx.advance(250ms);
+    f.tick();
+    REQUIRE(eventually([&] { return reports() == 2; }));
+    fx.advance(450ms);
+    f.tick();
+    REQUIRE(eventually([&] { return reports() == 3; }));
+    fx.advance(10s);
+    f.tick();
+    std::this_thread::sleep_for(20ms);
+    CHECK(starts() == 3);  // two retries, then it gives up
+}
+
+TEST_CASE("function: an update applies to the next invocation and stops idle environments", "[lambda][function]") {
+    Fixture fx;
+    Function f(Fixture::config("echo_handler"), fx.host, fx.logger, 1);
+    REQUIRE(call(f, {{"a", 1}}).status == Status::success);
+    std::string revision = f.revision_id();
+    auto c = f.config();
+    c.timeout = 7000ms;
+    c.description = "new";
+    f.update(c);
+    CHECK(f.configuration()["Timeout"] == 7);
+    CHECK(f.configuration()["Description"] == "new");
+    CHECK(f.revision_id() != revision);
+    CHECK(eventually([&] { return f.health()["environments"] == 0; }));
+    CHECK(call(f, {{"a", 2}}).payload == R"({"a":2})");
+}
