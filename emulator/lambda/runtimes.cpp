@@ -148,7 +148,8 @@ Launch Runtimes::launch(const std::string& runtime, const fs::path& task_root, c
         l.executable = python;
         l.args = {python, "-u", (clients_ / "python" / "bootstrap.py").string()};
         l.env.push_back("PYTHONUNBUFFERED=1");
-        l.env.push_back("PYTHONDONTWRITEBYTECODE=1");  // the code folder is read-only and shared
+        // The code folder is read-only and shared: bytecode goes to scratch.
+        l.env.push_back("PYTHONPYCACHEPREFIX=" + (clients_.parent_path() / "pycache").string());
         return l;
     }
     if (kind == RuntimeKind::node) {
