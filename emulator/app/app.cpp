@@ -6,6 +6,7 @@
 #include "app/manifest.hpp"
 #include "dynamodb/service.hpp"
 #include "http/server.hpp"
+#include "iam/service.hpp"
 #include "lambda/service.hpp"
 
 #include <atomic>
@@ -80,6 +81,9 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         if (!options.in_memory) lambda_options.data_dir = options.data_dir;
         lambda::Service lambda(lambda_options, logger);
         apigateway::Service apis(logger, lambda);
+        iam::Options iam_options;
+        if (!options.in_memory) iam_options.data_dir = options.data_dir;
+        iam::Service iam(iam_options, logger);
         // Tables (seeding) and functions (library checks in child processes)
         // are independent: configured side by side, for a shorter startup.
         auto functions = std::async(std::launch::async, [&] { lambda.configure(manifest.functions); });
@@ -92,7 +96,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         functions.get();
         apis.configure(manifest.apis);
 
-        Dispatcher dispatcher(logger, Services{dynamo, lambda, apis}, LOWCLOUD_VERSION);
+        Dispatcher dispatcher(logger, Services{dynamo, lambda, apis, iam}, LOWCLOUD_VERSION);
         http::ServerOptions server_options;
         server_options.host = options.host;
         server_options.port = options.port;

@@ -55,7 +55,8 @@ http::Response Dispatcher::lowcloud_endpoint(const http::Request& request) const
             {"services",
              {{"dynamodb", services_.dynamodb.health()},
               {"lambda", services_.lambda.health()},
-              {"apigateway", services_.apigateway.health()}}},
+              {"apigateway", services_.apigateway.health()},
+              {"iam", services_.iam.health()}}},
         };
         return http::Response::text(200, body.dump(), "application/json");
     }
@@ -65,6 +66,7 @@ http::Response Dispatcher::lowcloud_endpoint(const http::Request& request) const
 
 void Dispatcher::handle(http::Request request, http::Respond respond) {
     Route r = route(request);
+    if (r.family == Family::iam) r.operation = iam::Service::action(request);
     auto start = std::chrono::steady_clock::now();
     http::Respond logged = [this, r, start, respond = std::move(respond)](http::Response response) {
         // Execution environments' Runtime API calls are chatter: debug only.
@@ -81,6 +83,7 @@ void Dispatcher::handle(http::Request request, http::Respond respond) {
         case Family::dynamodb: return logged(services_.dynamodb.handle(request));
         case Family::lambda: return services_.lambda.handle(std::move(request), std::move(logged));
         case Family::apigateway: return services_.apigateway.handle(std::move(request), std::move(logged));
+        case Family::iam: return logged(services_.iam.handle(request));
         case Family::lowcloud: return logged(lowcloud_endpoint(request));
         case Family::none: break;
     }

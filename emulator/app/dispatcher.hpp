@@ -10,6 +10,7 @@
 #include "common/log.hpp"
 #include "dynamodb/service.hpp"
 #include "http/message.hpp"
+#include "iam/service.hpp"
 #include "lambda/service.hpp"
 
 #include <chrono>
@@ -21,6 +22,7 @@ struct Services {
     dynamodb::Service& dynamodb;
     lambda::Service& lambda;
     apigateway::Service& apigateway;
+    iam::Service& iam;
 };
 
 class Dispatcher final : public http::Handler {

@@ -20,6 +20,7 @@ std::string_view family_name(Family f) {
         case Family::dynamodb: return "dynamodb";
         case Family::lambda: return "lambda";
         case Family::apigateway: return "apigateway";
+        case Family::iam: return "iam";
         case Family::lowcloud: return "lowcloud";
         case Family::none: break;
     }
@@ -42,6 +43,10 @@ Route classify(const http::Request& head, const std::function<bool(std::string_v
     if (starts_with(path, "/_lowcloud/runtime/") || starts_with(path, "/_lowcloud/lambda/")) return {Family::lambda, op()};
     if (starts_with(path, "/_lowcloud/")) return {Family::lowcloud, op()};
     if (api_base_path && api_base_path(path)) return {Family::apigateway, op()};
+    // The Query protocol (IAM, STS): a form body posted to the root.
+    if (path == "/" && head.method == "POST" && target.empty() &&
+        head.header("Content-Type").find("application/x-www-form-urlencoded") != std::string_view::npos)
+        return {Family::iam, "POST /"};
     // DynamoDB's endpoint root: GET / is its health check, POST / without a
     // target is a DynamoDB request missing its operation.
     if (path == "/" && (head.method == "GET" || head.method == "POST")) return {Family::dynamodb, head.method == "GET" ? "health" : "?"};

@@ -8,6 +8,7 @@
 //                                          Runtime API, function logs)
 //   /_lowcloud/...                      -> the emulator itself (health)
 //   a configured API base path          -> API Gateway
+//   POST / with a form body, no target  -> IAM / STS (Query protocol)
 // Pure functions of the request head, so they are tested without a server.
 #pragma once
 
@@ -20,7 +21,7 @@
 
 namespace lowcloud::app {
 
-enum class Family { dynamodb, lambda, apigateway, lowcloud, none };
+enum class Family { dynamodb, lambda, apigateway, iam, lowcloud, none };
 
 std::string_view family_name(Family f);
 
