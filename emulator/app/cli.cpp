@@ -2,6 +2,7 @@
 #include "app/cli.hpp"
 
 #include "app/app.hpp"
+#include "app/env.hpp"
 #include "lambda/code.hpp"
 #include "lambda/library.hpp"
 #include "lambda/runtime.hpp"
@@ -31,6 +32,7 @@ constexpr const char* kTopHelp =
     "\n"
     "Commands:\n"
     "  serve      start the emulator (all services on one port)\n"
+    "  env        shell lines pointing AWS CLIs and SDKs at lowcloud: eval \"$(lowcloud env)\"\n"
     "  package    zip a native handler library for provided.al2023 (lowcloud and AWS Lambda)\n"
     "\n"
     "Options:\n"
@@ -94,6 +96,34 @@ Command parse_command_line(const std::vector<std::string>& args) {
             throw UsageError(std::string(e.what()));
         }
         cmd.kind = Command::Kind::runtime;
+        return cmd;
+    }
+    if (first == "env") {
+        po::options_description d(
+            "Usage: eval \"$(lowcloud env [--endpoint URL])\"\n"
+            "Prints the shell lines that point AWS clients and deployment scripts at lowcloud: AWS_ENDPOINT_URL, a region,\n"
+            "dummy credentials, and shims for clients that ignore AWS_ENDPOINT_URL (an `aws` first on PATH that adds\n"
+            "--endpoint-url, a sitecustomize.py on PYTHONPATH for old boto3).\n"
+            "Options");
+        std::string dir;
+        d.add_options()("help,h", "show this help")("endpoint", po::value<std::string>(&cmd.env.endpoint)->default_value(cmd.env.endpoint),
+                                                     "lowcloud's URL")("port,p", po::value<unsigned>(), "shorthand for --endpoint http://127.0.0.1:PORT")(
+            "region", po::value<std::string>(&cmd.env.region)->default_value(cmd.env.region), "AWS region for clients")(
+            "dir", po::value<std::string>(&dir), "where to write the shims (default ~/.cache/lowcloud/env)");
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(d).run(), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw UsageError(std::string(e.what()) + " (try: lowcloud env --help)");
+        }
+        if (vm.count("help")) {
+            cmd.help = describe(d);
+            return cmd;
+        }
+        if (vm.count("port")) cmd.env.endpoint = "http://127.0.0.1:" + std::to_string(vm["port"].as<unsigned>());
+        cmd.env.dir = dir;
+        cmd.kind = Command::Kind::env;
         return cmd;
     }
     if (first == "package") {
@@ -235,6 +265,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         case Command::Kind::runtime:
             return lambda::run_runtime({cmd.runtime.library, cmd.runtime.handler, cmd.runtime.check_only});
         case Command::Kind::package: return package(cmd.package, out, err);
+        case Command::Kind::env: return print_env(cmd.env, out, err);
     }
     return 2;
 }

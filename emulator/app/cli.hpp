@@ -45,12 +45,21 @@ struct PackageCommand {
     std::vector<std::filesystem::path> inputs;  // the library first
 };
 
+// `lowcloud env [--endpoint URL]`: shell lines that point unchanged AWS
+// scripts at lowcloud (see env.cpp).
+struct EnvCommand {
+    std::string endpoint = "http://127.0.0.1:4566";
+    std::string region = "us-east-1";
+    std::filesystem::path dir;  // where the shims go ("" : a per-user cache folder)
+};
+
 struct Command {
     // runtime: the hidden `lowcloud runtime` an execution environment runs.
-    enum class Kind { serve, help, version, runtime, package } kind = Kind::help;
+    enum class Kind { serve, help, version, runtime, package, env } kind = Kind::help;
     ServeOptions serve;
     RuntimeCommand runtime;
     PackageCommand package;
+    EnvCommand env;
     std::string help;  // the text to print for Kind::help
 };
 

@@ -43,6 +43,12 @@ std::optional<RuntimeKind> runtime_kind(const std::string& runtime) {
     return RuntimeKind::bootstrap;
 }
 
+std::string_view embedded_runtime_file(std::string_view path) {
+    for (const auto& [name, content] : embedded_runtime_files())
+        if (name == path) return content;
+    return {};
+}
+
 namespace {
 
 std::string find_on_path(const char* override_var, const std::string& name) {

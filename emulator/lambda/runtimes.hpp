@@ -32,6 +32,11 @@ const std::vector<std::string>& supported_runtimes();
 // The kind of a supported runtime; nullopt for any other value.
 std::optional<RuntimeKind> runtime_kind(const std::string& runtime);
 
+// The content of a runtime-client file built into the binary, by its path
+// under emulator/lambda/runtimes/ ("python/lowcloud_endpoints.py"); "" when
+// there is none. (`lowcloud env` reuses the botocore endpoint shim.)
+std::string_view embedded_runtime_file(std::string_view path);
+
 // How to start one environment.
 struct Launch {
     std::string executable;
