@@ -218,7 +218,16 @@ void Service::control_plane(std::string_view path, const http::Request& request,
 http::Response Service::create_function(const json& body) {
     auto name = opt_string(body, "FunctionName");
     if (!name) throw ApiError::validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
-    Target t = parse_target(*name, "");
+    Target t;
+    try {
+        t = parse_target(*name, "");
+    } catch (const ApiError& e) {
+        // CreateFunction answers a plain name over 64 characters as
+        // InvalidParameterValueException (a bad pattern stays a ValidationException).
+        if (e.type() == "ValidationException" && name->rfind("arn:", 0) != 0 && std::string(e.what()).find("length") != std::string::npos)
+            throw ApiError::invalid(e.what());
+        throw;
+    }
     if (!opt_string(body, "Role"))
         throw ApiError::validation("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
     FunctionConfig c;
@@ -257,6 +266,7 @@ http::Response Service::create_function(const json& body) {
         auto version = std::make_shared<Function>(v, host_, logger_, next_pool_++);
         pools_[version->pool()] = version;
         r.versions[r.next_version++] = version;
+        r.published_fingerprint = fingerprint(*f);
         out = version->configuration();
     }
     save_locked();
@@ -456,8 +466,9 @@ http::Response Service::publish_version(const Target& t, const json& body) {
     if (auto sha = opt_string(body, "CodeSha256"); sha && *sha != r.latest->code_sha256())
         throw ApiError::invalid("CodeSHA256 (" + *sha + ") is different from current CodeSHA256 in $LATEST (" + r.latest->code_sha256() +
                                 "). Please try again with the CodeSHA256 in $LATEST.");
-    if (!r.versions.empty() && !body.contains("Description") && fingerprint(*r.versions.rbegin()->second) == fingerprint(*r.latest))
-        return json_response(201, r.versions.rbegin()->second->configuration());
+    // Nothing changed since the last version: AWS returns that version.
+    std::string current = fingerprint(*r.latest);
+    if (!r.versions.empty() && current == r.published_fingerprint) return json_response(201, r.versions.rbegin()->second->configuration());
     FunctionConfig c = r.latest->config();
     c.version = std::to_string(r.next_version);
     if (auto d = opt_string(body, "Description")) c.description = *d;
@@ -471,6 +482,7 @@ http::Response Service::publish_version(const Target& t, const json& body) {
     auto v = std::make_shared<Function>(c, host_, logger_, next_pool_++);
     pools_[v->pool()] = v;
     r.versions[r.next_version++] = v;
+    r.published_fingerprint = current;
     save_locked();
     return json_response(201, v->configuration());
 }
@@ -649,7 +661,7 @@ http::Response Service::policy_api(const Target& t, std::string_view rest, const
         if (statements.empty()) throw ApiError::not_found("No policy is associated with the given resource.");
         if (auto rev = query_param(request.query(), "RevisionId"); !rev.empty() && rev != r.latest->revision_id()) throw ApiError::precondition();
         auto it = std::find_if(statements.begin(), statements.end(), [&](const ojson& s) { return s.value("Sid", "") == sid; });
-        if (it == statements.end()) throw ApiError::not_found("Statement SID is not found in resource policy.");
+        if (it == statements.end()) throw ApiError::not_found("Statement " + sid + " is not found in resource policy.");
         statements.erase(it);
         save_locked();
         return no_content();

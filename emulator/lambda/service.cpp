@@ -484,6 +484,7 @@ void Service::save_locked() const {
                        {"policies", policies},
                        {"tags", r.tags},
                        {"next_version", r.next_version},
+                       {"published_fingerprint", r.published_fingerprint},
                        {"reserved_concurrency", r.reserved_concurrency ? json(*r.reserved_concurrency) : json()}});
     }
     fs::path dir = options_.data_dir / "lambda";
@@ -542,6 +543,7 @@ void Service::restore() {
         for (const auto& [q, statements] : policies.items()) r.policies[q] = nlohmann::ordered_json::parse(statements.get<std::string>());
         r.tags = f.value("tags", std::map<std::string, std::string>{});
         r.next_version = f.value("next_version", 1u);
+        r.published_fingerprint = f.value("published_fingerprint", "");
         if (f.contains("reserved_concurrency") && f["reserved_concurrency"].is_number())
             r.reserved_concurrency = f["reserved_concurrency"].get<unsigned>();
         std::unique_lock lock(mutex_);

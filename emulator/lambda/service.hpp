@@ -117,6 +117,7 @@ private:
         std::map<std::string, nlohmann::ordered_json> policies;  // qualifier ("" : function) -> statements, in AWS's key order
         std::map<std::string, std::string> tags;
         unsigned next_version = 1;
+        std::string published_fingerprint;  // $LATEST's code and configuration when last published
         bool updating = false;  // code being unpacked: concurrent updates conflict
         std::optional<unsigned> reserved_concurrency;
     };
