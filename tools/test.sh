@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh RelWithDebInfo
+tools/install-test-deps.sh
 cd "${LOWCLOUD_BUILD_DIR:-build}"
 ctest --output-on-failure -j "${LOWCLOUD_TEST_JOBS:-2}" "$@"

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <cstdint>
 
 namespace lowcloud {
@@ -52,20 +53,37 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
+    // A table and whole quanta: deployment packages are tens of MB of base64.
+    static const auto table = [] {
+        std::array<std::int8_t, 256> t{};
+        t.fill(-1);
+        for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(base64_value(static_cast<char>(c)));
+        return t;
+    }();
     while (!text.empty() && text.back() == '=') text.remove_suffix(1);
     if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
+    std::string out(text.size() / 4 * 3 + (text.size() % 4 ? text.size() % 4 - 1 : 0), '\0');
+    auto value = [&](char c) { return table[static_cast<unsigned char>(c)]; };
+    std::size_t i = 0, o = 0, whole = text.size() / 4 * 4;
+    for (; i < whole; i += 4) {
+        int a = value(text[i]), b = value(text[i + 1]), c = value(text[i + 2]), d = value(text[i + 3]);
+        if ((a | b | c | d) < 0) return std::nullopt;
+        std::uint32_t q = (static_cast<std::uint32_t>(a) << 18) | (static_cast<std::uint32_t>(b) << 12) | (static_cast<std::uint32_t>(c) << 6) |
+                          static_cast<std::uint32_t>(d);
+        out[o++] = static_cast<char>(q >> 16);
+        out[o++] = static_cast<char>((q >> 8) & 0xFF);
+        out[o++] = static_cast<char>(q & 0xFF);
+    }
     std::uint32_t acc = 0;
     int bits = 0;
-    for (char c : text) {
-        int v = base64_value(c);
+    for (; i < text.size(); ++i) {
+        int v = value(text[i]);
         if (v < 0) return std::nullopt;
         acc = (acc << 6) | static_cast<std::uint32_t>(v);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
+            out[o++] = static_cast<char>((acc >> bits) & 0xFF);
         }
     }
     return out;

@@ -294,6 +294,9 @@ void Function::stop_environment_locked(Environment& env) {
         env.parked = nullptr;
         respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
     }
+    // lowcloud's runtimes exit on the 410; a custom bootstrap may just ask
+    // again (a bash loop with curl): the process group goes, as on AWS.
+    if (env.process) env.process->kill(SIGKILL);
     env.wake.notify_one();
 }
 
@@ -301,7 +304,10 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
     std::lock_guard lock(mutex_);
     auto env = find_locked(number);
     if (!env || stopping_ || env->state == Environment::State::stopping || env->version != code_version_) {
-        if (env) env->state = Environment::State::stopping;
+        if (env) {
+            env->state = Environment::State::stopping;
+            if (env->process) env->process->kill(SIGKILL);
+        }
         return respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
     }
     if (env->state == Environment::State::starting) env->init_ms = ms_between(env->created, now());

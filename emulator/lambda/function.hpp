@@ -82,6 +82,9 @@ public:
     // invocation runs on it; busy environments finish on the old one and
     // idle ones are stopped. Cheap: the code is already unpacked.
     void update(FunctionConfig config);
+    // Restores the revision and modification time a stored function had
+    // (a restart keeps them, as AWS keeps them).
+    void restore_revision(const std::string& revision_id, const std::string& last_modified);
     // Code facts for the control plane (after check_library for libraries).
     std::string code_sha256() const;
     std::uint64_t code_size() const;

@@ -119,6 +119,12 @@ void Function::update(FunctionConfig next) {
         if (env->state == Environment::State::idle) stop_environment_locked(*env);
 }
 
+void Function::restore_revision(const std::string& revision_id, const std::string& last_modified) {
+    std::lock_guard lock(mutex_);
+    if (!revision_id.empty()) revision_id_ = revision_id;
+    if (!last_modified.empty()) last_modified_ = last_modified;
+}
+
 std::string Function::code_sha256() const {
     std::lock_guard lock(mutex_);
     return code_sha256_;

@@ -37,6 +37,13 @@ public:
     // Invokes `name` synchronously; `done` runs once, on any thread. An
     // unknown function completes with Status::failed_to_start.
     virtual void invoke(const std::string& name, InvokeRequest request, InvokeDone done) = 0;
+    // Whether the function's resource policy (AddPermission) lets `principal`
+    // ("apigateway.amazonaws.com") invoke it from `source_arn`, as Lambda
+    // checks it: an Allow statement for lambda:InvokeFunction (or lambda:* / *)
+    // whose Principal is the service or "*" and whose ArnLike AWS:SourceArn
+    // condition, if any, matches (wildcards * and ?). For a qualified name
+    // the version's or alias's own policy counts.
+    virtual bool permits(const std::string& name, const std::string& principal, const std::string& source_arn) const = 0;
 };
 
 }  // namespace lowcloud::lambda

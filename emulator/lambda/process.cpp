@@ -101,7 +101,9 @@ void ChildProcess::drain(std::chrono::milliseconds limit) {
 }
 
 void ChildProcess::kill(int signal) {
-    if (!exited_ && pid_ > 0) ::kill(pid_, signal);
+    // The whole process group: a custom runtime's children (curl waiting on
+    // /next) go with it.
+    if (!exited_ && pid_ > 0) ::kill(-pid_, signal);
 }
 
 std::uint64_t ChildProcess::max_memory_mb() const {

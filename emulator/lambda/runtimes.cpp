@@ -154,8 +154,9 @@ Launch Runtimes::launch(const std::string& runtime, const fs::path& task_root, c
         l.executable = python;
         l.args = {python, "-u", (clients_ / "python" / "bootstrap.py").string()};
         l.env.push_back("PYTHONUNBUFFERED=1");
-        // The code folder is read-only and shared: bytecode goes to scratch.
-        l.env.push_back("PYTHONPYCACHEPREFIX=" + (clients_.parent_path() / "pycache").string());
+        // The code folder is read-only and shared, as on AWS: no bytecode
+        // written (a cache prefix would also recompile the whole stdlib once).
+        l.env.push_back("PYTHONDONTWRITEBYTECODE=1");
         return l;
     }
     if (kind == RuntimeKind::node) {

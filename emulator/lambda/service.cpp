@@ -310,6 +310,57 @@ void Service::invoke(const std::string& name, InvokeRequest request, InvokeDone 
     });
 }
 
+namespace {
+// IAM's ArnLike: * matches any run of characters, ? any one.
+bool arn_like(std::string_view pattern, std::string_view value) {
+    std::size_t p = 0, v = 0, star = std::string_view::npos, mark = 0;
+    while (v < value.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == value[v])) {
+            ++p;
+            ++v;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = v;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            v = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+}  // namespace
+
+bool Service::permits(const std::string& name, const std::string& principal, const std::string& source_arn) const {
+    Target t;
+    try {
+        t = parse_target(name, "");
+    } catch (const ApiError&) {
+        return false;
+    }
+    std::shared_lock lock(mutex_);
+    auto it = functions_.find(t.name);
+    if (it == functions_.end()) return false;
+    auto policy = it->second.policies.find(t.qualifier == "$LATEST" ? "" : t.qualifier);
+    if (policy == it->second.policies.end()) return false;
+    for (const auto& s : policy->second) {
+        if (s.value("Effect", "") != "Allow") continue;
+        std::string action = s.value("Action", "");
+        if (action != "lambda:InvokeFunction" && action != "lambda:*" && action != "*") continue;
+        const auto& p = s.contains("Principal") ? s["Principal"] : nlohmann::ordered_json();
+        bool who = (p.is_string() && p.get<std::string>() == "*") || (p.is_object() && p.value("Service", "") == principal);
+        if (!who) continue;
+        if (s.contains("Condition") && s["Condition"].contains("ArnLike")) {
+            std::string pattern = s["Condition"]["ArnLike"].value("AWS:SourceArn", "*");
+            if (!arn_like(pattern, source_arn)) continue;
+        }
+        return true;
+    }
+    return false;
+}
+
 void Service::handle(http::Request request, http::Respond respond) {
     std::string_view path = request.path();
     if (starts_with(path, "/_lowcloud/runtime/")) return runtime_api(path, request, std::move(respond));
@@ -471,14 +522,19 @@ void Service::save_locked() const {
             if (auto c = v->config(); c.package) live.insert(c.package->id);
         if (latest.from_manifest) continue;
         json versions = json::array();
-        for (const auto& [n, v] : r.versions) versions.push_back(config_to_json(v->config()));
+        auto with_revision = [](json j, const Function& f) {
+            j["revision_id"] = f.revision_id();
+            j["last_modified"] = f.last_modified();
+            return j;
+        };
+        for (const auto& [n, v] : r.versions) versions.push_back(with_revision(config_to_json(v->config()), *v));
         json policies = json::object();  // as text: statements keep AWS's key order
         for (const auto& [q, statements] : r.policies) policies[q] = statements.dump();
         json aliases = json::object();
         for (const auto& [a, alias] : r.aliases)
             aliases[a] = {{"version", alias.version}, {"description", alias.description}, {"revision_id", alias.revision_id}, {"weights", alias.weights}};
         out.push_back({{"name", name},
-                       {"latest", config_to_json(latest)},
+                       {"latest", with_revision(config_to_json(latest), *r.latest)},
                        {"versions", versions},
                        {"aliases", aliases},
                        {"policies", policies},
@@ -530,9 +586,14 @@ void Service::restore() {
     for (const auto& f : doc["functions"]) {
         std::string name = f.at("name");
         Record r;
-        r.latest = make_function(to_config(name, f.at("latest")));
+        auto restored = [&](const json& j) {
+            auto fn = make_function(to_config(name, j));
+            fn->restore_revision(j.value("revision_id", ""), j.value("last_modified", ""));
+            return fn;
+        };
+        r.latest = restored(f.at("latest"));
         for (const auto& v : f.value("versions", json::array())) {
-            auto fn = make_function(to_config(name, v));
+            auto fn = restored(v);
             r.versions[static_cast<unsigned>(std::stoul(fn->config().version))] = fn;
         }
         json aliases = f.value("aliases", json::object());

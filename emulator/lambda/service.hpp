@@ -97,6 +97,7 @@ public:
 
     bool has_function(const std::string& name) const override;
     void invoke(const std::string& name, InvokeRequest request, InvokeDone done) override;
+    bool permits(const std::string& name, const std::string& principal, const std::string& source_arn) const override;
 
     // A Lambda service error: JSON {"Type":"User","message":...} with
     // x-amzn-ErrorType and x-amzn-RequestId, as the Lambda API answers.

@@ -2,10 +2,19 @@
 """Turns the benchmark suites' TSV results into Markdown tables.
 
 results.tsv: suite, workload, conns, server, rps, p50_ms, p99_ms ("n/a" when
-a peer lacks the operation). process.tsv: suite, metric, server, value, unit.
-For each (suite, workload, conns) the lowcloud servers are compared with the
-peer (the server whose name does not start with "lowcloud"): ratio =
-lowcloud rps / peer rps. Prints the tables; --out also writes them."""
+a peer lacks the operation or could not be measured). Suites: dynamodb
+(dynamodb.sh), apigateway (apigateway.sh), e2e (watches.sh), runtimes
+(runtimes.sh: warm Python Invoke vs serverless-offline). For each (suite,
+workload, conns) the lowcloud servers are compared with the peer (the server
+whose name does not start with "lowcloud"): ratio = lowcloud rps / peer rps.
+
+process.tsv: suite, metric, server, value, unit (dynamodb: start-up and RSS;
+lambda: per-invocation overhead; runtimes: deploy to invocable, cold starts,
+per-runtime overhead, first invoke after start). Where a peer has the same
+(suite, metric, unit) and the unit is a cost (ms, us, s, MB: lower is
+better), the lowcloud row gets ratio = peer value / lowcloud value, so in
+both tables a ratio above 1 means lowcloud does better.
+Prints the tables; --out also writes them."""
 import argparse
 import os
 import platform
@@ -37,6 +46,9 @@ def machine():
     except OSError:
         pass
     return f"{os.cpu_count()} cores ({cpu}){mem}; {distro}Linux {platform.release()}"
+
+
+COST_UNITS = {"ms", "us", "s", "MB"}  # lower is better
 
 
 def num(v):
@@ -97,9 +109,17 @@ def main():
                 if len(parts) == 5:
                     proc.append(parts)
     if proc:
-        out += ["### whole process", "", "| suite | metric | server | value |", "|---|---|---|---:|"]
+        peer_values = {}
         for suite, metric, server, value, unit in proc:
-            out.append(f"| {suite} | {metric} | {server} | {value} {unit} |")
+            if not server.startswith("lowcloud") and num(value) is not None:
+                peer_values.setdefault((suite, metric, unit), num(value))
+        out += ["### whole process", "", "| suite | metric | server | value | vs peer |", "|---|---|---|---:|---:|"]
+        for suite, metric, server, value, unit in proc:
+            ratio = ""
+            peer, mine = peer_values.get((suite, metric, unit)), num(value)
+            if server.startswith("lowcloud") and unit in COST_UNITS and peer is not None and mine:
+                ratio = f"**{peer / mine:.1f}×**"
+            out.append(f"| {suite} | {metric} | {server} | {value} {unit} | {ratio} |")
         out.append("")
     text = "\n".join(out)
     print(text)

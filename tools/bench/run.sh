@@ -15,6 +15,11 @@
 #                      isolation modes) -> DynamoDB vs serverless-offline +
 #                      a Node handler on @aws-sdk/client-dynamodb + dynalite
 #        lambda.sh     per-invocation Lambda overhead
+#        runtimes.sh   zip functions through the control plane: 1 MB zip
+#                      create -> first invoke, python3.12 / nodejs20.x cold
+#                      starts, warm overhead per runtime (python, node,
+#                      provided.al2023 native), warm Python Invoke vs
+#                      serverless-offline's Python runner
 #   4. prints Markdown tables of medians and ratios (tools/bench/report.py),
 #      also written to --markdown FILE.
 #
@@ -35,7 +40,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=(--smoke); shift ;;
     --markdown) markdown=$2; shift 2 ;;
     --only) shift; while [ $# -gt 0 ] && [[ "$1" != --* ]]; do only+=("$1"); shift; done ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -79,8 +84,14 @@ status=0
 run_suite() {  # name file main
   wanted "$1" || return 0
   echo "== $1" >&2
-  if ! ( source "tools/bench/$2"; "$3" "${smoke[@]}" ); then
-    echo "!! suite $1 failed" >&2
+  # Not in an `if`: there bash ignores `set -e`, also the suite's own.
+  local rc=0
+  set +e
+  ( source "tools/bench/$2"; "$3" "${smoke[@]}" )
+  rc=$?
+  set -e
+  if [ "$rc" != 0 ]; then
+    echo "!! suite $1 failed (exit $rc)" >&2
     status=1
   fi
 }
@@ -88,8 +99,10 @@ run_suite dynamodb dynamodb.sh ddb_main
 run_suite apigateway apigateway.sh apigw_main
 run_suite watches watches.sh watches_main
 run_suite lambda lambda.sh lambda_main
+run_suite runtimes runtimes.sh runtimes_main
 
 command=(tools/bench/run.sh "${smoke[@]}")
+if [ ${#only[@]} -gt 0 ]; then command+=(--only "${only[@]}"); fi
 /usr/bin/python3 tools/bench/report.py "$BENCH_RESULTS" "$BENCH_PROCESS_RESULTS" \
   --command "${command[*]}" --date "$started" ${markdown:+--out "$markdown"}
 exit "$status"
