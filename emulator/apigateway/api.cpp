@@ -92,13 +92,18 @@ std::vector<std::string> string_list(const ConfigReader& r, const YAML::Node& n,
     return out;
 }
 
+}  // namespace
+
 std::string function_from_uri(const std::string& uri) {
     // arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUAL]/invocations
-    static const std::regex re(R"(:function:([A-Za-z0-9_-]+)(:[^/]*)?(/invocations)?$)");
+    // (also path//2015-03-31, and ${stageVariables.x} in place of the name or qualifier)
+    static const std::regex re(R"(:function:([A-Za-z0-9_\-]+|\$\{stageVariables\.[A-Za-z0-9_]+\})(:([A-Za-z0-9_$\-]+|\$\{stageVariables\.[A-Za-z0-9_]+\}))?(/invocations)?$)");
     std::smatch m;
-    if (std::regex_search(uri, m, re)) return m[1];
+    if (std::regex_search(uri, m, re)) return m[1].str() + (m[3].matched ? ":" + m[3].str() : "");
     return {};
 }
+
+namespace {
 
 void read_operation(const Spec& spec, const json& op, const YAML::Node& op_yaml, Operation& o, const json& path_parameters,
                     const json& validators, const std::string& default_validator, const std::map<std::string, std::string>& bindings,
@@ -160,6 +165,7 @@ void read_operation(const Spec& spec, const json& op, const YAML::Node& op_yaml,
         const json& integration = op["x-amazon-apigateway-integration"];
         std::string kind = integration.value("type", "");
         std::transform(kind.begin(), kind.end(), kind.begin(), ::tolower);
+        o.credentials = integration.value("credentials", "");
         if (kind != "aws_proxy") {
             o.unsupported = "integration type '" + integration.value("type", "") + "' (only aws_proxy is supported)";
         } else {
@@ -193,10 +199,13 @@ void read_operation(const Spec& spec, const json& op, const YAML::Node& op_yaml,
         else if (!o.operation_id.empty() && by_id != bindings.end()) o.function = by_id->second;
         else o.unsupported = "no x-amazon-apigateway-integration and no `functions:` mapping in the manifest";
     }
-    if (!o.function.empty() && !function_exists(o.function))
+    if (!o.function.empty() && function_exists && !function_exists(o.function))
         spec.fail(op_yaml, label + ": the integration names function '" + o.function + "', which lowcloud.yaml does not declare");
     if (!o.unsupported.empty()) logger.warn(spec.file.string() + ": " + label + ": " + o.unsupported + "; requests to it answer 500");
 }
+
+void read_spec(Api& api, Spec& spec, const std::map<std::string, std::string>& bindings, int default_payload,
+               const std::function<bool(const std::string&)>& function_exists, Logger& logger);
 
 Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t index,
              const std::function<bool(const std::string&)>& function_exists, Logger& logger) {
@@ -294,6 +303,13 @@ Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t i
     } catch (const YAML::Exception& e) {
         throw ConfigError(api.spec.string() + ":" + std::to_string(e.mark.line + 1) + ": the spec does not parse: " + e.msg);
     }
+    read_spec(api, spec, bindings, default_payload, function_exists, logger);
+    return api;
+}
+
+// The document's API-wide extensions and every operation, into `api`.
+void read_spec(Api& api, Spec& spec, const std::map<std::string, std::string>& bindings, int default_payload,
+               const std::function<bool(const std::string&)>& function_exists, Logger& logger) {
     spec.doc = to_json(spec.yaml);
     if (!spec.doc.is_object()) spec.fail(spec.yaml, "not an OpenAPI document");
     spec.swagger = spec.doc.contains("swagger");
@@ -356,7 +372,6 @@ Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t i
             api.operations.push_back(std::move(o));
         }
     }
-    return api;
 }
 
 }  // namespace
@@ -369,6 +384,18 @@ std::string api_id_for(const std::string& name) {
     std::string id;
     for (int i = 0; i < 10; ++i) id += alphabet[digest[i] % 36];
     return id;
+}
+
+Api api_from_document(Api api, const std::string& document, const std::string& source, Logger& logger) {
+    Spec spec;
+    spec.file = source;
+    try {
+        spec.yaml = YAML::Load(document);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": the document does not parse: " + e.msg);
+    }
+    read_spec(api, spec, {}, 1, nullptr, logger);
+    return api;
 }
 
 std::vector<Api> load_apis(const ConfigSection& section, const std::function<bool(const std::string&)>& function_exists, Logger& logger) {

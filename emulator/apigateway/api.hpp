@@ -60,6 +60,8 @@ struct Operation {
     std::shared_ptr<const JsonSchema> body_schema;  // application/json body
     std::vector<Parameter> parameters;
     bool api_key_required = false;
+    std::string credentials;       // the integration's role: invoking needs no resource policy
+    bool check_permission = false; // APIs from the control plane: the function's policy must allow API Gateway
 };
 
 struct Cors {
@@ -89,6 +91,17 @@ struct Api {
 // line and key for the manifest, and the spec file, line (when the parser
 // gives one) and operation for specs; `function_exists` checks bindings.
 std::vector<Api> load_apis(const ConfigSection& section, const std::function<bool(const std::string&)>& function_exists, Logger& logger);
+
+// An API from an OpenAPI document given as text (YAML or JSON), e.g. one the
+// control plane generated: `api` carries name, id, type and stages; the
+// operations and API-wide extensions are read from the document. Functions
+// are not checked (AWS deploys an integration to a missing function; calls
+// then fail). Throws ConfigError naming `source` and the line.
+Api api_from_document(Api api, const std::string& document, const std::string& source, Logger& logger);
+
+// The function an integration URI names: "NAME" or "NAME:QUALIFIER", either
+// possibly a ${stageVariables.x} reference; "" when the URI names none.
+std::string function_from_uri(const std::string& uri);
 
 // The stable API id of a name: 10 characters of [a-z0-9].
 std::string api_id_for(const std::string& name);

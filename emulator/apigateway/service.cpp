@@ -112,7 +112,12 @@ struct Service::Pending {
     }
 };
 
-Service::Service(Logger& logger, lambda::Invoker& invoker) : logger_(logger), invoker_(invoker) {
+Service::Service(Logger& logger, lambda::Invoker& invoker, ControlPlaneOptions control)
+    : logger_(logger), invoker_(invoker), control_options_(control) {
+    control_ = std::make_unique<ControlPlane>(std::move(control), logger_,
+                                              [this](const std::string& id, const std::string& stage, std::shared_ptr<const Api> api) {
+                                                  publish(id, stage, std::move(api));
+                                              });
     timer_ = std::thread([this] {
         while (!stopping_) {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -149,6 +154,35 @@ void Service::configure(const ConfigSection& section) {
         d->meter = std::make_unique<UsageMeter>(d->api.usage_plans);
         apis_.push_back(std::move(d));
     }
+    control_->restore();
+}
+
+void Service::publish(const std::string& id, const std::string& stage, std::shared_ptr<const Api> api) {
+    std::shared_ptr<Deployed> d;
+    if (api) {
+        d = std::make_shared<Deployed>();
+        d->api = *api;
+        d->router = std::make_unique<Router>(d->api);
+        d->meter = std::make_unique<UsageMeter>(d->api.usage_plans);
+    }
+    std::string base;
+    {
+        std::lock_guard lock(deployed_mutex_);
+        if (d) deployed_[{id, stage}] = d;
+        else deployed_.erase({id, stage});
+        base = base_url_;
+    }
+    if (d && !base.empty()) log_api_routes(d->api);
+}
+
+std::shared_ptr<const Service::Deployed> Service::deployed_stage(const std::string& id, const std::string& stage, bool* known) const {
+    std::lock_guard lock(deployed_mutex_);
+    if (known) {
+        auto it = deployed_.lower_bound({id, ""});
+        *known = it != deployed_.end() && it->first.first == id;
+    }
+    auto it = deployed_.find({id, stage});
+    return it == deployed_.end() ? nullptr : it->second;
 }
 
 const Service::Deployed* Service::by_id(std::string_view id) const {
@@ -169,33 +203,56 @@ http::Response Service::gateway_response(int status, const std::string& error_ty
 }
 
 void Service::log_routes(const std::string& base_url) const {
+    std::vector<std::shared_ptr<const Deployed>> deployed;
+    {
+        std::lock_guard lock(deployed_mutex_);
+        base_url_ = base_url;
+        for (const auto& [key, d] : deployed_) deployed.push_back(d);
+    }
+    for (const auto& d : apis_) log_api_routes(d->api);
+    for (const auto& d : deployed) log_api_routes(d->api);
+}
+
+void Service::log_api_routes(const Api& a) const {
+    std::string base_url;
+    {
+        std::lock_guard lock(deployed_mutex_);
+        base_url = base_url_;
+    }
     std::string host = base_url.substr(base_url.find("://") + 3);
-    for (const auto& d : apis_) {
-        const Api& a = d->api;
-        logger_.info("api " + a.name + " (" + (a.type == ApiType::rest ? "REST" : "HTTP") + " API, id " + a.id + ")");
-        for (const auto& op : a.operations) {
-            std::string target = op.function.empty() ? "(not served: " + op.unsupported + ")" : "-> lambda " + op.function;
-            for (const auto& b : a.base_paths) logger_.info("  " + op.method + " " + base_url + b + op.path + " " + target);
-            for (const auto& [stage, vars] : a.stages) {
-                std::string st = stage == "$default" ? "" : "/" + stage;
-                logger_.info("  " + op.method + " " + base_url + "/restapis/" + a.id + "/" + stage + "/_user_request_" + op.path + " " + target);
-                logger_.info("  " + op.method + " http://" + a.id + ".execute-api." + (starts_with(host, "127.0.0.1") ? "localhost" + host.substr(9) : host) + st +
-                             op.path + " " + target);
-            }
+    logger_.info("api " + a.name + " (" + (a.type == ApiType::rest ? "REST" : "HTTP") + " API, id " + a.id + ")");
+    for (const auto& op : a.operations) {
+        std::string target = op.function.empty() ? "(not served: " + op.unsupported + ")" : "-> lambda " + op.function;
+        for (const auto& b : a.base_paths) logger_.info("  " + op.method + " " + base_url + b + op.path + " " + target);
+        for (const auto& [stage, vars] : a.stages) {
+            std::string st = stage == "$default" ? "" : "/" + stage;
+            logger_.info("  " + op.method + " " + base_url + "/restapis/" + a.id + "/" + stage + "/_user_request_" + op.path + " " + target);
+            logger_.info("  " + op.method + " http://" + a.id + ".execute-api." + (starts_with(host, "127.0.0.1") ? "localhost" + host.substr(9) : host) + st +
+                         op.path + " " + target);
         }
     }
 }
 
 void Service::handle(http::Request request, http::Respond respond) {
     std::string path(request.path());
+    if (ControlPlane::owns(path)) return respond(control_->handle(request));
     std::string host(request.header("Host"));
     std::string host_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
     constexpr std::string_view suffix = ".execute-api.localhost";
 
     // Host {apiId}.execute-api.localhost: /{stage}/{path}
     if (host_name.size() > suffix.size() && host_name.substr(host_name.size() - suffix.size()) == suffix) {
-        const Deployed* d = by_id(host_name.substr(0, host_name.size() - suffix.size()));
-        if (!d) return respond(gateway_response(404, "NotFoundException", "Not Found"));
+        std::string id = host_name.substr(0, host_name.size() - suffix.size());
+        const Deployed* d = by_id(id);
+        if (!d) {  // a control-plane API: /{stage}/{path}
+            auto slash = path.find('/', 1);
+            std::string stage = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+            std::string rest = slash == std::string::npos ? "/" : path.substr(slash);
+            bool known = false;
+            auto staged = deployed_stage(id, stage, &known);
+            if (!staged) return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
+            return serve(*staged, stage, rest, "/" + stage + rest, std::move(request), std::move(respond), "/" + stage + rest, staged);
+        }
         std::string stage = "$default", rest = path;
         if (!d->api.stages.count("$default")) {
             auto slash = path.find('/', 1);
@@ -212,7 +269,7 @@ void Service::handle(http::Request request, http::Respond respond) {
         auto s1 = rest.find('/');
         std::string id(rest.substr(0, s1));
         const Deployed* d = by_id(id);
-        if (!d || s1 == std::string_view::npos) return respond(gateway_response(404, "NotFoundException", "Not Found"));
+        if (s1 == std::string_view::npos) return respond(gateway_response(404, "NotFoundException", "Not Found"));
         rest.remove_prefix(s1 + 1);
         auto s2 = rest.find('/');
         std::string stage(rest.substr(0, s2));
@@ -220,6 +277,12 @@ void Service::handle(http::Request request, http::Respond respond) {
         if (!starts_with(rest, "/_user_request_")) return respond(gateway_response(404, "NotFoundException", "Not Found"));
         std::string api_path(rest.substr(15));
         if (api_path.empty()) api_path = "/";
+        if (!d) {
+            bool known = false;
+            auto staged = deployed_stage(id, stage, &known);
+            if (!staged) return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
+            return serve(*staged, stage, api_path, "/" + stage + api_path, std::move(request), std::move(respond), "", staged);
+        }
         if (!d->api.stages.count(stage)) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
         return serve(*d, stage, api_path, (stage == "$default" ? "" : "/" + stage) + api_path, std::move(request), std::move(respond));
     }
@@ -239,7 +302,7 @@ void Service::handle(http::Request request, http::Respond respond) {
 }
 
 void Service::serve(const Deployed& d, const std::string& stage, std::string api_path, std::string stage_path, http::Request request,
-                    http::Respond respond, std::string raw_path) {
+                    http::Respond respond, std::string raw_path, std::shared_ptr<const Deployed> keep) {
     const Api& api = d.api;
     bool rest = api.type == ApiType::rest;
     std::string origin(request.header("Origin"));
@@ -329,6 +392,33 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
                        "Internal server error");
     }
 
+    // The function, with ${stageVariables.x} in its ARN resolved.
+    std::string function = op.function;
+    for (auto at = function.find("${stageVariables."); at != std::string::npos; at = function.find("${stageVariables.")) {
+        auto end = function.find('}', at);
+        std::string name = function.substr(at + 17, end - at - 17);
+        auto var = api.stages.at(stage).find(name);
+        if (var == api.stages.at(stage).end()) {
+            logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": Execution failed due to configuration error: stage variable " + name +
+                         " is not set in stage " + stage);
+            return gateway(apigateway::gateway_response(500, "InternalServerErrorException", "Internal server error", request_id), "API_CONFIGURATION_ERROR",
+                           "Internal server error");
+        }
+        function.replace(at, end - at + 1, var->second);
+    }
+    // APIs from the control plane invoke only what the function's policy allows.
+    if (op.check_permission && op.credentials.empty()) {
+        std::string source = "arn:aws:execute-api:" + control_options_.region + ":" + control_options_.account_id + ":" + api.id + "/" + stage + "/" +
+                             request.method + op.path;
+        if (!invoker_.permits(function, "apigateway.amazonaws.com", source)) {
+            logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": Execution failed due to configuration error: Invalid permissions on Lambda function " +
+                         function + " (no resource policy allows apigateway.amazonaws.com from " + source +
+                         "; aws lambda add-permission --principal apigateway.amazonaws.com --source-arn ..., or give the integration credentials)");
+            return gateway(apigateway::gateway_response(500, "InternalServerErrorException", "Internal server error", request_id), "API_CONFIGURATION_ERROR",
+                           "Internal server error");
+        }
+    }
+
     RouteMatch route;
     route.flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
     route.api_id = api.id;
@@ -363,7 +453,7 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
         auto context = std::make_shared<GatewayResponses::Context>(error_context(api, stage, request_id, *req, stage_path, domain_name, &*match));
         auto parameters = std::make_shared<std::map<std::string, std::string>>(match->path_parameters);
         context->path_parameters = parameters.get();
-        pending->customize = [&api, req, parameters, context](http::Response& r, const char* type, const std::string& message) {
+        pending->customize = [&api, keep, req, parameters, context](http::Response& r, const char* type, const std::string& message) {
             GatewayResponses::Context c = *context;
             c.type = type;
             c.message = message;
@@ -378,7 +468,7 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
     invoke.payload = event.dump(-1, ' ', false, json::error_handler_t::replace);
     int version = op.payload_version;
     std::string label = api.name + " " + op.method + " " + op.path;
-    invoker_.invoke(op.function, std::move(invoke), [this, pending, version, rest, label, add_cors, decode_base64](lambda::InvokeResult result) {
+    invoker_.invoke(function, std::move(invoke), [this, pending, version, rest, label, add_cors, decode_base64, keep](lambda::InvokeResult result) {
         std::optional<http::Response> response;
         ApiFlavor flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
         if (result.status == lambda::InvokeResult::Status::success)
@@ -404,7 +494,7 @@ json Service::health() const {
     json apis = json::object();
     for (const auto& d : apis_)
         apis[d->api.name] = {{"id", d->api.id}, {"type", d->api.type == ApiType::rest ? "rest" : "http"}, {"operations", d->api.operations.size()}};
-    return {{"status", "running"}, {"apis", apis}};
+    return {{"status", "running"}, {"apis", apis}, {"rest_apis", control_->health()}};
 }
 
 }  // namespace lowcloud::apigateway

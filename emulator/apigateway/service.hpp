@@ -9,12 +9,20 @@
 // Token / 404 Not Found, 400 validation, 429 usage plans, 502 / 500 bad integration
 // response, 504 at the integration timeout).
 //
+// APIs created through the control plane (control_plane.hpp, /restapis)
+// are served per stage at /restapis/{id}/{stage}/_user_request_/ and at the
+// execute-api Host, each stage on the deployment it points at; their
+// integrations need the function's permission (AddPermission for
+// apigateway.amazonaws.com) or credentials, else the call answers AWS's 500
+// and the log names the cause as AWS's execution log does.
+//
 // Threading: handle() is thread-safe and never blocks; responses complete
 // from the Lambda service's threads or the timeout thread. Call shutdown()
 // before the HTTP server is destroyed.
 #pragma once
 
 #include "apigateway/api.hpp"
+#include "apigateway/control_plane.hpp"
 #include "apigateway/router.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
@@ -25,6 +33,7 @@
 
 #include <atomic>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -34,10 +43,11 @@ namespace lowcloud::apigateway {
 
 class Service {
 public:
-    Service(Logger& logger, lambda::Invoker& invoker);
+    Service(Logger& logger, lambda::Invoker& invoker, ControlPlaneOptions control = {});
     ~Service();
 
-    // Loads the manifest's `apis:` and their specs. Throws ConfigError.
+    // Loads the manifest's `apis:` and their specs, then restores the APIs
+    // created through the control plane (data dir). Throws ConfigError.
     void configure(const ConfigSection& apis);
 
     // Whether `path` falls under a configured base path.
@@ -64,14 +74,25 @@ private:
     struct Pending;
 
     const Deployed* by_id(std::string_view id) const;
+    // A control-plane API's stage: the stage's Deployed, or null; `known`
+    // tells whether the API has any stage at all.
+    std::shared_ptr<const Deployed> deployed_stage(const std::string& id, const std::string& stage, bool* known = nullptr) const;
+    void publish(const std::string& id, const std::string& stage, std::shared_ptr<const Api> api);
+    void log_api_routes(const Api& a) const;
     // `raw_path`: payload 2.0's rawPath when it differs from api_path (the
-    // execute-api host with a named stage keeps the stage in it).
+    // execute-api host with a named stage keeps the stage in it). `keep`
+    // holds a control-plane Deployed alive while its requests are in flight.
     void serve(const Deployed& d, const std::string& stage, std::string api_path, std::string stage_path, http::Request request,
-               http::Respond respond, std::string raw_path = "");
+               http::Respond respond, std::string raw_path = "", std::shared_ptr<const Deployed> keep = nullptr);
 
     Logger& logger_;
     lambda::Invoker& invoker_;
-    std::vector<std::unique_ptr<Deployed>> apis_;
+    ControlPlaneOptions control_options_;
+    std::vector<std::unique_ptr<Deployed>> apis_;  // the manifest's; fixed after configure()
+    std::unique_ptr<ControlPlane> control_;
+    mutable std::mutex deployed_mutex_;
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<const Deployed>> deployed_;  // (api id, stage)
+    mutable std::string base_url_;  // for route logs, once the server listens (under deployed_mutex_)
 
     std::mutex pending_mutex_;
     std::vector<std::shared_ptr<Pending>> pending_;  // invocations waiting, for the integration timeout

@@ -80,7 +80,9 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
         if (!options.in_memory) lambda_options.data_dir = options.data_dir;
         lambda::Service lambda(lambda_options, logger);
-        apigateway::Service apis(logger, lambda);
+        apigateway::ControlPlaneOptions control_options;
+        if (!options.in_memory) control_options.data_dir = options.data_dir;
+        apigateway::Service apis(logger, lambda, control_options);
         iam::Options iam_options;
         if (!options.in_memory) iam_options.data_dir = options.data_dir;
         iam::Service iam(iam_options, logger);

@@ -1,0 +1,351 @@
+// API Gateway's REST API control plane (see control_plane.hpp).
+#include "apigateway/control_plane.hpp"
+
+#include "common/config.hpp"
+#include "common/encoding.hpp"
+#include "common/ids.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <set>
+
+namespace lowcloud::apigateway {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kVerbs = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "ANY"};
+
+using Error = ControlPlane::Error;
+Error not_found(const std::string& m) { return {404, "NotFoundException", m}; }
+Error bad_request(const std::string& m) { return {400, "BadRequestException", m}; }
+Error conflict(const std::string& m) { return {409, "ConflictException", m}; }
+
+
+std::string lower_id(std::size_t n) {
+    std::string id = random_alnum_id(n);
+    for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return id;
+}
+
+http::Response reply(int status, const json& body) {
+    http::Response r = http::Response::text(status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+    r.set_header("x-amzn-RequestId", random_uuid());
+    return r;
+}
+
+std::string query_value(std::string_view query, std::string_view name) {
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+// The Lambda integration URIs AWS accepts:
+// arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations
+// (also path//2015-03-31; the function ARN may hold ${stageVariables.x}).
+bool valid_lambda_uri(const std::string& uri) {
+    static const std::regex re(
+        R"(arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path/+2015-03-31/functions/arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_\-]+|\$\{stageVariables\.[A-Za-z0-9_]+\})(:([A-Za-z0-9_$\-]+|\$\{stageVariables\.[A-Za-z0-9_]+\}))?/invocations)");
+    return std::regex_match(uri, re);
+}
+
+// Method request parameters ("method.request.path.sku": true) as OpenAPI parameters.
+json parameters_from(const json& request_parameters) {
+    json out = json::array();
+    if (!request_parameters.is_object()) return out;
+    for (const auto& [key, required] : request_parameters.items()) {
+        static const std::regex re(R"(method\.request\.(path|querystring|header)\.(.+))");
+        std::smatch m;
+        if (!std::regex_match(key, m, re)) continue;
+        std::string in = m[1] == "querystring" ? "query" : m[1].str();
+        out.push_back({{"name", m[2].str()}, {"in", in}, {"required", in == "path" || (required.is_boolean() && required.get<bool>())},
+                       {"schema", {{"type", "string"}}}});
+    }
+    return out;
+}
+
+}  // namespace
+
+ControlPlane::ControlPlane(ControlPlaneOptions options, Logger& logger, Publish publish)
+    : options_(std::move(options)), logger_(logger), publish_(std::move(publish)) {}
+
+bool ControlPlane::owns(std::string_view path) {
+    if (path == "/restapis" || path == "/restapis/") return true;
+    if (path.substr(0, 10) != "/restapis/") return false;
+    // The data plane: /restapis/{id}/{stage}/_user_request_/...
+    std::string_view rest = path.substr(10);
+    auto a = rest.find('/');
+    if (a == std::string_view::npos) return true;
+    auto b = rest.find('/', a + 1);
+    std::string_view third = b == std::string_view::npos ? std::string_view{} : rest.substr(b + 1, rest.find('/', b + 1) - b - 1);
+    return third != "_user_request_";
+}
+
+ControlPlane::RestApi& ControlPlane::api_locked(const std::string& id) {
+    auto it = apis_.find(id);
+    if (it == apis_.end()) throw not_found("Invalid API identifier specified " + options_.account_id + ":" + id);
+    return it->second;
+}
+
+ControlPlane::Resource& ControlPlane::resource_locked(RestApi& api, const std::string& id) {
+    auto it = api.resources.find(id);
+    if (it == api.resources.end()) throw not_found("Invalid Resource identifier specified");
+    return it->second;
+}
+
+json ControlPlane::api_json(const RestApi& api) const {
+    json j = {{"id", api.id}, {"name", api.name}, {"createdDate", api.created}, {"apiKeySource", "HEADER"},
+              {"endpointConfiguration", {{"types", {api.endpoint_type}}}}, {"disableExecuteApiEndpoint", false}};
+    if (!api.description.empty()) j["description"] = api.description;
+    if (!api.version.empty()) j["version"] = api.version;
+    if (!api.binary_media_types.empty()) j["binaryMediaTypes"] = api.binary_media_types;
+    for (const auto& [rid, r] : api.resources)
+        if (r.path == "/") j["rootResourceId"] = rid;
+    return j;
+}
+
+json ControlPlane::resource_json(const RestApi& api, const Resource& r, bool embed) const {
+    json j = {{"id", r.id}, {"path", r.path}};
+    if (!r.parent_id.empty()) j["parentId"] = r.parent_id;
+    if (!r.path_part.empty()) j["pathPart"] = r.path_part;
+    if (!r.methods.empty()) {
+        json methods = json::object();
+        for (const auto& [verb, m] : r.methods) {
+            json doc = embed ? m.doc : json::object();
+            if (embed && !m.integration.is_null()) doc["methodIntegration"] = m.integration;
+            methods[verb] = doc;
+        }
+        j["resourceMethods"] = methods;
+    }
+    return j;
+}
+
+http::Response ControlPlane::handle(const http::Request& request) {
+    std::vector<std::string> parts;
+    std::string_view path = request.path();
+    for (std::size_t start = 1; start < path.size();) {
+        auto slash = path.find('/', start);
+        parts.push_back(percent_decode(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start)));
+        if (slash == std::string_view::npos) break;
+        start = slash + 1;
+    }
+    try {
+        json body = json::object();
+        bool import = request.method == "POST" && parts.size() == 1 && query_value(request.query(), "mode") == "import";
+        if (!import && !request.body.empty() && (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")) {
+            body = json::parse(request.body, nullptr, false);
+            if (body.is_discarded() || !body.is_object()) throw bad_request("Invalid request body: expected a JSON object");
+        }
+        std::lock_guard lock(mutex_);
+        if (import) return import_api(request);
+        return route(request, parts, body);
+    } catch (const Error& e) {
+        http::Response r = reply(e.status, {{"message", e.message}});
+        r.set_header("x-amzn-ErrorType", e.type);
+        return r;
+    }
+}
+
+http::Response ControlPlane::route(const http::Request& request, const std::vector<std::string>& parts, const json& body) {
+    const std::string& m = request.method;
+    if (parts.size() == 1) {
+        if (m == "GET") {
+            json items = json::array();
+            for (const auto& [id, api] : apis_) items.push_back(api_json(api));
+            return reply(200, {{"item", items}});
+        }
+        if (m == "POST") throw bad_request("lowcloud creates REST APIs by import only for now: use aws apigateway import-rest-api --body file://openapi.yaml");
+        throw bad_request("Unsupported operation " + m + " /restapis");
+    }
+    RestApi& api = api_locked(parts[1]);
+    if (parts.size() == 2) {
+        if (m == "GET") return reply(200, api_json(api));
+        if (m == "DELETE") {
+            for (const auto& [name, stage] : api.stages) publish_(api.id, name, nullptr);
+            logger_.info("api " + api.name + " (" + api.id + ") deleted");
+            apis_.erase(api.id);
+            save_locked();
+            http::Response r = reply(202, json::object());
+            r.body.clear();
+            return r;
+        }
+        throw bad_request("lowcloud does not support " + m + " /restapis/{id} yet (put-rest-api, update-rest-api)");
+    }
+    const std::string& kind = parts[2];
+    if (kind == "resources") {
+        if (parts.size() == 3) {
+            if (m != "GET") throw bad_request("Unsupported operation " + m + " on resources");
+            bool embed = query_value(request.query(), "embed") == "methods";
+            std::vector<const Resource*> ordered;
+            for (const auto& [id, r] : api.resources) ordered.push_back(&r);
+            std::sort(ordered.begin(), ordered.end(), [](const Resource* a, const Resource* b) { return a->path < b->path; });
+            json items = json::array();
+            for (const auto* r : ordered) items.push_back(resource_json(api, *r, embed));
+            return reply(200, {{"item", items}});
+        }
+        Resource& res = resource_locked(api, parts[3]);
+        if (parts.size() == 4) {
+            if (m == "GET") return reply(200, resource_json(api, res, query_value(request.query(), "embed") == "methods"));
+            if (m == "POST") {  // CreateResource under this parent
+                std::string part = body.value("pathPart", "");
+                static const std::regex part_re(R"(\{[A-Za-z0-9_.\-]+\+?\}|[A-Za-z0-9_.:@\-~]+)");
+                if (!std::regex_match(part, part_re))
+                    throw bad_request("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.");
+                std::string full = (res.path == "/" ? "" : res.path) + "/" + part;
+                for (const auto& [id, other] : api.resources)
+                    if (other.path == full) throw conflict("Another resource with the same parent already has this name: " + part);
+                Resource r;
+                r.id = lower_id(6);
+                r.parent_id = res.id;
+                r.path_part = part;
+                r.path = full;
+                api.resources[r.id] = r;
+                save_locked();
+                return reply(201, resource_json(api, r, false));
+            }
+            if (m == "DELETE") {
+                if (res.path == "/") throw bad_request("Cannot delete root resource");
+                std::string prefix = res.path;
+                for (auto it = api.resources.begin(); it != api.resources.end();)
+                    it = (it->second.path == prefix || it->second.path.rfind(prefix + "/", 0) == 0) ? api.resources.erase(it) : std::next(it);
+                save_locked();
+                http::Response r = reply(202, json::object());
+                r.body.clear();
+                return r;
+            }
+            throw bad_request("Unsupported operation " + m + " on a resource");
+        }
+        if (parts[4] != "methods" || parts.size() < 6) throw not_found("Invalid path");
+        std::string verb = parts[5];
+        if (std::find(kVerbs.begin(), kVerbs.end(), verb) == kVerbs.end()) throw bad_request("Invalid HTTP method: " + verb);
+        auto method = res.methods.find(verb);
+        if (parts.size() == 6) {
+            if (m == "PUT") {
+                Method md;
+                md.doc = {{"httpMethod", verb}, {"authorizationType", body.value("authorizationType", "NONE")},
+                          {"apiKeyRequired", body.value("apiKeyRequired", false)}};
+                for (const char* k : {"requestParameters", "requestModels", "operationName", "requestValidatorId", "authorizerId"})
+                    if (body.contains(k)) md.doc[k] = body[k];
+                md.operation = json::object();
+                if (body.contains("operationName")) md.operation["operationId"] = body["operationName"];
+                if (body.contains("requestParameters")) md.operation["parameters"] = parameters_from(body["requestParameters"]);
+                res.methods[verb] = md;
+                save_locked();
+                return reply(201, md.doc);
+            }
+            if (method == res.methods.end()) throw not_found("Invalid Method identifier specified");
+            if (m == "GET") {
+                json doc = method->second.doc;
+                if (!method->second.integration.is_null()) doc["methodIntegration"] = method->second.integration;
+                return reply(200, doc);
+            }
+            if (m == "DELETE") {
+                res.methods.erase(method);
+                save_locked();
+                http::Response r = reply(204, json::object());
+                r.body.clear();
+                return r;
+            }
+            throw bad_request("lowcloud does not support " + m + " on methods yet (update-method)");
+        }
+        if (method == res.methods.end()) throw not_found("Invalid Method identifier specified");
+        Method& md = method->second;
+        if (parts[6] == "integration" && parts.size() == 7) {
+            if (m == "PUT") {
+                std::string type = body.value("type", "");
+                if (type != "AWS_PROXY" && type != "AWS" && type != "HTTP_PROXY" && type != "HTTP" && type != "MOCK")
+                    throw bad_request("1 validation error detected: Value '" + type +
+                                      "' at 'putIntegrationInput.type' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, AWS, MOCK, HTTP_PROXY, AWS_PROXY]");
+                std::string uri = body.value("uri", "");
+                if (type == "AWS_PROXY" || type == "AWS") {
+                    // integrationHttpMethod travels as "httpMethod" in the body.
+                    if (body.value("httpMethod", "") == "") throw bad_request("Enumeration value for HttpMethod must be non-empty");
+                    static const std::regex aws_arn(R"(arn:aws[a-zA-Z-]*:apigateway:[^:]+:[^:]+:(path|action)/.+)");
+                    if (!std::regex_match(uri, aws_arn)) throw bad_request("AWS ARN for integration must contain path or action");
+                    if (uri.find(":lambda:path/") == std::string::npos)
+                        throw bad_request("lowcloud integrates AWS services through Lambda only: the uri must be arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations");
+                    if (!valid_lambda_uri(uri)) throw bad_request("Invalid ARN specified in the request");
+                    if (type == "AWS" && body.contains("requestTemplates"))
+                        throw bad_request("lowcloud does not run mapping templates yet: use an AWS_PROXY integration (a Lambda proxy) for " + verb + " " + res.path);
+                }
+                if ((type == "HTTP_PROXY" || type == "HTTP") && !std::regex_match(uri, std::regex(R"(https?://.+)")))
+                    throw bad_request("Invalid HTTP endpoint specified for URI");
+                json integration = {{"type", type}, {"passthroughBehavior", body.value("passthroughBehavior", "WHEN_NO_MATCH")},
+                                    {"timeoutInMillis", body.value("timeoutInMillis", 29000)}, {"cacheNamespace", res.id},
+                                    {"cacheKeyParameters", body.value("cacheKeyParameters", json::array())}};
+                if (body.contains("httpMethod")) integration["httpMethod"] = body["httpMethod"];
+                if (!uri.empty()) integration["uri"] = uri;
+                for (const char* k : {"credentials", "requestParameters", "requestTemplates", "contentHandling", "connectionType"})
+                    if (body.contains(k)) integration[k] = body[k];
+                if (integration["timeoutInMillis"].get<long long>() < 50 || integration["timeoutInMillis"].get<long long>() > 29000)
+                    throw bad_request("Timeout should be between 50 ms and 29000 ms");
+                md.integration = integration;
+                save_locked();
+                return reply(201, integration);
+            }
+            if (md.integration.is_null()) throw not_found("Invalid Integration identifier specified");
+            if (m == "GET") return reply(200, md.integration);
+            if (m == "DELETE") {
+                md.integration = nullptr;
+                save_locked();
+                http::Response r = reply(204, json::object());
+                r.body.clear();
+                return r;
+            }
+        }
+        if (parts[6] == "responses" && parts.size() == 8 && m == "PUT") {  // PutMethodResponse
+            json response = {{"statusCode", parts[7]}};
+            for (const char* k : {"responseParameters", "responseModels"})
+                if (body.contains(k)) response[k] = body[k];
+            md.doc["methodResponses"][parts[7]] = response;
+            save_locked();
+            return reply(201, response);
+        }
+        if (parts[6] == "integration" && parts.size() == 9 && parts[7] == "responses" && m == "PUT") {  // PutIntegrationResponse
+            if (md.integration.is_null()) throw not_found("Invalid Integration identifier specified");
+            json response = {{"statusCode", parts[8]}};
+            for (const char* k : {"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"})
+                if (body.contains(k)) response[k] = body[k];
+            md.integration["integrationResponses"][parts[8]] = response;
+            save_locked();
+            return reply(201, response);
+        }
+        throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet");
+    }
+    if (kind == "deployments") {
+        if (parts.size() == 3 && m == "POST") return create_deployment(api, body);
+        if (parts.size() == 3 && m == "GET") {
+            json items = json::array();
+            for (const auto& [id, d] : api.deployments) {
+                json j = {{"id", id}, {"createdDate", d.created}};
+                if (!d.description.empty()) j["description"] = d.description;
+                items.push_back(j);
+            }
+            return reply(200, {{"item", items}});
+        }
+        if (parts.size() == 4 && m == "GET") {
+            auto it = api.deployments.find(parts[3]);
+            if (it == api.deployments.end()) throw not_found("Invalid Deployment identifier specified");
+            json j = {{"id", it->first}, {"createdDate", it->second.created}};
+            if (!it->second.description.empty()) j["description"] = it->second.description;
+            return reply(200, j);
+        }
+        throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet");
+    }
+    if (kind == "stages") return stage_api(api, parts, request, body);
+    throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet (exports, authorizers, models, validators)");
+}
+
+}  // namespace lowcloud::apigateway

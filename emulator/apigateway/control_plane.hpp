@@ -1,0 +1,133 @@
+// API Gateway's control plane for REST APIs (v1, JSON over REST under
+// /restapis), so that deployment scripts written for AWS run unchanged:
+//   POST   /restapis?mode=import[&failonwarnings=true&basepath=...]   ImportRestApi
+//   GET    /restapis                       GetRestApis
+//   GET|DELETE /restapis/{id}              GetRestApi / DeleteRestApi
+//   GET    /restapis/{id}/resources[?embed=methods]                  GetResources
+//   GET|DELETE /restapis/{id}/resources/{rid}, POST .../resources/{parent}  (CreateResource)
+//   PUT|GET|DELETE .../resources/{rid}/methods/{verb}                Put/Get/DeleteMethod
+//   PUT|GET|DELETE .../methods/{verb}/integration                    Put/Get/DeleteIntegration
+//   PUT    .../methods/{verb}/responses/{status}, .../integration/responses/{status}
+//   POST|GET /restapis/{id}/deployments    CreateDeployment / GetDeployments
+//   POST|GET /restapis/{id}/stages, GET|PATCH|DELETE /restapis/{id}/stages/{name}
+// with AWS's shapes (collections as {"item": [...]}, epoch-second dates,
+// 10-character API ids, 6-character resource ids) and errors
+// (NotFoundException, BadRequestException, ConflictException as
+// {"message"} with x-amzn-ErrorType).
+//
+// A deployment snapshots the API's resources as an OpenAPI document (the
+// imported document with its paths regenerated from the resource model) and
+// compiles it with the same reader as manifest APIs (api_from_document);
+// every stage pointing at it is handed to `publish`, which serves it. An
+// integration of such an API invokes its function only when the function's
+// resource policy allows apigateway.amazonaws.com (AddPermission) or the
+// integration has credentials, as AWS enforces it.
+//
+// Not supported yet (answered with BadRequestException naming what is
+// missing): HTTP APIs (apigatewayv2), custom domain names, exports,
+// put-rest-api / update-rest-api, and non-proxy AWS integrations with
+// mapping templates.
+//
+// Persistence: DATA/apigateway.json after every change; restore() publishes
+// the stored stages again. Threading: handle() is thread-safe (one mutex);
+// `publish` is called with that mutex held and must not call back.
+#pragma once
+
+#include "apigateway/api.hpp"
+#include "common/log.hpp"
+#include "http/message.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace lowcloud::apigateway {
+
+struct ControlPlaneOptions {
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+    std::filesystem::path data_dir;  // "" : in memory
+};
+
+class ControlPlane {
+public:
+    // How an operation refuses: status, x-amzn-ErrorType, message.
+    struct Error {
+        int status;
+        std::string type, message;
+    };
+
+    // `api` null: the stage is gone (deleted stage or API).
+    using Publish = std::function<void(const std::string& api_id, const std::string& stage, std::shared_ptr<const Api> api)>;
+
+    ControlPlane(ControlPlaneOptions options, Logger& logger, Publish publish);
+
+    // Whether a request is for the control plane: /restapis and below, but
+    // not the data plane's /restapis/{id}/{stage}/_user_request_/...
+    static bool owns(std::string_view path);
+
+    http::Response handle(const http::Request& request);
+
+    // Reads DATA/apigateway.json and publishes its stages. Throws
+    // std::runtime_error for an unreadable file.
+    void restore();
+
+    nlohmann::json health() const;
+
+private:
+    struct Method {
+        nlohmann::json doc;          // Method shape without methodIntegration
+        nlohmann::json operation;    // the OpenAPI operation (imported or built), without the integration
+        nlohmann::json integration;  // Integration shape, or null
+    };
+    struct Resource {
+        std::string id, parent_id, path_part, path;
+        std::map<std::string, Method> methods;  // by verb
+    };
+    struct Deployment {
+        std::string id, description;
+        long long created = 0;
+        std::string document;  // the OpenAPI document it serves
+    };
+    struct Stage {
+        std::string name, deployment_id, description;
+        long long created = 0, updated = 0;
+        std::map<std::string, std::string> variables;
+    };
+    struct RestApi {
+        std::string id, name, description, version;
+        long long created = 0;
+        std::vector<std::string> binary_media_types;
+        std::string endpoint_type = "EDGE";
+        nlohmann::json base;  // the imported document without paths (components, extensions)
+        std::map<std::string, Resource> resources;  // by id
+        std::map<std::string, Deployment> deployments;
+        std::map<std::string, Stage> stages;
+    };
+
+    http::Response route(const http::Request& request, const std::vector<std::string>& parts, const nlohmann::json& body);
+    http::Response import_api(const http::Request& request);
+    http::Response create_deployment(RestApi& api, const nlohmann::json& body);
+    http::Response stage_api(RestApi& api, const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
+
+    RestApi& api_locked(const std::string& id);
+    Resource& resource_locked(RestApi& api, const std::string& id);
+    std::string document_locked(const RestApi& api) const;
+    void publish_stage_locked(const RestApi& api, const Stage& stage);
+    nlohmann::json api_json(const RestApi& api) const;
+    nlohmann::json resource_json(const RestApi& api, const Resource& r, bool embed) const;
+    void save_locked() const;
+
+    ControlPlaneOptions options_;
+    Logger& logger_;
+    Publish publish_;
+    mutable std::mutex mutex_;
+    std::map<std::string, RestApi> apis_;
+};
+
+}  // namespace lowcloud::apigateway
