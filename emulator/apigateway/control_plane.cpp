@@ -277,9 +277,10 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
                     if (uri.find(":lambda:path/") == std::string::npos)
                         throw bad_request("lowcloud integrates AWS services through Lambda only: the uri must be arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations");
                     if (!valid_lambda_uri(uri)) throw bad_request("Invalid ARN specified in the request");
-                    if (type == "AWS" && body.contains("requestTemplates"))
-                        throw bad_request("lowcloud does not run mapping templates yet: use an AWS_PROXY integration (a Lambda proxy) for " + verb + " " + res.path);
                 }
+                if (type != "AWS_PROXY")
+                    throw bad_request("lowcloud serves Lambda proxy integrations (AWS_PROXY) only, for now: " + type +
+                                      " integrations (mapping templates, HTTP backends, mocks) are not supported yet");
                 if ((type == "HTTP_PROXY" || type == "HTTP") && !std::regex_match(uri, std::regex(R"(https?://.+)")))
                     throw bad_request("Invalid HTTP endpoint specified for URI");
                 json integration = {{"type", type}, {"passthroughBehavior", body.value("passthroughBehavior", "WHEN_NO_MATCH")},

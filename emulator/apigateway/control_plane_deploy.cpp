@@ -284,6 +284,9 @@ http::Response ControlPlane::import_api(const http::Request& request) {
                     if (x.contains(k)) integration[k] = x[k];
                 if (x.contains("responses")) integration["integrationResponses"] = x["responses"];
                 m.integration = integration;
+                if (type != "AWS_PROXY")
+                    warnings.push_back("lowcloud serves AWS_PROXY integrations only: " + verb + " " + res.path + " (" + type +
+                                       ") will answer 500 Internal server error");
             }
             res.methods[verb] = m;
         }
