@@ -44,7 +44,7 @@ def test_health_reports_every_service(server):
     assert resp.getheader("Content-Type") == "application/json"
     health = json.loads(data)
     assert health["status"] == "running"
-    assert set(health["services"]) == {"dynamodb", "lambda", "apigateway"}
+    assert set(health["services"]) == {"dynamodb", "lambda", "apigateway", "iam"}
     assert all(s["status"] == "running" for s in health["services"].values())
 
 
