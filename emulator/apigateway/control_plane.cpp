@@ -78,11 +78,13 @@ json parameters_from(const json& request_parameters) {
 
 }  // namespace
 
-ControlPlane::ControlPlane(ControlPlaneOptions options, Logger& logger, Publish publish)
-    : options_(std::move(options)), logger_(logger), publish_(std::move(publish)) {}
+ControlPlane::ControlPlane(ControlPlaneOptions options, Logger& logger, Publish publish, PublishDomain publish_domain)
+    : options_(std::move(options)), logger_(logger), publish_(std::move(publish)), publish_domain_(std::move(publish_domain)) {}
 
 bool ControlPlane::owns(std::string_view path) {
     if (path == "/restapis" || path == "/restapis/") return true;
+    for (std::string_view p : {"/domainnames", "/v2/domainnames"})
+        if (path == p || path.substr(0, p.size() + 1) == std::string(p) + "/") return true;
     if (path.substr(0, 10) != "/restapis/") return false;
     // The data plane: /restapis/{id}/{stage}/_user_request_/...
     std::string_view rest = path.substr(10);
@@ -150,6 +152,9 @@ http::Response ControlPlane::handle(const http::Request& request) {
         }
         std::lock_guard lock(mutex_);
         if (import) return import_api(request);
+        if (!parts.empty() && parts[0] == "domainnames") return domain_api(parts, false, request, body);
+        if (parts.size() > 1 && parts[0] == "v2" && parts[1] == "domainnames")
+            return domain_api(std::vector<std::string>(parts.begin() + 1, parts.end()), true, request, body);
         return route(request, parts, body);
     } catch (const Error& e) {
         http::Response r = reply(e.status, {{"message", e.message}});
@@ -346,7 +351,135 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
         throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet");
     }
     if (kind == "stages") return stage_api(api, parts, request, body);
+    if (kind == "exports") throw bad_request("lowcloud does not support get-export yet");
     throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet (exports, authorizers, models, validators)");
+}
+
+// Custom domain names (v1 with base path mappings, v2 with API mappings):
+// one resource in AWS, seen by both APIs.
+http::Response ControlPlane::domain_api(const std::vector<std::string>& parts, bool v2, const http::Request& request, const json& body) {
+    const std::string& m = request.method;
+    auto domain_json = [&](const Domain& d) {
+        std::string target = d.endpoint_type == "REGIONAL" ? "d-" + lower_id(10) + ".execute-api." + options_.region + ".amazonaws.com"
+                                                           : lower_id(14) + ".cloudfront.net";
+        if (v2)
+            return json{{"domainName", d.name},
+                        {"apiMappingSelectionExpression", "$request.basepath"},
+                        {"domainNameConfigurations",
+                         {{{"apiGatewayDomainName", target}, {"certificateArn", d.certificate}, {"endpointType", d.endpoint_type},
+                           {"domainNameStatus", "AVAILABLE"}, {"securityPolicy", "TLS_1_2"}}}}};
+        json j = {{"domainName", d.name}, {"domainNameStatus", "AVAILABLE"}, {"securityPolicy", "TLS_1_2"},
+                  {"endpointConfiguration", {{"types", {d.endpoint_type}}}}};
+        if (d.endpoint_type == "REGIONAL") {
+            j["regionalDomainName"] = target;
+            j["regionalCertificateArn"] = d.certificate;
+        } else {
+            j["distributionDomainName"] = target;
+            j["certificateArn"] = d.certificate;
+        }
+        return j;
+    };
+    auto mapping_json = [&](const Mapping& mp) {
+        if (v2) return json{{"apiId", mp.api_id}, {"apiMappingId", mp.id}, {"apiMappingKey", mp.base_path}, {"stage", mp.stage}};
+        return json{{"basePath", mp.base_path.empty() ? "(none)" : mp.base_path}, {"restApiId", mp.api_id}, {"stage", mp.stage}};
+    };
+    const char* items = v2 ? "items" : "item";
+    if (parts.size() == 1) {
+        if (m == "GET") {
+            json list = json::array();
+            for (const auto& [name, d] : domains_) list.push_back(domain_json(d));
+            return reply(200, {{items, list}});
+        }
+        if (m != "POST") throw bad_request("Unsupported operation " + m + " on domain names");
+        Domain d;
+        d.name = body.value("domainName", "");
+        static const std::regex name_re(R"(([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,})");
+        if (!std::regex_match(d.name, name_re)) throw bad_request("Invalid domain name identifier specified");
+        if (domains_.count(d.name)) throw conflict("The domain name you provided already exists.");
+        if (v2) {
+            json configs = body.value("domainNameConfigurations", json::array());
+            if (!configs.empty()) {
+                d.certificate = configs[0].value("certificateArn", "");
+                d.endpoint_type = configs[0].value("endpointType", "REGIONAL");
+            } else {
+                d.endpoint_type = "REGIONAL";
+            }
+        } else {
+            d.certificate = body.value("regionalCertificateArn", body.value("certificateArn", ""));
+            json types = body.value("endpointConfiguration", json::object()).value("types", json::array());
+            d.endpoint_type = types.empty() ? (body.contains("regionalCertificateArn") ? "REGIONAL" : "EDGE") : types[0].get<std::string>();
+        }
+        d.created = 0;
+        domains_[d.name] = d;
+        save_locked();
+        return reply(201, domain_json(d));
+    }
+    auto it = domains_.find(parts[1]);
+    if (it == domains_.end()) throw not_found("Invalid domain name identifier specified");
+    Domain& d = it->second;
+    if (parts.size() == 2) {
+        if (m == "GET") return reply(200, domain_json(d));
+        if (m == "DELETE") {
+            publish_domain_(d.name, {});
+            domains_.erase(it);
+            save_locked();
+            http::Response r = reply(v2 ? 204 : 202, json::object());
+            r.body.clear();
+            return r;
+        }
+        throw bad_request("Unsupported operation " + m + " on a domain name");
+    }
+    std::string collection = parts[2];
+    if (collection != (v2 ? "apimappings" : "basepathmappings")) throw not_found("Invalid path");
+    if (parts.size() == 3) {
+        if (m == "GET") {
+            json list = json::array();
+            for (const auto& mp : d.mappings) list.push_back(mapping_json(mp));
+            return reply(200, {{items, list}});
+        }
+        if (m != "POST") throw bad_request("Unsupported operation " + m + " on mappings");
+        Mapping mp;
+        mp.id = lower_id(6);
+        mp.base_path = body.value(v2 ? "apiMappingKey" : "basePath", "");
+        if (mp.base_path == "(none)") mp.base_path.clear();
+        while (!mp.base_path.empty() && mp.base_path.back() == '/') mp.base_path.pop_back();
+        while (!mp.base_path.empty() && mp.base_path.front() == '/') mp.base_path.erase(0, 1);
+        static const std::regex key_re(R"([A-Za-z0-9._\-]+(/[A-Za-z0-9._\-]+)*)");
+        if (!mp.base_path.empty() && !std::regex_match(mp.base_path, key_re)) throw bad_request("Invalid base path: " + mp.base_path);
+        if (!v2 && mp.base_path.find('/') != std::string::npos)
+            throw bad_request("Multi-level base paths need an API mapping (aws apigatewayv2 create-api-mapping --api-mapping-key " + mp.base_path + ")");
+        mp.api_id = body.value(v2 ? "apiId" : "restApiId", "");
+        mp.stage = body.value("stage", "");
+        auto api = apis_.find(mp.api_id);
+        if (api == apis_.end()) throw bad_request("Invalid REST API identifier specified");
+        if (mp.stage.empty()) {
+            if (api->second.stages.size() != 1) throw bad_request("Invalid stage identifier specified");
+            mp.stage = api->second.stages.begin()->first;
+        }
+        if (!api->second.stages.count(mp.stage)) throw bad_request("Invalid stage identifier specified");
+        for (const auto& other : d.mappings)
+            if (other.base_path == mp.base_path) throw conflict("Base path already exists for this domain name");
+        d.mappings.push_back(mp);
+        publish_domain_(d.name, d.mappings);
+        save_locked();
+        logger_.info("custom domain " + d.name + ": /" + mp.base_path + " -> API " + mp.api_id + " stage " + mp.stage);
+        return reply(201, mapping_json(mp));
+    }
+    std::string key = parts[3];
+    auto mp = std::find_if(d.mappings.begin(), d.mappings.end(), [&](const Mapping& x) {
+        return v2 ? x.id == key : (x.base_path.empty() ? key == "(none)" : x.base_path == key);
+    });
+    if (mp == d.mappings.end()) throw not_found(v2 ? "Invalid API mapping identifier specified" : "Invalid base path mapping identifier specified");
+    if (m == "GET") return reply(200, mapping_json(*mp));
+    if (m == "DELETE") {
+        d.mappings.erase(mp);
+        publish_domain_(d.name, d.mappings);
+        save_locked();
+        http::Response r = reply(v2 ? 204 : 202, json::object());
+        r.body.clear();
+        return r;
+    }
+    throw bad_request("Unsupported operation " + m + " on a mapping");
 }
 
 }  // namespace lowcloud::apigateway

@@ -10,6 +10,10 @@
 //   PUT    .../methods/{verb}/responses/{status}, .../integration/responses/{status}
 //   POST|GET /restapis/{id}/deployments    CreateDeployment / GetDeployments
 //   POST|GET /restapis/{id}/stages, GET|PATCH|DELETE /restapis/{id}/stages/{name}
+//   POST|GET /domainnames, GET|DELETE /domainnames/{name}         custom domain names
+//   POST|GET /domainnames/{name}/basepathmappings, DELETE .../{basePath}
+//   POST|GET /v2/domainnames, POST|GET /v2/domainnames/{name}/apimappings,
+//   DELETE .../apimappings/{id}   (apigatewayv2: multi-level keys like info/v2)
 // with AWS's shapes (collections as {"item": [...]}, epoch-second dates,
 // 10-character API ids, 6-character resource ids) and errors
 // (NotFoundException, BadRequestException, ConflictException as
@@ -23,8 +27,12 @@
 // resource policy allows apigateway.amazonaws.com (AddPermission) or the
 // integration has credentials, as AWS enforces it.
 //
+// A request whose Host is a custom domain name goes to the API of the
+// longest base path (mapping key) that prefixes its path, with that prefix
+// removed (`publish_domain` hands the mappings to the data plane).
+//
 // Not supported yet (answered with BadRequestException naming what is
-// missing): HTTP APIs (apigatewayv2), custom domain names, exports,
+// missing): HTTP APIs (apigatewayv2 APIs, routes), exports,
 // put-rest-api / update-rest-api, and non-proxy AWS integrations with
 // mapping templates.
 //
@@ -64,8 +72,14 @@ public:
 
     // `api` null: the stage is gone (deleted stage or API).
     using Publish = std::function<void(const std::string& api_id, const std::string& stage, std::shared_ptr<const Api> api)>;
+    // One base path of a custom domain: "" (the "(none)" mapping) or "info/v2".
+    struct Mapping {
+        std::string id, base_path, api_id, stage;
+    };
+    // Every mapping of `domain` (empty: the domain is gone).
+    using PublishDomain = std::function<void(const std::string& domain, std::vector<Mapping> mappings)>;
 
-    ControlPlane(ControlPlaneOptions options, Logger& logger, Publish publish);
+    ControlPlane(ControlPlaneOptions options, Logger& logger, Publish publish, PublishDomain publish_domain);
 
     // Whether a request is for the control plane: /restapis and below, but
     // not the data plane's /restapis/{id}/{stage}/_user_request_/...
@@ -114,6 +128,7 @@ private:
     http::Response import_api(const http::Request& request);
     http::Response create_deployment(RestApi& api, const nlohmann::json& body);
     http::Response stage_api(RestApi& api, const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
+    http::Response domain_api(const std::vector<std::string>& parts, bool v2, const http::Request& request, const nlohmann::json& body);
 
     RestApi& api_locked(const std::string& id);
     Resource& resource_locked(RestApi& api, const std::string& id);
@@ -126,8 +141,15 @@ private:
     ControlPlaneOptions options_;
     Logger& logger_;
     Publish publish_;
+    PublishDomain publish_domain_;
     mutable std::mutex mutex_;
     std::map<std::string, RestApi> apis_;
+    struct Domain {
+        std::string name, certificate, endpoint_type = "EDGE";
+        long long created = 0;
+        std::vector<Mapping> mappings;
+    };
+    std::map<std::string, Domain> domains_;
 };
 
 }  // namespace lowcloud::apigateway

@@ -474,11 +474,17 @@ void ControlPlane::save_locked() const {
                        {"binary_media_types", api.binary_media_types}, {"endpoint_type", api.endpoint_type}, {"base", api.base},
                        {"resources", resources}, {"deployments", deployments}, {"stages", stages}});
     }
+    json domains = json::array();
+    for (const auto& [name, d] : domains_) {
+        json mappings = json::array();
+        for (const auto& mp : d.mappings) mappings.push_back({{"id", mp.id}, {"base_path", mp.base_path}, {"api_id", mp.api_id}, {"stage", mp.stage}});
+        domains.push_back({{"name", d.name}, {"certificate", d.certificate}, {"endpoint_type", d.endpoint_type}, {"mappings", mappings}});
+    }
     fs::create_directories(options_.data_dir);
     fs::path tmp = options_.data_dir / "apigateway.json.tmp";
     {
         std::ofstream f(tmp, std::ios::trunc);
-        f << json{{"format", 1}, {"rest_apis", out}}.dump(1);
+        f << json{{"format", 1}, {"rest_apis", out}, {"domain_names", domains}}.dump(1);
     }
     fs::rename(tmp, options_.data_dir / "apigateway.json");
 }
@@ -534,7 +540,17 @@ void ControlPlane::restore() {
             }
         }
     }
-    logger_.info("restored " + std::to_string(apis_.size()) + " REST APIs from " + file.string());
+    for (const auto& d : doc.value("domain_names", json::array())) {
+        Domain domain;
+        domain.name = d.at("name");
+        domain.certificate = d.value("certificate", "");
+        domain.endpoint_type = d.value("endpoint_type", "EDGE");
+        for (const auto& mp : d.value("mappings", json::array()))
+            domain.mappings.push_back(Mapping{mp.value("id", ""), mp.value("base_path", ""), mp.value("api_id", ""), mp.value("stage", "")});
+        publish_domain_(domain.name, domain.mappings);
+        domains_[domain.name] = domain;
+    }
+    logger_.info("restored " + std::to_string(apis_.size()) + " REST APIs and " + std::to_string(domains_.size()) + " domain names from " + file.string());
 }
 
 json ControlPlane::health() const {

@@ -117,6 +117,11 @@ Service::Service(Logger& logger, lambda::Invoker& invoker, ControlPlaneOptions c
     control_ = std::make_unique<ControlPlane>(std::move(control), logger_,
                                               [this](const std::string& id, const std::string& stage, std::shared_ptr<const Api> api) {
                                                   publish(id, stage, std::move(api));
+                                              },
+                                              [this](const std::string& domain, std::vector<ControlPlane::Mapping> mappings) {
+                                                  std::lock_guard lock(deployed_mutex_);
+                                                  if (mappings.empty()) domains_.erase(domain);
+                                                  else domains_[domain] = std::move(mappings);
                                               });
     timer_ = std::thread([this] {
         while (!stopping_) {
@@ -191,6 +196,13 @@ const Service::Deployed* Service::by_id(std::string_view id) const {
     return nullptr;
 }
 
+bool Service::serves_host(std::string_view host) const {
+    auto colon = host.rfind(':');
+    if (colon != std::string_view::npos && host.find(']') == std::string_view::npos) host = host.substr(0, colon);
+    std::lock_guard lock(deployed_mutex_);
+    return domains_.count(std::string(host)) > 0;
+}
+
 bool Service::serves_base_path(std::string_view path) const {
     for (const auto& d : apis_)
         for (const auto& b : d->api.base_paths)
@@ -240,6 +252,27 @@ void Service::handle(http::Request request, http::Respond respond) {
     std::string host_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
     constexpr std::string_view suffix = ".execute-api.localhost";
 
+    // A custom domain name: the longest mapped base path wins and is removed.
+    std::vector<ControlPlane::Mapping> mappings;
+    {
+        std::lock_guard lock(deployed_mutex_);
+        auto it = domains_.find(host_name);
+        if (it != domains_.end()) mappings = it->second;
+    }
+    if (!mappings.empty()) {
+        const ControlPlane::Mapping* best = nullptr;
+        for (const auto& mp : mappings) {
+            std::string prefix = "/" + mp.base_path;
+            bool match = mp.base_path.empty() || path == prefix || starts_with(path, prefix + "/");
+            if (match && (!best || mp.base_path.size() > best->base_path.size())) best = &mp;
+        }
+        if (!best) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
+        std::string api_path = best->base_path.empty() ? path : path.substr(best->base_path.size() + 1);
+        if (api_path.empty()) api_path = "/";
+        auto staged = deployed_stage(best->api_id, best->stage);
+        if (!staged) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
+        return serve(*staged, best->stage, api_path, path, std::move(request), std::move(respond), "", staged);
+    }
     // Host {apiId}.execute-api.localhost: /{stage}/{path}
     if (host_name.size() > suffix.size() && host_name.substr(host_name.size() - suffix.size()) == suffix) {
         std::string id = host_name.substr(0, host_name.size() - suffix.size());

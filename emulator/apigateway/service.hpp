@@ -52,6 +52,8 @@ public:
 
     // Whether `path` falls under a configured base path.
     bool serves_base_path(std::string_view path) const;
+    // Whether `host` (a Host header, port allowed) is a custom domain name.
+    bool serves_host(std::string_view host) const;
 
     void handle(http::Request request, http::Respond respond);
 
@@ -92,6 +94,7 @@ private:
     std::unique_ptr<ControlPlane> control_;
     mutable std::mutex deployed_mutex_;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const Deployed>> deployed_;  // (api id, stage)
+    std::map<std::string, std::vector<ControlPlane::Mapping>> domains_;  // custom domain -> mappings
     mutable std::string base_url_;  // for route logs, once the server listens (under deployed_mutex_)
 
     std::mutex pending_mutex_;

@@ -17,7 +17,8 @@ const char* Dispatcher::upload_operation(const http::Request& head) {
 }
 
 Route Dispatcher::route(const http::Request& head) const {
-    return classify(head, [this](std::string_view path) { return services_.apigateway.serves_base_path(path); });
+    return classify(head, [this](std::string_view path) { return services_.apigateway.serves_base_path(path); },
+                    [this](std::string_view host) { return services_.apigateway.serves_host(host); });
 }
 
 std::size_t Dispatcher::body_limit(const http::Request& head) const {

@@ -27,7 +27,8 @@ std::string_view family_name(Family f) {
     return "none";
 }
 
-Route classify(const http::Request& head, const std::function<bool(std::string_view)>& api_base_path) {
+Route classify(const http::Request& head, const std::function<bool(std::string_view)>& api_base_path,
+               const std::function<bool(std::string_view)>& api_host) {
     std::string_view target = head.header("X-Amz-Target");
     std::string_view path = head.path();
     auto op = [&] { return head.method + " " + std::string(path); };
@@ -35,10 +36,12 @@ Route classify(const http::Request& head, const std::function<bool(std::string_v
     if (starts_with(target, "DynamoDB_20120810.") || starts_with(target, "DynamoDBStreams_20120810."))
         return {Family::dynamodb, std::string(target.substr(target.find('.') + 1))};
     if (is_execute_api_host(head.header("Host"))) return {Family::apigateway, op()};
+    if (api_host && !head.header("Host").empty() && api_host(head.header("Host"))) return {Family::apigateway, op()};
     if (starts_with(path, "/2015-03-31/functions") || starts_with(path, "/2018-06-01/runtime/") || starts_with(path, "/2017-03-31/tags/") ||
         starts_with(path, "/2016-08-19/account-settings") || starts_with(path, "/2017-10-31/functions/") || starts_with(path, "/2019-09-30/functions/"))
         return {Family::lambda, op()};
-    if (starts_with(path, "/restapis/") || path == "/restapis") return {Family::apigateway, op()};
+    if (starts_with(path, "/restapis/") || path == "/restapis" || starts_with(path, "/domainnames") || starts_with(path, "/v2/domainnames"))
+        return {Family::apigateway, op()};
     // Each Lambda execution environment's Runtime API, and Lambda's logs.
     if (starts_with(path, "/_lowcloud/runtime/") || starts_with(path, "/_lowcloud/lambda/")) return {Family::lambda, op()};
     if (starts_with(path, "/_lowcloud/")) return {Family::lowcloud, op()};

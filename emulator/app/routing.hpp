@@ -8,6 +8,7 @@
 //                                          Runtime API, function logs)
 //   /_lowcloud/...                      -> the emulator itself (health)
 //   a configured API base path          -> API Gateway
+//   Host: a custom domain name          -> API Gateway
 //   POST / with a form body, no target  -> IAM / STS (Query protocol)
 // Pure functions of the request head, so they are tested without a server.
 #pragma once
@@ -30,8 +31,10 @@ struct Route {
     std::string operation;  // for logs: "PutItem", "GET /watch/1", ...
 };
 
-// `api_base_path` tells whether a path falls under a configured API base path.
-Route classify(const http::Request& head, const std::function<bool(std::string_view path)>& api_base_path);
+// `api_base_path` tells whether a path falls under a configured API base
+// path; `api_host` whether a Host is a custom domain name (optional).
+Route classify(const http::Request& head, const std::function<bool(std::string_view path)>& api_base_path,
+               const std::function<bool(std::string_view host)>& api_host = nullptr);
 
 // Body limits per family, as AWS enforces them.
 constexpr std::size_t kDynamoDbBodyLimit = 16 * 1024 * 1024;

@@ -88,6 +88,16 @@ def test_the_execute_api_host_serves_the_stage(deployed):
     assert status == 200 and got["sku"] == SKUS[0]
 
 
+def test_the_custom_domain_serves_the_api_by_prefix(deployed):
+    out = run_scripts(deployed["server"], deployed["work"], "./create_custom_domain.sh api-watches.example.com")
+    assert "https://api-watches.example.com/info/v2 -> API " + deployed["api"] in out
+    host = "api-watches.example.com"
+    status, got = call(f"{deployed['server'].url}/info/v2/watch/{SKUS[0]}", host=host)
+    assert status == 200 and got["sku"] == SKUS[0]
+    assert call(f"{deployed['server'].url}/info/v2/watch/NOPE", host=host)[0] == 404
+    assert call(f"{deployed['server'].url}/image/v1/watch/{SKUS[0]}", host=host) == (403, {"message": "Forbidden"})
+
+
 def test_an_unknown_sku_is_404(deployed):
     assert call(stage_url(deployed, "/watch/NOPE")) == (404, {"message": "Watch not found"})
 
@@ -121,3 +131,5 @@ def test_a_restart_on_the_same_data_dir_still_answers(deployed):
     status, got = call(stage_url(deployed, f"/watch/{SKUS[1]}"))
     assert status == 200 and got["sku"] == SKUS[1]
     assert call(stage_url(deployed, "/watch/PY.0001"))[0] == 200
+    status, got = call(f"{deployed['server'].url}/info/v2/watch/{SKUS[0]}", host="api-watches.example.com")
+    assert status == 200 and got["sku"] == SKUS[0]
