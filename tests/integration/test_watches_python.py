@@ -98,6 +98,30 @@ def test_the_custom_domain_serves_the_api_by_prefix(deployed):
     assert call(f"{deployed['server'].url}/image/v1/watch/{SKUS[0]}", host=host) == (403, {"message": "Forbidden"})
 
 
+@pytest.mark.parametrize("shape", ["array-year-string", "object-watches", "array-year-number"])
+def test_the_loader_takes_the_three_shapes_of_watches_json(deployed, shape):
+    # The three shapes met in the wild, loaded with boto3's batch_writer from a
+    # plain python3 (Debian's boto3 1.26, no endpoint in the code).
+    with open(DATA, encoding="utf-8") as f:
+        watches = json.load(f)[:60]
+    if shape == "array-year-number":
+        watches = [dict(w, year=int(w["year"])) for w in watches]
+    document = {"watches": watches} if shape == "object-watches" else watches
+    path = os.path.join(deployed["work"], f"{shape}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(document, f, ensure_ascii=False)
+    table = f"shape-{shape}"
+    import boto3
+    ddb = boto3.client("dynamodb", endpoint_url=deployed["server"].url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+    ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "sku", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "sku", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    out = run_scripts(deployed["server"], deployed["work"], f"python3 load_watches.py {path} {table}")
+    assert f"loaded 60 watches into {table}" in out
+    item = ddb.get_item(TableName=table, Key={"sku": {"S": watches[0]["sku"]}})["Item"]
+    assert item["year"] == {"N": str(int(watches[0]["year"]))}
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 60
+
+
 def test_an_unknown_sku_is_404(deployed):
     assert call(stage_url(deployed, "/watch/NOPE")) == (404, {"message": "Watch not found"})
 
