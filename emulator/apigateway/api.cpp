@@ -394,7 +394,7 @@ Api api_from_document(Api api, const std::string& document, const std::string& s
     } catch (const YAML::Exception& e) {
         throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": the document does not parse: " + e.msg);
     }
-    read_spec(api, spec, {}, 1, nullptr, logger);
+    read_spec(api, spec, {}, api.type == ApiType::http ? 2 : 1, nullptr, logger);
     return api;
 }
 

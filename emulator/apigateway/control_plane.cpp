@@ -83,7 +83,7 @@ ControlPlane::ControlPlane(ControlPlaneOptions options, Logger& logger, Publish 
 
 bool ControlPlane::owns(std::string_view path) {
     if (path == "/restapis" || path == "/restapis/") return true;
-    for (std::string_view p : {"/domainnames", "/v2/domainnames"})
+    for (std::string_view p : {"/domainnames", "/v2/domainnames", "/v2/apis"})
         if (path == p || path.substr(0, p.size() + 1) == std::string(p) + "/") return true;
     if (path.substr(0, 10) != "/restapis/") return false;
     // The data plane: /restapis/{id}/{stage}/_user_request_/...
@@ -153,6 +153,7 @@ http::Response ControlPlane::handle(const http::Request& request) {
         std::lock_guard lock(mutex_);
         if (import) return import_api(request);
         if (!parts.empty() && parts[0] == "domainnames") return domain_api(parts, false, request, body);
+        if (parts.size() > 1 && parts[0] == "v2" && parts[1] == "apis") return http_api(parts, request, body);
         if (parts.size() > 1 && parts[0] == "v2" && parts[1] == "domainnames")
             return domain_api(std::vector<std::string>(parts.begin() + 1, parts.end()), true, request, body);
         return route(request, parts, body);

@@ -14,6 +14,10 @@
 //   POST|GET /domainnames/{name}/basepathmappings, DELETE .../{basePath}
 //   POST|GET /v2/domainnames, POST|GET /v2/domainnames/{name}/apimappings,
 //   DELETE .../apimappings/{id}   (apigatewayv2: multi-level keys like info/v2)
+//   HTTP APIs (apigatewayv2, control_plane_v2.cpp): POST|GET /v2/apis (CreateApi,
+//   with quick create: --target makes a $default route and an auto-deployed
+//   $default stage), PUT /v2/apis (ImportApi), GET|PUT|DELETE /v2/apis/{id}
+//   (ReimportApi), and /routes, /integrations, /stages, /deployments under it
 // with AWS's shapes (collections as {"item": [...]}, epoch-second dates,
 // 10-character API ids, 6-character resource ids) and errors
 // (NotFoundException, BadRequestException, ConflictException as
@@ -32,7 +36,7 @@
 // removed (`publish_domain` hands the mappings to the data plane).
 //
 // Not supported yet (answered with BadRequestException naming what is
-// missing): HTTP APIs (apigatewayv2 APIs, routes), exports,
+// missing): HTTP API authorizers and CORS settings, exports,
 // put-rest-api / update-rest-api, and non-proxy AWS integrations with
 // mapping templates.
 //
@@ -130,6 +134,24 @@ private:
     http::Response stage_api(RestApi& api, const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
     http::Response domain_api(const std::vector<std::string>& parts, bool v2, const http::Request& request, const nlohmann::json& body);
 
+    // HTTP APIs (control_plane_v2.cpp).
+    struct HttpApi {
+        std::string id, name, description, version;
+        std::string created;  // ISO 8601, as apigatewayv2 answers
+        std::map<std::string, nlohmann::json> routes;        // routeId -> Route shape
+        std::map<std::string, nlohmann::json> integrations;  // integrationId -> Integration shape
+        std::map<std::string, nlohmann::json> stages;        // name -> Stage shape
+        std::map<std::string, std::string> deployments;      // deploymentId -> document
+    };
+    http::Response http_api(const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
+    nlohmann::json http_api_json(const HttpApi& api) const;
+    std::string http_document_locked(const HttpApi& api) const;
+    void deploy_http_locked(HttpApi& api, const std::string& stage);  // auto-deploy or create-deployment
+    void publish_http_stage_locked(const HttpApi& api, const std::string& stage);
+    HttpApi import_http(const std::string& body, HttpApi api) const;
+    nlohmann::json save_http_locked() const;
+    void restore_http_locked(const nlohmann::json& apis);
+
     RestApi& api_locked(const std::string& id);
     Resource& resource_locked(RestApi& api, const std::string& id);
     std::string document_locked(const RestApi& api) const;
@@ -150,6 +172,7 @@ private:
         std::vector<Mapping> mappings;
     };
     std::map<std::string, Domain> domains_;
+    std::map<std::string, HttpApi> http_apis_;
 };
 
 }  // namespace lowcloud::apigateway

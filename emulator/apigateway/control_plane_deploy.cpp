@@ -484,7 +484,7 @@ void ControlPlane::save_locked() const {
     fs::path tmp = options_.data_dir / "apigateway.json.tmp";
     {
         std::ofstream f(tmp, std::ios::trunc);
-        f << json{{"format", 1}, {"rest_apis", out}, {"domain_names", domains}}.dump(1);
+        f << json{{"format", 1}, {"rest_apis", out}, {"http_apis", save_http_locked()}, {"domain_names", domains}}.dump(1);
     }
     fs::rename(tmp, options_.data_dir / "apigateway.json");
 }
@@ -540,6 +540,7 @@ void ControlPlane::restore() {
             }
         }
     }
+    restore_http_locked(doc.value("http_apis", json::array()));
     for (const auto& d : doc.value("domain_names", json::array())) {
         Domain domain;
         domain.name = d.at("name");
@@ -559,7 +560,12 @@ json ControlPlane::health() const {
     for (const auto& [id, api] : apis_) {
         json stages = json::array();
         for (const auto& [name, s] : api.stages) stages.push_back(name);
-        apis[id] = {{"name", api.name}, {"resources", api.resources.size()}, {"stages", stages}};
+        apis[id] = {{"name", api.name}, {"type", "rest"}, {"resources", api.resources.size()}, {"stages", stages}};
+    }
+    for (const auto& [id, api] : http_apis_) {
+        json stages = json::array();
+        for (const auto& [name, s] : api.stages) stages.push_back(name);
+        apis[id] = {{"name", api.name}, {"type", "http"}, {"routes", api.routes.size()}, {"stages", stages}};
     }
     return apis;
 }

@@ -277,13 +277,17 @@ void Service::handle(http::Request request, http::Respond respond) {
     if (host_name.size() > suffix.size() && host_name.substr(host_name.size() - suffix.size()) == suffix) {
         std::string id = host_name.substr(0, host_name.size() - suffix.size());
         const Deployed* d = by_id(id);
-        if (!d) {  // a control-plane API: /{stage}/{path}
+        if (!d) {  // a control-plane API: /{stage}/{path}, or an HTTP API's $default stage at the root
             auto slash = path.find('/', 1);
             std::string stage = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
             std::string rest = slash == std::string::npos ? "/" : path.substr(slash);
             bool known = false;
             auto staged = deployed_stage(id, stage, &known);
-            if (!staged) return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
+            if (!staged) {
+                if (auto root = deployed_stage(id, "$default"))
+                    return serve(*root, "$default", path, path, std::move(request), std::move(respond), path, root);
+                return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
+            }
             return serve(*staged, stage, rest, "/" + stage + rest, std::move(request), std::move(respond), "/" + stage + rest, staged);
         }
         std::string stage = "$default", rest = path;

@@ -40,7 +40,8 @@ Route classify(const http::Request& head, const std::function<bool(std::string_v
     if (starts_with(path, "/2015-03-31/functions") || starts_with(path, "/2018-06-01/runtime/") || starts_with(path, "/2017-03-31/tags/") ||
         starts_with(path, "/2016-08-19/account-settings") || starts_with(path, "/2017-10-31/functions/") || starts_with(path, "/2019-09-30/functions/"))
         return {Family::lambda, op()};
-    if (starts_with(path, "/restapis/") || path == "/restapis" || starts_with(path, "/domainnames") || starts_with(path, "/v2/domainnames"))
+    if (starts_with(path, "/restapis/") || path == "/restapis" || starts_with(path, "/domainnames") || starts_with(path, "/v2/domainnames") ||
+        starts_with(path, "/v2/apis"))
         return {Family::apigateway, op()};
     // Each Lambda execution environment's Runtime API, and Lambda's logs.
     if (starts_with(path, "/_lowcloud/runtime/") || starts_with(path, "/_lowcloud/lambda/")) return {Family::lambda, op()};
