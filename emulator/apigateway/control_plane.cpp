@@ -146,12 +146,14 @@ http::Response ControlPlane::handle(const http::Request& request) {
     try {
         json body = json::object();
         bool import = request.method == "POST" && parts.size() == 1 && query_value(request.query(), "mode") == "import";
-        if (!import && !request.body.empty() && (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")) {
+        bool put = request.method == "PUT" && parts.size() == 2 && parts[0] == "restapis";
+        if (!import && !put && !request.body.empty() && (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")) {
             body = json::parse(request.body, nullptr, false);
             if (body.is_discarded() || !body.is_object()) throw bad_request("Invalid request body: expected a JSON object");
         }
         std::lock_guard lock(mutex_);
         if (import) return import_api(request);
+        if (put) return import_api(request, parts[1]);
         if (!parts.empty() && parts[0] == "domainnames") return domain_api(parts, false, request, body);
         if (parts.size() > 1 && parts[0] == "v2" && parts[1] == "apis") return http_api(parts, request, body);
         if (parts.size() > 1 && parts[0] == "v2" && parts[1] == "domainnames")
@@ -187,7 +189,36 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
             r.body.clear();
             return r;
         }
-        throw bad_request("lowcloud does not support " + m + " /restapis/{id} yet (put-rest-api, update-rest-api)");
+        if (m == "PATCH") {  // UpdateRestApi
+            RestApi next = api;
+            for (const auto& op : body.value("patchOperations", json::array())) {
+                std::string kind = op.value("op", ""), path = op.value("path", ""), value = op.value("value", "");
+                if (path == "/name" && kind == "replace") next.name = value;
+                else if (path == "/description" && kind == "replace") next.description = value;
+                else if (path == "/version" && kind == "replace") next.version = value;
+                else if (path.rfind("/binaryMediaTypes/", 0) == 0) {
+                    // JSON Pointer escaping: "image~1png" is image/png.
+                    std::string type = path.substr(18);
+                    for (auto at = type.find("~1"); at != std::string::npos; at = type.find("~1")) type.replace(at, 2, "/");
+                    auto& types = next.binary_media_types;
+                    if (kind == "add") {
+                        if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+                    } else if (kind == "remove") {
+                        types.erase(std::remove(types.begin(), types.end(), type), types.end());
+                    } else {
+                        throw bad_request("Invalid patch operation specified. Must be one of: [add, remove] for " + path);
+                    }
+                } else {
+                    throw bad_request("Invalid patch path '" + path + "' specified for op '" + kind +
+                                      "'. lowcloud patches /name, /description, /version and /binaryMediaTypes/* of a REST API");
+                }
+            }
+            if (next.name.empty()) throw bad_request("Invalid API name specified");
+            api = next;
+            save_locked();
+            return reply(200, api_json(api));
+        }
+        throw bad_request("Unsupported operation " + m + " /restapis/{id}");
     }
     const std::string& kind = parts[2];
     if (kind == "resources") {
@@ -264,7 +295,32 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
                 r.body.clear();
                 return r;
             }
-            throw bad_request("lowcloud does not support " + m + " on methods yet (update-method)");
+            if (m == "PATCH") {  // UpdateMethod
+                Method next = method->second;
+                for (const auto& op : body.value("patchOperations", json::array())) {
+                    std::string kind = op.value("op", ""), p = op.value("path", ""), value = op.value("value", "");
+                    if (p == "/apiKeyRequired" && kind == "replace") next.doc["apiKeyRequired"] = value == "true";
+                    else if (p == "/authorizationType" && kind == "replace") next.doc["authorizationType"] = value;
+                    else if (p == "/operationName" && kind == "replace") {
+                        next.doc["operationName"] = value;
+                        next.operation["operationId"] = value;
+                    } else if (p.rfind("/requestParameters/", 0) == 0) {
+                        std::string key = p.substr(19);
+                        if (kind == "add" || kind == "replace") next.doc["requestParameters"][key] = value == "true";
+                        else if (kind == "remove" && next.doc.contains("requestParameters")) next.doc["requestParameters"].erase(key);
+                        next.operation["parameters"] = parameters_from(next.doc.value("requestParameters", json::object()));
+                    } else {
+                        throw bad_request("Invalid patch path '" + p + "' specified for op '" + kind +
+                                          "'. lowcloud patches /apiKeyRequired, /authorizationType, /operationName and /requestParameters/* of a method");
+                    }
+                }
+                method->second = next;
+                save_locked();
+                json doc = next.doc;
+                if (!next.integration.is_null()) doc["methodIntegration"] = next.integration;
+                return reply(200, doc);
+            }
+            throw bad_request("Unsupported operation " + m + " on a method");
         }
         if (method == res.methods.end()) throw not_found("Invalid Method identifier specified");
         Method& md = method->second;
@@ -351,6 +407,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
         }
         throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet");
     }
+    if (kind == "stages" && parts.size() == 6 && parts[4] == "exports" && m == "GET") return export_api(api, parts[3], parts[5], request);
     if (kind == "stages") return stage_api(api, parts, request, body);
     if (kind == "exports") throw bad_request("lowcloud does not support get-export yet");
     throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet (exports, authorizers, models, validators)");

@@ -2,7 +2,8 @@
 // /restapis), so that deployment scripts written for AWS run unchanged:
 //   POST   /restapis?mode=import[&failonwarnings=true&basepath=...]   ImportRestApi
 //   GET    /restapis                       GetRestApis
-//   GET|DELETE /restapis/{id}              GetRestApi / DeleteRestApi
+//   GET|DELETE|PUT|PATCH /restapis/{id}    GetRestApi / DeleteRestApi / PutRestApi / UpdateRestApi
+//   GET /restapis/{id}/stages/{stage}/exports/{oas30|swagger}      GetExport
 //   GET    /restapis/{id}/resources[?embed=methods]                  GetResources
 //   GET|DELETE /restapis/{id}/resources/{rid}, POST .../resources/{parent}  (CreateResource)
 //   PUT|GET|DELETE .../resources/{rid}/methods/{verb}                Put/Get/DeleteMethod
@@ -129,7 +130,9 @@ private:
     };
 
     http::Response route(const http::Request& request, const std::vector<std::string>& parts, const nlohmann::json& body);
-    http::Response import_api(const http::Request& request);
+    // ImportRestApi, or PutRestApi (mode merge|overwrite) into `existing`.
+    http::Response import_api(const http::Request& request, const std::string& existing = "");
+    http::Response export_api(const RestApi& api, const std::string& stage, const std::string& type, const http::Request& request) const;
     http::Response create_deployment(RestApi& api, const nlohmann::json& body);
     http::Response stage_api(RestApi& api, const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
     http::Response domain_api(const std::vector<std::string>& parts, bool v2, const http::Request& request, const nlohmann::json& body);

@@ -158,7 +158,7 @@ void check_variables(const std::map<std::string, std::string>& variables) {
 
 }  // namespace
 
-http::Response ControlPlane::import_api(const http::Request& request) {
+http::Response ControlPlane::import_api(const http::Request& request, const std::string& existing) {
     bool fail_on_warnings = query_value(request.query(), "failonwarnings") == "true";
     std::string basepath = query_value(request.query(), "basepath");
     if (basepath.empty()) basepath = "ignore";
@@ -295,6 +295,44 @@ http::Response ControlPlane::import_api(const http::Request& request) {
         std::string text = "Warnings found during import:";
         for (const auto& w : warnings) text += "\n\t" + w;
         throw bad_request(text);
+    }
+    if (!existing.empty()) {  // PutRestApi: the document into an existing API
+        RestApi& old = api_locked(existing);
+        std::string mode = query_value(request.query(), "mode");
+        if (mode.empty()) mode = "merge";
+        if (mode != "merge" && mode != "overwrite") throw bad_request("Invalid mode '" + mode + "': expected merge or overwrite");
+        if (mode == "overwrite") {
+            old.name = api.name;
+            old.description = api.description;
+            old.version = api.version;
+            old.base = api.base;
+            old.binary_media_types = api.binary_media_types;
+            old.resources = std::move(api.resources);
+        } else {
+            // Paths already there keep their resource ids; their methods are replaced verb by verb.
+            std::vector<const Resource*> incoming;
+            for (const auto& [rid, r] : api.resources) incoming.push_back(&r);
+            std::sort(incoming.begin(), incoming.end(), [](const Resource* a, const Resource* b) { return a->path.size() < b->path.size(); });
+            std::map<std::string, std::string> id_by_path;
+            for (const auto& [rid, r] : old.resources) id_by_path[r.path] = rid;
+            for (const Resource* r : incoming) {
+                auto same = id_by_path.find(r->path);
+                if (same != id_by_path.end()) {
+                    for (const auto& [verb, m] : r->methods) old.resources[same->second].methods[verb] = m;
+                    continue;
+                }
+                Resource copy = *r;
+                std::string parent_path = copy.path.substr(0, copy.path.rfind('/'));
+                copy.parent_id = id_by_path[parent_path.empty() ? "/" : parent_path];
+                id_by_path[copy.path] = copy.id;
+                old.resources[copy.id] = copy;
+            }
+            for (const auto& [k, v] : api.base.items()) old.base[k] = v;
+        }
+        save_locked();
+        json out = api_json(old);
+        if (!warnings.empty()) out["warnings"] = warnings;
+        return reply(200, out);
     }
     std::string id = api.id;
     apis_[id] = std::move(api);
@@ -568,6 +606,188 @@ json ControlPlane::health() const {
         apis[id] = {{"name", api.name}, {"type", "http"}, {"routes", api.routes.size()}, {"stages", stages}};
     }
     return apis;
+}
+
+}  // namespace lowcloud::apigateway
+
+namespace lowcloud::apigateway {
+
+namespace {
+
+// $refs between the dialects' component homes.
+void rewrite_refs(json& v, const std::string& from, const std::string& to) {
+    if (v.is_object()) {
+        for (auto& [k, child] : v.items()) {
+            if (k == "$ref" && child.is_string() && child.get<std::string>().rfind(from, 0) == 0) child = to + child.get<std::string>().substr(from.size());
+            else rewrite_refs(child, from, to);
+        }
+    } else if (v.is_array()) {
+        for (auto& child : v) rewrite_refs(child, from, to);
+    }
+}
+
+void strip_extensions(json& v) {
+    if (v.is_object()) {
+        for (auto it = v.begin(); it != v.end();) {
+            if (it.key().rfind("x-amazon-apigateway", 0) == 0) it = v.erase(it);
+            else {
+                strip_extensions(*it);
+                ++it;
+            }
+        }
+    } else if (v.is_array()) {
+        for (auto& child : v) strip_extensions(child);
+    }
+}
+
+// OpenAPI 3 -> Swagger 2 (the parts API Gateway uses).
+json to_swagger(json doc) {
+    json out = {{"swagger", "2.0"}, {"info", doc.value("info", json::object())}, {"paths", json::object()}};
+    json schemes = doc.value("components", json::object()).value("securitySchemes", json::object());
+    if (!schemes.empty()) out["securityDefinitions"] = schemes;
+    json schemas = doc.value("components", json::object()).value("schemas", json::object());
+    for (const auto& [k, v] : doc.items())
+        if (k.rfind("x-", 0) == 0) out[k] = v;
+    json paths = doc.value("paths", json::object());
+    for (auto& [path, item] : paths.items()) {
+        for (auto& [method, op] : item.items()) {
+            if (!op.is_object()) continue;
+            json params = json::array();
+            for (auto p : op.value("parameters", json::array())) {
+                if (p.contains("schema")) {
+                    for (const auto& [k, v] : p["schema"].items()) p[k] = v;
+                    p.erase("schema");
+                }
+                params.push_back(p);
+            }
+            if (op.contains("requestBody")) {
+                json content = op["requestBody"].value("content", json::object());
+                json schema = content.contains("application/json") ? content["application/json"].value("schema", json::object()) : json::object();
+                params.push_back({{"in", "body"}, {"name", "body"}, {"required", op["requestBody"].value("required", false)}, {"schema", schema}});
+                op.erase("requestBody");
+            }
+            if (!params.empty()) op["parameters"] = params;
+            if (op.contains("responses"))
+                for (auto& [code, r] : op["responses"].items())
+                    if (r.contains("content")) {
+                        for (const auto& [type, c] : r["content"].items())
+                            if (c.contains("schema")) r["schema"] = c["schema"];
+                        r.erase("content");
+                    }
+            out["paths"][path][method] = op;
+        }
+    }
+    if (!schemas.empty()) out["definitions"] = schemas;
+    rewrite_refs(out, "#/components/schemas/", "#/definitions/");
+    return out;
+}
+
+// Swagger 2 -> OpenAPI 3 (the parts API Gateway uses).
+json to_openapi(json doc) {
+    json out = {{"openapi", "3.0.1"}, {"info", doc.value("info", json::object())}, {"paths", json::object()}};
+    json components = json::object();
+    if (doc.contains("definitions")) components["schemas"] = doc["definitions"];
+    if (doc.contains("securityDefinitions")) components["securitySchemes"] = doc["securityDefinitions"];
+    if (!components.empty()) out["components"] = components;
+    for (const auto& [k, v] : doc.items())
+        if (k.rfind("x-", 0) == 0) out[k] = v;
+    json paths = doc.value("paths", json::object());
+    for (auto& [path, item] : paths.items()) {
+        for (auto& [method, op] : item.items()) {
+            if (!op.is_object()) continue;
+            json params = json::array();
+            for (auto p : op.value("parameters", json::array())) {
+                if (p.value("in", "") == "body") {
+                    op["requestBody"] = {{"required", p.value("required", false)},
+                                         {"content", {{"application/json", {{"schema", p.value("schema", json::object())}}}}}};
+                    continue;
+                }
+                json schema = json::object();
+                for (const char* k : {"type", "format", "enum", "items"})
+                    if (p.contains(k)) {
+                        schema[k] = p[k];
+                        p.erase(k);
+                    }
+                if (!schema.empty()) p["schema"] = schema;
+                params.push_back(p);
+            }
+            if (params.empty()) op.erase("parameters");
+            else op["parameters"] = params;
+            if (op.contains("responses"))
+                for (auto& [code, r] : op["responses"].items())
+                    if (r.contains("schema")) {
+                        r["content"] = {{"application/json", {{"schema", r["schema"]}}}};
+                        r.erase("schema");
+                    }
+            out["paths"][path][method] = op;
+        }
+    }
+    rewrite_refs(out, "#/definitions/", "#/components/schemas/");
+    return out;
+}
+
+// JSON -> YAML text; strings that YAML would read as something else
+// ("2.0", "true", "null") are quoted, so the document reads back the same.
+void emit_yaml(YAML::Emitter& out, const json& v) {
+    static const std::regex plain_unsafe(R"([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|true|false|True|False|TRUE|FALSE|null|Null|NULL|~|yes|no|on|off|)");
+    if (v.is_object()) {
+        out << YAML::BeginMap;
+        for (const auto& [k, child] : v.items()) {
+            out << YAML::Key << k << YAML::Value;
+            emit_yaml(out, child);
+        }
+        out << YAML::EndMap;
+    } else if (v.is_array()) {
+        out << YAML::BeginSeq;
+        for (const auto& child : v) emit_yaml(out, child);
+        out << YAML::EndSeq;
+    } else if (v.is_string()) {
+        const std::string& s = v.get_ref<const std::string&>();
+        if (std::regex_match(s, plain_unsafe)) out << YAML::DoubleQuoted << s;
+        else out << s;
+    } else if (v.is_null()) {
+        out << YAML::Null;
+    } else {
+        out << v.dump();
+    }
+}
+
+}  // namespace
+
+http::Response ControlPlane::export_api(const RestApi& api, const std::string& stage, const std::string& type, const http::Request& request) const {
+    auto s = api.stages.find(stage);
+    if (s == api.stages.end()) throw not_found("Invalid Stage identifier specified");
+    auto d = api.deployments.find(s->second.deployment_id);
+    if (d == api.deployments.end()) throw not_found("Invalid Stage identifier specified");
+    if (type != "oas30" && type != "swagger") throw bad_request("Invalid export type: " + type + " (oas30 or swagger)");
+    json doc = json::parse(d->second.document);
+    std::string extensions = query_value(request.query(), "extensions");
+    if (extensions.find("integrations") == std::string::npos && extensions.find("apigateway") == std::string::npos) strip_extensions(doc);
+    bool swagger = doc.contains("swagger");
+    if (type == "swagger" && !swagger) doc = to_swagger(doc);
+    if (type == "oas30" && swagger) doc = to_openapi(doc);
+    doc.erase("servers");
+    doc.erase("basePath");
+    std::string host = api.id + ".execute-api." + options_.region + ".amazonaws.com";
+    if (type == "swagger") {
+        doc["host"] = host;
+        doc["basePath"] = "/" + stage;
+        doc["schemes"] = {"https"};
+    } else {
+        doc["servers"] = {{{"url", "https://" + host + "/{basePath}"}, {"variables", {{"basePath", {{"default", stage}}}}}}};
+    }
+    std::string accept(request.header("Accept"));
+    http::Response r;
+    if (accept.find("yaml") != std::string::npos) {
+        YAML::Emitter out;
+        emit_yaml(out, doc);
+        r = http::Response::text(200, out.c_str(), "application/yaml");
+    } else {
+        r = http::Response::text(200, doc.dump(2), "application/json");
+    }
+    r.set_header("Content-Disposition", "attachment; filename=\"" + api.name + "-" + stage + "-" + type + ".json\"");
+    r.set_header("x-amzn-RequestId", random_uuid());
+    return r;
 }
 
 }  // namespace lowcloud::apigateway
