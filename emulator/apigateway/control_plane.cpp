@@ -95,7 +95,25 @@ bool ControlPlane::owns(std::string_view path) {
     return third != "_user_request_";
 }
 
+void ControlPlane::add_manifest_api(const Api& api) {
+    std::lock_guard lock(mutex_);
+    long long now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string description = "from lowcloud.yaml (" + api.spec.string() + "); change it there";
+    if (api.type == ApiType::rest) {
+        json j = {{"id", api.id}, {"name", api.name}, {"description", description}, {"createdDate", now}, {"apiKeySource", "HEADER"},
+                  {"endpointConfiguration", {{"types", {"EDGE"}}}}, {"disableExecuteApiEndpoint", false}};
+        if (!api.binary_media_types.empty()) j["binaryMediaTypes"] = api.binary_media_types;
+        manifest_rest_[api.id] = j;
+    } else {
+        manifest_http_[api.id] = {{"apiId", api.id}, {"name", api.name}, {"description", description}, {"protocolType", "HTTP"},
+                                  {"apiEndpoint", "https://" + api.id + ".execute-api." + options_.region + ".amazonaws.com"},
+                                  {"routeSelectionExpression", "$request.method $request.path"},
+                                  {"apiKeySelectionExpression", "$request.header.x-api-key"}, {"disableExecuteApiEndpoint", false}};
+    }
+}
+
 ControlPlane::RestApi& ControlPlane::api_locked(const std::string& id) {
+    if (manifest_rest_.count(id)) throw bad_request("The REST API " + id + " comes from lowcloud.yaml: change it there");
     auto it = apis_.find(id);
     if (it == apis_.end()) throw not_found("Invalid API identifier specified " + options_.account_id + ":" + id);
     return it->second;
@@ -171,12 +189,14 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
     if (parts.size() == 1) {
         if (m == "GET") {
             json items = json::array();
+            for (const auto& [id, api] : manifest_rest_) items.push_back(api);
             for (const auto& [id, api] : apis_) items.push_back(api_json(api));
             return reply(200, {{"item", items}});
         }
         if (m == "POST") throw bad_request("lowcloud creates REST APIs by import only for now: use aws apigateway import-rest-api --body file://openapi.yaml");
         throw bad_request("Unsupported operation " + m + " /restapis");
     }
+    if (parts.size() == 2 && m == "GET" && manifest_rest_.count(parts[1])) return reply(200, manifest_rest_[parts[1]]);
     RestApi& api = api_locked(parts[1]);
     if (parts.size() == 2) {
         if (m == "GET") return reply(200, api_json(api));

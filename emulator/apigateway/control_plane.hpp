@@ -92,6 +92,10 @@ public:
 
     http::Response handle(const http::Request& request);
 
+    // An API from lowcloud.yaml: listed by get-rest-apis / get-apis and
+    // readable with get-rest-api / get-api, but changed only in the manifest.
+    void add_manifest_api(const Api& api);
+
     // Reads DATA/apigateway.json and publishes its stages. Throws
     // std::runtime_error for an unreadable file.
     void restore();
@@ -176,6 +180,7 @@ private:
     };
     std::map<std::string, Domain> domains_;
     std::map<std::string, HttpApi> http_apis_;
+    std::map<std::string, nlohmann::json> manifest_rest_, manifest_http_;  // id -> RestApi / Api shape
 };
 
 }  // namespace lowcloud::apigateway

@@ -206,6 +206,7 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
     if (parts.size() == 2) {
         if (m == "GET") {
             json items = json::array();
+            for (const auto& [id, api] : manifest_http_) items.push_back(api);
             for (const auto& [id, api] : http_apis_) items.push_back(http_api_json(api));
             return reply(200, {{"items", items}});
         }
@@ -250,6 +251,10 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
         save_locked();
         logger_.info("HTTP API " + http_apis_[id].name + " created as " + id);
         return reply(201, http_api_json(http_apis_[id]));
+    }
+    if (manifest_http_.count(parts[2])) {
+        if (parts.size() == 3 && m == "GET") return reply(200, manifest_http_[parts[2]]);
+        throw bad_request("The HTTP API " + parts[2] + " comes from lowcloud.yaml: change it there");
     }
     auto it = http_apis_.find(parts[2]);
     if (it == http_apis_.end()) throw not_found("Invalid API identifier specified " + parts[2]);

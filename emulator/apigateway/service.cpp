@@ -157,6 +157,7 @@ void Service::configure(const ConfigSection& section) {
         d->api = std::move(api);
         d->router = std::make_unique<Router>(d->api);
         d->meter = std::make_unique<UsageMeter>(d->api.usage_plans);
+        control_->add_manifest_api(d->api);
         apis_.push_back(std::move(d));
     }
     control_->restore();
