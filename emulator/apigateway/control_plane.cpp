@@ -95,6 +95,11 @@ bool ControlPlane::owns(std::string_view path) {
     return third != "_user_request_";
 }
 
+bool ControlPlane::has_api(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    return apis_.count(id) || http_apis_.count(id);
+}
+
 void ControlPlane::add_manifest_api(const Api& api) {
     std::lock_guard lock(mutex_);
     long long now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -180,6 +185,16 @@ http::Response ControlPlane::handle(const http::Request& request) {
     } catch (const Error& e) {
         http::Response r = reply(e.status, {{"message", e.message}});
         r.set_header("x-amzn-ErrorType", e.type);
+        return r;
+    } catch (const nlohmann::json::exception& e) {
+        // A member of the wrong JSON type (a null info, a list as a title...).
+        std::string what = e.what();
+        http::Response r = reply(400, {{"message", "Invalid request input: " + what.substr(what.find(']') + 2)}});
+        r.set_header("x-amzn-ErrorType", "BadRequestException");
+        return r;
+    } catch (const ConfigError& e) {
+        http::Response r = reply(400, {{"message", std::string("Invalid OpenAPI input: ") + e.what()}});
+        r.set_header("x-amzn-ErrorType", "BadRequestException");
         return r;
     }
 }

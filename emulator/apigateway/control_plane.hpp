@@ -92,6 +92,9 @@ public:
 
     http::Response handle(const http::Request& request);
 
+    // Whether an API with this id was created through the control plane.
+    bool has_api(const std::string& id) const;
+
     // An API from lowcloud.yaml: listed by get-rest-apis / get-apis and
     // readable with get-rest-api / get-api, but changed only in the manifest.
     void add_manifest_api(const Api& api);

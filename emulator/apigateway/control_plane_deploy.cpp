@@ -100,26 +100,36 @@ std::string spec_method_of(const std::string& verb) {
     return v;
 }
 
-// The base path an import may prepend: Swagger's basePath, or the path of
-// OpenAPI 3's first server URL (its variables' defaults substituted).
+// The base path an import may prepend: Swagger's basePath, or for OpenAPI 3
+// the first server's `basePath` variable (AWS uses it even when the URL does
+// not), else the path of its URL with variables substituted.
 std::string base_path_of(const json& doc) {
     std::string base;
-    if (doc.contains("basePath") && doc["basePath"].is_string()) base = doc["basePath"];
-    else if (doc.contains("servers") && doc["servers"].is_array() && !doc["servers"].empty()) {
+    if (doc.contains("basePath") && doc["basePath"].is_string()) {
+        base = doc["basePath"];
+    } else if (doc.contains("servers") && doc["servers"].is_array() && !doc["servers"].empty() && doc["servers"][0].is_object()) {
         const json& server = doc["servers"][0];
-        std::string url = server.value("url", "");
-        if (server.contains("variables") && server["variables"].is_object())
-            for (const auto& [name, v] : server["variables"].items()) {
+        json variables = server.contains("variables") && server["variables"].is_object() ? server["variables"] : json::object();
+        if (variables.contains("basePath") && variables["basePath"].is_object()) {
+            base = variables["basePath"].value("default", "");
+        } else {
+            std::string url = server.value("url", "");
+            for (const auto& [name, v] : variables.items()) {
                 std::string token = "{" + name + "}";
-                for (auto at = url.find(token); at != std::string::npos; at = url.find(token))
-                    url.replace(at, token.size(), v.value("default", ""));
+                std::string value = v.is_object() ? v.value("default", "") : "";
+                for (auto at = url.find(token); at != std::string::npos; at = url.find(token)) url.replace(at, token.size(), value);
             }
-        auto scheme = url.find("://");
-        std::string path = scheme == std::string::npos ? url : url.substr(url.find('/', scheme + 3) == std::string::npos ? url.size() : url.find('/', scheme + 3));
-        base = path;
+            auto scheme = url.find("://");
+            auto slash = scheme == std::string::npos ? url.find('/') : url.find('/', scheme + 3);
+            base = slash == std::string::npos ? "" : url.substr(slash);
+        }
     }
-    while (base.size() > 1 && base.back() == '/') base.pop_back();
-    return base == "/" ? "" : base;
+    std::string clean;  // one slash between segments, a leading one, none trailing
+    for (char c : base)
+        if (!(c == '/' && !clean.empty() && clean.back() == '/')) clean += c;
+    if (!clean.empty() && clean[0] != '/') clean = "/" + clean;
+    while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+    return clean == "/" ? "" : clean;
 }
 
 json integration_extension(const json& i) {
@@ -190,8 +200,7 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
         std::string type = def.value("type", "");
         if (type == "apiKey" && def.value("in", "") == "header") api_key_schemes.insert(scheme);
         else if (!def.contains("x-amazon-apigateway-authorizer"))
-            warnings.push_back("Unable to create authorizer '" + scheme + "': unsupported security scheme type '" + type +
-                               (def.contains("scheme") ? " " + def.value("scheme", "") : std::string()) + "'; it is ignored");
+            warnings.push_back("Unsupported security definition type '" + type + "' for '" + scheme + "'. Ignoring.");
     }
     std::string base = basepath == "ignore" ? "" : base_path_of(doc);
     if (basepath == "split" && !base.empty()) {

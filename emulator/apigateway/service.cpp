@@ -284,6 +284,7 @@ void Service::handle(http::Request request, http::Respond respond) {
             std::string rest = slash == std::string::npos ? "/" : path.substr(slash);
             bool known = false;
             auto staged = deployed_stage(id, stage, &known);
+            known = known || control_->has_api(id);
             if (!staged) {
                 if (auto root = deployed_stage(id, "$default"))
                     return serve(*root, "$default", path, path, std::move(request), std::move(respond), path, root);
@@ -318,6 +319,7 @@ void Service::handle(http::Request request, http::Respond respond) {
         if (!d) {
             bool known = false;
             auto staged = deployed_stage(id, stage, &known);
+            known = known || control_->has_api(id);
             if (!staged) return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
             return serve(*staged, stage, api_path, "/" + stage + api_path, std::move(request), std::move(respond), "", staged);
         }

@@ -20,7 +20,8 @@ constexpr const char* kAwsShim = R"SH(#!/bin/sh
 # PATH with --endpoint-url "$AWS_ENDPOINT_URL", for CLIs that do not read
 # that variable themselves (before 2.13). A command that names its own
 # --endpoint-url, or an unset AWS_ENDPOINT_URL, passes through unchanged.
-self_dir=$(cd "$(dirname "$0")" && pwd)
+case "$0" in */*) self_dir=${0%/*} ;; *) self_dir=. ;; esac
+self_dir=$(cd "$self_dir" && pwd)   # shell builtins only: works with any PATH
 real=
 old_ifs=$IFS; IFS=:
 for d in $PATH; do

@@ -269,8 +269,8 @@ http::Response Service::iam(const std::string& action, const Params& p) {
     }
     if (action == "DeleteRole") {
         Role& r = role(p);
-        if (!r.attached.empty() || !r.inline_policies.empty())
-            throw QueryError{409, "DeleteConflict", "Cannot delete entity, must detach all policies first."};
+        if (!r.attached.empty()) throw QueryError{409, "DeleteConflict", "Cannot delete entity, must detach all policies first."};
+        if (!r.inline_policies.empty()) throw QueryError{409, "DeleteConflict", "Cannot delete entity, must delete policies first."};
         roles_.erase(lower(r.name));
         save_locked();
         return result(action, kIamNs, "");
