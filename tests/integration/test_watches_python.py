@@ -122,6 +122,19 @@ def test_the_loader_takes_the_three_shapes_of_watches_json(deployed, shape):
     assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 60
 
 
+def test_without_boto3_the_cli_loads_in_batches_of_25(deployed):
+    # LOADER=cli: batch-write-item by 25 built with jq, no waiter needed.
+    with open(DATA, encoding="utf-8") as f:
+        watches = json.load(f)[:60]
+    path = os.path.join(deployed["work"], "cli-watches.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(watches, f, ensure_ascii=False)
+    out = run_scripts(deployed["server"], deployed["work"], f"LOADER=cli ./initialize_dynamodb.sh {path}")
+    assert "loaded 60 watches into project1" in out
+    status, got = call(stage_url(deployed, "/watch/" + watches[59]["sku"]))
+    assert status == 200 and got["year"] == int(watches[59]["year"])
+
+
 def test_an_unknown_sku_is_404(deployed):
     assert call(stage_url(deployed, "/watch/NOPE")) == (404, {"message": "Watch not found"})
 
