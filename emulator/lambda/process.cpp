@@ -60,13 +60,22 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
     ChildProcess* self = child.get();
     child->reader_ = std::thread([self] { self->read_output(); });
     child->waiter_ = std::thread([self] {
+        // Wait for the exit without reaping first: while the zombie exists
+        // its pid (and process group id) cannot be reused, so kill() never
+        // signals a stranger's group; exited_ is set before the reaping.
+        siginfo_t info{};
+        while (waitid(P_PID, static_cast<id_t>(self->pid_), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+        }
+        {
+            std::lock_guard lock(self->kill_mutex_);
+            self->exited_ = true;
+        }
         int status = 0;
         while (waitpid(self->pid_, &status, 0) < 0 && errno == EINTR) {
         }
         // Deliver the last output before the exit (bounded: a grandchild
         // could keep the pipe open).
         for (int i = 0; i < 200 && !self->eof_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        self->exited_ = true;
         self->on_exit_(status);
     });
     return child;
@@ -103,6 +112,7 @@ void ChildProcess::drain(std::chrono::milliseconds limit) {
 void ChildProcess::kill(int signal) {
     // The whole process group: a custom runtime's children (curl waiting on
     // /next) go with it.
+    std::lock_guard lock(kill_mutex_);
     if (!exited_ && pid_ > 0) ::kill(-pid_, signal);
 }
 

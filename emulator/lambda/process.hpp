@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -58,7 +59,8 @@ private:
     int fd_ = -1;
     OnLine on_line_;
     OnExit on_exit_;
-    std::atomic<bool> exited_{false};
+    std::atomic<bool> exited_{false};  // set (under kill_mutex_) before the child is reaped
+    std::mutex kill_mutex_;
     std::atomic<bool> reading_{false};
     std::atomic<bool> eof_{false};
     std::thread reader_;
