@@ -1,6 +1,8 @@
 // API Gateway's REST API control plane (see control_plane.hpp).
 #include "apigateway/control_plane.hpp"
 
+#include "apigateway/control_plane_common.hpp"
+
 #include "common/config.hpp"
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
@@ -18,39 +20,16 @@ namespace lowcloud::apigateway {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+using namespace control;
+
 namespace {
 
 const std::vector<std::string> kVerbs = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "ANY"};
 
-using Error = ControlPlane::Error;
-Error not_found(const std::string& m) { return {404, "NotFoundException", m}; }
-Error bad_request(const std::string& m) { return {400, "BadRequestException", m}; }
-Error conflict(const std::string& m) { return {409, "ConflictException", m}; }
 
 
-std::string lower_id(std::size_t n) {
-    std::string id = random_alnum_id(n);
-    for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return id;
-}
 
-http::Response reply(int status, const json& body) {
-    http::Response r = http::Response::text(status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    r.set_header("x-amzn-RequestId", random_uuid());
-    return r;
-}
 
-std::string query_value(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
-}
 
 // The Lambda integration URIs AWS accepts:
 // arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations
@@ -220,9 +199,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
             logger_.info("api " + api.name + " (" + api.id + ") deleted");
             apis_.erase(api.id);
             save_locked();
-            http::Response r = reply(202, json::object());
-            r.body.clear();
-            return r;
+            return empty_reply(202);
         }
         if (m == "PATCH") {  // UpdateRestApi
             RestApi next = api;
@@ -293,9 +270,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
                 for (auto it = api.resources.begin(); it != api.resources.end();)
                     it = (it->second.path == prefix || it->second.path.rfind(prefix + "/", 0) == 0) ? api.resources.erase(it) : std::next(it);
                 save_locked();
-                http::Response r = reply(202, json::object());
-                r.body.clear();
-                return r;
+                return empty_reply(202);
             }
             throw bad_request("Unsupported operation " + m + " on a resource");
         }
@@ -326,9 +301,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
             if (m == "DELETE") {
                 res.methods.erase(method);
                 save_locked();
-                http::Response r = reply(204, json::object());
-                r.body.clear();
-                return r;
+                return empty_reply(204);
             }
             if (m == "PATCH") {  // UpdateMethod
                 Method next = method->second;
@@ -398,9 +371,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
             if (m == "DELETE") {
                 md.integration = nullptr;
                 save_locked();
-                http::Response r = reply(204, json::object());
-                r.body.clear();
-                return r;
+                return empty_reply(204);
             }
         }
         if (parts[6] == "responses" && parts.size() == 8 && m == "PUT") {  // PutMethodResponse
@@ -516,9 +487,7 @@ http::Response ControlPlane::domain_api(const std::vector<std::string>& parts, b
             publish_domain_(d.name, {});
             domains_.erase(it);
             save_locked();
-            http::Response r = reply(v2 ? 204 : 202, json::object());
-            r.body.clear();
-            return r;
+            return empty_reply(v2 ? 204 : 202);
         }
         throw bad_request("Unsupported operation " + m + " on a domain name");
     }
@@ -568,9 +537,7 @@ http::Response ControlPlane::domain_api(const std::vector<std::string>& parts, b
         d.mappings.erase(mp);
         publish_domain_(d.name, d.mappings);
         save_locked();
-        http::Response r = reply(v2 ? 204 : 202, json::object());
-        r.body.clear();
-        return r;
+        return empty_reply(v2 ? 204 : 202);
     }
     throw bad_request("Unsupported operation " + m + " on a mapping");
 }

@@ -3,6 +3,8 @@
 // published to the data plane), and persistence (see control_plane.hpp).
 #include "apigateway/control_plane.hpp"
 
+#include "apigateway/control_plane_common.hpp"
+
 #include "common/config.hpp"
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
@@ -19,70 +21,15 @@ namespace lowcloud::apigateway {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+using namespace control;
 
 namespace {
 
-using Error = ControlPlane::Error;
-Error not_found(const std::string& m) { return {404, "NotFoundException", m}; }
-Error bad_request(const std::string& m) { return {400, "BadRequestException", m}; }
-Error conflict(const std::string& m) { return {409, "ConflictException", m}; }
 
-long long now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
-std::string lower_id(std::size_t n) {
-    std::string id = random_alnum_id(n);
-    for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return id;
-}
 
-http::Response reply(int status, const json& body) {
-    http::Response r = http::Response::text(status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    r.set_header("x-amzn-RequestId", random_uuid());
-    return r;
-}
 
-std::string query_value(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
-}
 
-json yaml_json(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Sequence: {
-            json a = json::array();
-            for (const auto& e : n) a.push_back(yaml_json(e));
-            return a;
-        }
-        case YAML::NodeType::Map: {
-            json o = json::object();
-            for (const auto& kv : n) o[kv.first.Scalar()] = yaml_json(kv.second);
-            return o;
-        }
-        case YAML::NodeType::Scalar: {
-            const std::string& s = n.Scalar();
-            if (n.Tag() == "!") return s;
-            if (s == "true") return true;
-            if (s == "false") return false;
-            static const std::regex integer(R"([-+]?[0-9]+)"), number(R"([-+]?[0-9]*\.[0-9]+([eE][-+]?[0-9]+)?)");
-            try {
-                if (std::regex_match(s, integer)) return std::stoll(s);
-                if (std::regex_match(s, number)) return std::stod(s);
-            } catch (...) {
-            }
-            return s;
-        }
-        default: return nullptr;
-    }
-}
 
 const std::vector<std::string> kSpecMethods = {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"};
 
@@ -186,7 +133,7 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
         throw bad_request("Invalid OpenAPI input: the document does not parse at line " + std::to_string(e.mark.line + 1) + ", column " +
                           std::to_string(e.mark.column + 1) + ": " + e.msg);
     }
-    json doc = yaml_json(yaml);
+    json doc = yaml_to_json(yaml);
     if (!doc.is_object() || (!doc.contains("openapi") && !doc.contains("swagger")))
         throw bad_request("Invalid OpenAPI input: not an OpenAPI 3 or Swagger 2 document (no 'openapi' or 'swagger' field)");
     std::string name = doc.value("info", json::object()).value("title", "");
@@ -469,9 +416,7 @@ http::Response ControlPlane::stage_api(RestApi& api, const std::vector<std::stri
         publish_(api.id, s.name, nullptr);
         api.stages.erase(it);
         save_locked();
-        http::Response r = reply(202, json::object());
-        r.body.clear();
-        return r;
+        return empty_reply(202);
     }
     if (m == "PATCH") {
         Stage next = s;
@@ -620,6 +565,8 @@ json ControlPlane::health() const {
 }  // namespace lowcloud::apigateway
 
 namespace lowcloud::apigateway {
+
+using namespace control;
 
 namespace {
 

@@ -5,6 +5,8 @@
 // every other API (see control_plane.hpp).
 #include "apigateway/control_plane.hpp"
 
+#include "apigateway/control_plane_common.hpp"
+
 #include "common/config.hpp"
 #include "common/ids.hpp"
 
@@ -18,19 +20,11 @@
 namespace lowcloud::apigateway {
 
 using nlohmann::json;
+using namespace control;
 
 namespace {
 
-using Error = ControlPlane::Error;
-Error not_found(const std::string& m) { return {404, "NotFoundException", m}; }
-Error bad_request(const std::string& m) { return {400, "BadRequestException", m}; }
-Error conflict(const std::string& m) { return {409, "ConflictException", m}; }
 
-std::string lower_id(std::size_t n) {
-    std::string id = random_alnum_id(n);
-    for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return id;
-}
 
 std::string iso_now() {
     std::time_t t = std::time(nullptr);
@@ -41,17 +35,7 @@ std::string iso_now() {
     return buf;
 }
 
-http::Response reply(int status, const json& body) {
-    http::Response r = http::Response::text(status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    r.set_header("x-amzn-RequestId", random_uuid());
-    return r;
-}
 
-http::Response no_content() {
-    http::Response r = reply(204, json::object());
-    r.body.clear();
-    return r;
-}
 
 // "GET /watch/{sku}", "ANY /x", "$default"
 void check_route_key(const std::string& key) {
@@ -67,29 +51,6 @@ std::string lambda_path_uri(const std::string& uri, const std::string& region) {
     return uri;
 }
 
-json yaml_json(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Sequence: {
-            json a = json::array();
-            for (const auto& e : n) a.push_back(yaml_json(e));
-            return a;
-        }
-        case YAML::NodeType::Map: {
-            json o = json::object();
-            for (const auto& kv : n) o[kv.first.Scalar()] = yaml_json(kv.second);
-            return o;
-        }
-        case YAML::NodeType::Scalar: {
-            if (n.Tag() == "!") return n.Scalar();
-            static const std::regex integer(R"([-+]?[0-9]+)");
-            if (n.Scalar() == "true") return true;
-            if (n.Scalar() == "false") return false;
-            if (std::regex_match(n.Scalar(), integer)) return std::stoll(n.Scalar());
-            return n.Scalar();
-        }
-        default: return nullptr;
-    }
-}
 
 }  // namespace
 
@@ -166,7 +127,7 @@ void ControlPlane::deploy_http_locked(HttpApi& api, const std::string& stage) {
 ControlPlane::HttpApi ControlPlane::import_http(const std::string& text, HttpApi api) const {
     json doc;
     try {
-        doc = yaml_json(YAML::Load(text));
+        doc = yaml_to_json(YAML::Load(text));
     } catch (const YAML::Exception& e) {
         throw bad_request("Invalid OpenAPI input: the document does not parse at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
@@ -270,7 +231,7 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
             for (const auto& [name, s] : api.stages) publish_(api.id, name, nullptr);
             http_apis_.erase(it);
             save_locked();
-            return no_content();
+            return empty_reply(204);
         }
         if (m == "PUT") {  // ReimportApi
             api = import_http(body.value("body", ""), api);
@@ -295,7 +256,7 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
                 items.erase(found);
                 if (kind != "stages") redeploy();
                 save_locked();
-                return no_content();
+                return empty_reply(204);
             }
         }
         (void)id_key;

@@ -300,15 +300,41 @@ void Function::stop_environment_locked(Environment& env) {
     env.wake.notify_one();
 }
 
+void Function::place_locked(const std::shared_ptr<Invocation>& inv) {
+    std::shared_ptr<Environment> idle;
+    unsigned live = 0;
+    for (auto& [n, env] : environments_) {
+        if (env->state == Environment::State::stopping) continue;
+        ++live;
+        if (env->version == code_version_ && env->state == Environment::State::idle && (!idle || env->last_used > idle->last_used)) idle = env;
+    }
+    if (idle) return deliver_locked(*idle, inv);
+    if (live < config_.concurrency_cap()) {
+        spawn_locked(inv);
+        return;
+    }
+    backlog_.push_front(inv);
+}
+
 void Function::runtime_next(unsigned number, http::Respond respond) {
     std::lock_guard lock(mutex_);
     auto env = find_locked(number);
     if (!env || stopping_ || env->state == Environment::State::stopping || env->version != code_version_) {
+        std::shared_ptr<Invocation> reserved;
         if (env) {
             env->state = Environment::State::stopping;
             if (env->process) env->process->kill(SIGKILL);
+            // An invocation reserved for it while it was returning (before
+            // new code arrived) goes to another environment, not down with it.
+            if (env->current && !env->current->finished && env->current->start == Clock::time_point{}) reserved = env->current;
+            env->current = nullptr;
         }
-        return respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
+        respond(http::Response::text(410, R"({"errorMessage":"environment stopped"})", "application/json"));
+        if (reserved && stopping_)
+            finish_locked(nullptr, reserved, InvokeResult::Status::failed_to_start, error_payload("Runtime.Shutdown", "the emulator is shutting down"));
+        else if (reserved)
+            place_locked(reserved);
+        return;
     }
     if (env->state == Environment::State::starting) env->init_ms = ms_between(env->created, now());
     env->parked = std::move(respond);

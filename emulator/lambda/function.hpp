@@ -124,6 +124,9 @@ private:
 
     std::shared_ptr<Environment> spawn_locked(const std::shared_ptr<Invocation>& reserved);
     void deliver_locked(Environment& env, const std::shared_ptr<Invocation>& inv);
+    // Gives a not-yet-started invocation an environment: an idle one, a new
+    // one under the cap, else the front of the backlog.
+    void place_locked(const std::shared_ptr<Invocation>& inv);
     void finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload);
     void on_exit(unsigned env, int status);
     void on_line(Environment& env, std::string_view line);

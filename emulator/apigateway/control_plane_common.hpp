@@ -1,0 +1,94 @@
+// Private to the control plane's files (control_plane.cpp,
+// control_plane_deploy.cpp, control_plane_v2.cpp): its errors, ids, JSON
+// answers and the reading of request documents, in one place.
+#pragma once
+
+#include "apigateway/control_plane.hpp"
+#include "common/encoding.hpp"
+#include "common/ids.hpp"
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <chrono>
+#include <regex>
+#include <string>
+#include <string_view>
+
+namespace lowcloud::apigateway::control {
+
+using Error = ControlPlane::Error;
+inline Error not_found(const std::string& m) { return {404, "NotFoundException", m}; }
+inline Error bad_request(const std::string& m) { return {400, "BadRequestException", m}; }
+inline Error conflict(const std::string& m) { return {409, "ConflictException", m}; }
+
+// API Gateway's ids: lower-case letters and digits (10 for APIs, 6 for resources).
+inline std::string lower_id(std::size_t n) {
+    std::string id = random_alnum_id(n);
+    for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return id;
+}
+
+inline long long now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+inline http::Response reply(int status, const nlohmann::json& body) {
+    http::Response r = http::Response::text(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+    r.set_header("x-amzn-RequestId", random_uuid());
+    return r;
+}
+
+// An answer without a body (DeleteX): 202 for REST APIs' deletes, 204 elsewhere.
+inline http::Response empty_reply(int status) {
+    http::Response r = reply(status, nlohmann::json::object());
+    r.body.clear();
+    return r;
+}
+
+inline std::string query_value(std::string_view query, std::string_view name) {
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+// An OpenAPI document's YAML (or JSON) as JSON, scalars typed as YAML types
+// them (quoted ones stay strings).
+inline nlohmann::json yaml_to_json(const YAML::Node& n) {
+    using nlohmann::json;
+    switch (n.Type()) {
+        case YAML::NodeType::Sequence: {
+            json a = json::array();
+            for (const auto& e : n) a.push_back(yaml_to_json(e));
+            return a;
+        }
+        case YAML::NodeType::Map: {
+            json o = json::object();
+            for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second);
+            return o;
+        }
+        case YAML::NodeType::Scalar: {
+            const std::string& s = n.Scalar();
+            if (n.Tag() == "!") return s;
+            if (s == "true") return true;
+            if (s == "false") return false;
+            static const std::regex integer(R"([-+]?[0-9]+)"), number(R"([-+]?[0-9]*\.[0-9]+([eE][-+]?[0-9]+)?)");
+            try {
+                if (std::regex_match(s, integer)) return std::stoll(s);
+                if (std::regex_match(s, number)) return std::stod(s);
+            } catch (...) {
+            }
+            return s;
+        }
+        default: return nullptr;
+    }
+}
+
+}  // namespace lowcloud::apigateway::control
