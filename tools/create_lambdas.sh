@@ -3,10 +3,11 @@
 # of the course's create_lambdas.sh, which ran `aws lambda create-function`
 # for each function from a freshly built bundle.
 #
-# What it really does, and why: lowcloud's functions are declared in
-# lowcloud.yaml (name, library, handler, timeout, memory, environment); the
-# Lambda API cannot create them (CreateFunction answers
-# InvalidParameterValueException). So this script
+# What it really does, and why: the demo's native functions are declared in
+# lowcloud.yaml (name, library, handler, timeout, memory, environment), so
+# they hot-reload from the build tree. (Functions from zip packages are
+# created with `aws lambda create-function` itself: see
+# examples/watches-python/create_lambdas.sh and `lowcloud package`.) So this script
 #   1. builds the handler libraries: tools/build.sh RelWithDebInfo watches images
 #      (build/handlers/watches/libwatches.so and libimages.so);
 #   2. asks the running emulator, through the Lambda API with the real AWS CLI
