@@ -195,6 +195,9 @@ http::Response Service::handle(const http::Request& request) {
             body = json::parse(request.body);
         } catch (const json::parse_error&) {
             throw serialization_error("Malformed JSON in the request body");
+        } catch (const json::exception&) {
+            // E.g. 1e400: a number beyond a double is the client's error, never a 500.
+            throw serialization_error("NUMBER_VALUE cannot be converted: a number in the request body is out of range");
         }
         if (!body.is_object()) throw serialization_error("Start of structure or map found where not expected");
         json result;

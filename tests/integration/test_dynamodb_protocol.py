@@ -90,6 +90,16 @@ def test_empty_body_is_serialization_exception(server):
     assert_raw_error(resp, "SerializationException")
 
 
+@pytest.mark.parametrize("body", [b'{"TableName": "abc", "Limit": -1e400}', b'{"TableName": "abc", "Unknown": 1e999}'],
+                         ids=["limit", "unknown-member"])
+def test_a_number_beyond_a_double_is_a_serialization_exception_not_a_500(server, body):
+    # Found by hand after a fuzzer's 1e308 report: JSON numbers outside the
+    # parser's range used to answer InternalServerError.
+    for operation in ("Scan", "UpdateTimeToLive", "PutItem"):
+        resp = raw_request(server.url, body, target=f"{TARGET_PREFIX}.{operation}")
+        assert_raw_error(resp, "SerializationException")
+
+
 def test_wrong_member_type_is_serialization_exception(server):
     resp = raw_call(server.url, "DescribeTable", {"TableName": 5})
     assert_raw_error(resp, "SerializationException")
