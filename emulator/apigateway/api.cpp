@@ -13,23 +13,19 @@ namespace lowcloud::apigateway {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
-
-const std::vector<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"};
-
 // YAML -> JSON with YAML's scalar typing (quoted scalars stay strings).
-json to_json(const YAML::Node& n) {
+json yaml_to_json(const YAML::Node& n) {
     switch (n.Type()) {
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined: return nullptr;
         case YAML::NodeType::Sequence: {
             json a = json::array();
-            for (const auto& e : n) a.push_back(to_json(e));
+            for (const auto& e : n) a.push_back(yaml_to_json(e));
             return a;
         }
         case YAML::NodeType::Map: {
             json o = json::object();
-            for (const auto& kv : n) o[kv.first.Scalar()] = to_json(kv.second);
+            for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second);
             return o;
         }
         case YAML::NodeType::Scalar: break;
@@ -49,6 +45,11 @@ json to_json(const YAML::Node& n) {
     if (std::regex_match(s, number)) return std::stod(s);
     return s;
 }
+
+namespace {
+
+const std::vector<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"};
+
 
 struct Spec {
     fs::path file;
@@ -310,7 +311,7 @@ Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t i
 // The document's API-wide extensions and every operation, into `api`.
 void read_spec(Api& api, Spec& spec, const std::map<std::string, std::string>& bindings, int default_payload,
                const std::function<bool(const std::string&)>& function_exists, Logger& logger) {
-    spec.doc = to_json(spec.yaml);
+    spec.doc = yaml_to_json(spec.yaml);
     if (!spec.doc.is_object()) spec.fail(spec.yaml, "not an OpenAPI document");
     spec.swagger = spec.doc.contains("swagger");
     if (!spec.swagger && !spec.doc.contains("openapi")) spec.fail(spec.yaml, "not an OpenAPI 3.0 or Swagger 2.0 document (no 'openapi' or 'swagger' key)");

@@ -99,6 +99,10 @@ std::vector<Api> load_apis(const ConfigSection& section, const std::function<boo
 // then fail). Throws ConfigError naming `source` and the line.
 Api api_from_document(Api api, const std::string& document, const std::string& source, Logger& logger);
 
+// A YAML (or JSON) node as JSON, scalars typed as YAML types them (quoted
+// scalars stay strings): how OpenAPI documents are read.
+nlohmann::json yaml_to_json(const YAML::Node& n);
+
 // The function an integration URI names: "NAME" or "NAME:QUALIFIER", either
 // possibly a ${stageVariables.x} reference; "" when the URI names none.
 std::string function_from_uri(const std::string& uri);

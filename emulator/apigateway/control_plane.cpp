@@ -147,7 +147,7 @@ http::Response ControlPlane::handle(const http::Request& request) {
     }
     try {
         json body = json::object();
-        bool import = request.method == "POST" && parts.size() == 1 && query_value(request.query(), "mode") == "import";
+        bool import = request.method == "POST" && parts.size() == 1 && query_parameter(request.query(), "mode") == "import";
         bool put = request.method == "PUT" && parts.size() == 2 && parts[0] == "restapis";
         if (!import && !put && !request.body.empty() && (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")) {
             body = json::parse(request.body, nullptr, false);
@@ -236,7 +236,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
     if (kind == "resources") {
         if (parts.size() == 3) {
             if (m != "GET") throw bad_request("Unsupported operation " + m + " on resources");
-            bool embed = query_value(request.query(), "embed") == "methods";
+            bool embed = query_parameter(request.query(), "embed") == "methods";
             std::vector<const Resource*> ordered;
             for (const auto& [id, r] : api.resources) ordered.push_back(&r);
             std::sort(ordered.begin(), ordered.end(), [](const Resource* a, const Resource* b) { return a->path < b->path; });
@@ -246,7 +246,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
         }
         Resource& res = resource_locked(api, parts[3]);
         if (parts.size() == 4) {
-            if (m == "GET") return reply(200, resource_json(api, res, query_value(request.query(), "embed") == "methods"));
+            if (m == "GET") return reply(200, resource_json(api, res, query_parameter(request.query(), "embed") == "methods"));
             if (m == "POST") {  // CreateResource under this parent
                 std::string part = body.value("pathPart", "");
                 static const std::regex part_re(R"(\{[A-Za-z0-9_.\-]+\+?\}|[A-Za-z0-9_.:@\-~]+)");

@@ -47,48 +47,5 @@ inline http::Response empty_reply(int status) {
     return r;
 }
 
-inline std::string query_value(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
-}
-
-// An OpenAPI document's YAML (or JSON) as JSON, scalars typed as YAML types
-// them (quoted ones stay strings).
-inline nlohmann::json yaml_to_json(const YAML::Node& n) {
-    using nlohmann::json;
-    switch (n.Type()) {
-        case YAML::NodeType::Sequence: {
-            json a = json::array();
-            for (const auto& e : n) a.push_back(yaml_to_json(e));
-            return a;
-        }
-        case YAML::NodeType::Map: {
-            json o = json::object();
-            for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second);
-            return o;
-        }
-        case YAML::NodeType::Scalar: {
-            const std::string& s = n.Scalar();
-            if (n.Tag() == "!") return s;
-            if (s == "true") return true;
-            if (s == "false") return false;
-            static const std::regex integer(R"([-+]?[0-9]+)"), number(R"([-+]?[0-9]*\.[0-9]+([eE][-+]?[0-9]+)?)");
-            try {
-                if (std::regex_match(s, integer)) return std::stoll(s);
-                if (std::regex_match(s, number)) return std::stod(s);
-            } catch (...) {
-            }
-            return s;
-        }
-        default: return nullptr;
-    }
-}
 
 }  // namespace lowcloud::apigateway::control

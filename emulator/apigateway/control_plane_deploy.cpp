@@ -116,12 +116,12 @@ void check_variables(const std::map<std::string, std::string>& variables) {
 }  // namespace
 
 http::Response ControlPlane::import_api(const http::Request& request, const std::string& existing) {
-    bool fail_on_warnings = query_value(request.query(), "failonwarnings") == "true";
-    std::string basepath = query_value(request.query(), "basepath");
+    bool fail_on_warnings = query_parameter(request.query(), "failonwarnings") == "true";
+    std::string basepath = query_parameter(request.query(), "basepath");
     if (basepath.empty()) basepath = "ignore";
     if (basepath != "ignore" && basepath != "prepend" && basepath != "split")
         throw bad_request("Invalid basepath parameter value '" + basepath + "': expected ignore, prepend or split");
-    std::string endpoint = query_value(request.query(), "endpointConfigurationTypes");
+    std::string endpoint = query_parameter(request.query(), "endpointConfigurationTypes");
     if (endpoint.empty()) endpoint = "EDGE";
     if (endpoint != "EDGE" && endpoint != "REGIONAL" && endpoint != "PRIVATE")
         throw bad_request("Invalid endpointConfigurationTypes '" + endpoint + "': expected EDGE, REGIONAL or PRIVATE");
@@ -254,7 +254,7 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
     }
     if (!existing.empty()) {  // PutRestApi: the document into an existing API
         RestApi& old = api_locked(existing);
-        std::string mode = query_value(request.query(), "mode");
+        std::string mode = query_parameter(request.query(), "mode");
         if (mode.empty()) mode = "merge";
         if (mode != "merge" && mode != "overwrite") throw bad_request("Invalid mode '" + mode + "': expected merge or overwrite");
         if (mode == "overwrite") {
@@ -717,7 +717,7 @@ http::Response ControlPlane::export_api(const RestApi& api, const std::string& s
     if (d == api.deployments.end()) throw not_found("Invalid Stage identifier specified");
     if (type != "oas30" && type != "swagger") throw bad_request("Invalid export type: " + type + " (oas30 or swagger)");
     json doc = json::parse(d->second.document);
-    std::string extensions = query_value(request.query(), "extensions");
+    std::string extensions = query_parameter(request.query(), "extensions");
     if (extensions.find("integrations") == std::string::npos && extensions.find("apigateway") == std::string::npos) strip_extensions(doc);
     bool swagger = doc.contains("swagger");
     if (type == "swagger" && !swagger) doc = to_swagger(doc);

@@ -52,6 +52,18 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
+std::string query_parameter(std::string_view query, std::string_view name) {
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        if (percent_decode(pair.substr(0, eq), true) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
 std::optional<std::string> base64_decode(std::string_view text) {
     // A table and whole quanta: deployment packages are tens of MB of base64.
     static const auto table = [] {

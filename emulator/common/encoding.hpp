@@ -14,6 +14,10 @@ namespace lowcloud {
 // `plus_is_space`, '+' becomes ' ' (query strings).
 std::string percent_decode(std::string_view s, bool plus_is_space = false);
 
+// The first value of query parameter `name` in a raw query string
+// ("a=1&b=x%20y"), percent-decoded with '+' as a space; "" when absent.
+std::string query_parameter(std::string_view query, std::string_view name);
+
 // Standard alphabet, with padding.
 std::string base64_encode(std::string_view bytes);
 

@@ -15,8 +15,6 @@
 
 namespace lowcloud::lambda {
 
-std::string query_param(std::string_view query, std::string_view name);  // service.cpp
-
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -191,7 +189,7 @@ void Service::control_plane(std::string_view path, const http::Request& request,
     auto slash = rest.find('/');
     std::string name_or_arn = percent_decode(rest.substr(0, slash));
     std::string_view action = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-    Target t = parse_target(name_or_arn, query_param(request.query(), "Qualifier"));
+    Target t = parse_target(name_or_arn, query_parameter(request.query(), "Qualifier"));
     const std::string& m = request.method;
 
     if (action == "/invocations" && m == "POST") {
@@ -218,16 +216,12 @@ void Service::control_plane(std::string_view path, const http::Request& request,
 http::Response Service::create_function(const json& body) {
     auto name = opt_string(body, "FunctionName");
     if (!name) throw ApiError::validation("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
-    Target t;
-    try {
-        t = parse_target(*name, "");
-    } catch (const ApiError& e) {
-        // CreateFunction answers a plain name over 64 characters as
-        // InvalidParameterValueException (a bad pattern stays a ValidationException).
-        if (e.type() == "ValidationException" && name->rfind("arn:", 0) != 0 && std::string(e.what()).find("length") != std::string::npos)
-            throw ApiError::invalid(e.what());
-        throw;
-    }
+    // CreateFunction answers a plain name over 64 characters as
+    // InvalidParameterValueException (a bad pattern stays a ValidationException).
+    if (name->size() > 64 && name->rfind("arn:", 0) != 0 && name->find(':') == std::string::npos)
+        throw ApiError::invalid("1 validation error detected: Value '" + *name +
+                                "' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64");
+    Target t = parse_target(*name, "");
     if (!opt_string(body, "Role"))
         throw ApiError::validation("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
     FunctionConfig c;
@@ -365,14 +359,27 @@ http::Response Service::get_function(const Target& t, bool configuration_only) {
     if (config.package) {
         id = config.package->id;
     } else {
-        // A native library: its package is the library as a zip.
-        fs::path so = f->code_path();
-        if (!so.empty()) id = code_->add_zip(make_zip({ZipEntry{config.library.filename().string(), so, 0755}})).id;
+        id = library_package(*f, config).id;
     }
     out["Code"] = {{"RepositoryType", "S3"}, {"Location", host_.endpoint_url + "/_lowcloud/lambda/code/" + id + ".zip"}};
     if (!tags.empty()) out["Tags"] = tags;
     if (reserved) out["Concurrency"] = {{"ReservedConcurrentExecutions", *reserved}};
     return json_response(200, out);
+}
+
+// A native library as a package (Code.Location, published versions): zipped
+// and stored once per code version, not on every call.
+CodePackage Service::library_package(const Function& f, const FunctionConfig& config) {
+    std::string key = f.code_sha256();
+    {
+        std::lock_guard lock(library_packages_mutex_);
+        auto it = library_packages_.find(key);
+        if (it != library_packages_.end()) return it->second;
+    }
+    CodePackage p = code_->add_zip(make_zip({ZipEntry{config.library.filename().string(), f.code_path(), 0755}}));
+    std::lock_guard lock(library_packages_mutex_);
+    library_packages_[key] = p;
+    return p;
 }
 
 http::Response Service::delete_function(const Target& t) {
@@ -414,11 +421,11 @@ http::Response Service::delete_function(const Target& t) {
 }
 
 http::Response Service::list_functions(const http::Request& request) {
-    std::string version = query_param(request.query(), "FunctionVersion");
+    std::string version = query_parameter(request.query(), "FunctionVersion");
     if (!version.empty() && version != "ALL")
         throw ApiError::validation(validation_prefix(version, "functionVersion") + "Member must satisfy enum value set: [ALL]");
-    std::string marker = query_param(request.query(), "Marker");
-    std::string max = query_param(request.query(), "MaxItems");
+    std::string marker = query_parameter(request.query(), "Marker");
+    std::string max = query_parameter(request.query(), "MaxItems");
     long limit = 50;
     if (!max.empty()) {
         char* end = nullptr;
@@ -474,10 +481,9 @@ http::Response Service::publish_version(const Target& t, const json& body) {
     if (auto d = opt_string(body, "Description")) c.description = *d;
     if (!c.package) {
         // A native library: the version keeps an immutable copy.
-        fs::path so = r.latest->code_path();
-        if (so.empty()) throw ApiError::conflict("The operation cannot be performed at this time. The function's code has not been loaded yet; invoke it once first.");
-        CodePackage p = code_->add_zip(make_zip({ZipEntry{c.library.filename().string(), so, 0755}}));
-        c.library = p.dir / c.library.filename();
+        if (r.latest->code_path().empty())
+            throw ApiError::conflict("The operation cannot be performed at this time. The function's code has not been loaded yet; invoke it once first.");
+        c.library = library_package(*r.latest, c).dir / c.library.filename();
     }
     auto v = std::make_shared<Function>(c, host_, logger_, next_pool_++);
     pools_[v->pool()] = v;
@@ -495,9 +501,9 @@ http::Response Service::list_versions(const Target& t, const http::Request& requ
     latest["FunctionArn"] = function_arn(t.name, "$LATEST");
     items.push_back(latest);
     for (const auto& [n, v] : r.versions) items.push_back(list_item(v->configuration()));
-    std::string marker = query_param(request.query(), "Marker");
+    std::string marker = query_parameter(request.query(), "Marker");
     std::size_t from = marker.empty() ? 0 : std::strtoul(base64_decode(marker).value_or("0").c_str(), nullptr, 10);
-    std::string max = query_param(request.query(), "MaxItems");
+    std::string max = query_parameter(request.query(), "MaxItems");
     std::size_t limit = max.empty() ? 50 : std::min<std::size_t>(50, std::max(1ul, std::strtoul(max.c_str(), nullptr, 10)));
     json page = json::array(), out = json::object();
     for (std::size_t i = from; i < items.size() && page.size() < limit; ++i) page.push_back(items[i]);
@@ -555,7 +561,7 @@ http::Response Service::alias_api(const Target& t, std::string_view rest, const 
             return json_response(201, alias_json(name, a));
         }
         if (m == "GET") {
-            std::string filter = query_param(request.query(), "FunctionVersion");
+            std::string filter = query_parameter(request.query(), "FunctionVersion");
             json items = json::array();
             for (const auto& [name, a] : r.aliases)
                 if (filter.empty() || a.version == filter) items.push_back(alias_json(name, a));
@@ -659,7 +665,7 @@ http::Response Service::policy_api(const Target& t, std::string_view rest, const
     if (request.method == "DELETE" && rest.size() > 1) {
         std::string sid = percent_decode(rest.substr(1));
         if (statements.empty()) throw ApiError::not_found("No policy is associated with the given resource.");
-        if (auto rev = query_param(request.query(), "RevisionId"); !rev.empty() && rev != r.latest->revision_id()) throw ApiError::precondition();
+        if (auto rev = query_parameter(request.query(), "RevisionId"); !rev.empty() && rev != r.latest->revision_id()) throw ApiError::precondition();
         auto it = std::find_if(statements.begin(), statements.end(), [&](const ojson& s) { return s.value("Sid", "") == sid; });
         if (it == statements.end()) throw ApiError::not_found("Statement " + sid + " is not found in resource policy.");
         statements.erase(it);

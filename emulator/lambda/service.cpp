@@ -24,17 +24,6 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string query_parameter(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
-}
 
 std::string self_executable() {
     char buf[4096];
@@ -54,8 +43,6 @@ json config_to_json(const FunctionConfig& c) {
 }
 
 }  // namespace
-
-std::string query_param(std::string_view query, std::string_view name) { return query_parameter(query, name); }
 
 Service::Service(Options options, Logger& logger) : options_(std::move(options)), logger_(logger) {
     host_.region = options_.region;
@@ -542,6 +529,11 @@ void Service::save_locked() const {
                        {"next_version", r.next_version},
                        {"published_fingerprint", r.published_fingerprint},
                        {"reserved_concurrency", r.reserved_concurrency ? json(*r.reserved_concurrency) : json()}});
+    }
+    {
+        // Native libraries' zips (Code.Location, published versions' code) stay too.
+        std::lock_guard lock(library_packages_mutex_);
+        for (const auto& [sha, p] : library_packages_) live.insert(p.id);
     }
     fs::path dir = options_.data_dir / "lambda";
     fs::create_directories(dir);

@@ -48,6 +48,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -142,6 +143,7 @@ private:
     http::Response tags_api(const std::string& arn, const http::Request& request, const nlohmann::json& body);
     http::Response account_settings() const;
     http::Response concurrency_api(const Target& t, const http::Request& request, const nlohmann::json& body);
+    CodePackage library_package(const Function& f, const FunctionConfig& config);
 
     // registry helpers (service.cpp); *_locked need mutex_ held
     Target parse_target(const std::string& name_or_arn, const std::string& query_qualifier) const;
@@ -166,6 +168,8 @@ private:
     mutable std::shared_mutex mutex_;
     std::map<std::string, Record> functions_;
     std::map<unsigned, std::weak_ptr<Function>> pools_;  // Runtime API routing
+    mutable std::mutex library_packages_mutex_;
+    std::map<std::string, CodePackage> library_packages_;  // a native library's CodeSha256 -> its zip
     unsigned next_pool_ = 1;
     std::atomic<bool> stopping_{false};
     std::thread ticker_;
