@@ -167,32 +167,42 @@ void read_operation(const Spec& spec, const json& op, const YAML::Node& op_yaml,
         std::string kind = integration.value("type", "");
         std::transform(kind.begin(), kind.end(), kind.begin(), ::tolower);
         o.credentials = integration.value("credentials", "");
-        if (kind != "aws_proxy") {
-            o.unsupported = "integration type '" + integration.value("type", "") + "' (only aws_proxy is supported)";
+        bool lambda = kind == "aws_proxy" || kind == "aws";
+        if (kind == "aws" && integration.value("uri", "").find(":lambda:path/") == std::string::npos) {
+            o.unsupported = "AWS service integration '" + integration.value("uri", "") + "' (lowcloud integrates Lambda only)";
         } else {
+            try {
+                o.integration = read_integration(integration);
+            } catch (const std::invalid_argument& e) {
+                spec.fail(op_yaml, label + ": x-amazon-apigateway-integration: " + e.what());
+            }
+        }
+        if (lambda && o.unsupported.empty()) {
             o.function = function_from_uri(integration.value("uri", ""));
             if (o.function.empty()) spec.fail(op_yaml, label + ": x-amazon-apigateway-integration.uri does not name a Lambda function ARN");
             std::string method = integration.value("httpMethod", "POST");
             if (method != "POST") spec.fail(op_yaml, label + ": x-amazon-apigateway-integration.httpMethod must be POST for Lambda (got " + method + ")");
-            if (integration.contains("payloadFormatVersion")) {
-                std::string v = integration["payloadFormatVersion"].is_string() ? integration["payloadFormatVersion"].get<std::string>()
-                                                                                : integration["payloadFormatVersion"].dump();
-                if (v != "1.0" && v != "2.0" && v != "1" && v != "2")
-                    spec.fail(op_yaml, label + ": payloadFormatVersion must be 1.0 or 2.0");
-                if (type == ApiType::rest && v[0] == '2') spec.fail(op_yaml, label + ": REST APIs only support payload format 1.0");
-                o.payload_version = v[0] - '0';
-            }
-            if (integration.contains("timeoutInMillis")) {
-                long long t = integration["timeoutInMillis"].is_number() ? integration["timeoutInMillis"].get<long long>()
-                                                                         : std::stoll(integration["timeoutInMillis"].get<std::string>());
-                if (t < 50 || t > 29000) spec.fail(op_yaml, label + ": timeoutInMillis must be between 50 and 29000");
-                o.timeout = std::chrono::milliseconds(t);
-            }
-            for (const char* template_key : {"requestTemplates", "responses", "requestParameters"})
-                if (integration.contains(template_key))
-                    logger.warn(spec.file.string() + ": " + label + ": x-amazon-apigateway-integration." + template_key +
-                                " is ignored with aws_proxy integrations (mapping templates are not supported)");
         }
+        if (kind == "aws_proxy" && integration.contains("payloadFormatVersion")) {
+            std::string v = integration["payloadFormatVersion"].is_string() ? integration["payloadFormatVersion"].get<std::string>()
+                                                                            : integration["payloadFormatVersion"].dump();
+            if (v != "1.0" && v != "2.0" && v != "1" && v != "2") spec.fail(op_yaml, label + ": payloadFormatVersion must be 1.0 or 2.0");
+            if (type == ApiType::rest && v[0] == '2') spec.fail(op_yaml, label + ": REST APIs only support payload format 1.0");
+            o.payload_version = v[0] - '0';
+        }
+        if (integration.contains("timeoutInMillis")) {
+            long long t = integration["timeoutInMillis"].is_number() ? integration["timeoutInMillis"].get<long long>()
+                                                                     : std::stoll(integration["timeoutInMillis"].get<std::string>());
+            if (t < 50 || t > 29000) spec.fail(op_yaml, label + ": timeoutInMillis must be between 50 and 29000");
+            o.timeout = std::chrono::milliseconds(t);
+        }
+        if (o.integration.proxy())
+            for (const char* template_key : {"requestTemplates", "responses"})
+                if (integration.contains(template_key))
+                    logger.warn(spec.file.string() + ": " + label + ": x-amazon-apigateway-integration." + template_key + " is ignored with " + kind +
+                                " integrations, as API Gateway ignores it");
+        if (type == ApiType::http && !o.integration.proxy() && o.unsupported.empty())
+            spec.fail(op_yaml, label + ": HTTP APIs integrate with aws_proxy or http_proxy only (got " + kind + ")");
     } else {
         auto by_id = bindings.find(o.operation_id);
         auto by_route = bindings.find(o.method + " " + o.path);
@@ -200,7 +210,7 @@ void read_operation(const Spec& spec, const json& op, const YAML::Node& op_yaml,
         else if (!o.operation_id.empty() && by_id != bindings.end()) o.function = by_id->second;
         else o.unsupported = "no x-amazon-apigateway-integration and no `functions:` mapping in the manifest";
     }
-    if (!o.function.empty() && function_exists && !function_exists(o.function))
+    if (!o.function.empty() && function_exists && !function_exists(o.function) && o.function.find("${") == std::string::npos)
         spec.fail(op_yaml, label + ": the integration names function '" + o.function + "', which lowcloud.yaml does not declare");
     if (!o.unsupported.empty()) logger.warn(spec.file.string() + ": " + label + ": " + o.unsupported + "; requests to it answer 500");
 }

@@ -16,13 +16,15 @@
 //       usage_plans: [{name: basic, api_keys: [key2], throttle: {rate_limit: 10, burst_limit: 20},
 //                      quota: {limit: 1000, period: DAY}}]   # see usage_plans.hpp
 //
-// Everything lowcloud does not implement (non-proxy integrations, mapping
-// templates, authorizers) is reported at startup as a warning naming the
-// operation and extension; such operations answer 500 rather than behave
-// differently in silence.
+// Integrations: AWS_PROXY and AWS (Lambda), HTTP_PROXY, HTTP and MOCK, with
+// mapping templates (integration.hpp). Everything lowcloud does not
+// implement (authorizers, AWS service integrations other than Lambda) is
+// reported at startup as a warning naming the operation and extension;
+// such operations answer 500 rather than behave differently in silence.
 #pragma once
 
 #include "apigateway/gateway_responses.hpp"
+#include "apigateway/integration.hpp"
 #include "apigateway/json_schema.hpp"
 #include "apigateway/usage_plans.hpp"
 #include "common/config.hpp"
@@ -51,7 +53,8 @@ struct Operation {
     std::string method;         // GET, POST, ..., or ANY
     std::string path;           // template, e.g. /watch/{sku}
     std::string operation_id;
-    std::string function;       // "" when not bound (unsupported integration)
+    Integration integration;    // kind, and for non-proxy kinds templates and responses
+    std::string function;       // AWS_PROXY / AWS: the Lambda function; "" for HTTP and MOCK, or when not bound
     std::string unsupported;    // why it cannot be served, for the 500's log line
     int payload_version = 1;    // 1 or 2
     std::chrono::milliseconds timeout{29000};

@@ -187,7 +187,30 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
             for (const auto& [id, api] : apis_) items.push_back(api_json(api));
             return reply(200, {{"item", items}});
         }
-        if (m == "POST") throw bad_request("lowcloud creates REST APIs by import only for now: use aws apigateway import-rest-api --body file://openapi.yaml");
+        if (m == "POST") {  // CreateRestApi: an empty API with its root resource
+            RestApi api;
+            api.name = body.value("name", "");
+            if (api.name.empty()) throw bad_request("Invalid API name specified");
+            api.description = body.value("description", "");
+            api.version = body.value("version", "");
+            api.binary_media_types = body.value("binaryMediaTypes", std::vector<std::string>{});
+            if (body.contains("endpointConfiguration")) {
+                auto types = body["endpointConfiguration"].value("types", std::vector<std::string>{});
+                if (!types.empty()) api.endpoint_type = types.front();
+                if (api.endpoint_type != "EDGE" && api.endpoint_type != "REGIONAL" && api.endpoint_type != "PRIVATE")
+                    throw bad_request("Invalid endpoint configuration type: " + api.endpoint_type);
+            }
+            api.id = lower_id(10);
+            while (apis_.count(api.id) || manifest_rest_.count(api.id)) api.id = lower_id(10);
+            api.created = now_seconds();
+            Resource root;
+            root.id = lower_id(10);
+            root.path = "/";
+            api.resources[root.id] = root;
+            auto& stored = apis_[api.id] = std::move(api);
+            save_locked();
+            return reply(201, api_json(stored));
+        }
         throw bad_request("Unsupported operation " + m + " /restapis");
     }
     if (parts.size() == 2 && m == "GET" && manifest_rest_.count(parts[1])) return reply(200, manifest_rest_[parts[1]]);
@@ -348,10 +371,9 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
                         throw bad_request("lowcloud integrates AWS services through Lambda only: the uri must be arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations");
                     if (!valid_lambda_uri(uri)) throw bad_request("Invalid ARN specified in the request");
                 }
-                if (type != "AWS_PROXY")
-                    throw bad_request("lowcloud serves Lambda proxy integrations (AWS_PROXY) only, for now: " + type +
-                                      " integrations (mapping templates, HTTP backends, mocks) are not supported yet");
-                if ((type == "HTTP_PROXY" || type == "HTTP") && !std::regex_match(uri, std::regex(R"(https?://.+)")))
+                if ((type == "HTTP_PROXY" || type == "HTTP") && body.value("httpMethod", "") == "")
+                    throw bad_request("Enumeration value for HttpMethod must be non-empty");
+                if ((type == "HTTP_PROXY" || type == "HTTP") && !std::regex_match(uri, std::regex(R"(https?://[^/?#\s]+.*)")))
                     throw bad_request("Invalid HTTP endpoint specified for URI");
                 json integration = {{"type", type}, {"passthroughBehavior", body.value("passthroughBehavior", "WHEN_NO_MATCH")},
                                     {"timeoutInMillis", body.value("timeoutInMillis", 29000)}, {"cacheNamespace", res.id},
@@ -374,22 +396,62 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
                 return empty_reply(204);
             }
         }
-        if (parts[6] == "responses" && parts.size() == 8 && m == "PUT") {  // PutMethodResponse
-            json response = {{"statusCode", parts[7]}};
-            for (const char* k : {"responseParameters", "responseModels"})
-                if (body.contains(k)) response[k] = body[k];
-            md.doc["methodResponses"][parts[7]] = response;
-            save_locked();
-            return reply(201, response);
+        if (parts[6] == "responses" && parts.size() == 8) {  // Put/Get/DeleteMethodResponse
+            const std::string& status = parts[7];
+            if (!std::regex_match(status, std::regex("[1-5][0-9][0-9]"))) throw bad_request("Invalid status code: " + status);
+            json& responses = md.doc["methodResponses"];
+            if (m == "PUT") {
+                json response = {{"statusCode", status}};
+                for (const char* k : {"responseParameters", "responseModels"})
+                    if (body.contains(k)) response[k] = body[k];
+                responses[status] = response;
+                json spec_response = {{"description", status + " response"}};
+                json parameters = body.value("responseParameters", json::object());
+                for (const auto& [key, required] : parameters.items())
+                    if (key.rfind("method.response.header.", 0) == 0) spec_response["headers"][key.substr(23)] = {{"schema", {{"type", "string"}}}};
+                md.operation["responses"][status] = spec_response;
+                save_locked();
+                return reply(201, response);
+            }
+            if (!responses.is_object() || !responses.contains(status)) throw not_found("Invalid Response status code specified");
+            if (m == "GET") return reply(200, responses[status]);
+            if (m == "DELETE") {
+                responses.erase(status);
+                if (responses.empty()) md.doc.erase("methodResponses");
+                if (md.operation.contains("responses")) md.operation["responses"].erase(status);
+                save_locked();
+                return empty_reply(204);
+            }
         }
-        if (parts[6] == "integration" && parts.size() == 9 && parts[7] == "responses" && m == "PUT") {  // PutIntegrationResponse
+        if (parts[6] == "integration" && parts.size() == 9 && parts[7] == "responses") {  // Put/Get/DeleteIntegrationResponse
             if (md.integration.is_null()) throw not_found("Invalid Integration identifier specified");
-            json response = {{"statusCode", parts[8]}};
-            for (const char* k : {"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"})
-                if (body.contains(k)) response[k] = body[k];
-            md.integration["integrationResponses"][parts[8]] = response;
-            save_locked();
-            return reply(201, response);
+            const std::string& status = parts[8];
+            json& responses = md.integration["integrationResponses"];
+            if (m == "PUT") {
+                if (!md.doc.contains("methodResponses") || !md.doc["methodResponses"].contains(status))
+                    throw not_found("Invalid Response status code specified");
+                json response = {{"statusCode", status}};
+                for (const char* k : {"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"})
+                    if (body.contains(k)) response[k] = body[k];
+                if (response.contains("selectionPattern")) {
+                    try {
+                        std::regex probe(response["selectionPattern"].get<std::string>());
+                    } catch (const std::exception&) {
+                        throw bad_request("Invalid selection pattern specified: " + response["selectionPattern"].dump());
+                    }
+                }
+                responses[status] = response;
+                save_locked();
+                return reply(201, response);
+            }
+            if (!responses.is_object() || !responses.contains(status)) throw not_found("Invalid Response status code specified");
+            if (m == "GET") return reply(200, responses[status]);
+            if (m == "DELETE") {
+                responses.erase(status);
+                if (responses.empty()) md.integration.erase("integrationResponses");
+                save_locked();
+                return empty_reply(204);
+            }
         }
         throw bad_request("lowcloud does not support " + m + " " + std::string(request.path()) + " yet");
     }

@@ -1,6 +1,7 @@
 // API Gateway's control plane for REST APIs (v1, JSON over REST under
 // /restapis), so that deployment scripts written for AWS run unchanged:
 //   POST   /restapis?mode=import[&failonwarnings=true&basepath=...]   ImportRestApi
+//   POST   /restapis                       CreateRestApi
 //   GET    /restapis                       GetRestApis
 //   GET|DELETE|PUT|PATCH /restapis/{id}    GetRestApi / DeleteRestApi / PutRestApi / UpdateRestApi
 //   GET /restapis/{id}/stages/{stage}/exports/{oas30|swagger}      GetExport
@@ -8,7 +9,7 @@
 //   GET|DELETE /restapis/{id}/resources/{rid}, POST .../resources/{parent}  (CreateResource)
 //   PUT|GET|DELETE .../resources/{rid}/methods/{verb}                Put/Get/DeleteMethod
 //   PUT|GET|DELETE .../methods/{verb}/integration                    Put/Get/DeleteIntegration
-//   PUT    .../methods/{verb}/responses/{status}, .../integration/responses/{status}
+//   PUT|GET|DELETE .../methods/{verb}/responses/{status}, .../integration/responses/{status}
 //   POST|GET /restapis/{id}/deployments    CreateDeployment / GetDeployments
 //   POST|GET /restapis/{id}/stages, GET|PATCH|DELETE /restapis/{id}/stages/{name}
 //   POST|GET /domainnames, GET|DELETE /domainnames/{name}         custom domain names
@@ -36,10 +37,13 @@
 // longest base path (mapping key) that prefixes its path, with that prefix
 // removed (`publish_domain` hands the mappings to the data plane).
 //
-// Not supported yet (answered with BadRequestException naming what is
-// missing): HTTP API authorizers and CORS settings, exports,
-// put-rest-api / update-rest-api, and non-proxy AWS integrations with
-// mapping templates.
+// Integrations: AWS_PROXY and AWS (Lambda function URIs only), HTTP_PROXY,
+// HTTP and MOCK, with method responses and integration responses (keyed by
+// status code here, by selection pattern in OpenAPI documents).
+// Not supported (answered with BadRequestException naming what is
+// missing): authorizers, models, request validators as resources, HTTP API
+// authorizers and CORS settings, and AWS service integrations other than
+// Lambda.
 //
 // Persistence: DATA/apigateway.json after every change; restore() publishes
 // the stored stages again. Threading: handle() is thread-safe (one mutex);

@@ -87,7 +87,17 @@ json integration_extension(const json& i) {
     for (const char* k : {"httpMethod", "uri", "credentials", "passthroughBehavior", "requestTemplates", "requestParameters", "timeoutInMillis",
                           "contentHandling", "connectionType"})
         if (i.contains(k)) x[k] = i[k];
-    if (i.contains("integrationResponses")) x["responses"] = i["integrationResponses"];
+    // Integration responses are keyed by status code in the API, by selection pattern in OpenAPI.
+    if (i.contains("integrationResponses")) {
+        json responses = json::object();
+        for (const auto& [status, r] : i["integrationResponses"].items()) {
+            json out = {{"statusCode", status}};
+            for (const char* k : {"responseParameters", "responseTemplates", "contentHandling"})
+                if (r.contains(k)) out[k] = r[k];
+            responses[r.value("selectionPattern", "") == "" ? "default" : r["selectionPattern"].get<std::string>()] = out;
+        }
+        x["responses"] = responses;
+    }
     return x;
 }
 
@@ -224,6 +234,15 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
                     request_parameters["method.request." + where + "." + p.value("name", "")] = p.value("required", false) || in == "path";
             }
             if (!request_parameters.empty()) m.doc["requestParameters"] = request_parameters;
+            // Method responses, from the operation's responses (status codes only, as AWS imports them).
+            if (op.contains("responses") && op["responses"].is_object())
+                for (const auto& [status, r] : op["responses"].items()) {
+                    if (status.size() != 3 || !std::all_of(status.begin(), status.end(), ::isdigit)) continue;
+                    json response = {{"statusCode", status}};
+                    if (r.is_object() && r.contains("headers") && r["headers"].is_object())
+                        for (const auto& [name, h] : r["headers"].items()) response["responseParameters"]["method.response.header." + name] = false;
+                    m.doc["methodResponses"][status] = response;
+                }
             json security = op.contains("security") ? op["security"] : doc.value("security", json::array());
             for (const auto& requirement : security)
                 if (requirement.is_object())
@@ -238,10 +257,22 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
                                     {"cacheKeyParameters", json::array()}};
                 for (const char* k : {"httpMethod", "uri", "credentials", "requestTemplates", "requestParameters", "contentHandling", "connectionType"})
                     if (x.contains(k)) integration[k] = x[k];
-                if (x.contains("responses")) integration["integrationResponses"] = x["responses"];
+                if (x.contains("responses") && x["responses"].is_object()) {
+                    json responses = json::object();
+                    for (const auto& [pattern, r] : x["responses"].items()) {
+                        if (!r.is_object() || !r.contains("statusCode")) continue;
+                        std::string status = r["statusCode"].is_string() ? r["statusCode"].get<std::string>() : r["statusCode"].dump();
+                        json out = {{"statusCode", status}};
+                        if (pattern != "default") out["selectionPattern"] = pattern;
+                        for (const char* k : {"responseParameters", "responseTemplates", "contentHandling"})
+                            if (r.contains(k)) out[k] = r[k];
+                        responses[status] = out;
+                    }
+                    integration["integrationResponses"] = responses;
+                }
                 m.integration = integration;
-                if (type != "AWS_PROXY")
-                    warnings.push_back("lowcloud serves AWS_PROXY integrations only: " + verb + " " + res.path + " (" + type +
+                if (type == "AWS" && x.value("uri", "").find(":lambda:path/") == std::string::npos)
+                    warnings.push_back("lowcloud integrates AWS services through Lambda only: " + verb + " " + res.path + " (" + x.value("uri", "") +
                                        ") will answer 500 Internal server error");
             }
             res.methods[verb] = m;

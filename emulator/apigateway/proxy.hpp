@@ -2,7 +2,8 @@
 // function for a client request (payload format 1.0 for REST APIs and for
 // HTTP APIs that select it, 2.0 for HTTP APIs), the translation of the
 // function's output back into the client's response (including the 2.0
-// inference and cookies), and the gateway's own error responses. Pure
+// inference and cookies), (the gateway's own error responses are in
+// builtin_responses.hpp). Pure
 // functions of their inputs (the router's match, the request, a request id
 // and a clock reading), so they are thread-safe and tested field by field
 // against AWS's documented and recorded sample events.
@@ -115,26 +116,6 @@ std::optional<http::Response> response_v2(std::string_view payload);
 // Headers AWS puts on every response of a proxied request: REST
 // x-amzn-RequestId and x-amz-apigw-id; HTTP APIs Apigw-Requestid.
 void add_request_id_headers(http::Response& response, ApiFlavor flavor, const std::string& request_id);
-
-// A REST gateway response: body {"message":...} (compact, or with a space
-// after the colon where AWS writes it so), content-type application/json,
-// x-amzn-RequestId, x-amzn-ErrorType and x-amz-apigw-id.
-enum class MessageStyle { compact, spaced };
-http::Response gateway_response(int status, std::string_view error_type, std::string_view message,
-                                const std::string& request_id, MessageStyle style = MessageStyle::compact);
-
-// The gateway responses AWS sends, byte for byte (reference table).
-http::Response missing_authentication_token(const std::string& request_id);  // REST 403 no route
-http::Response forbidden(const std::string& request_id);                     // REST 403 API key
-http::Response rest_internal_server_error(const std::string& request_id);    // REST 502 malformed / function error
-http::Response endpoint_request_timed_out(const std::string& request_id);    // REST 504
-http::Response invalid_request_body(const std::string& request_id);          // REST 400 validator
-http::Response missing_request_parameters(std::string_view names, const std::string& request_id);  // REST 400
-http::Response too_many_requests(const std::string& request_id);             // REST 429 usage plan throttle
-http::Response limit_exceeded(const std::string& request_id);                // REST 429 usage plan quota
-// HTTP APIs: no x-amzn-ErrorType; the id travels in Apigw-Requestid.
-http::Response http_not_found(const std::string& request_id);                // HTTP API 404 no route
-http::Response http_internal_server_error(const std::string& request_id);    // HTTP API 500
 
 // Helpers exposed for tests.
 // "22/Nov/2026:10:00:00 +0000" (UTC).

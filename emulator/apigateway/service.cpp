@@ -1,8 +1,9 @@
-// The API Gateway service: locating the API and stage of a request, then
-// routing, checks, the Lambda proxy call and the response (see service.hpp).
+// The API Gateway service: the APIs it serves (manifest and control plane)
+// and the first step of every request, locating its API and stage by host
+// and path; the rest of the pipeline is in pipeline.cpp (see service.hpp).
 #include "apigateway/service.hpp"
 
-#include "apigateway/proxy.hpp"
+#include "apigateway/builtin_responses.hpp"
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
 
@@ -18,99 +19,7 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep = ",") {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
-
-bool media_type_matches(std::string_view content_type, const std::vector<std::string>& types) {
-    std::string ct = lower(std::string(content_type.substr(0, content_type.find(';'))));
-    while (!ct.empty() && ct.back() == ' ') ct.pop_back();
-    for (const auto& t0 : types) {
-        std::string t = lower(t0);
-        if (t == "*/*" || t == ct) return true;
-        if (t.size() > 2 && t.substr(t.size() - 2) == "/*" && ct.substr(0, t.size() - 1) == t.substr(0, t.size() - 1)) return true;
-    }
-    return false;
-}
-
-// The Access-Control-Allow-Origin value for a request's Origin, or none
-// when the origin is not allowed.
-std::optional<std::string> allowed_origin(const std::optional<Cors>& cors, const std::string& origin) {
-    if (!cors || origin.empty()) return std::nullopt;
-    const auto& origins = cors->allow_origins;
-    bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
-    if (!any && std::find(origins.begin(), origins.end(), origin) == origins.end()) return std::nullopt;
-    return any && !cors->allow_credentials ? "*" : origin;
-}
-
-// The query parameter names present in a raw query string.
-std::vector<std::string> query_names(std::string_view query) {
-    std::vector<std::string> names;
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        if (!pair.empty()) names.push_back(percent_decode(pair.substr(0, pair.find('=')), true));
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return names;
-}
-
-// What a customized gateway response of this request resolves against
-// (type, message and validation error are the caller's). `match` may be null
-// (no route); the pointers in the result refer to `request`, `api` and `match`.
-GatewayResponses::Context error_context(const Api& api, const std::string& stage, const std::string& request_id, const http::Request& request,
-                                        const std::string& stage_path, const std::string& domain_name, const Match* match) {
-    GatewayResponses::Context c;
-    c.request_id = request_id;
-    c.api_id = api.id;
-    c.stage = stage;
-    c.resource_path = match ? match->operation->path : "";
-    c.http_method = request.method;
-    c.path = stage_path;
-    c.domain_name = domain_name;
-    c.request = &request;
-    c.stage_variables = &api.stages.at(stage);
-    if (match) c.path_parameters = &match->path_parameters;
-    return c;
-}
-
 }  // namespace
-
-struct Service::Pending {
-    std::mutex mutex;
-    bool done = false;
-    Clock::time_point deadline;
-    http::Respond respond;
-    std::string request_id;
-    // Applies the API's customized gateway responses (REST), when it has any.
-    std::function<void(http::Response&, const char* type, const std::string& message)> customize;
-
-    http::Response gateway(http::Response r, const char* type, const std::string& message) const {
-        if (customize) customize(r, type, message);
-        return r;
-    }
-
-    // The first outcome wins: the Lambda answer or the timeout.
-    bool finish(http::Response r) {
-        http::Respond out;
-        {
-            std::lock_guard lock(mutex);
-            if (done) return false;
-            done = true;
-            out = std::move(respond);
-        }
-        out(std::move(r));
-        return true;
-    }
-};
 
 Service::Service(Logger& logger, lambda::Invoker& invoker, ControlPlaneOptions control)
     : logger_(logger), invoker_(invoker), control_options_(control) {
@@ -123,30 +32,18 @@ Service::Service(Logger& logger, lambda::Invoker& invoker, ControlPlaneOptions c
                                                   if (mappings.empty()) domains_.erase(domain);
                                                   else domains_[domain] = std::move(mappings);
                                               });
-    timer_ = std::thread([this] {
-        while (!stopping_) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            std::vector<std::shared_ptr<Pending>> expired;
-            {
-                std::lock_guard lock(pending_mutex_);
-                auto now = Clock::now();
-                std::erase_if(pending_, [&](const std::shared_ptr<Pending>& p) {
-                    std::lock_guard l(p->mutex);
-                    if (p->done) return true;
-                    if (now < p->deadline) return false;
-                    expired.push_back(p);
-                    return true;
-                });
-            }
-            for (auto& p : expired) p->finish(p->gateway(endpoint_request_timed_out(p->request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out"));
-        }
-    });
+    timer_ = std::thread([this] { run_deadlines(); });
 }
 
 Service::~Service() { shutdown(); }
 
 void Service::shutdown() {
-    if (stopping_.exchange(true)) return;
+    {
+        std::lock_guard lock(deadlines_mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+        deadlines_changed_.notify_one();
+    }
     if (timer_.joinable()) timer_.join();
 }
 
@@ -235,7 +132,12 @@ void Service::log_api_routes(const Api& a) const {
     std::string host = base_url.substr(base_url.find("://") + 3);
     logger_.info("api " + a.name + " (" + (a.type == ApiType::rest ? "REST" : "HTTP") + " API, id " + a.id + ")");
     for (const auto& op : a.operations) {
-        std::string target = op.function.empty() ? "(not served: " + op.unsupported + ")" : "-> lambda " + op.function;
+        std::string target = !op.unsupported.empty()                                  ? "(not served: " + op.unsupported + ")"
+                             : op.integration.kind == IntegrationKind::aws_proxy    ? "-> lambda " + op.function
+                             : op.integration.kind == IntegrationKind::aws          ? "-> lambda " + op.function + " (mapping templates)"
+                             : op.integration.kind == IntegrationKind::mock         ? "-> mock"
+                             : op.integration.kind == IntegrationKind::http_proxy   ? "-> " + op.integration.http_method + " " + op.integration.uri
+                                                                                    : "-> " + op.integration.http_method + " " + op.integration.uri + " (mapping templates)";
         for (const auto& b : a.base_paths) logger_.info("  " + op.method + " " + base_url + b + op.path + " " + target);
         for (const auto& [stage, vars] : a.stages) {
             std::string st = stage == "$default" ? "" : "/" + stage;
@@ -339,195 +241,6 @@ void Service::handle(http::Request request, http::Respond respond) {
     std::string api_path = path.substr(best_base.size());
     if (api_path.empty()) api_path = "/";
     serve(*best, best->api.first_stage(), api_path, path, std::move(request), std::move(respond));
-}
-
-void Service::serve(const Deployed& d, const std::string& stage, std::string api_path, std::string stage_path, http::Request request,
-                    http::Respond respond, std::string raw_path, std::shared_ptr<const Deployed> keep) {
-    const Api& api = d.api;
-    bool rest = api.type == ApiType::rest;
-    std::string origin(request.header("Origin"));
-    // The CORS headers of every answer, the gateway's own and the function's.
-    auto add_cors = [cors = api.cors, origin](http::Response& r) {
-        auto allowed = allowed_origin(cors, origin);
-        if (!allowed) return;
-        r.set_header("Access-Control-Allow-Origin", *allowed);
-        if (cors->allow_credentials) r.set_header("Access-Control-Allow-Credentials", "true");
-        if (!cors->expose_headers.empty()) r.set_header("Access-Control-Expose-Headers", join(cors->expose_headers));
-    };
-
-    auto match = d.router->match(request.method, api_path);
-    // CORS preflight, answered by the gateway when the API does not route OPTIONS itself.
-    if (request.method == "OPTIONS" && api.cors && request.has_header("Access-Control-Request-Method") &&
-        (!match || match->operation->method != "OPTIONS") && d.router->has_path(api_path)) {
-        http::Response r;
-        r.status = 204;
-        add_cors(r);
-        const Cors& c = *api.cors;
-        r.set_header("Access-Control-Allow-Methods", c.allow_methods.empty() ? "*" : join(c.allow_methods));
-        r.set_header("Access-Control-Allow-Headers",
-                     c.allow_headers.empty() ? std::string(request.header("Access-Control-Request-Headers")) : join(c.allow_headers));
-        if (c.max_age) r.set_header("Access-Control-Max-Age", std::to_string(*c.max_age));
-        r.set_header("x-amzn-RequestId", random_uuid());
-        return respond(std::move(r));
-    }
-    auto finish = [&](http::Response r) {
-        add_cors(r);
-        respond(std::move(r));
-    };
-    std::string request_id = random_uuid();
-    std::string host(request.header("Host"));
-    std::string domain_name = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
-    // A gateway response, customized by the spec's gateway responses (REST).
-    auto gateway = [&](http::Response r, const char* type, const std::string& message, std::string validation = "") {
-        if (rest && !api.gateway_responses.empty()) {
-            auto c = error_context(api, stage, request_id, request, stage_path, domain_name, match ? &*match : nullptr);
-            c.type = type;
-            c.message = message;
-            c.validation_error = std::move(validation);
-            api.gateway_responses.apply(r, c);
-        }
-        finish(std::move(r));
-    };
-    if (!match) {
-        if (!rest) return finish(http_not_found(request_id));
-        return gateway(missing_authentication_token(request_id), "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
-    }
-    const Operation& op = *match->operation;
-    std::string api_key(request.header("x-api-key"));
-    if (op.api_key_required) {
-        if (!api.api_keys.count(api_key)) return gateway(forbidden(request_id), "INVALID_API_KEY", "Forbidden");
-        switch (d.meter->admit(api_key, std::chrono::system_clock::now())) {
-            case UsageMeter::Verdict::allowed: break;
-            case UsageMeter::Verdict::throttled: return gateway(too_many_requests(request_id), "THROTTLED", "Too Many Requests");
-            case UsageMeter::Verdict::quota_exceeded: return gateway(limit_exceeded(request_id), "QUOTA_EXCEEDED", "Limit Exceeded");
-        }
-    }
-    if (op.validate_parameters) {
-        std::vector<std::string> missing;
-        auto names = query_names(request.query());
-        for (const auto& p : op.parameters) {
-            if (!p.required) continue;
-            bool present = p.in == "path" || (p.in == "query" && std::find(names.begin(), names.end(), p.name) != names.end()) ||
-                           (p.in == "header" && request.has_header(p.name));
-            if (!present) missing.push_back(p.name);
-        }
-        if (!missing.empty()) {
-            std::string names = join(missing, ", ");
-            return gateway(missing_request_parameters(names, request_id), "BAD_REQUEST_PARAMETERS",
-                           "Missing required request parameters: [" + names + "]", "Missing required request parameters: [" + names + "]");
-        }
-    }
-    if (op.validate_body && op.body_schema) {
-        json body = json::parse(request.body, nullptr, false);
-        std::optional<std::string> problem = body.is_discarded() ? std::optional<std::string>("the body is not JSON") : op.body_schema->validate(body);
-        if (problem) {
-            logger_.info("api " + api.name + " " + op.method + " " + op.path + ": invalid request body: " + *problem);
-            return gateway(invalid_request_body(request_id), "BAD_REQUEST_BODY", "Invalid request body", *problem);
-        }
-    }
-    if (op.function.empty()) {
-        logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": " + op.unsupported);
-        if (!rest) return finish(http_internal_server_error(request_id));
-        return gateway(apigateway::gateway_response(500, "InternalServerErrorException", "Internal server error", request_id), "API_CONFIGURATION_ERROR",
-                       "Internal server error");
-    }
-
-    // The function, with ${stageVariables.x} in its ARN resolved.
-    std::string function = op.function;
-    for (auto at = function.find("${stageVariables."); at != std::string::npos; at = function.find("${stageVariables.")) {
-        auto end = function.find('}', at);
-        std::string name = function.substr(at + 17, end - at - 17);
-        auto var = api.stages.at(stage).find(name);
-        if (var == api.stages.at(stage).end()) {
-            logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": Execution failed due to configuration error: stage variable " + name +
-                         " is not set in stage " + stage);
-            return gateway(apigateway::gateway_response(500, "InternalServerErrorException", "Internal server error", request_id), "API_CONFIGURATION_ERROR",
-                           "Internal server error");
-        }
-        function.replace(at, end - at + 1, var->second);
-    }
-    // APIs from the control plane invoke only what the function's policy allows.
-    if (op.check_permission && op.credentials.empty()) {
-        std::string source = "arn:aws:execute-api:" + control_options_.region + ":" + control_options_.account_id + ":" + api.id + "/" + stage + "/" +
-                             request.method + op.path;
-        if (!invoker_.permits(function, "apigateway.amazonaws.com", source)) {
-            logger_.warn("api " + api.name + " " + op.method + " " + op.path + ": Execution failed due to configuration error: Invalid permissions on Lambda function " +
-                         function + " (no resource policy allows apigateway.amazonaws.com from " + source +
-                         "; aws lambda add-permission --principal apigateway.amazonaws.com --source-arn ..., or give the integration credentials)");
-            return gateway(apigateway::gateway_response(500, "InternalServerErrorException", "Internal server error", request_id), "API_CONFIGURATION_ERROR",
-                           "Internal server error");
-        }
-    }
-
-    RouteMatch route;
-    route.flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
-    route.api_id = api.id;
-    route.stage = stage;
-    route.resource = op.path;
-    route.route_key = op.path == "/$default" || op.path == "$default" ? "$default" : op.method + " " + op.path;
-    route.path = api_path;
-    route.stage_path = stage_path;
-    route.path_parameters = match->path_parameters;
-    route.stage_variables = api.stages.at(stage);
-    route.domain_name = domain_name;
-    route.resource_id = api_id_for(api.id + op.path).substr(0, 6);
-    route.raw_path = raw_path.empty() ? api_path : raw_path;
-    route.binary = !api.binary_media_types.empty() && media_type_matches(request.header("Content-Type"), api.binary_media_types);
-    if (op.api_key_required) {
-        route.api_key = api_key;
-        route.api_key_id = api_id_for("key:" + api_key);
-    }
-    // REST turns a base64 body into bytes when the client accepts a binary type.
-    std::string accept(request.header("Accept"));
-    bool decode_base64 = !rest || media_type_matches(accept.substr(0, accept.find(',')), api.binary_media_types);
-
-    auto pending = std::make_shared<Pending>();
-    pending->request_id = request_id;
-    pending->deadline = Clock::now() + op.timeout;
-    pending->respond = std::move(respond);
-    json event = op.payload_version == 1 ? event_v1(request, route, pending->request_id, std::chrono::system_clock::now())
-                                         : event_v2(request, route, pending->request_id, std::chrono::system_clock::now());
-    if (rest && !api.gateway_responses.empty()) {
-        // The request outlives serve() for responses decided later (timeout, function error).
-        auto req = std::make_shared<http::Request>(std::move(request));
-        auto context = std::make_shared<GatewayResponses::Context>(error_context(api, stage, request_id, *req, stage_path, domain_name, &*match));
-        auto parameters = std::make_shared<std::map<std::string, std::string>>(match->path_parameters);
-        context->path_parameters = parameters.get();
-        pending->customize = [&api, keep, req, parameters, context](http::Response& r, const char* type, const std::string& message) {
-            GatewayResponses::Context c = *context;
-            c.type = type;
-            c.message = message;
-            api.gateway_responses.apply(r, c);
-        };
-    }
-    {
-        std::lock_guard lock(pending_mutex_);
-        pending_.push_back(pending);
-    }
-    lambda::InvokeRequest invoke;
-    invoke.payload = event.dump(-1, ' ', false, json::error_handler_t::replace);
-    int version = op.payload_version;
-    std::string label = api.name + " " + op.method + " " + op.path;
-    invoker_.invoke(function, std::move(invoke), [this, pending, version, rest, label, add_cors, decode_base64, keep](lambda::InvokeResult result) {
-        std::optional<http::Response> response;
-        ApiFlavor flavor = rest ? ApiFlavor::rest : ApiFlavor::http;
-        if (result.status == lambda::InvokeResult::Status::success)
-            response = version == 1 ? response_v1(result.payload, flavor, decode_base64) : response_v2(result.payload);
-        else if (result.status == lambda::InvokeResult::Status::throttled)
-            logger_.warn("api " + label + ": the function was throttled (all its environments are busy: raise its reserved_concurrency)");
-        else
-            logger_.info("api " + label + ": the function failed: " + result.payload.substr(0, 500));
-        if (!response) {
-            if (result.status == lambda::InvokeResult::Status::success)
-                logger_.info("api " + label + ": malformed Lambda proxy response: " + result.payload.substr(0, 500));
-            response = rest ? pending->gateway(rest_internal_server_error(pending->request_id), "DEFAULT_5XX", "Internal server error")
-                            : http_internal_server_error(pending->request_id);
-        } else {
-            add_request_id_headers(*response, flavor, pending->request_id);
-        }
-        add_cors(*response);
-        pending->finish(std::move(*response));
-    });
 }
 
 json Service::health() const {

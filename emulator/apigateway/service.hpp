@@ -4,10 +4,18 @@
 //   - at /restapis/{apiId}/{stage}/_user_request_/{path},
 //   - at Host {apiId}.execute-api.localhost[:port] with /{stage}/{path},
 // with AWS's routing, request validation (REST), API keys, CORS preflight,
-// Lambda proxy integration (payload 1.0 / 2.0, proxy.hpp) through a
-// lambda::Invoker, and AWS's gateway responses (403 Missing Authentication
-// Token / 404 Not Found, 400 validation, 429 usage plans, 502 / 500 bad integration
-// response, 504 at the integration timeout).
+// integrations (Lambda proxy with payload 1.0 / 2.0, proxy.hpp; Lambda with
+// mapping templates, HTTP and HTTP_PROXY backends, MOCK: integration.hpp)
+// through a lambda::Invoker and an HttpBackend, and AWS's gateway responses
+// (builtin_responses.hpp: 403 Missing Authentication Token / 404 Not Found,
+// 400 validation, 415, 429 usage plans, 502 / 500 bad integration response,
+// 504 at the integration timeout).
+//
+// A request goes through named steps (pipeline.cpp), each of which either
+// answers or hands on: locate (API and stage, handle()), CORS preflight,
+// route, API key and usage plan, parameter validation, body validation,
+// target (stage variables, permission), integrate (integrations.cpp), and
+// the response (CORS headers, customized gateway responses).
 //
 // APIs created through the control plane (control_plane.hpp, /restapis)
 // are served per stage at /restapis/{id}/{stage}/_user_request_/ and at the
@@ -17,12 +25,15 @@
 // and the log names the cause as AWS's execution log does.
 //
 // Threading: handle() is thread-safe and never blocks; responses complete
-// from the Lambda service's threads or the timeout thread. Call shutdown()
-// before the HTTP server is destroyed.
+// from the Lambda service's threads, the HTTP backend's thread or the
+// timeout thread (which sleeps until the earliest integration deadline, so
+// an idle gateway has no wake-ups). Call shutdown() before the HTTP server
+// is destroyed.
 #pragma once
 
 #include "apigateway/api.hpp"
 #include "apigateway/control_plane.hpp"
+#include "apigateway/http_backend.hpp"
 #include "apigateway/router.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
@@ -32,6 +43,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <map>
 #include <mutex>
@@ -63,6 +76,9 @@ public:
     nlohmann::json health() const;
     void shutdown();
 
+    struct Call;  // one request through a deployed API (pipeline.hpp; opaque elsewhere)
+    using CallPtr = std::shared_ptr<Call>;
+
     // A gateway response: JSON {"message": ...} with x-amzn-RequestId and
     // x-amzn-ErrorType.
     static http::Response gateway_response(int status, const std::string& error_type, const std::string& message);
@@ -73,7 +89,6 @@ private:
         std::unique_ptr<Router> router;
         std::unique_ptr<UsageMeter> meter;
     };
-    struct Pending;
 
     const Deployed* by_id(std::string_view id) const;
     // A control-plane API's stage: the stage's Deployed, or null; `known`
@@ -87,6 +102,29 @@ private:
     void serve(const Deployed& d, const std::string& stage, std::string api_path, std::string stage_path, http::Request request,
                http::Respond respond, std::string raw_path = "", std::shared_ptr<const Deployed> keep = nullptr);
 
+    // The pipeline's steps, in order (pipeline.cpp). Each returns true to
+    // hand the call on, or answers it and returns false.
+    bool answer_preflight(Call& call);
+    bool route(Call& call);
+    bool check_api_key(Call& call);
+    bool validate_parameters(Call& call);
+    bool validate_body(Call& call);
+    bool resolve_target(Call& call);
+    void integrate(const CallPtr& call);
+    // The integrations (integrations.cpp).
+    void invoke_proxy(const CallPtr& call);
+    void invoke_lambda(const CallPtr& call);
+    void call_http(const CallPtr& call);
+    void answer_mock(const CallPtr& call);
+    // The end of every call: the first outcome wins (the integration's or
+    // the timeout's); adds CORS headers.
+    void complete(Call& call, http::Response response);
+    // A gateway response, customized by the API's gateway responses (REST).
+    void fail(Call& call, http::Response response, const char* type, const std::string& message, std::string validation = "");
+    void template_failed(Call& call, const TemplateError& e, const char* which);  // which: "request" or "response"
+    void watch_deadline(const CallPtr& call);
+    void run_deadlines();
+
     Logger& logger_;
     lambda::Invoker& invoker_;
     ControlPlaneOptions control_options_;
@@ -97,9 +135,11 @@ private:
     std::map<std::string, std::vector<ControlPlane::Mapping>> domains_;  // custom domain -> mappings
     mutable std::string base_url_;  // for route logs, once the server listens (under deployed_mutex_)
 
-    std::mutex pending_mutex_;
-    std::vector<std::shared_ptr<Pending>> pending_;  // invocations waiting, for the integration timeout
-    std::atomic<bool> stopping_{false};
+    HttpBackend backend_;
+    std::mutex deadlines_mutex_;
+    std::condition_variable deadlines_changed_;
+    std::multimap<std::chrono::steady_clock::time_point, CallPtr> deadlines_;  // calls waiting on an integration
+    bool stopping_ = false;  // under deadlines_mutex_
     std::thread timer_;
 };
 

@@ -7,6 +7,7 @@
 // response tables replay the outputs AWS-validated tests fed API Gateway,
 // plus every malformed shape.
 #include "apigateway/proxy.hpp"
+#include "apigateway/builtin_responses.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -311,10 +311,18 @@ def test_cors_preflight_and_headers(gw):
     assert r.getheader("Access-Control-Allow-Origin") is None
 
 
-def test_unsupported_integration_answers_500_and_is_reported(gw):
+def test_mock_without_integration_responses_answers_500_and_logs_why(gw):
     r, data = call(gw, "GET", "/test/v1/mock")
-    assert r.status == 500
-    assert "GET /mock: integration type 'mock'" in gw.log()
+    assert (r.status, json.loads(data)) == (500, {"message": "Internal server error"})
+    assert "GET /mock: Execution failed due to configuration error: No match for output mapping" in gw.log()
+
+
+def test_manifest_mock_with_templates_and_responses(gw):
+    r, data = call(gw, "GET", "/test/v1/mock/hello?name=Ana%22s")
+    assert (r.status, json.loads(data)) == (200, {"hello": 'Ana"s', "stage": "dev"})
+    assert r.getheader("X-Stage") == "dev"
+    r, data = call(gw, "GET", "/test/v1/mock/hello?fail=yes")
+    assert (r.status, json.loads(data)) == (503, {"message": "maintenance"})
 
 
 def test_body_over_10mb_is_413(gw):

@@ -595,21 +595,6 @@ def test_put_integration_with_a_bare_function_arn_is_refused(apigw, lam):
                  "NotFoundException", 404)
 
 
-@pytest.mark.parametrize("kind, uri", [("HTTP_PROXY", "https://example.com/watch"), ("HTTP", "https://example.com/watch"),
-                                       ("MOCK", None)])
-def test_put_integration_of_a_type_lowcloud_does_not_serve_yet_is_refused_clearly(apigw, kind, uri):
-    api_id = import_watch_api(apigw)["id"]
-    rid = resource_ids(apigw, api_id)["/watch/{sku}"]
-    kw = {"uri": uri, "integrationHttpMethod": "GET"} if uri else {}
-    response = service_error(lambda: apigw.put_integration(restApiId=api_id, resourceId=rid, httpMethod="GET",
-                                                           type=kind, **kw))
-    # AWS accepts these; lowcloud refuses them for now, naming the type and what it does serve.
-    assert_error(response, "BadRequestException", 400)
-    assert kind in response["Error"]["Message"] and "AWS_PROXY" in response["Error"]["Message"]
-    assert_error(service_error(lambda: apigw.get_integration(restApiId=api_id, resourceId=rid, httpMethod="GET")),
-                 "NotFoundException", 404)
-
-
 def test_get_and_delete_integration(apigw, lam):
     function = create_function(lam)
     api_id = import_watch_api(apigw)["id"]
