@@ -86,6 +86,7 @@ struct Api {
     std::vector<UsagePlan> usage_plans;
     std::vector<Operation> operations;
     GatewayResponses gateway_responses;  // REST: x-amazon-apigateway-gateway-responses
+    bool from_manifest = false;          // lowcloud.yaml's (its integrations need no AddPermission)
 
     std::string first_stage() const { return stages.begin()->first; }
 };

@@ -79,27 +79,10 @@ bool ControlPlane::has_api(const std::string& id) const {
     return apis_.count(id) || http_apis_.count(id);
 }
 
-void ControlPlane::add_manifest_api(const Api& api) {
-    std::lock_guard lock(mutex_);
-    long long now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    std::string description = "from lowcloud.yaml (" + api.spec.string() + "); change it there";
-    if (api.type == ApiType::rest) {
-        json j = {{"id", api.id}, {"name", api.name}, {"description", description}, {"createdDate", now}, {"apiKeySource", "HEADER"},
-                  {"endpointConfiguration", {{"types", {"EDGE"}}}}, {"disableExecuteApiEndpoint", false}};
-        if (!api.binary_media_types.empty()) j["binaryMediaTypes"] = api.binary_media_types;
-        manifest_rest_[api.id] = j;
-    } else {
-        manifest_http_[api.id] = {{"apiId", api.id}, {"name", api.name}, {"description", description}, {"protocolType", "HTTP"},
-                                  {"apiEndpoint", "https://" + api.id + ".execute-api." + options_.region + ".amazonaws.com"},
-                                  {"routeSelectionExpression", "$request.method $request.path"},
-                                  {"apiKeySelectionExpression", "$request.header.x-api-key"}, {"disableExecuteApiEndpoint", false}};
-    }
-}
-
-ControlPlane::RestApi& ControlPlane::api_locked(const std::string& id) {
-    if (manifest_rest_.count(id)) throw bad_request("The REST API " + id + " comes from lowcloud.yaml: change it there");
+ControlPlane::RestApi& ControlPlane::api_locked(const std::string& id, bool change) {
     auto it = apis_.find(id);
     if (it == apis_.end()) throw not_found("Invalid API identifier specified " + options_.account_id + ":" + id);
+    if (change && it->second.manifest) throw bad_request("The REST API " + id + " comes from lowcloud.yaml: change it there");
     return it->second;
 }
 
@@ -183,7 +166,6 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
     if (parts.size() == 1) {
         if (m == "GET") {
             json items = json::array();
-            for (const auto& [id, api] : manifest_rest_) items.push_back(api);
             for (const auto& [id, api] : apis_) items.push_back(api_json(api));
             return reply(200, {{"item", items}});
         }
@@ -201,7 +183,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
                     throw bad_request("Invalid endpoint configuration type: " + api.endpoint_type);
             }
             api.id = lower_id(10);
-            while (apis_.count(api.id) || manifest_rest_.count(api.id)) api.id = lower_id(10);
+            while (apis_.count(api.id)) api.id = lower_id(10);
             api.created = now_seconds();
             Resource root;
             root.id = lower_id(10);
@@ -213,8 +195,7 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
         }
         throw bad_request("Unsupported operation " + m + " /restapis");
     }
-    if (parts.size() == 2 && m == "GET" && manifest_rest_.count(parts[1])) return reply(200, manifest_rest_[parts[1]]);
-    RestApi& api = api_locked(parts[1]);
+    RestApi& api = api_locked(parts[1], m != "GET");
     if (parts.size() == 2) {
         if (m == "GET") return reply(200, api_json(api));
         if (m == "DELETE") {

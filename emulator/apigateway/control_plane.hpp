@@ -99,9 +99,18 @@ public:
     // Whether an API with this id was created through the control plane.
     bool has_api(const std::string& id) const;
 
-    // An API from lowcloud.yaml: listed by get-rest-apis / get-apis and
-    // readable with get-rest-api / get-api, but changed only in the manifest.
-    void add_manifest_api(const Api& api);
+    // An API from lowcloud.yaml, applied through the same operations as
+    // the CLI's: its OpenAPI document (`document`, with `functions:`
+    // bindings turned into aws_proxy integrations) imported as
+    // import-rest-api / import-api would, then one deployment per manifest
+    // stage. What only the manifest expresses (CORS, API keys, usage plans,
+    // base paths, binary media types) is laid over every stage it
+    // publishes, and its integrations need no AddPermission (the manifest
+    // grants it). Readable with every get-* operation; changed only in the
+    // manifest (other operations answer BadRequestException); not saved in
+    // the data dir. `api` must come from load_apis() (validated, with file
+    // and line in its errors). Throws ConfigError.
+    void apply_manifest(const Api& api, const std::string& document);
 
     // Reads DATA/apigateway.json and publishes its stages. Throws
     // std::runtime_error for an unreadable file.
@@ -138,11 +147,18 @@ private:
         std::map<std::string, Resource> resources;  // by id
         std::map<std::string, Deployment> deployments;
         std::map<std::string, Stage> stages;
+        std::shared_ptr<const Api> manifest;  // from lowcloud.yaml: its settings, without operations
     };
 
     http::Response route(const http::Request& request, const std::vector<std::string>& parts, const nlohmann::json& body);
     // ImportRestApi, or PutRestApi (mode merge|overwrite) into `existing`.
     http::Response import_api(const http::Request& request, const std::string& existing = "");
+    // A REST API's model from an OpenAPI document (import's work, before it is stored).
+    RestApi build_rest_api(const nlohmann::json& doc, const std::string& basepath, const std::string& endpoint,
+                           std::vector<std::string>& warnings) const;
+    http::Response store_import(const http::Request& request, const std::string& existing, RestApi api, const std::vector<std::string>& warnings);
+    // lowcloud.yaml's settings over a compiled stage; control-plane APIs (null) need the function's permission instead.
+    static void overlay_manifest(const std::shared_ptr<const Api>& manifest, Api& compiled, const std::string& stage);
     http::Response export_api(const RestApi& api, const std::string& stage, const std::string& type, const http::Request& request) const;
     http::Response create_deployment(RestApi& api, const nlohmann::json& body);
     http::Response stage_api(RestApi& api, const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
@@ -156,6 +172,7 @@ private:
         std::map<std::string, nlohmann::json> integrations;  // integrationId -> Integration shape
         std::map<std::string, nlohmann::json> stages;        // name -> Stage shape
         std::map<std::string, std::string> deployments;      // deploymentId -> document
+        std::shared_ptr<const Api> manifest;  // from lowcloud.yaml: its settings, without operations
     };
     http::Response http_api(const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);
     nlohmann::json http_api_json(const HttpApi& api) const;
@@ -166,7 +183,8 @@ private:
     nlohmann::json save_http_locked() const;
     void restore_http_locked(const nlohmann::json& apis);
 
-    RestApi& api_locked(const std::string& id);
+    // `change`: the operation modifies the API (refused for lowcloud.yaml's).
+    RestApi& api_locked(const std::string& id, bool change = true);
     Resource& resource_locked(RestApi& api, const std::string& id);
     std::string document_locked(const RestApi& api) const;
     void publish_stage_locked(const RestApi& api, const Stage& stage);
@@ -187,7 +205,6 @@ private:
     };
     std::map<std::string, Domain> domains_;
     std::map<std::string, HttpApi> http_apis_;
-    std::map<std::string, nlohmann::json> manifest_rest_, manifest_http_;  // id -> RestApi / Api shape
 };
 
 }  // namespace lowcloud::apigateway

@@ -12,6 +12,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -32,6 +33,16 @@ inline std::string lower_id(std::size_t n) {
 
 inline long long now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// apigatewayv2's dates: "2026-12-03T10:00:00Z".
+inline std::string iso_now() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 inline http::Response reply(int status, const nlohmann::json& body) {

@@ -144,11 +144,22 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
                           std::to_string(e.mark.column + 1) + ": " + e.msg);
     }
     json doc = yaml_to_json(yaml);
+    std::vector<std::string> warnings;
+    RestApi api = build_rest_api(doc, basepath, endpoint, warnings);
+    if (fail_on_warnings && !warnings.empty()) {
+        std::string text = "Warnings found during import:";
+        for (const auto& w : warnings) text += "\n\t" + w;
+        throw bad_request(text);
+    }
+    return store_import(request, existing, std::move(api), warnings);
+}
+
+ControlPlane::RestApi ControlPlane::build_rest_api(const json& doc, const std::string& basepath, const std::string& endpoint,
+                                                   std::vector<std::string>& warnings) const {
     if (!doc.is_object() || (!doc.contains("openapi") && !doc.contains("swagger")))
         throw bad_request("Invalid OpenAPI input: not an OpenAPI 3 or Swagger 2 document (no 'openapi' or 'swagger' field)");
     std::string name = doc.value("info", json::object()).value("title", "");
     if (name.empty()) throw bad_request("Invalid OpenAPI input: info.title, the API's name, is required");
-    std::vector<std::string> warnings;
     // Security schemes API Gateway cannot turn into authorizers are warnings.
     const json schemes = doc.contains("swagger") ? doc.value("securityDefinitions", json::object())
                                                  : doc.value("components", json::object()).value("securitySchemes", json::object());
@@ -278,11 +289,11 @@ http::Response ControlPlane::import_api(const http::Request& request, const std:
             res.methods[verb] = m;
         }
     }
-    if (fail_on_warnings && !warnings.empty()) {
-        std::string text = "Warnings found during import:";
-        for (const auto& w : warnings) text += "\n\t" + w;
-        throw bad_request(text);
-    }
+    return api;
+}
+
+http::Response ControlPlane::store_import(const http::Request& request, const std::string& existing, RestApi api, const std::vector<std::string>& warnings) {
+    std::string name = api.name;
     if (!existing.empty()) {  // PutRestApi: the document into an existing API
         RestApi& old = api_locked(existing);
         std::string mode = query_parameter(request.query(), "mode");
@@ -406,7 +417,7 @@ void ControlPlane::publish_stage_locked(const RestApi& api, const Stage& stage) 
     compiled.type = ApiType::rest;
     compiled.stages[stage.name] = stage.variables;
     compiled = api_from_document(compiled, d->second.document, "REST API " + api.id, logger_);
-    for (auto& op : compiled.operations) op.check_permission = true;
+    overlay_manifest(api.manifest, compiled, stage.name);
     publish_(api.id, stage.name, std::make_shared<const Api>(std::move(compiled)));
 }
 
@@ -481,6 +492,7 @@ void ControlPlane::save_locked() const {
     if (options_.data_dir.empty()) return;
     json out = json::array();
     for (const auto& [id, api] : apis_) {
+        if (api.manifest) continue;  // lowcloud.yaml's: applied again at every start
         json resources = json::array();
         for (const auto& [rid, r] : api.resources) {
             json methods = json::object();

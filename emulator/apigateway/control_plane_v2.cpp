@@ -26,14 +26,6 @@ namespace {
 
 
 
-std::string iso_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 
 
@@ -86,9 +78,10 @@ std::string ControlPlane::http_document_locked(const HttpApi& api) const {
                 std::transform(method.begin(), method.end(), method.begin(), ::tolower);
             }
         }
-        json x = {{"type", "aws_proxy"},
-                  {"httpMethod", "POST"},
-                  {"uri", lambda_path_uri(i.value("integrationUri", ""), options_.region)},
+        bool http = i.value("integrationType", "AWS_PROXY") == "HTTP_PROXY";
+        json x = {{"type", http ? "http_proxy" : "aws_proxy"},
+                  {"httpMethod", http ? i.value("integrationMethod", "ANY") : "POST"},
+                  {"uri", http ? i.value("integrationUri", "") : lambda_path_uri(i.value("integrationUri", ""), options_.region)},
                   {"payloadFormatVersion", i.value("payloadFormatVersion", "2.0")},
                   {"timeoutInMillis", std::min<long long>(29000, i.value("timeoutInMillis", 29000LL))}};
         if (i.contains("credentialsArn")) x["credentials"] = i["credentialsArn"];
@@ -110,7 +103,7 @@ void ControlPlane::publish_http_stage_locked(const HttpApi& api, const std::stri
     for (const auto& [k, v] : given.items()) variables[k] = v.is_string() ? v.get<std::string>() : v.dump();
     compiled.stages[stage] = variables;
     compiled = api_from_document(compiled, d->second, "HTTP API " + api.id, logger_);
-    for (auto& op : compiled.operations) op.check_permission = true;
+    overlay_manifest(api.manifest, compiled, stage);
     publish_(api.id, stage, std::make_shared<const Api>(std::move(compiled)));
 }
 
@@ -148,7 +141,9 @@ ControlPlane::HttpApi ControlPlane::import_http(const std::string& text, HttpApi
             json route = {{"routeId", lower_id(7)}, {"routeKey", key}, {"apiKeyRequired", false}, {"authorizationType", "NONE"}};
             if (op.contains("x-amazon-apigateway-integration")) {
                 const json& x = op["x-amazon-apigateway-integration"];
-                json i = {{"integrationId", lower_id(7)}, {"integrationType", "AWS_PROXY"}, {"integrationMethod", "POST"},
+                std::string type = x.value("type", "aws_proxy");
+                std::transform(type.begin(), type.end(), type.begin(), ::toupper);
+                json i = {{"integrationId", lower_id(7)}, {"integrationType", type}, {"integrationMethod", x.value("httpMethod", "POST")},
                           {"integrationUri", x.value("uri", "")}, {"connectionType", "INTERNET"},
                           {"payloadFormatVersion", x.contains("payloadFormatVersion") && x["payloadFormatVersion"].is_string() ? x["payloadFormatVersion"].get<std::string>() : "2.0"},
                           {"timeoutInMillis", x.value("timeoutInMillis", 30000LL)}};
@@ -167,7 +162,6 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
     if (parts.size() == 2) {
         if (m == "GET") {
             json items = json::array();
-            for (const auto& [id, api] : manifest_http_) items.push_back(api);
             for (const auto& [id, api] : http_apis_) items.push_back(http_api_json(api));
             return reply(200, {{"items", items}});
         }
@@ -194,8 +188,10 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
         if (body.contains("target")) {  // quick create
             std::string key = body.value("routeKey", "$default");
             check_route_key(key);
-            json i = {{"integrationId", lower_id(7)}, {"integrationType", "AWS_PROXY"}, {"integrationMethod", "POST"},
-                      {"integrationUri", body.value("target", "")}, {"connectionType", "INTERNET"}, {"payloadFormatVersion", "2.0"},
+            std::string target = body.value("target", "");
+            bool http = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;  // quick create to an HTTP backend
+            json i = {{"integrationId", lower_id(7)}, {"integrationType", http ? "HTTP_PROXY" : "AWS_PROXY"}, {"integrationMethod", http ? "ANY" : "POST"},
+                      {"integrationUri", target}, {"connectionType", "INTERNET"}, {"payloadFormatVersion", http ? "1.0" : "2.0"},
                       {"timeoutInMillis", 30000}};
             if (body.contains("credentialsArn")) i["credentialsArn"] = body["credentialsArn"];
             api.integrations[i["integrationId"]] = i;
@@ -213,13 +209,10 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
         logger_.info("HTTP API " + http_apis_[id].name + " created as " + id);
         return reply(201, http_api_json(http_apis_[id]));
     }
-    if (manifest_http_.count(parts[2])) {
-        if (parts.size() == 3 && m == "GET") return reply(200, manifest_http_[parts[2]]);
-        throw bad_request("The HTTP API " + parts[2] + " comes from lowcloud.yaml: change it there");
-    }
     auto it = http_apis_.find(parts[2]);
     if (it == http_apis_.end()) throw not_found("Invalid API identifier specified " + parts[2]);
     HttpApi& api = it->second;
+    if (api.manifest && m != "GET") throw bad_request("The HTTP API " + parts[2] + " comes from lowcloud.yaml: change it there");
     auto redeploy = [&] {
         for (auto& [name, s] : api.stages)
             if (s.value("autoDeploy", false)) deploy_http_locked(api, name);
@@ -284,9 +277,20 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
     if (kind == "integrations") {
         if (parts.size() == 4 && m == "POST") {
             std::string type = body.value("integrationType", "");
-            if (type != "AWS_PROXY")
-                throw bad_request("lowcloud serves Lambda proxy integrations (AWS_PROXY) on HTTP APIs only, for now; not " + type);
             std::string uri = body.value("integrationUri", "");
+            if (type == "HTTP_PROXY") {  // an HTTP backend: payload format 1.0, the route's method unless one is given
+                if (!std::regex_match(uri, std::regex(R"(https?://[^/?#\s]+.*)"))) throw bad_request("Invalid integration URI specified");
+                std::string payload = body.value("payloadFormatVersion", "1.0");
+                if (payload != "1.0") throw bad_request("PayloadFormatVersion must be 1.0 for HTTP_PROXY integrations");
+                json i = {{"integrationId", lower_id(7)}, {"integrationType", type}, {"integrationMethod", body.value("integrationMethod", "ANY")},
+                          {"integrationUri", uri}, {"connectionType", "INTERNET"}, {"payloadFormatVersion", payload},
+                          {"timeoutInMillis", body.value("timeoutInMillis", 30000LL)}};
+                api.integrations[i["integrationId"]] = i;
+                save_locked();
+                return reply(201, i);
+            }
+            if (type != "AWS_PROXY")
+                throw bad_request("lowcloud serves AWS_PROXY (Lambda) and HTTP_PROXY integrations on HTTP APIs; not " + type);
             static const std::regex lambda_arn(R"(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_\-]+(:[A-Za-z0-9_$\-]+)?)");
             static const std::regex lambda_path(R"(arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path/+2015-03-31/functions/.+/invocations)");
             if (!std::regex_match(uri, lambda_arn) && !std::regex_match(uri, lambda_path)) throw bad_request("Invalid integration URI specified");
@@ -343,9 +347,11 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
 }
 
 json ControlPlane::save_http_locked() const {
+    // lowcloud.yaml's HTTP APIs are not saved: they are applied again at every start.
     json out = json::array();
     for (const auto& [id, api] : http_apis_)
-        out.push_back({{"id", api.id}, {"name", api.name}, {"description", api.description}, {"version", api.version}, {"created", api.created},
+        if (!api.manifest)
+            out.push_back({{"id", api.id}, {"name", api.name}, {"description", api.description}, {"version", api.version}, {"created", api.created},
                        {"routes", api.routes}, {"integrations", api.integrations}, {"stages", api.stages}, {"deployments", api.deployments}});
     return out;
 }

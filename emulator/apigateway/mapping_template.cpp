@@ -12,12 +12,34 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 
 namespace lowcloud::apigateway {
 
 namespace vtl {
+
+namespace {
+// Empties containers this value holds the last reference to, without recursion.
+void dismantle(std::vector<Value> pending) {
+    while (!pending.empty()) {
+        Value v = std::move(pending.back());
+        pending.pop_back();
+        if (auto* l = std::get_if<std::shared_ptr<ListData>>(&v.v); l && l->use_count() == 1) std::move((*l)->items.begin(), (*l)->items.end(), std::back_inserter(pending)), (*l)->items.clear();
+        if (auto* m = std::get_if<std::shared_ptr<MapData>>(&v.v); m && m->use_count() == 1)
+            for (auto& e : std::exchange((*m)->entries, {})) pending.push_back(std::move(e.second));
+    }  // v, if last, dies here with nothing left inside
+}
+}  // namespace
+
+ListData::~ListData() { dismantle(std::move(items)); }
+
+MapData::~MapData() {
+    std::vector<Value> values;
+    for (auto& e : entries) values.push_back(std::move(e.second));
+    dismantle(std::move(values));
+}
 
 const Value* MapData::find(const std::string& key) const {
     auto it = index.find(key);
@@ -322,7 +344,7 @@ private:
         return identifier();
     }
 
-    // At '#': a comment, #[[raw]]#, a directive, a macro call or plain text.
+    // At '#': a comment, a directive, a macro call or plain text.
     // Returns how the current block ends when this is #end / #else / #elseif.
     std::optional<BlockEnd> hash(NodeList& out, bool in_block, bool in_if) {
         std::size_t start = p_;
@@ -334,13 +356,6 @@ private:
             std::size_t close = s_.find("*#", p_ + 2);
             if (close == std::string_view::npos) fail(start, "#* comment without *#");
             p_ = close + 2;
-            return std::nullopt;
-        }
-        if (peek(1) == '[' && peek(2) == '[') {
-            std::size_t close = s_.find("]]#", p_ + 3);
-            if (close == std::string_view::npos) fail(start, "#[[ without ]]#");
-            text_.append(s_.substr(p_ + 3, close - p_ - 3));
-            p_ = close + 3;
             return std::nullopt;
         }
         std::size_t q = p_ + 1;
@@ -402,13 +417,6 @@ private:
             parse_block(n.blocks.emplace_back(), "foreach", false, start);
         } else if (name == "break" || name == "stop") {
             n.kind = name == "break" ? Node::Kind::break_ : Node::Kind::stop;
-            if (peek() == '(') {  // #break($foreach): the scope is always the innermost loop
-                ++p_;
-                skip_ws();
-                if (peek() == '$') parse_reference();
-                skip_ws();
-                expect(')');
-            }
             end_directive(out, start);
         } else if (name == "define") {
             n.kind = Node::Kind::define;
@@ -686,10 +694,9 @@ JsonPathMatch json_path(const nlohmann::ordered_json& root, const std::string& p
     if (n > 0 && path[0] == '$') i = 1;
     auto blanks = [&] { while (i < n && path[i] == ' ') ++i; };
     while (i < n || implicit_dot) {
-        bool deep = false, all = false, slice = false;
+        bool deep = false, all = false;
         std::vector<std::string> keys;
         std::vector<std::int64_t> indexes;
-        std::optional<std::int64_t> from, to;
         if (implicit_dot || path[i] == '.') {
             if (!implicit_dot && ++i < n && path[i] == '.') deep = true, ++i;
             implicit_dot = false;
@@ -701,52 +708,29 @@ JsonPathMatch json_path(const nlohmann::ordered_json& root, const std::string& p
         } else if (path[i] != '[') {
             bad(std::string("unexpected '") + path[i] + "'");
         }
-        if (!all && keys.empty()) {  // [...]
+        if (!all && keys.empty()) {  // ['name'], ["name"], [*] or [index]
             ++i;
             blanks();
+            std::int64_t v = 0;
+            auto parsed = i < n ? std::from_chars(path.data() + i, path.data() + n, v) : std::from_chars_result{nullptr, std::errc::invalid_argument};
             if (i < n && (path[i] == '\'' || path[i] == '"')) {
-                for (;;) {
-                    char quote = path[i++];
-                    std::size_t close = path.find(quote, i);
-                    if (close == std::string::npos) bad("unterminated quote");
-                    keys.push_back(path.substr(i, close - i));
-                    i = close + 1;
-                    blanks();
-                    if (i >= n || path[i] != ',') break;
-                    ++i;
-                    blanks();
-                    if (i >= n || (path[i] != '\'' && path[i] != '"')) bad("expected a quoted name");
-                }
+                std::size_t close = path.find(path[i], i + 1);
+                if (close == std::string::npos) bad("unterminated quote");
+                keys.push_back(path.substr(i + 1, close - i - 1));
+                i = close + 1;
             } else if (i < n && path[i] == '*') {
                 all = true, ++i;
-            } else if (i < n && path[i] == '?') {
-                bad("filters are not supported");
+            } else if (parsed.ec == std::errc{}) {
+                indexes.push_back(v);
+                i = static_cast<std::size_t>(parsed.ptr - path.data());
             } else {
-                for (;;) {  // 1 | 1,2 | 1:3 | :3 | 1:
-                    blanks();
-                    std::int64_t v = 0;
-                    auto parsed = std::from_chars(path.data() + i, path.data() + n, v);
-                    bool got = parsed.ec == std::errc{};
-                    if (got) i = static_cast<std::size_t>(parsed.ptr - path.data());
-                    blanks();
-                    if (!slice && indexes.empty() && i < n && path[i] == ':') {
-                        slice = true, ++i;
-                        if (got) from = v;
-                        continue;
-                    }
-                    if (slice && got) to = v;
-                    if (slice) break;
-                    if (!got) bad("expected an index");
-                    indexes.push_back(v);
-                    if (i >= n || path[i] != ',') break;
-                    ++i;
-                }
+                bad(i < n && path[i] == '?' ? "filters are not supported" : "expected a quoted name, * or an index");
             }
             blanks();
-            if (i >= n || path[i] != ']') bad("expected ']'");
+            if (i >= n || path[i] != ']') bad("expected ']' (slices and unions are not supported)");
             ++i;
         }
-        if (deep || all || slice || keys.size() > 1 || indexes.size() > 1) match.definite = false;
+        if (deep || all) match.definite = false;
         std::vector<const nlohmann::ordered_json*> targets, next;
         for (const auto* node : match.nodes) {
             std::vector<const nlohmann::ordered_json*> stack{node};
@@ -766,11 +750,8 @@ JsonPathMatch json_path(const nlohmann::ordered_json& root, const std::string& p
                     if (auto it = t->find(k); it != t->end()) next.push_back(&*it);
             } else if (t->is_array()) {
                 auto size = static_cast<std::int64_t>(t->size());
-                auto at = [&](std::int64_t k) { return k < 0 ? k + size : k; };
-                if (slice)
-                    for (std::int64_t k = std::max<std::int64_t>(0, at(from.value_or(0))); k < std::min(size, at(to.value_or(size))); ++k) next.push_back(&(*t)[static_cast<std::size_t>(k)]);
                 for (std::int64_t k : indexes)
-                    if (at(k) >= 0 && at(k) < size) next.push_back(&(*t)[static_cast<std::size_t>(at(k))]);
+                    if (k + (k < 0 ? size : 0) >= 0 && k + (k < 0 ? size : 0) < size) next.push_back(&(*t)[static_cast<std::size_t>(k + (k < 0 ? size : 0))]);
             }
         }
         match.nodes = std::move(next);

@@ -9,7 +9,7 @@
 //   std::string payload = t.render(input);
 //
 // The language (Apache Velocity 1.7 semantics unless noted):
-//   text passes through; `## line` and `#* block *#` comments and `#[[raw]]#`;
+//   text passes through; `## line` and `#* block *#` comments;
 //   `\$` and `\#` escape (a run of 2n backslashes gives n and leaves the `$`/`#` live);
 //   references $a, ${a}, quiet $!a / $!{a}, chains $a.b.c, $a.m(x, y), $a[0], $a['k'];
 //   #set($a = e) / #set($a.b = e) / #set($a['k'] = e) (a null right-hand side leaves
@@ -36,30 +36,33 @@
 // indexOf lastIndexOf substring charAt concat toLowerCase toUpperCase trim replace
 // replaceAll replaceFirst split matches equals equalsIgnoreCase toString (indexes
 // and lengths count UTF-8 bytes, not UTF-16 units; case mapping is ASCII-only;
-// regexes are ECMAScript, not java.util.regex). Lists: size isEmpty get contains
-// indexOf add addAll subList. Maps: size isEmpty get getOrDefault containsKey
-// containsValue keySet values entrySet (entries: key / value / getKey() /
-// getValue()) put putAll remove; $map.k reads key "k". Any other method or
-// property gives null. Java exceptions (index out of range, bad regex, bad
-// base64, ...) become TemplateError, as they make API Gateway fail the request.
+// regexes are ECMAScript, not java.util.regex, and may read 10 million characters
+// per render). Lists: size isEmpty get contains indexOf add addAll. Maps: size
+// isEmpty get getOrDefault containsKey keySet values entrySet (entries: key /
+// value / getKey() / getValue()) put putAll remove; $map.k reads key "k".
+// Numbers: intValue longValue doubleValue. Any other method or property gives
+// null. Java exceptions (index out of range, bad
+// regex, bad base64, ...) become TemplateError, as they make API Gateway fail the
+// request; so does making a list or map contain itself.
 //
 // Undefined references: Velocity renders a null, non-quiet reference as its
 // source text ("$foo.bar") and a quiet one as "". RenderOptions::null_renders_empty
-// makes every null render "" instead, which is what AWS is reported to do
-// (API Gateway's passthrough template yields "user": "" for an absent
-// $context.identity.user); the default stays Velocity's.
+// makes every null render "" instead, which is what API Gateway is reported to
+// do (not in AWS's documentation; third-party emulators and users observe
+// "user": "" from the passthrough template); the default stays Velocity's.
 //
 // API Gateway's variables:
 //   $input.body          the raw body.
 //   $input.json(p)       JSON text of the JSONPath p's value ('$' is the whole body,
-//                        re-serialised compactly); "" when p matches nothing.
+//                        re-serialised compactly); "" when p matches nothing; with *
+//                        or .. the JSON array of every match.
 //   $input.path(p)       the value itself: object -> Map, array -> List, scalars as is;
-//                        null when p matches nothing. Both treat an empty (or blank)
-//                        body as {}; a body that is not JSON throws TemplateError with
-//                        kind body_not_json (the caller should answer 400: API Gateway
-//                        rejects a body its template cannot parse; it answers the same
-//                        way when a Lambda non-proxy request renders to non-JSON).
-//                        JSONPath: $ .name ['name'] ["a","b"] [0] [-1] [0,2] [1:3] [*] .* ..name;
+//                        null when p matches nothing; with * or .. a List. Both treat an
+//                        empty (or blank) body as {}; a body that is not JSON throws
+//                        TemplateError with kind body_not_json: the caller should answer
+//                        400 Bad Request (AWS documents a 400 for a payload its mapping
+//                        cannot parse, without the exact message).
+//                        JSONPath: $ .name ['name'] ["name"] [0] [-1] [*] .* ..name ..[0];
 //                        a path without the leading $ is taken as $.path (Jayway).
 //   $input.params()      Map {path: {...}, querystring: {...}, header: {...}}.
 //   $input.params(x)     x from the path, then the query string, then the headers
@@ -81,13 +84,16 @@
 // process): #foreach stops with TemplateError past 1000 iterations (API
 // Gateway's documented quota); templates over 1 MiB, expressions or blocks
 // nested deeper than 64, macro / #define recursion deeper than 20 (Velocity's
-// default), output or any string over 10 MiB, JSON nested deeper than 256,
-// ranges over 100000 elements, a total of 20 million evaluation steps, and
-// regular expressions whose estimated cost is too high all raise TemplateError.
+// default), output or any string over 10 MiB, values or JSON nested deeper than
+// 256, ranges over 100000 elements and lists over 1000000, more than 2 million
+// evaluation steps, about 300 MB of string and JSON work, and regular
+// expressions longer than 512 characters, with too large an automaton, or
+// reading more than 10 million characters in all, raise TemplateError.
 //
-// Not supported: #parse, #include, #evaluate (TemplateError at parse), block
-// macros (#@name), $foreach.parent, Velocity's pass-by-name macro arguments,
-// JSONPath filters ([?(...)]) and functions, Java reflection ($x.getClass()).
+// Not supported: #parse, #include, #evaluate (TemplateError at parse), #[[raw]]#,
+// block macros (#@name), $foreach.parent, Velocity's pass-by-name macro
+// arguments, JSONPath filters ([?(...)]), slices, unions and functions, Java
+// reflection ($x.getClass()).
 //
 // Threading: parse() gives an immutable template; render() is const and
 // thread-safe; copies share the parsed tree.
@@ -109,7 +115,8 @@
 namespace lowcloud::apigateway {
 
 // A template's failure. what() starts with "line L, column C: " (1-based,
-// columns in bytes) for parse errors and for errors raised while rendering.
+// columns in bytes) for parse errors and for errors raised while rendering
+// a node (all of them but a $context nested deeper than 256 levels).
 struct TemplateError : std::runtime_error {
     enum class Kind {
         syntax,         // parse(): the template is not valid
@@ -173,13 +180,19 @@ struct Value {
     bool is_null() const { return v.index() == 0; }
 };
 
+// Lists and maps are shared (Java references) and never cyclic; they are
+// destroyed iteratively, however deep a template nests them.
 struct ListData {
+    explicit ListData(std::vector<Value> items_ = {}, bool json_ = false) : items(std::move(items_)), json(json_) {}
+    ~ListData();
     std::vector<Value> items;
     bool json = false;  // from JSON: renders as compact JSON text
 };
 
 struct MapData {
     enum class Flavor { plain, entry, scope };  // entry: entrySet() element; scope: $foreach
+    explicit MapData(Flavor flavor_ = Flavor::plain) : flavor(flavor_) {}
+    ~MapData();
     std::vector<std::pair<std::string, Value>> entries;
     std::unordered_map<std::string, std::size_t> index;
     Flavor flavor = Flavor::plain;
@@ -204,10 +217,10 @@ struct Reference {
 struct Expr {
     enum class Kind { literal, interpolated, reference, list, range, map, negate, logical_not, binary } kind = Kind::literal;
     enum class Op { or_, and_, eq, ne, lt, le, gt, ge, add, sub, mul, div, mod } op = Op::add;
-    Value value;               // literal
+    Value value;                      // literal
     std::shared_ptr<NodeList> parts;  // interpolated string
-    Reference ref;             // reference
-    std::vector<Expr> items;   // list; map (k, v, k, v...); range, binary (lhs, rhs); negate, not (operand)
+    Reference ref;                    // reference
+    std::vector<Expr> items;          // list; map (k, v, k, v...); range, binary (lhs, rhs); negate, not (operand)
 };
 
 struct Node {
@@ -230,7 +243,7 @@ struct Program {
 };
 
 // JSONPath `path` evaluated on `root` (mapping_template.cpp). Definite paths
-// (no wildcard, deep scan, slice or union) select at most one node. Throws
+// (no wildcard or deep scan) select at most one node. Throws
 // std::invalid_argument for a path it cannot parse.
 struct JsonPathMatch {
     std::vector<const nlohmann::ordered_json*> nodes;

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <optional>
 #include <regex>
+#include <unordered_set>
 
 namespace lowcloud::apigateway {
 
@@ -29,8 +30,9 @@ constexpr std::size_t kMaxString = std::size_t{10} << 20;
 constexpr std::size_t kMaxForeach = 1000;
 constexpr int kMaxCalls = 20;
 constexpr int kMaxValueDepth = 256;
-constexpr long long kMaxSteps = 20'000'000;
-constexpr double kMaxWork = 2e9;  // bytes produced, JSON nodes converted, estimated regex steps
+constexpr long long kMaxSteps = 2'000'000;
+constexpr double kMaxWork = 3e8;  // bytes produced and JSON nodes converted
+constexpr double kMaxRegexReads = 1e7;
 constexpr double kMaxRange = 100000;
 
 struct Fail {  // a runtime error; node() adds the position and makes it a TemplateError
@@ -56,12 +58,14 @@ bool same_ignoring_case(const std::string& a, const std::string& b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
 }
 
-Value list_value(std::vector<Value> items = {}, bool json = false) { return Value{std::make_shared<ListData>(ListData{std::move(items), json})}; }
-MapPtr new_map(MapData::Flavor flavor = MapData::Flavor::plain) { return std::make_shared<MapData>(MapData{{}, {}, flavor}); }
-Value lookup(const MapData& m, const std::string& key) {
-    const Value* found = m.find(key);
-    return found ? *found : Value{};
+Value list_value(std::vector<Value> items = {}, bool json = false) { return Value{std::make_shared<ListData>(std::move(items), json)}; }
+MapPtr new_map(MapData::Flavor flavor = MapData::Flavor::plain) { return std::make_shared<MapData>(flavor); }
+Value string_map(const std::map<std::string, std::string>& from) {
+    MapPtr m = new_map();
+    for (const auto& [k, v] : from) m->put(k, Value{v});
+    return Value{m};
 }
+Value lookup(const MapData& m, const std::string& key) { return m.find(key) ? *m.find(key) : Value{}; }
 Value list_at(const ListData& l, const Value& at) {
     auto i = as_int(at);
     if (!i) return {};
@@ -124,12 +128,8 @@ std::string escape_javascript(const std::string& s) {
 // java.net.URLEncoder.encode(s, "UTF-8").
 std::string url_encode(const std::string& s) {
     std::string out;
-    for (unsigned char c : s) {
-        char b[4];
-        std::snprintf(b, sizeof b, "%%%02X", c);
-        if (std::isalnum(c) || (c && std::strchr(".-*_", c))) out += static_cast<char>(c);
-        else out += c == ' ' ? std::string("+") : std::string(b);
-    }
+    char b[4];
+    for (unsigned char c : s) out += std::isalnum(c) || (c && std::strchr(".-*_", c)) ? std::string(1, static_cast<char>(c)) : c == ' ' ? std::string("+") : std::string(b, static_cast<std::size_t>(std::snprintf(b, sizeof b, "%%%02X", c)));
     return out;
 }
 
@@ -137,8 +137,10 @@ std::string url_encode(const std::string& s) {
 std::optional<std::string> literal_regex(const std::string& re) {
     std::string out;
     for (std::size_t i = 0; i < re.size(); ++i) {
-        if (re[i] == '\\' && (i + 1 >= re.size() || std::isalnum(static_cast<unsigned char>(re[i + 1])))) return std::nullopt;
-        if (re[i] == '\\') out += re[++i];
+        static constexpr std::string_view controls = "n\nt\tr\rf\f";  // \n \t \r \f
+        std::size_t k = i + 1 < re.size() ? controls.find(re[i + 1]) : 0;
+        if (re[i] == '\\' && (i + 1 >= re.size() || (std::isalnum(static_cast<unsigned char>(re[i + 1])) && (k == std::string_view::npos || k % 2)))) return std::nullopt;
+        if (re[i] == '\\') out += k != std::string_view::npos && k % 2 == 0 ? controls[k + 1] : re[i + 1], ++i;
         else if (re[i] && std::strchr("^$.|?*+()[]{}", re[i])) return std::nullopt;
         else out += re[i];
     }
@@ -157,6 +159,22 @@ std::string ecma_replacement(const std::string& rep) {
     return out;
 }
 
+// A const char* that counts the characters std::regex reads. Its search
+// restarts at every position, so even the polynomial executor can take
+// quadratic time; past the budget the count throws instead.
+struct Metered {
+    using iterator_category = std::bidirectional_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using reference = const char&;
+    const char* p = nullptr;
+    double* reads = nullptr;
+    reference operator*() const { return ++*reads > kMaxRegexReads ? (fail("regular expressions read more than 10 million characters"), *p) : *p; }
+    Metered& operator++() { return ++p, *this; }
+    Metered& operator--() { return --p, *this; }
+    bool operator==(const Metered& o) const { return p == o.p; }
+};
+
 class Renderer {
 public:
     Renderer(const Program& program, const TemplateInput& in, const RenderOptions& options) : program_(program), in_(in), options_(options) {}
@@ -172,9 +190,7 @@ public:
         for (const char* k : {"header", "path", "querystring"}) ensure(ensure(*context, "requestOverride"), k);
         ensure(ensure(*context, "responseOverride"), "header");
         vars_["context"] = Value{context};
-        MapPtr stage = new_map();
-        for (const auto& [k, v] : in_.stage_variables) stage->put(k, Value{v});
-        vars_["stageVariables"] = Value{stage};
+        vars_["stageVariables"] = string_map(in_.stage_variables);
         render(program_.body);
         return {std::move(out_), nlohmann::json(to_json(*context->find("requestOverride"), 0)), nlohmann::json(to_json(*context->find("responseOverride"), 0))};
     }
@@ -188,7 +204,7 @@ private:
     bool stop_ = false, break_ = false;
     int calls_ = 0;
     long long steps_ = 0;
-    double work_ = 0;
+    double work_ = 0, regex_reads_ = 0;
     std::optional<ordered_json> body_;
     Value params_;
 
@@ -196,8 +212,7 @@ private:
     void charge(double units) { if ((work_ += units) > kMaxWork) fail("the template did too much work (strings, JSON, regular expressions)"); }
     std::string checked(std::string s) {
         if (s.size() > kMaxString) fail("a string grew past 10 MiB");
-        charge(static_cast<double>(s.size()));
-        return s;
+        return charge(static_cast<double>(s.size())), s;
     }
     void emit(std::string_view s) {
         if (out_.size() + s.size() > kMaxString) fail("the output grew past 10 MiB");
@@ -206,21 +221,35 @@ private:
     }
     void nest(int depth) { if (depth > kMaxValueDepth) fail("a value nested deeper than " + std::to_string(kMaxValueDepth) + " levels"); }
 
+    // `v`, checked before it goes into the list or map `into`: Java allows a
+    // container inside itself, but shared_ptr cycles would leak.
+    Value insertable(const void* into, Value v) {
+        std::vector<const Value*> stack{&v};
+        std::unordered_set<const void*> seen;
+        while (!stack.empty()) {
+            const Value* x = stack.back();
+            stack.pop_back();
+            const void* id = as_list(*x) ? static_cast<const void*>(as_list(*x)) : as_map(*x);
+            if (!id || !seen.insert(id).second) continue;
+            if (id == into) fail("a list or map cannot contain itself");
+            charge(1);
+            for (std::size_t i = 0; as_list(*x) && i < as_list(*x)->items.size(); ++i) stack.push_back(&as_list(*x)->items[i]);
+            for (std::size_t i = 0; as_map(*x) && i < as_map(*x)->entries.size(); ++i) stack.push_back(&as_map(*x)->entries[i].second);
+        }
+        return v;
+    }
+
     // ---- values ----------------------------------------------------------
 
     template <class Json>
     Value from_json(const Json& j, int depth) {
         nest(depth);
         charge(1);
-        if (j.is_object()) {
-            MapPtr m = new_map();
-            for (auto it = j.begin(); it != j.end(); ++it) m->put(it.key(), from_json(it.value(), depth + 1));
-            return Value{m};
-        }
-        if (j.is_array()) {
+        if (j.is_structured()) {
+            MapPtr m = j.is_object() ? new_map() : nullptr;
             std::vector<Value> items;
-            for (const auto& e : j) items.push_back(from_json(e, depth + 1));
-            return list_value(std::move(items), true);
+            for (auto it = j.begin(); it != j.end(); ++it) m ? void(m->put(it.key(), from_json(*it, depth + 1))) : items.push_back(from_json(*it, depth + 1));
+            return m ? Value{m} : list_value(std::move(items), true);
         }
         if (j.is_string()) return Value{j.template get<std::string>()};
         if (j.is_boolean()) return Value{j.template get<bool>()};
@@ -249,14 +278,8 @@ private:
 
     ordered_json parse_json(const std::string& text, Kind kind, const std::string& what) {
         charge(static_cast<double>(text.size()));
-        try {
-            return ordered_json::parse(text, [](int depth, ordered_json::parse_event_t, ordered_json&) {
-                if (depth > kMaxValueDepth) fail("JSON nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
-                return true;
-            });
-        } catch (const nlohmann::json::exception& e) {
-            fail(what + ": " + e.what(), kind);
-        }
+        auto limit = [](int depth, ordered_json::parse_event_t, ordered_json&) { return depth <= kMaxValueDepth || (fail("JSON nested deeper than 256 levels"), false); };
+        try { return ordered_json::parse(text, limit); } catch (const nlohmann::json::exception& e) { fail(what + ": " + e.what(), kind); }
     }
 
     // Java's toString (Velocity's rendering); null inside collections is "null".
@@ -268,15 +291,11 @@ private:
         if (auto* d = std::get_if<double>(&v.v)) return java_double(*d);
         std::string out;
         if (auto* l = as_list(v); l && l->json) return dump(to_json(v, depth));
-        if (auto* l = as_list(v)) {
-            for (std::size_t i = 0; i < l->items.size() && out.size() <= kMaxString; ++i) out += (i ? ", " : "") + str(l->items[i], depth + 1);
-            return checked("[" + out + "]");
-        }
+        for (std::size_t i = 0; as_list(v) && i < as_list(v)->items.size() && out.size() <= kMaxString; ++i) out += (i ? ", " : "") + str(as_list(v)->items[i], depth + 1);
+        if (as_list(v)) return checked("[" + out + "]");
         if (auto* m = as_map(v); m && m->flavor == MapData::Flavor::entry) return checked(str(lookup(*m, "key"), depth + 1) + "=" + str(lookup(*m, "value"), depth + 1));
-        if (auto* m = as_map(v)) {
-            for (std::size_t i = 0; i < m->entries.size() && out.size() <= kMaxString; ++i) out += (i ? ", " : "") + m->entries[i].first + "=" + str(m->entries[i].second, depth + 1);
-            return checked("{" + out + "}");
-        }
+        for (std::size_t i = 0; as_map(v) && i < as_map(v)->entries.size() && out.size() <= kMaxString; ++i) out += (i ? ", " : "") + as_map(v)->entries[i].first + "=" + str(as_map(v)->entries[i].second, depth + 1);
+        if (as_map(v)) return checked("{" + out + "}");
         if (auto* block = std::get_if<const NodeList*>(&v.v)) {
             if (++calls_ > kMaxCalls) fail("#define blocks and macros nested deeper than " + std::to_string(kMaxCalls) + " calls");
             out = render_to_string(**block);
@@ -344,20 +363,19 @@ private:
             }
         } catch (Fail& f) {
             throw TemplateError(f.kind, "line " + std::to_string(n.line) + ", column " + std::to_string(n.column) + ": " + f.message);
+        } catch (const std::regex_error& e) {
+            throw TemplateError("line " + std::to_string(n.line) + ", column " + std::to_string(n.column) + ": a regular expression failed: " + e.what());
         }
     }
 
     // Variables a loop or macro shadows, restored afterwards (as Velocity does).
-    struct Saved {
-        std::vector<std::pair<std::string, std::optional<Value>>> vars;
-        Renderer& r;
-        void keep(const std::string& name) { vars.emplace_back(name, r.vars_.count(name) ? std::optional<Value>(r.vars_.at(name)) : std::nullopt); }
-        ~Saved() {
-            for (auto& [name, value] : vars)
-                if (value) r.vars_[name] = std::move(*value);
-                else r.vars_.erase(name);
-        }
-    };
+    using Shadowed = std::vector<std::pair<std::string, std::optional<Value>>>;
+    void shadow(Shadowed& s, const std::string& name) { s.emplace_back(name, vars_.count(name) ? std::optional<Value>(vars_.at(name)) : std::nullopt); }
+    void unshadow(Shadowed& shadowed) {
+        for (auto& [name, value] : shadowed)
+            if (value) vars_[name] = std::move(*value);
+            else vars_.erase(name);
+    }
 
     void foreach(const Node& n) {
         Value collection = eval(n.exprs[0]);
@@ -370,16 +388,16 @@ private:
             total = m->entries.size();
             for (std::size_t i = 0; i < total && i <= kMaxForeach; ++i) items.push_back(m->entries[i].second);
         }
-        Saved saved{{}, *this};
-        for (const char* k : {"foreach", "velocityCount", "velocityHasNext"}) saved.keep(k);
-        saved.keep(n.text);
+        Shadowed saved;
+        for (const std::string& k : {std::string("foreach"), std::string("velocityCount"), std::string("velocityHasNext"), n.text}) shadow(saved, k);
+        MapPtr scope = new_map(MapData::Flavor::scope);  // one per loop, updated in place (Velocity's ForeachScope)
+        for (const char* k : {"hasNext", "index", "count", "first", "last"}) scope->put(k, Value{});
         for (std::size_t i = 0; i < items.size() && !stop_; ++i) {
+            tick();
             if (i >= kMaxForeach) fail("#foreach went past " + std::to_string(kMaxForeach) + " iterations (API Gateway's limit)");
             bool has_next = i + 1 < total;
-            MapPtr scope = new_map(MapData::Flavor::scope);
-            for (auto& [k, v] : {std::pair<const char*, Value>{"hasNext", Value{has_next}}, {"index", Value{static_cast<std::int64_t>(i)}},
-                                 {"count", Value{static_cast<std::int64_t>(i + 1)}}, {"first", Value{i == 0}}, {"last", Value{!has_next}}})
-                scope->put(k, v);
+            const Value fields[] = {Value{has_next}, Value{static_cast<std::int64_t>(i)}, Value{static_cast<std::int64_t>(i + 1)}, Value{i == 0}, Value{!has_next}};
+            for (std::size_t k = 0; k < std::size(fields); ++k) scope->entries[k].second = fields[k];
             vars_[n.text] = items[i];
             vars_["foreach"] = Value{scope};
             vars_["velocityCount"] = Value{static_cast<std::int64_t>(i + 1)};
@@ -387,6 +405,7 @@ private:
             render(n.blocks[0]);
             if (std::exchange(break_, false)) break;
         }
+        unshadow(saved);
     }
 
     void call_macro(const Node& n) {
@@ -394,13 +413,14 @@ private:
         if (++calls_ > kMaxCalls) fail("macros nested deeper than " + std::to_string(kMaxCalls) + " calls");
         std::vector<Value> args;
         for (const Expr& e : n.exprs) args.push_back(eval(e));
-        Saved saved{{}, *this};
+        Shadowed saved;
         for (std::size_t i = 0; i < m.params.size(); ++i) {
-            saved.keep(m.params[i]);
+            shadow(saved, m.params[i]);
             if (i < args.size() && !args[i].is_null()) vars_[m.params[i]] = args[i];
             else vars_.erase(m.params[i]);
         }
         render(m.body);
+        unshadow(saved);
         --calls_;
     }
 
@@ -412,12 +432,12 @@ private:
         Value target = resolve(r, r.steps.size() - 1);
         const Step& last = r.steps.back();
         Value index = last.kind == Step::Kind::index ? eval(last.args[0]) : Value{last.name};
-        if (auto* m = as_map(target)) return void(m->put(str(index), std::move(v)));
+        if (auto* m = as_map(target)) return void(m->put(str(index), insertable(m, std::move(v))));
         auto* l = as_list(target);
         if (!l || last.kind != Step::Kind::index) return;
         auto i = as_int(index);
         if (!i || *i < 0 || *i >= static_cast<std::int64_t>(l->items.size())) fail("#set: index " + str(index) + " is out of range");
-        l->items[static_cast<std::size_t>(*i)] = std::move(v);
+        l->items[static_cast<std::size_t>(*i)] = insertable(l, std::move(v));
     }
 
     // ---- expressions -----------------------------------------------------
@@ -564,8 +584,8 @@ private:
         if (n == 1 && name == "equalsIgnoreCase") return Value{same_ignoring_case(s, a0)};
         if (n == 1 && name == "matches") {
             if (auto lit = literal_regex(a0)) return Value{s == *lit};
-            std::regex rx = compile(a0, s.size());
-            return Value{regex_call([&] { return std::regex_match(s, rx); })};
+            std::regex rx = compile(a0);
+            return Value{std::regex_match(metered(s, 0), metered(s, s.size()), rx)};
         }
         if (name == "split" && n <= 2) return split(s, a0, n == 2 ? i1.value_or(0) : 0);
         if (n == 2 && (name == "replace" || name == "replaceAll" || name == "replaceFirst")) {
@@ -578,14 +598,11 @@ private:
 
     // ---- regular expressions ---------------------------------------------
 
-    template <class F>
-    std::invoke_result_t<F> regex_call(F f) {
-        try { return f(); } catch (const std::regex_error& e) { fail(std::string("the regular expression failed: ") + e.what()); }
-    }
+    Metered metered(const std::string& s, std::size_t at) { return {s.data() + at, &regex_reads_}; }
 
     // libstdc++'s polynomial (Thompson) executor: no backtracking, no deep
-    // recursion. Its cost grows with the automaton, which {n} repetitions expand.
-    std::regex compile(const std::string& re, std::size_t subject) {
+    // recursion. Its automaton grows with {n} repetitions, which it expands.
+    std::regex compile(const std::string& re) {
         if (re.size() > 512) fail("a regular expression longer than 512 characters");
         double cost = static_cast<double>(re.size()) + 1;
         for (std::size_t i = 0; i < re.size(); ++i) {
@@ -595,17 +612,22 @@ private:
             if (after && *after == ',') cost *= std::max(1.0, std::strtod(after + 1, nullptr));
         }
         if (!(cost <= 20000)) fail("the regular expression '" + re + "' is too complex");
-        charge(cost * static_cast<double>(subject + 1));
         try { return std::regex(re, std::regex::ECMAScript | std::regex_constants::__polynomial); } catch (const std::regex_error& e) { fail("invalid regular expression '" + re + "': " + e.what()); }
+    }
+
+    // f(match) for each match of `re` in `s`, or the first only.
+    template <class F>
+    void each_match(const std::string& s, const std::string& re, bool first_only, F f) {
+        std::regex rx = compile(re);
+        for (std::regex_iterator<Metered> it(metered(s, 0), metered(s, s.size()), rx), end; it != end; ++it)
+            if (f(*it); first_only) break;
     }
 
     std::string replace_literal(const std::string& s, const std::string& from, const std::string& to, bool first_only) {
         std::string out;
-        if (from.empty()) {  // Java: "ab".replace("", "-") is "-a-b-"
-            if (s.size() + (s.size() + 1) * to.size() > kMaxString) fail("a string grew past 10 MiB");
-            for (char c : s) out += to + c;
-            return checked(out + to);
-        }
+        for (std::size_t i = 0; from.empty() && i < s.size(); ++i)  // Java: "ab".replace("", "-") is "-a-b-"
+            if ((out += to + s[i]).size() > kMaxString) fail("a string grew past 10 MiB");
+        if (from.empty()) return checked(out + to);
         std::size_t at = 0;
         for (std::size_t hit; (hit = s.find(from, at)) != std::string::npos && out.size() <= kMaxString; at = hit + from.size()) {
             out.append(s, at, hit - at).append(to);
@@ -616,16 +638,12 @@ private:
 
     std::string replace_regex(const std::string& s, const std::string& re, const std::string& rep, bool first_only) {
         std::string format = ecma_replacement(rep), out;
-        std::regex rx = compile(re, s.size());
-        auto last = s.cbegin();
-        regex_call([&] {
-            for (std::sregex_iterator it(s.begin(), s.end(), rx), end; it != end && out.size() <= kMaxString; ++it) {
-                out.append(last, (*it)[0].first).append(it->format(format));
-                last = (*it)[0].second;
-                if (first_only) break;
-            }
+        const char* last = s.data();
+        each_match(s, re, first_only, [&](const std::match_results<Metered>& m) {
+            if (out.append(last, m[0].first.p).append(m.format(format)).size() > kMaxString) fail("a string grew past 10 MiB");
+            last = m[0].second.p;
         });
-        return checked(out.append(last, s.cend()));
+        return checked(out.append(last, s.data() + s.size()));
     }
 
     // Java's String.split: no leading empty piece for a zero-width match at 0;
@@ -636,11 +654,7 @@ private:
         if (lit && !lit->empty()) {
             for (std::size_t at = s.find(*lit); at != std::string::npos; at = s.find(*lit, at + lit->size())) matches.emplace_back(at, at + lit->size());
         } else {
-            std::regex rx = compile(re, s.size());
-            regex_call([&] {
-                for (std::sregex_iterator it(s.begin(), s.end(), rx), end; it != end; ++it)
-                    matches.emplace_back(static_cast<std::size_t>(it->position(0)), static_cast<std::size_t>(it->position(0) + it->length(0)));
-            });
+            each_match(s, re, false, [&](const std::match_results<Metered>& m) { matches.emplace_back(m[0].first.p - s.data(), m[0].second.p - s.data()); });
         }
         std::vector<Value> parts;
         std::size_t index = 0;
@@ -671,23 +685,15 @@ private:
         }
         if (args.size() == 1 && (name == "add" || name == "addAll")) {
             if (l.items.size() >= 1'000'000) fail("a list grew past 1000000 elements");
-            if (name == "add") l.items.push_back(args[0]);
-            else if (auto* other = as_list(args[0])) l.items.insert(l.items.end(), other->items.begin(), other->items.end());
+            std::vector<Value> added = name == "add" ? std::vector<Value>{args[0]} : as_list(args[0]) ? as_list(args[0])->items : std::vector<Value>{};
+            for (Value& a : added) l.items.push_back(insertable(&l, std::move(a)));
             charge(16);
             return Value{true};
-        }
-        if (args.size() == 2 && name == "subList") {
-            auto a = as_int(args[0]), b = as_int(args[1]);
-            if (!a || !b || *a < 0 || *b > size || *a > *b) fail("subList is out of range for a list of " + std::to_string(size));
-            return list_value(std::vector<Value>(l.items.begin() + *a, l.items.begin() + *b), l.json);
         }
         return {};
     }
 
     Value map_method(MapData& m, const std::string& name, std::vector<Value>& args) {
-        static const std::map<std::string, std::string> getters = {{"getKey", "key"},     {"getValue", "value"}, {"hasNext", "hasNext"},
-                                                                    {"getHasNext", "hasNext"}, {"getIndex", "index"}, {"getCount", "count"},
-                                                                    {"isFirst", "first"},  {"isLast", "last"}};
         if (args.empty() && name == "size") return Value{static_cast<std::int64_t>(m.entries.size())};
         if (args.empty() && name == "isEmpty") return Value{m.entries.empty()};
         if (args.empty() && (name == "keySet" || name == "values" || name == "entrySet")) {
@@ -701,18 +707,19 @@ private:
             charge(static_cast<double>(items.size()));
             return list_value(std::move(items));
         }
-        if (args.empty() && m.flavor != MapData::Flavor::plain && getters.count(name)) return lookup(m, getters.at(name));
+        if (args.empty() && m.flavor != MapData::Flavor::plain) {  // entry.getKey(), $foreach.isLast(), $foreach.hasNext()
+            std::string bean = name.rfind("get", 0) == 0 ? name.substr(3) : name.rfind("is", 0) == 0 ? name.substr(2) : name;
+            return bean.empty() ? Value{} : lookup(m, static_cast<char>(std::tolower(static_cast<unsigned char>(bean[0]))) + bean.substr(1));
+        }
         if (args.empty()) return {};
         std::string key = str(args[0]);
         if (args.size() == 1 && name == "get") return args[0].is_null() ? Value{} : lookup(m, key);
         if (args.size() == 2 && name == "getOrDefault") return m.find(key) ? *m.find(key) : args[1];
         if (args.size() == 1 && name == "containsKey") return Value{m.find(key) != nullptr};
-        if (args.size() == 1 && name == "containsValue")
-            return Value{std::any_of(m.entries.begin(), m.entries.end(), [&](const auto& e) { return equals(e.second, args[0], 0); })};
-        if (args.size() == 2 && name == "put") return charge(16), m.put(key, args[1]);
+        if (args.size() == 2 && name == "put") return m.put(key, insertable(&m, args[1]));
         if (args.size() == 1 && name == "remove") return m.remove(key);
         if (args.size() == 1 && name == "putAll" && as_map(args[0]))
-            for (const auto& [k, v] : std::vector(as_map(args[0])->entries)) m.put(k, v);
+            for (const auto& [k, v] : std::vector(as_map(args[0])->entries)) m.put(k, insertable(&m, v));
         return {};
     }
 
@@ -726,15 +733,12 @@ private:
 
     Value input_method(const std::string& name, std::vector<Value>& args) {
         if (name == "params" && args.empty()) {
-            const std::pair<const char*, const std::map<std::string, std::string>*> sources[] = {{"path", &in_.path}, {"querystring", &in_.querystring}, {"header", &in_.header}};
-            if (!params_.is_null()) return params_;
-            MapPtr all = new_map();
-            for (auto [key, source] : sources) {
-                MapPtr m = new_map();
-                for (const auto& [k, v] : *source) m->put(k, Value{v});
-                all->put(key, Value{m});
+            if (params_.is_null()) {
+                MapPtr all = new_map();
+                for (auto [key, source] : {std::pair{"path", &in_.path}, std::pair{"querystring", &in_.querystring}, std::pair{"header", &in_.header}}) all->put(key, string_map(*source));
+                params_ = Value{all};
             }
-            return params_ = Value{all};
+            return params_;
         }
         if (args.size() != 1 || args[0].is_null()) return {};
         std::string x = str(args[0]);
@@ -747,20 +751,13 @@ private:
         }
         if (name != "json" && name != "path") return {};
         JsonPathMatch match;
-        try {
-            match = json_path(body(), x);
-        } catch (const std::invalid_argument& e) {
-            fail(e.what());
-        }
+        try { match = json_path(body(), x); } catch (const std::invalid_argument& e) { fail(e.what()); }
         charge(static_cast<double>(match.nodes.size()));
         if (name == "json" && match.definite) return Value{match.nodes.empty() ? std::string() : dump(*match.nodes[0])};
         if (match.definite) return match.nodes.empty() ? Value{} : from_json(*match.nodes[0], 0);
         std::vector<Value> items;
         auto all = ordered_json::array();
-        for (const auto* node : match.nodes) {
-            if (name == "json") all.push_back(*node);
-            else items.push_back(from_json(*node, 0));
-        }
+        for (const auto* node : match.nodes) name == "json" ? all.push_back(*node) : items.push_back(from_json(*node, 0));
         return name == "json" ? Value{dump(all)} : list_value(std::move(items), true);
     }
 

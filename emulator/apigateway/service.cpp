@@ -8,6 +8,8 @@
 #include "common/ids.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <functional>
 
 namespace lowcloud::apigateway {
@@ -48,14 +50,14 @@ void Service::shutdown() {
 }
 
 void Service::configure(const ConfigSection& section) {
+    // load_apis validates the manifest and its specs (errors name file and
+    // line); the control plane then applies each API as a script would.
     auto apis = load_apis(section, [this](const std::string& f) { return invoker_.has_function(f); }, logger_);
-    for (auto& api : apis) {
-        auto d = std::make_unique<Deployed>();
-        d->api = std::move(api);
-        d->router = std::make_unique<Router>(d->api);
-        d->meter = std::make_unique<UsageMeter>(d->api.usage_plans);
-        control_->add_manifest_api(d->api);
-        apis_.push_back(std::move(d));
+    for (const auto& api : apis) {
+        std::ifstream in(api.spec);
+        std::stringstream text;
+        text << in.rdbuf();
+        control_->apply_manifest(api, text.str());
     }
     control_->restore();
 }
@@ -73,6 +75,9 @@ void Service::publish(const std::string& id, const std::string& stage, std::shar
         std::lock_guard lock(deployed_mutex_);
         if (d) deployed_[{id, stage}] = d;
         else deployed_.erase({id, stage});
+        std::erase_if(base_paths_, [&](const auto& kv) { return kv.second == std::make_pair(id, stage); });
+        if (d)
+            for (const auto& b : d->api.base_paths) base_paths_[b] = {id, stage};
         base = base_url_;
     }
     if (d && !base.empty()) log_api_routes(d->api);
@@ -88,12 +93,6 @@ std::shared_ptr<const Service::Deployed> Service::deployed_stage(const std::stri
     return it == deployed_.end() ? nullptr : it->second;
 }
 
-const Service::Deployed* Service::by_id(std::string_view id) const {
-    for (const auto& d : apis_)
-        if (d->api.id == id) return d.get();
-    return nullptr;
-}
-
 bool Service::serves_host(std::string_view host) const {
     auto colon = host.rfind(':');
     if (colon != std::string_view::npos && host.find(']') == std::string_view::npos) host = host.substr(0, colon);
@@ -102,9 +101,9 @@ bool Service::serves_host(std::string_view host) const {
 }
 
 bool Service::serves_base_path(std::string_view path) const {
-    for (const auto& d : apis_)
-        for (const auto& b : d->api.base_paths)
-            if (path == b || starts_with(path, b + "/")) return true;
+    std::lock_guard lock(deployed_mutex_);
+    for (const auto& [b, target] : base_paths_)
+        if (path == b || starts_with(path, b + "/")) return true;
     return false;
 }
 
@@ -119,7 +118,6 @@ void Service::log_routes(const std::string& base_url) const {
         base_url_ = base_url;
         for (const auto& [key, d] : deployed_) deployed.push_back(d);
     }
-    for (const auto& d : apis_) log_api_routes(d->api);
     for (const auto& d : deployed) log_api_routes(d->api);
 }
 
@@ -176,40 +174,27 @@ void Service::handle(http::Request request, http::Respond respond) {
         if (!staged) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
         return serve(*staged, best->stage, api_path, path, std::move(request), std::move(respond), "", staged);
     }
-    // Host {apiId}.execute-api.localhost: /{stage}/{path}
+    // Host {apiId}.execute-api.localhost: /{stage}/{path}, or an HTTP API's $default stage at the root.
     if (host_name.size() > suffix.size() && host_name.substr(host_name.size() - suffix.size()) == suffix) {
         std::string id = host_name.substr(0, host_name.size() - suffix.size());
-        const Deployed* d = by_id(id);
-        if (!d) {  // a control-plane API: /{stage}/{path}, or an HTTP API's $default stage at the root
-            auto slash = path.find('/', 1);
-            std::string stage = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
-            std::string rest = slash == std::string::npos ? "/" : path.substr(slash);
-            bool known = false;
-            auto staged = deployed_stage(id, stage, &known);
+        auto slash = path.find('/', 1);
+        std::string stage = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+        std::string rest = slash == std::string::npos ? "/" : path.substr(slash);
+        bool known = false;
+        auto staged = stage == "$default" ? nullptr : deployed_stage(id, stage, &known);
+        if (!staged) {
+            if (auto root = deployed_stage(id, "$default"))
+                return serve(*root, "$default", path, path, std::move(request), std::move(respond), path, root);
             known = known || control_->has_api(id);
-            if (!staged) {
-                if (auto root = deployed_stage(id, "$default"))
-                    return serve(*root, "$default", path, path, std::move(request), std::move(respond), path, root);
-                return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
-            }
-            return serve(*staged, stage, rest, "/" + stage + rest, std::move(request), std::move(respond), "/" + stage + rest, staged);
+            return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
         }
-        std::string stage = "$default", rest = path;
-        if (!d->api.stages.count("$default")) {
-            auto slash = path.find('/', 1);
-            stage = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
-            rest = slash == std::string::npos ? "/" : path.substr(slash);
-        }
-        if (!d->api.stages.count(stage)) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
-        std::string stage_path = stage == "$default" ? rest : "/" + stage + rest;
-        return serve(*d, stage, rest, stage_path, std::move(request), std::move(respond), stage_path);
+        return serve(*staged, stage, rest, "/" + stage + rest, std::move(request), std::move(respond), "/" + stage + rest, staged);
     }
     // /restapis/{apiId}/{stage}/_user_request_/{path}
     if (starts_with(path, "/restapis/")) {
         std::string_view rest = std::string_view(path).substr(10);
         auto s1 = rest.find('/');
         std::string id(rest.substr(0, s1));
-        const Deployed* d = by_id(id);
         if (s1 == std::string_view::npos) return respond(gateway_response(404, "NotFoundException", "Not Found"));
         rest.remove_prefix(s1 + 1);
         auto s2 = rest.find('/');
@@ -218,35 +203,40 @@ void Service::handle(http::Request request, http::Respond respond) {
         if (!starts_with(rest, "/_user_request_")) return respond(gateway_response(404, "NotFoundException", "Not Found"));
         std::string api_path(rest.substr(15));
         if (api_path.empty()) api_path = "/";
-        if (!d) {
-            bool known = false;
-            auto staged = deployed_stage(id, stage, &known);
-            known = known || control_->has_api(id);
-            if (!staged) return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
-            return serve(*staged, stage, api_path, "/" + stage + api_path, std::move(request), std::move(respond), "", staged);
-        }
-        if (!d->api.stages.count(stage)) return respond(gateway_response(403, "ForbiddenException", "Forbidden"));
-        return serve(*d, stage, api_path, (stage == "$default" ? "" : "/" + stage) + api_path, std::move(request), std::move(respond));
+        bool known = false;
+        auto staged = deployed_stage(id, stage, &known);
+        known = known || control_->has_api(id);
+        if (!staged) return respond(known ? gateway_response(403, "ForbiddenException", "Forbidden") : gateway_response(404, "NotFoundException", "Not Found"));
+        return serve(*staged, stage, api_path, (stage == "$default" ? "" : "/" + stage) + api_path, std::move(request), std::move(respond), "", staged);
     }
-    // Base paths: the longest matching one wins.
-    const Deployed* best = nullptr;
-    std::string best_base;
-    for (const auto& d : apis_)
-        for (const auto& b : d->api.base_paths)
+    // Base paths at the root (lowcloud.yaml's): the longest matching one wins.
+    std::shared_ptr<const Deployed> best;
+    std::string best_base, best_stage;
+    {
+        std::lock_guard lock(deployed_mutex_);
+        for (const auto& [b, target] : base_paths_)
             if ((path == b || starts_with(path, b + "/")) && b.size() > best_base.size()) {
-                best = d.get();
+                auto it = deployed_.find(target);
+                if (it == deployed_.end()) continue;
+                best = it->second;
                 best_base = b;
+                best_stage = target.second;
             }
+    }
     if (!best) return respond(gateway_response(404, "NotFoundException", "Not Found"));
     std::string api_path = path.substr(best_base.size());
     if (api_path.empty()) api_path = "/";
-    serve(*best, best->api.first_stage(), api_path, path, std::move(request), std::move(respond));
+    serve(*best, best_stage, api_path, path, std::move(request), std::move(respond), "", best);
 }
 
 json Service::health() const {
     json apis = json::object();
-    for (const auto& d : apis_)
-        apis[d->api.name] = {{"id", d->api.id}, {"type", d->api.type == ApiType::rest ? "rest" : "http"}, {"operations", d->api.operations.size()}};
+    {
+        std::lock_guard lock(deployed_mutex_);
+        for (const auto& [key, d] : deployed_)
+            if (d->api.from_manifest)
+                apis[d->api.name] = {{"id", d->api.id}, {"type", d->api.type == ApiType::rest ? "rest" : "http"}, {"operations", d->api.operations.size()}};
+    }
     return {{"status", "running"}, {"apis", apis}, {"rest_apis", control_->health()}};
 }
 

@@ -1,4 +1,6 @@
-// The API Gateway service: APIs declared in the manifest (api.hpp), served
+// The API Gateway service: APIs declared in the manifest (api.hpp, applied
+// through the control plane like a deployment script's) and created by
+// scripts (control_plane.hpp), served
 //   - under their base paths at the root (custom-domain mappings; the
 //     longest matching base path wins, and maps to the API's first stage),
 //   - at /restapis/{apiId}/{stage}/_user_request_/{path},
@@ -90,7 +92,6 @@ private:
         std::unique_ptr<UsageMeter> meter;
     };
 
-    const Deployed* by_id(std::string_view id) const;
     // A control-plane API's stage: the stage's Deployed, or null; `known`
     // tells whether the API has any stage at all.
     std::shared_ptr<const Deployed> deployed_stage(const std::string& id, const std::string& stage, bool* known = nullptr) const;
@@ -128,10 +129,10 @@ private:
     Logger& logger_;
     lambda::Invoker& invoker_;
     ControlPlaneOptions control_options_;
-    std::vector<std::unique_ptr<Deployed>> apis_;  // the manifest's; fixed after configure()
     std::unique_ptr<ControlPlane> control_;
     mutable std::mutex deployed_mutex_;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const Deployed>> deployed_;  // (api id, stage)
+    std::map<std::string, std::pair<std::string, std::string>> base_paths_;  // lowcloud.yaml's base path -> (api id, stage)
     std::map<std::string, std::vector<ControlPlane::Mapping>> domains_;  // custom domain -> mappings
     mutable std::string base_url_;  // for route logs, once the server listens (under deployed_mutex_)
 

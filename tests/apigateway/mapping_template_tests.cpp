@@ -170,7 +170,6 @@ TEST_CASE("mapping_template/text_comments_and_escapes") {
         {"line comment eats its newline", "a## note\nb", "ab"},
         {"comment line", "a\n## note\nb", "a\nb"},
         {"block comment", "a#* one\ntwo *#b", "ab"},
-        {"unparsed block", "#[[ $raw #if( ]]#", " $raw #if( "},
         {"escaped dollar", "\\$name and \\${name}", "$name and ${name}"},
         {"escaped hash", "\\#if(true)x\\#end", "#if(true)x#end"},
         {"escaped backslash keeps the reference live", "#set($n = 'Bo')\\\\$n", "\\Bo"},
@@ -240,7 +239,7 @@ TEST_CASE("mapping_template/whitespace_gobbling") {
         {"trailing comment goes with the line", "#set($a = 1) ## note\n$a", "1"},
         {"crlf", "#set($a = 1)\r\n$a\r\n", "1\r\n"},
         {"foreach lines", "[\n#foreach($i in [1, 2])\n  $i\n#end\n]", "[\n  1\n  2\n]"},
-        {"last line without newline", "x\n  #end", ""},
+        {"last line without a newline", "x\n  #set($a = 1)", "x\n"},
     });
 }
 
@@ -250,7 +249,7 @@ TEST_CASE("mapping_template/foreach") {
          "0/1/1/true/false/true 1/2/2/false/false/true 2/3/3/false/true/false "},
         {"a map iterates its values", "#foreach($v in {'a': 1, 'b': 2})$v#end", "12"},
         {"keySet and get", "#set($m = {'a': 1, 'b': 2})#foreach($k in $m.keySet())$k=$m.get($k);#end", "a=1;b=2;"},
-        {"entrySet", "#foreach($e in {'a': 1}.entrySet())$e.key:$e.value:$e.getKey():$e#end", "a:1:a:a=1"},
+        {"entrySet", "#set($m = {'a': 1})#foreach($e in $m.entrySet())$e.key:$e.value:$e.getKey():$e#end", "a:1:a:a=1"},
         {"range", "#foreach($i in [3..1])$i#end", "321"},
         {"break", "#foreach($i in [1..5])#if($i == 3)#break#end$i#end", "12"},
         {"nested", "#foreach($a in [1, 2])#foreach($b in ['x', 'y'])$a$b#end;#end", "1x1y;2x2y;"},
@@ -282,28 +281,41 @@ TEST_CASE("mapping_template/foreach_stops_past_1000_iterations") {
     CHECK(render("#foreach($i in $input.path('$'))#if($i == 999)#break#end#end ok", in) == " ok");
 }
 
-TEST_CASE("mapping_template/expressions") {
-    struct Row {
-        const char* expr;
-        const char* rendered;
-    };
-    const Row rows[] = {
+namespace {
+void check_expressions(std::initializer_list<std::pair<const char*, const char*>> rows) {
+    for (const auto& [expr, rendered] : rows) {
+        INFO(expr);
+        CHECK(render(std::string("#set($r = ") + expr + ")$r") == rendered);
+    }
+}
+}  // namespace
+
+TEST_CASE("mapping_template/arithmetic") {
+    check_expressions({
         {"1 + 2", "3"}, {"7 / 2", "3"}, {"-7 / 2", "-3"}, {"7 % 3", "1"}, {"7.0 / 2", "3.5"}, {"2 * 3.5", "7.0"},
         {"1 + 2 * 3", "7"}, {"(1 + 2) * 3", "9"}, {"10 - 2 - 3", "5"}, {"-(2 + 3)", "-5"},
-        {"'a' + 1", "a1"}, {"1 + 'a'", "1a"}, {"'n=' + 1.5", "n=1.5"},
+        {"'a' + 1", "a1"}, {"1 + 'a'", "1a"}, {"'n=' + 1.5", "n=1.5"}, {"\"x\" + \"y\"", "xy"},
+        {"9223372036854775807 + 1", "9.223372036854776E18"},  // Long overflows into Double
+    });
+    CHECK(render("#set($r = 'keep')#set($r = 1 / 0)#set($r = 'a' - 1)#set($r = $nope + 1)$r") == "keep");  // null results
+}
+
+TEST_CASE("mapping_template/comparisons_and_logic") {
+    check_expressions({
         {"1 == 1.0", "true"}, {"'1' == 1", "true"}, {"'a' != 'a'", "false"}, {"[1, 2] == [1, 2]", "true"},
         {"{'a': 1} == {'a': 1}", "true"}, {"$nope == $nope2", "true"}, {"$nope == 1", "false"},
         {"2 > 1 && !(1 > 2)", "true"}, {"1 lt 2 and 3 ge 3", "true"}, {"not true or false", "false"}, {"2 eq 2.0", "true"},
-        {"'b' > 'a'", "false"}, {"9223372036854775807 + 1", "9.223372036854776E18"},
-        {"[1..3]", "[1, 2, 3]"}, {"[]", "[]"}, {"{'k': 1, 'j': [true, 'x']}", "{k=1, j=[true, x]}"},
+        {"2 ne 3", "true"}, {"1 <= 1 && 2 >= 3", "false"}, {"'b' > 'a'", "false"},  // Velocity 1.7 orders numbers only
+        {"true || $nope.explode()", "true"}, {"false && $nope", "false"},
+    });
+}
+
+TEST_CASE("mapping_template/literals_and_java_numbers") {
+    check_expressions({
+        {"[1..3]", "[1, 2, 3]"}, {"[3..1]", "[3, 2, 1]"}, {"[]", "[]"}, {"{}", "{}"}, {"{'k': 1, 'j': [true, 'x']}", "{k=1, j=[true, x]}"},
         {"1.5e3", "1500.0"}, {"0.0001", "1.0E-4"}, {"12345678.9", "1.23456789E7"}, {"100.0", "100.0"}, {"0.001", "0.001"},
-        {"true", "true"}, {"\"x\" + \"y\"", "xy"},
-    };
-    for (const Row& r : rows) {
-        INFO(r.expr);
-        CHECK(render(std::string("#set($r = ") + r.expr + ")$r") == r.rendered);
-    }
-    CHECK(render("#set($r = 'keep')#set($r = 1 / 0)$r") == "keep");  // division by zero is null
+        {"-0.5", "-0.5"}, {"1e21", "1.0E21"}, {"true", "true"}, {"'it''s'", "it's"},
+    });
 }
 
 TEST_CASE("mapping_template/java_style_rendering") {
@@ -337,17 +349,16 @@ TEST_CASE("mapping_template/string_methods") {
     },
                   in);
     CHECK(error_of("$stageVariables.env.substring(2, 9)").find("line 1, column 1: substring(2, 9) is out of range") == 0);
-    CHECK(error_of("$stageVariables.env.replaceAll('(', 'x')").find("invalid regular expression") != std::string::npos);
 }
 
 TEST_CASE("mapping_template/list_and_map_methods") {
     check_renders({
         {"list", "#set($l = [1, 'b', 3])$l.size() $l.get(1) $l[0] $l[-1] $l.contains('b') $l.indexOf(3) $l.isEmpty()", "3 b 1 3 true 2 false"},
         {"add", "#set($l = [])#set($ok = $l.add(1))#set($ok = $l.addAll([2, 3]))$l $ok", "[1, 2, 3] true"},
-        {"subList", "#set($l = [1, 2, 3, 4])$l.subList(1, 3)", "[2, 3]"},
+        {"addAll of itself", "#set($l = [1, 2])#set($ok = $l.addAll($l))$l", "[1, 2, 1, 2]"},
         {"map", "#set($m = {'a': 1})$m.a $m['a'] $m.get('a') $m.containsKey('a') $m.containsKey('z') $m.size() $m.isEmpty()", "1 1 1 true false 1 false"},
         {"put and remove", "#set($m = {'a': 1})#set($old = $m.put('a', 2))#set($x = $m.put('b', 3))$old $m #set($x = $m.remove('a'))$m", "1 {a=2, b=3} {b=3}"},
-        {"values and getOrDefault", "#set($m = {'a': 1, 'b': 2})$m.values() $m.getOrDefault('z', 0) $m.containsValue(2)", "[1, 2] 0 true"},
+        {"values, getOrDefault, putAll", "#set($m = {'a': 1, 'b': 2})#set($x = $m.putAll({'c': 3}))$m.values() $m.getOrDefault('z', 0)", "[1, 2, 3] 0"},
         {"put renders its previous value", "#set($m = {})$m.put('k', 1)|$m.put('k', 2)", "$m.put('k', 1)|1"},
         {"JSON list by index", "$input.path('$.items')[1].tag $input.path('$.items').get(0).id", "y 1"},
     });
@@ -365,10 +376,11 @@ TEST_CASE("mapping_template/input_json") {
         {"missing is empty", "[$input.json('$.missing')][$input.json('$.a.b.c')][$input.json('$.list[9]')]", "[][][]"},
         {"wildcard", "$input.json('$.items[*].id')", "[1,2]"},
         {"deep scan", "$input.json('$..tag')", R"(["x","y"])"},
-        {"slice and union", "$input.json('$.list[0:2]') $input.json('$.list[0,2]') $input.json(\"$['name','ok']\")", R"([1,2] [1,3] ["Ann",true])"},
+        {"deep scan by index", "$input.json('$..[0]')", R"([1,{"id":1,"tag":"x"}])"},
         {"dot star", "$input.json('$.a.*')", R"(["c"])"},
     });
     CHECK(error_of("$input.json('$.items[?(@.id > 1)]')").find("filters are not supported") != std::string::npos);
+    CHECK(error_of("x\n $input.json('$.list[0:2]')").find("line 2, column 2: invalid JSONPath '$.list[0:2]': expected ']' (slices and unions are not supported)") == 0);
 }
 
 TEST_CASE("mapping_template/input_path") {
@@ -379,7 +391,7 @@ TEST_CASE("mapping_template/input_path") {
         {"missing is null", "[$input.path('$.zzz')][$!input.path('$.zzz')]", "[$input.path('$.zzz')][]"},
         {"numbers compare", "#if($input.path('$.price') > 100)dear#end", "dear"},
         {"wildcard gives a list", "$input.path('$.items[*].tag').size()", "2"},
-        {"body", "$input.body.length()", "115"},
+        {"body", "$input.body.length()", "116"},
     });
 }
 
@@ -394,7 +406,7 @@ TEST_CASE("mapping_template/input_params") {
     });
 }
 
-TEST_CASE("mapping_template/util_functions") {
+TEST_CASE("mapping_template/util_escape_javascript") {
     struct Row {
         const char* in;
         const char* escaped;
@@ -413,24 +425,43 @@ TEST_CASE("mapping_template/util_functions") {
     TemplateInput in = sample();
     in.header = {{"v", "it's"}};
     CHECK(render("$util.escapeJavaScript($input.params('v')).replaceAll(\"\\\\'\",\"'\")", in) == "it's");  // the AWS-documented fix-up
+    CHECK(render("[$util.escapeJavaScript($nope)][$util.nope('x')]") == "[$util.escapeJavaScript($nope)][$util.nope('x')]");
+}
+
+TEST_CASE("mapping_template/util_url_and_base64") {
     check_renders({
         {"urlEncode", "$util.urlEncode('a b&c=d/\xc3\xa9*~')", "a+b%26c%3Dd%2F%C3%A9*%7E"},
         {"urlDecode", "$util.urlDecode('a+b%26c%3D')", "a b&c="},
         {"base64", "$util.base64Encode('hello') $util.base64Decode('aGVsbG8=')", "aGVsbG8= hello"},
-        {"parseJson", "#set($o = $util.parseJson('{\"k\":{\"arr\":[1,2,3]}}'))$o.k.arr[2] $o.k.arr $o.k", "3 [1,2,3] {arr=[1,2,3]}"},
-        {"null argument", "[$util.escapeJavaScript($nope)]", "[$util.escapeJavaScript($nope)]"},
-        {"unknown function", "[$util.nope('x')]", "[$util.nope('x')]"},
+        {"base64 of a parameter", "$util.base64Encode($input.params('q'))", "c2hvZXM="},
     });
     CHECK(error_of("$util.base64Decode('!!')").find("line 1, column 1: $util.base64Decode: the argument is not base64") == 0);
+}
+
+TEST_CASE("mapping_template/util_parse_json") {
+    check_renders({
+        {"object", "#set($o = $util.parseJson('{\"k\":{\"arr\":[1,2,3]}}'))$o.k.arr[2] $o.k.arr $o.k", "3 [1,2,3] {arr=[1,2,3]}"},
+        {"scalars", "$util.parseJson('\"s\"') $util.parseJson('1') $util.parseJson('true') $util.parseJson('[]').size()", "s 1 true 0"},
+    });
     CHECK(error_of("$util.parseJson('{')").find("$util.parseJson: not JSON") != std::string::npos);
 }
 
-TEST_CASE("mapping_template/context_and_stage_variables") {
+TEST_CASE("mapping_template/context_variables") {
     check_renders({
-        {"context", "$context.requestId $context.identity.sourceIp $context.identity.userAgent", "req-1 192.0.2.1 curl/8"},
-        {"stage variables", "$stageVariables.env $stageVariables['table name'] ${stageVariables['env']} $stageVariables.keySet()", "test t1 test [env, table name]"},
-        {"context as a map", "$context.identity", "{sourceIp=192.0.2.1, userAgent=curl/8}"},
+        {"nested", "$context.requestId $context.identity.sourceIp $context.identity.userAgent", "req-1 192.0.2.1 curl/8"},
+        {"a map", "$context.identity", "{sourceIp=192.0.2.1, userAgent=curl/8}"},
+        {"overrides exist", "$context.requestOverride $context.responseOverride", "{header={}, path={}, querystring={}} {header={}}"},
     });
+}
+
+TEST_CASE("mapping_template/stage_variables") {
+    check_renders({
+        {"forms", "$stageVariables.env $stageVariables['table name'] ${stageVariables['env']} $stageVariables.get('env')", "test t1 test test"},
+        {"keys", "$stageVariables.keySet() $stageVariables.size()", "[env, table name] 2"},
+    });
+}
+
+TEST_CASE("mapping_template/request_and_response_overrides") {
     auto result = MappingTemplate::parse(
                       "#set($context.responseOverride.status = 404)\n"
                       "#set($context.responseOverride.header.X-Reason = 'gone')\n"
@@ -440,19 +471,26 @@ TEST_CASE("mapping_template/context_and_stage_variables") {
     CHECK(result.body == "404");
     CHECK(result.response_override == json{{"header", {{"X-Reason", "gone"}}}, {"status", 404}});
     CHECK(result.request_override == json{{"header", json::object()}, {"path", json::object()}, {"querystring", {{"page", "shoes"}}}});
+    CHECK(MappingTemplate::parse("x").render(sample(), RenderOptions{}).response_override == json{{"header", json::object()}});
 }
 
-TEST_CASE("mapping_template/define_and_macro") {
+TEST_CASE("mapping_template/define") {
     check_renders({
-        {"define renders when referenced", "#define($hi)Hi $who!#end#set($who = 'Bo')$hi #set($who = 'Al')$hi", "Hi Bo! Hi Al!"},
-        {"macro", "#macro(greet $who $punct)Hello $who$punct#end#greet('Ann' '!') #greet('Bo', '?')", "Hello Ann! Hello Bo?"},
-        {"macro arguments are restored", "#set($who = 'x')#macro(m $who)$who#end#m(1)$who", "1x"},
+        {"renders when referenced", "#define($hi)Hi $who!#end#set($who = 'Bo')$hi #set($who = 'Al')$hi", "Hi Bo! Hi Al!"},
+        {"inside a string", "#define($b)[$who]#end#set($who = 1)#set($s = \"$b$b\")$s", "[1][1]"},
+    });
+    CHECK(error_of("#define($d)$d#end$d").find("deeper than 20 calls") != std::string::npos);
+}
+
+TEST_CASE("mapping_template/macro") {
+    check_renders({
+        {"arguments by blanks or commas", "#macro(greet $who $punct)Hello $who$punct#end#greet('Ann' '!') #greet('Bo', '?')", "Hello Ann! Hello Bo?"},
+        {"arguments are restored", "#set($who = 'x')#macro(m $who)$who#end#m(1)$who", "1x"},
         {"loop macro", "#macro(loop $map){#foreach($k in $map.keySet())\"$k\":\"$map.get($k)\"#if($foreach.hasNext),#end#end}#end#loop($input.params().querystring)",
          R"({"id":"from-query","q":"shoes"})"},
         {"undefined macro is text", "#nomacro('x')", "#nomacro('x')"},
     });
     CHECK(error_of("#macro(r $n)#r($n)#end#r(1)").find("deeper than 20 calls") != std::string::npos);
-    CHECK(error_of("#define($d)$d#end$d").find("deeper than 20 calls") != std::string::npos);
 }
 
 TEST_CASE("mapping_template/parse_errors_report_line_and_column") {
@@ -474,7 +512,7 @@ TEST_CASE("mapping_template/parse_errors_report_line_and_column") {
         {"${a.b", "line 1, column 6: expected '}' to close ${"},
         {"#if true", "line 1, column 5: expected '(' after #if"},
         {"$a.b(1,", "line 1, column 8: expected ')' but the template ended"},
-        {"#set($s = \"a\n $b.c( \")", "line 2, column 8: unexpected '\"' in an expression"},
+        {"#set($s = \"a\n $b.c( \")", "line 2, column 8: expected ')' but the template ended"},  // inside the string
     };
     for (const Row& r : rows) {
         INFO(r.text);
@@ -497,7 +535,7 @@ TEST_CASE("mapping_template/body_that_is_not_json") {
         FAIL("rendered");
     } catch (const TemplateError& e) {
         CHECK(e.kind == TemplateError::Kind::body_not_json);
-        CHECK(std::string(e.what()).find("line 2, column 8: the body is not JSON") == 0);
+        CHECK(std::string(e.what()).find("line 2, column 7: the body is not JSON") == 0);
     }
     CHECK(render("$input.body $input.params('q')", in) == "name=Ann&x=1 shoes");  // only JSONPath needs JSON
 }
@@ -522,21 +560,58 @@ TEST_CASE("mapping_template/nesting_limit") {
     CHECK(render(shallow) == "ok");
 }
 
-TEST_CASE("mapping_template/limits_keep_rendering_bounded") {
-    using clock = std::chrono::steady_clock;
-    auto started = clock::now();
+TEST_CASE("mapping_template/output_and_string_limits") {
     CHECK(error_of("#set($s = 'xxxxxxxxxxxxxxxx')#foreach($i in [1..40])#set($s = \"$s$s\")#end").find("10 MiB") != std::string::npos);
-    CHECK(error_of("#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end").find("evaluation steps") != std::string::npos);
-    CHECK(error_of("#set($l = [])#set($ok = $l.add($l))$l").find("nested deeper than 256 levels") != std::string::npos);
+    std::string loud = "#foreach($i in [1..1000])";  // 1000 x 100 x 116 bytes
+    for (int i = 0; i < 100; ++i) loud += "$input.body";
+    CHECK(error_of(loud + "#end").find("the output grew past 10 MiB") != std::string::npos);
+    CHECK(error_of(std::string(2 << 20, 'x')).find("line 1, column 1: the template is larger than 1 MiB") == 0);
     CHECK(error_of("#set($l = [1..100001])").find("more than 100000") != std::string::npos);
-    CHECK(error_of("$input.path('$').toString().replaceAll('a{1000}{1000}', '')").find("too complex") != std::string::npos);
-    CHECK(error_of(std::string(2 << 20, 'x')).find("larger than 1 MiB") != std::string::npos);
+}
+
+TEST_CASE("mapping_template/evaluation_step_limit") {
+    auto started = std::chrono::steady_clock::now();
+    std::string error = error_of("#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end");
+    CHECK(error.find("line 1, column 51: the template took more than 2000000 evaluation steps") == 0);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
+}
+
+TEST_CASE("mapping_template/no_container_inside_itself") {
+    CHECK(error_of("#set($l = [])#set($ok = $l.add($l))").find("line 1, column 14: a list or map cannot contain itself") == 0);
+    CHECK(error_of("#set($m = {'l': []})#set($x = $m.l.add($m))").find("cannot contain itself") != std::string::npos);
+    CHECK(error_of("#set($m = {})#set($m.self = $m)").find("cannot contain itself") != std::string::npos);
+    CHECK(render("#set($a = [1])#set($b = [$a, $a])#set($ok = $b.add($a))$b") == "[[1], [1], [1]]");  // sharing is fine
+}
+
+TEST_CASE("mapping_template/deep_values_are_freed_without_recursion") {
+    std::string chain = "#set($root = {})#set($cur = $root)";  // 100000 maps deep
+    for (int i = 0; i < 100; ++i) chain += "#foreach($i in [1..1000])#set($cur.next = {})#set($cur = $cur.next)#{end}";
+    CHECK(render(chain + "done") == "done");
+    CHECK(error_of(chain + "$root").find("nested deeper than 256 levels") != std::string::npos);
+}
+
+TEST_CASE("mapping_template/deeply_nested_json_body") {
     TemplateInput in = sample();
     in.body = std::string(100000, '[') + std::string(100000, ']');
     CHECK(error_of("$input.json('$')", in).find("nested deeper than 256 levels") != std::string::npos);
-    in.body = "{\"s\":\"" + std::string(200000, 'a') + "\"}";  // no backtracking blow-up on long subjects
-    CHECK(render("$input.path('$.s').replaceAll('(a|aa)*b', '').length() $input.path('$.s').matches('(a*)*')", in) == "200000 true");
-    CHECK(clock::now() - started < std::chrono::seconds(60));
+    in.body = std::string(200, '[') + std::string(200, ']');
+    CHECK(render("$input.json('$').length()", in) == "400");
+}
+
+TEST_CASE("mapping_template/regular_expressions_are_bounded") {
+    TemplateInput in = sample();
+    in.body = "{\"s\":\"" + std::string(200000, 'a') + "\"}";  // no backtracking: linear where std::regex can be
+    CHECK(render("$input.path('$.s').matches('(a*)*') $input.path('$.s').replaceAll('a', 'b').length() $input.path('$.s').split('a+')", in) == "true 200000 []");
+    in.body = "{\"s\":\"" + std::string(10000, 'a') + "\"}";  // its search restarts at each position: metered
+    CHECK(error_of("$input.path('$.s').replaceAll('(a|aa)*b', '')", in).find("regular expressions read more than 10 million characters") != std::string::npos);
+    CHECK(error_of("$input.body.replaceAll('a{1000}{1000}', '')").find("too complex") != std::string::npos);
+    CHECK(error_of("$input.body.replaceAll('(', '')").find("invalid regular expression") != std::string::npos);
+}
+
+TEST_CASE("mapping_template/render_without_options_is_velocity_mode") {
+    auto t = MappingTemplate::parse("$input.params('q') $nope");
+    CHECK(t.render(sample()) == t.render(sample(), RenderOptions{}).body);
+    CHECK(t.render(sample()) == "shoes $nope");
 }
 
 TEST_CASE("mapping_template/copies_share_and_render_concurrently") {

@@ -356,3 +356,37 @@ def test_bad_specs_stop_startup(tmp_path, name, spec, fragment):
                           capture_output=True, text=True, timeout=20)
     assert proc.returncode == 2, proc.stderr
     assert fragment in proc.stderr and "spec.yaml" in proc.stderr
+
+
+# --- the manifest's APIs through the control plane ------------------------------
+
+def test_manifest_apis_are_read_with_the_control_plane_operations(gw):
+    from conftest import client
+    apigw = client("apigateway", gw.url)
+    rest = {a["name"]: a for a in apigw.get_rest_apis()["items"]}
+    assert "test-rest" in rest and "test-swagger" in rest
+    api_id = rest["test-rest"]["id"]
+    resources = {r["path"]: r for r in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]}
+    integration = resources["/items/{id}"]["resourceMethods"]["GET"]["methodIntegration"]
+    assert integration["type"] == "AWS_PROXY" and integration["uri"].endswith(":function:event/invocations")
+    stages = apigw.get_stages(restApiId=api_id)["item"]
+    assert [s["stageName"] for s in stages] == ["dev"] and stages[0]["variables"] == {"table": "project1"}
+    exported = json.loads(apigw.get_export(restApiId=api_id, stageName="dev", exportType="oas30",
+                                           parameters={"extensions": "integrations"})["body"].read())
+    assert "/mock/hello" in exported["paths"]
+    http = {a["Name"]: a for a in client("apigatewayv2", gw.url).get_apis()["Items"]}
+    assert "test-http" in http
+    routes = client("apigatewayv2", gw.url).get_routes(ApiId=http["test-http"]["ApiId"])["Items"]
+    assert "GET /plain" in {r["RouteKey"] for r in routes}  # a `functions:` binding, as an integration
+
+
+def test_manifest_apis_are_changed_only_in_the_manifest(gw):
+    from conftest import client
+    apigw = client("apigateway", gw.url)
+    api_id = next(a["id"] for a in apigw.get_rest_apis()["items"] if a["name"] == "test-rest")
+    with pytest.raises(apigw.exceptions.BadRequestException) as e:
+        apigw.update_rest_api(restApiId=api_id, patchOperations=[{"op": "replace", "path": "/description", "value": "x"}])
+    assert "lowcloud.yaml" in str(e.value)
+    with pytest.raises(apigw.exceptions.BadRequestException):
+        apigw.delete_rest_api(restApiId=api_id)
+    assert call(gw, "GET", "/test/v1/items/1")[0].status == 200

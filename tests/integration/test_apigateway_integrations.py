@@ -399,3 +399,18 @@ def test_an_imported_mock_integration_with_responses_serves_after_deploy(gw_serv
     api_id = apigw.import_rest_api(body=json.dumps(spec).encode())["id"]
     deploy(apigw, api_id, stage="prod")
     assert call(gw_server, api_id, "GET", "/ping", stage="prod")[:2] == (200, {"pong": "prod"})
+
+
+def test_http_api_http_proxy_fills_the_uri_from_the_route_parameters(gw_server, backend):
+    v2 = client("apigatewayv2", gw_server.url)
+    api_id = v2.create_api(Name=unique("http-proxy"), ProtocolType="HTTP")["ApiId"]
+    integration = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                        IntegrationUri=backend + "/status/202/{proxy}", PayloadFormatVersion="1.0")
+    assert integration["IntegrationType"] == "HTTP_PROXY"
+    v2.create_route(ApiId=api_id, RouteKey="ANY /{proxy+}", Target="integrations/" + integration["IntegrationId"])
+    v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    resp, data = http_call(gw_server, "POST", "/a/b?x=1", body=b"hi", headers={"Host": f"{api_id}.execute-api.localhost:{gw_server.port}"})
+    body = json.loads(data)
+    assert resp.status == 202, body
+    assert (body["method"], body["path"], body["body"]) == ("POST", "/status/202/a/b?x=1", "hi")
+    assert resp.getheader("Apigw-Requestid")
