@@ -41,9 +41,9 @@
 // isEmpty get getOrDefault containsKey keySet values entrySet (entries: key /
 // value / getKey() / getValue()) put putAll remove; $map.k reads key "k".
 // Numbers: intValue longValue doubleValue. Any other method or property gives
-// null. Java exceptions (index out of range, bad
-// regex, bad base64, ...) become TemplateError, as they make API Gateway fail the
-// request; so does making a list or map contain itself.
+// null. Java exceptions (index out of range, bad regex, bad base64, ...) become
+// TemplateError, as they make API Gateway fail the request; so does making a
+// list or map contain itself.
 //
 // Undefined references: Velocity renders a null, non-quiet reference as its
 // source text ("$foo.bar") and a quiet one as "". RenderOptions::null_renders_empty

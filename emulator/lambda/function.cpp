@@ -199,6 +199,7 @@ void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation
     inv->start = current;
     inv->deadline = current + config_.timeout;
     inv->deadline_unix_ms = unix_ms_now() + config_.timeout.count();
+    if (host_.wake_at) host_.wake_at(inv->deadline);
     env.current = inv;
     env.state = Environment::State::busy;
     env.last_used = current;
@@ -266,6 +267,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             retry->log.clear();
             retry->start = {};
             retries_.emplace_back(now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
+            if (host_.wake_at) host_.wake_at(retries_.back().first);
         }
         return;
     }
@@ -430,6 +432,7 @@ void Function::on_exit(unsigned number, int status) {
     stop_environment_locked(*env);
     environments_.erase(number);
     retired_.push_back(env);
+    if (host_.wake_at) host_.wake_at(now());
     // Queued async work gets a fresh environment.
     while (!backlog_.empty() && !stopping_) {
         auto inv = backlog_.front();
@@ -440,8 +443,9 @@ void Function::on_exit(unsigned number, int status) {
     }
 }
 
-void Function::tick() {
+std::chrono::steady_clock::time_point Function::tick() {
     std::vector<std::shared_ptr<Environment>> retired;
+    auto next = Clock::time_point::max();
     {
         std::lock_guard lock(mutex_);
         auto current = now();
@@ -492,12 +496,16 @@ void Function::tick() {
             }
         }
         retired.swap(retired_);
+        for (auto& [n, env] : environments_)
+            if (env->state == Environment::State::busy && env->current && !env->current->finished) next = std::min(next, env->current->deadline);
+        for (const auto& [at, inv] : retries_) next = std::min(next, at);
     }
     for (auto& env : retired) {
         env->process.reset();  // joins its threads; never from inside them
         std::error_code ec;
         fs::remove_all(env->tmp, ec);
     }
+    return next;
 }
 
 json Function::configuration() const {

@@ -60,6 +60,10 @@ struct Host {
     // with the prefix in AWS_LAMBDA_RUNTIME_API.
     std::function<std::uint16_t(const std::string& prefix)> open_runtime_port;
     std::function<void(std::uint16_t)> close_runtime_port;
+    // Called when tick() is due no later than `at` (an invocation's
+    // deadline, a retry, an environment to clean up), so the service's
+    // ticker can sleep until then instead of polling. Unset in tests.
+    std::function<void(std::chrono::steady_clock::time_point at)> wake_at;
 };
 
 class Function {
@@ -107,8 +111,10 @@ public:
     void runtime_error(unsigned env, const std::string& request_id, std::string body, const std::string& type, http::Respond respond);
     void runtime_init_error(unsigned env, std::string body, const std::string& type, http::Respond respond);
 
-    // Timeouts, idle reaping, async retries and cleanup; called every few ms.
-    void tick();
+    // Timeouts, idle reaping, async retries and cleanup. Returns when it is
+    // next due for a timeout or a retry (time_point::max(): nothing
+    // pending); idle reaping tolerates a late tick.
+    std::chrono::steady_clock::time_point tick();
 
     // Begins a graceful stop: no new invocations, idle environments are told
     // to exit, busy ones exit after their current invocation.

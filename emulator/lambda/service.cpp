@@ -54,18 +54,37 @@ Service::Service(Options options, Logger& logger) : options_(std::move(options))
     runtimes_ = std::make_unique<Runtimes>(host_.scratch, host_.executable);
     host_.runtimes = runtimes_.get();
     code_ = std::make_unique<CodeStore>(options_.data_dir.empty() ? host_.scratch / "code" : options_.data_dir / "lambda" / "code");
+    host_.wake_at = [this](std::chrono::steady_clock::time_point at) {
+        std::int64_t t = at.time_since_epoch().count();
+        if (t >= next_tick_.load(std::memory_order_relaxed)) return;  // the ticker is due earlier anyway
+        std::lock_guard lock(tick_mutex_);
+        if (t < next_tick_) {
+            next_tick_ = t;
+            tick_wake_.notify_one();
+        }
+    };
     ticker_ = std::thread([this] {
+        using Clock = std::chrono::steady_clock;
+        std::unique_lock lock(tick_mutex_);
         while (!stopping_) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            auto due = Clock::time_point(Clock::duration(next_tick_.load()));
+            auto cap = Clock::now() + std::chrono::seconds(2);  // idle reaping, and a safety net
+            tick_wake_.wait_until(lock, std::min(due, cap));
+            if (stopping_) break;
+            next_tick_ = INT64_MAX;  // what the functions need from now on, lowered by wake_at meanwhile
+            lock.unlock();
             std::vector<std::shared_ptr<Function>> all;
             {
-                std::shared_lock lock(mutex_);
+                std::shared_lock registry(mutex_);
                 for (auto& [name, r] : functions_) {
                     all.push_back(r.latest);
                     for (auto& [n, v] : r.versions) all.push_back(v);
                 }
             }
-            for (auto& f : all) f->tick();
+            auto next = Clock::time_point::max();
+            for (auto& f : all) next = std::min(next, f->tick());
+            lock.lock();
+            if (next != Clock::time_point::max()) next_tick_ = std::min<std::int64_t>(next_tick_, next.time_since_epoch().count());
         }
     });
 }
@@ -74,6 +93,10 @@ Service::~Service() { shutdown(); }
 
 void Service::shutdown() {
     if (stopping_.exchange(true)) return;
+    {
+        std::lock_guard lock(tick_mutex_);
+        tick_wake_.notify_one();
+    }
     if (ticker_.joinable()) ticker_.join();
     {
         std::unique_lock lock(mutex_);

@@ -28,10 +28,15 @@
 // never block on an invocation (it completes through its callback). The
 // registry is guarded by one shared mutex, never held while a function
 // runs; Function objects are shared_ptr, so a deleted function's in-flight
-// invocations finish. One internal thread runs timeouts, idle reaping and
-// retries every few milliseconds. Call shutdown() before the HTTP server is
+// invocations finish. One internal thread (the ticker) runs timeouts, idle
+// reaping and retries: it sleeps until the earliest invocation deadline or
+// retry (Host::wake_at moves that time earlier), and at most 2 s, so an
+// idle emulator does not poll. Call shutdown() before the HTTP server is
 // destroyed.
 #pragma once
+
+#include <condition_variable>
+#include <cstdint>
 
 #include "common/config.hpp"
 #include "common/log.hpp"
@@ -172,6 +177,9 @@ private:
     std::map<std::string, CodePackage> library_packages_;  // a native library's CodeSha256 -> its zip
     unsigned next_pool_ = 1;
     std::atomic<bool> stopping_{false};
+    std::mutex tick_mutex_;
+    std::condition_variable tick_wake_;
+    std::atomic<std::int64_t> next_tick_{INT64_MAX};  // steady_clock ticks: when the ticker is next due
     std::thread ticker_;
 };
 
