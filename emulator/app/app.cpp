@@ -30,8 +30,11 @@ public:
     // `before` runs first on a signal (services release long-polls).
     SignalWatcher(http::Server& server, Logger& logger, std::function<void()> before)
         : before_(std::move(before)), thread_([this, &server, &logger] { watch(server, logger); }) {}
+    // Wakes the watcher with a SIGTERM aimed at its thread alone, which it
+    // takes as the end of its watch: no polling while the emulator runs.
     ~SignalWatcher() {
         done_ = true;
+        pthread_kill(thread_.native_handle(), SIGTERM);
         thread_.join();
     }
 
@@ -41,11 +44,11 @@ private:
         sigemptyset(&set);
         sigaddset(&set, SIGINT);
         sigaddset(&set, SIGTERM);
-        timespec tick{0, 100'000'000};
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);  // main() blocked them already; this thread relies on it
         bool shutting_down = false;
         while (!done_) {
-            int sig = sigtimedwait(&set, nullptr, &tick);
-            if (sig < 0) continue;
+            int sig = 0;
+            if (sigwait(&set, &sig) != 0 || done_) continue;
             if (shutting_down) {
                 logger.warn("second signal: exiting without waiting");
                 std::_Exit(130);
