@@ -40,7 +40,7 @@
 #                       suite metric server value unit, metrics
 #                       start_to_ready_seeded, seed_4136_watches (lowcloud's
 #                       own log), start_to_ready_empty (dynalite),
-#                       idle_rss_seeded, idle_rss_empty, rss_start,
+#                       idle_rss_seeded, idle_rss_empty, idle_wakeups, rss_start,
 #                       rss_after_500000, rss_after_1000000 (the first sample
 #                       at or past that count), rss_growth
 #
@@ -54,6 +54,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ddb_log() { echo "dynamodb bench [${SECONDS}s]: $*" >&2; }
 ddb_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# Wake-ups per second of an idle process: its threads' context switches
+# (voluntary and not) over 2 s, as a laptop's battery sees them.
+ddb_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'; }
+ddb_wakeups_per_s() {  # pid
+  local a b; a=$(ddb_switches "$1"); sleep 2; b=$(ddb_switches "$1")
+  awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (b - a) / 2 }'
+}
 ddb_ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 ddb_fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ddb_fmt_rps() { if [ "$1" = n/a ]; then echo n/a; else printf '%.0f' "$1"; fi; }
@@ -306,12 +313,13 @@ ddb_main() {
   local load_before; load_before=$(cut -d' ' -f1 /proc/loadavg)
 
   # ---- Process figures: start to ready, idle RSS -------------------------
-  local i low_ready=() low_idle=() low_seed=() dyn_ready=() dyn_idle=() seeded
+  local i low_ready=() low_idle=() low_seed=() dyn_ready=() dyn_idle=() low_wake=() dyn_wake=() seeded
   for i in $(seq "$starts"); do
     ddb_start_lowcloud "lowcloud-start-$i" --in-memory --config "$manifest"
     low_ready+=("$DDB_READY_MS")
     sleep 1
     low_idle+=("$(ddb_rss_kb "$DDB_PID")")
+    low_wake+=("$(ddb_wakeups_per_s "$DDB_PID")")
     seeded=$(sed -n 's/.*seeded table project1 with \([0-9]*\) items .* in \([0-9]*\) ms$/\1 \2/p' "$DDB_WORK/lowcloud-start-$i.err")
     if [ "${seeded%% *}" != 4136 ]; then
       ddb_log "lowcloud did not log \"seeded table project1 with 4136 items\" ($manifest):"; cat "$DDB_WORK/lowcloud-start-$i.err" >&2; return 1
@@ -322,6 +330,7 @@ ddb_main() {
     dyn_ready+=("$DDB_READY_MS")
     sleep 1
     dyn_idle+=("$(ddb_rss_kb "$DDB_PID")")
+    dyn_wake+=("$(ddb_wakeups_per_s "$DDB_PID")")
     ddb_stop "$DDB_PID"
   done
   local m_low_ready m_low_idle m_low_seed m_dyn_ready m_dyn_idle
@@ -330,6 +339,9 @@ ddb_main() {
   m_low_seed=$(printf '%s\n' "${low_seed[@]}" | bench_median)
   m_dyn_ready=$(printf '%s\n' "${dyn_ready[@]}" | bench_median)
   m_dyn_idle=$(printf '%s\n' "${dyn_idle[@]}" | bench_median)
+  local m_low_wake m_dyn_wake
+  m_low_wake=$(printf '%s\n' "${low_wake[@]}" | bench_median)
+  m_dyn_wake=$(printf '%s\n' "${dyn_wake[@]}" | bench_median)
   ddb_log "start to ready: lowcloud ${low_ready[*]} ms, dynalite ${dyn_ready[*]} ms; idle RSS: lowcloud ${low_idle[*]} kB, dynalite ${dyn_idle[*]} kB"
 
   # ---- Workloads -----------------------------------------------------------
@@ -436,6 +448,7 @@ ddb_main() {
   printf "  start to ready (exec to \"listening on\", --in-memory), median of %s: lowcloud %s ms (seeding %s ms); dynalite %s ms (empty)\n" \
     "$starts" "$(bench_fmt_ms "$m_low_ready")" "$m_low_seed" "$(bench_fmt_ms "$m_dyn_ready")"
   printf "  idle RSS 1 s after ready: lowcloud %s MB; dynalite %s MB (empty)\n" "$(ddb_fmt_mb "$m_low_idle")" "$(ddb_fmt_mb "$m_dyn_idle")"
+  printf "  idle wake-ups (context switches/s): lowcloud %s; dynalite %s\n" "$m_low_wake" "$m_dyn_wake"
   printf "  RSS while serving %s requests (32 connections, 90%% GetItem / 10%% PutItem on project1, persisting, %s chunks):\n" "$target" "$chunk"
   printf "    %-9s %9s %24s %24s %10s %16s\n" server "start MB" "after $(( target / 2 ))+ MB (n)" "after $target+ MB (n)" "growth MB" "2nd half MB"
   declare -A rss_start=() rss_half=() rss_end=() n_half=() n_end=()
@@ -480,6 +493,8 @@ ddb_main() {
       printf 'dynamodb\tstart_to_ready_empty\tdynalite\t%.1f\tms\n' "$m_dyn_ready"
       printf 'dynamodb\tidle_rss_seeded\tlowcloud\t%s\tMB\n' "$(ddb_fmt_mb "$m_low_idle")"
       printf 'dynamodb\tidle_rss_empty\tdynalite\t%s\tMB\n' "$(ddb_fmt_mb "$m_dyn_idle")"
+      printf 'dynamodb\tidle_wakeups\tlowcloud\t%s\t/s\n' "$m_low_wake"
+      printf 'dynamodb\tidle_wakeups\tdynalite\t%s\t/s\n' "$m_dyn_wake"
       for s in "${rss_servers[@]}"; do
         printf 'dynamodb\trss_start\t%s\t%s\tMB\n' "$s" "$(ddb_fmt_mb "${rss_start[$s]}")"
         printf 'dynamodb\trss_after_%s\t%s\t%s\tMB\n' $(( target / 2 )) "$s" "$(ddb_fmt_mb "${rss_half[$s]}")"
