@@ -555,13 +555,19 @@ http::Response ControlPlane::domain_api(const std::vector<std::string>& parts, b
             throw bad_request("Multi-level base paths need an API mapping (aws apigatewayv2 create-api-mapping --api-mapping-key " + mp.base_path + ")");
         mp.api_id = body.value(v2 ? "apiId" : "restApiId", "");
         mp.stage = body.value("stage", "");
-        auto api = apis_.find(mp.api_id);
-        if (api == apis_.end()) throw bad_request("Invalid REST API identifier specified");
+        // A REST API's stage, or (API mappings) an HTTP API's.
+        std::vector<std::string> stages;
+        if (auto rest = apis_.find(mp.api_id); rest != apis_.end())
+            for (const auto& [name, s] : rest->second.stages) stages.push_back(name);
+        else if (auto http = http_apis_.find(mp.api_id); v2 && http != http_apis_.end())
+            for (const auto& [name, s] : http->second.stages) stages.push_back(name);
+        else
+            throw bad_request(v2 ? "Invalid API identifier specified" : "Invalid REST API identifier specified");
         if (mp.stage.empty()) {
-            if (api->second.stages.size() != 1) throw bad_request("Invalid stage identifier specified");
-            mp.stage = api->second.stages.begin()->first;
+            if (stages.size() != 1) throw bad_request("Invalid stage identifier specified");
+            mp.stage = stages.front();
         }
-        if (!api->second.stages.count(mp.stage)) throw bad_request("Invalid stage identifier specified");
+        if (std::find(stages.begin(), stages.end(), mp.stage) == stages.end()) throw bad_request("Invalid stage identifier specified");
         for (const auto& other : d.mappings)
             if (other.base_path == mp.base_path) throw conflict("Base path already exists for this domain name");
         d.mappings.push_back(mp);

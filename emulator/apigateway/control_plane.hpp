@@ -19,7 +19,9 @@
 //   HTTP APIs (apigatewayv2, control_plane_v2.cpp): POST|GET /v2/apis (CreateApi,
 //   with quick create: --target makes a $default route and an auto-deployed
 //   $default stage), PUT /v2/apis (ImportApi), GET|PUT|DELETE /v2/apis/{id}
-//   (ReimportApi), and /routes, /integrations, /stages, /deployments under it
+//   (ReimportApi), PATCH /v2/apis/{id} (UpdateApi: name, description,
+//   version, corsConfiguration), and /routes, /integrations, /stages,
+//   /deployments under it
 // with AWS's shapes (collections as {"item": [...]}, epoch-second dates,
 // 10-character API ids, 6-character resource ids) and errors
 // (NotFoundException, BadRequestException, ConflictException as
@@ -42,8 +44,9 @@
 // status code here, by selection pattern in OpenAPI documents).
 // Not supported (answered with BadRequestException naming what is
 // missing): authorizers, models, request validators as resources, HTTP API
-// authorizers and CORS settings, and AWS service integrations other than
-// Lambda.
+// authorizers, and AWS service integrations other than Lambda. HTTP APIs'
+// CORS configuration (create-api / update-api --cors-configuration, or
+// x-amazon-apigateway-cors on import) is served by the gateway's preflight.
 //
 // Persistence: DATA/apigateway.json after every change; restore() publishes
 // the stored stages again. Threading: handle() is thread-safe (one mutex);
@@ -172,6 +175,7 @@ private:
         std::map<std::string, nlohmann::json> integrations;  // integrationId -> Integration shape
         std::map<std::string, nlohmann::json> stages;        // name -> Stage shape
         std::map<std::string, std::string> deployments;      // deploymentId -> document
+        nlohmann::json cors;                                 // CorsConfiguration (camelCase, as x-amazon-apigateway-cors), or null
         std::shared_ptr<const Api> manifest;  // from lowcloud.yaml: its settings, without operations
     };
     http::Response http_api(const std::vector<std::string>& parts, const http::Request& request, const nlohmann::json& body);

@@ -44,6 +44,29 @@ std::string lambda_path_uri(const std::string& uri, const std::string& region) {
 }
 
 
+// apigatewayv2's CorsConfiguration, checked member by member (the same
+// camelCase shape as x-amazon-apigateway-cors).
+json cors_configuration(const json& c) {
+    if (!c.is_object()) throw bad_request("Invalid CorsConfiguration: expected an object");
+    json out = json::object();
+    for (const auto& [k, v] : c.items()) {
+        if (k == "allowOrigins" || k == "allowMethods" || k == "allowHeaders" || k == "exposeHeaders") {
+            if (!v.is_array()) throw bad_request("Invalid CorsConfiguration." + k + ": expected a list of strings");
+            for (const auto& e : v)
+                if (!e.is_string()) throw bad_request("Invalid CorsConfiguration." + k + ": expected a list of strings");
+        } else if (k == "maxAge") {
+            if (!v.is_number_integer() || v.get<long long>() < -1 || v.get<long long>() > 86400)
+                throw bad_request("Invalid CorsConfiguration.maxAge: expected an integer from -1 to 86400");
+        } else if (k == "allowCredentials") {
+            if (!v.is_boolean()) throw bad_request("Invalid CorsConfiguration.allowCredentials: expected a boolean");
+        } else {
+            throw bad_request("Invalid CorsConfiguration: unknown member " + k);
+        }
+        out[k] = v;
+    }
+    return out;
+}
+
 }  // namespace
 
 json ControlPlane::http_api_json(const HttpApi& api) const {
@@ -57,6 +80,7 @@ json ControlPlane::http_api_json(const HttpApi& api) const {
               {"disableExecuteApiEndpoint", false}};
     if (!api.description.empty()) j["description"] = api.description;
     if (!api.version.empty()) j["version"] = api.version;
+    if (api.cors.is_object()) j["corsConfiguration"] = api.cors;
     return j;
 }
 
@@ -87,7 +111,9 @@ std::string ControlPlane::http_document_locked(const HttpApi& api) const {
         if (i.contains("credentialsArn")) x["credentials"] = i["credentialsArn"];
         paths[path][method] = {{"x-amazon-apigateway-integration", x}};
     }
-    return json{{"openapi", "3.0.1"}, {"info", {{"title", api.name}, {"version", api.version.empty() ? "1" : api.version}}}, {"paths", paths}}.dump();
+    json doc = {{"openapi", "3.0.1"}, {"info", {{"title", api.name}, {"version", api.version.empty() ? "1" : api.version}}}, {"paths", paths}};
+    if (api.cors.is_object()) doc["x-amazon-apigateway-cors"] = api.cors;
+    return doc.dump();
 }
 
 void ControlPlane::publish_http_stage_locked(const HttpApi& api, const std::string& stage) {
@@ -130,6 +156,7 @@ ControlPlane::HttpApi ControlPlane::import_http(const std::string& text, HttpApi
     if (api.name.empty()) throw bad_request("Invalid OpenAPI input: info.title, the API's name, is required");
     api.routes.clear();
     api.integrations.clear();
+    api.cors = doc.contains("x-amazon-apigateway-cors") && doc["x-amazon-apigateway-cors"].is_object() ? doc["x-amazon-apigateway-cors"] : json();
     json paths = doc.value("paths", json::object());
     for (const auto& [path, item] : paths.items()) {
         for (const auto& [method, op] : item.items()) {
@@ -185,6 +212,7 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
         api.description = body.value("description", "");
         api.version = body.value("version", "");
         api.created = iso_now();
+        if (body.contains("corsConfiguration")) api.cors = cors_configuration(body["corsConfiguration"]);
         if (body.contains("target")) {  // quick create
             std::string key = body.value("routeKey", "$default");
             check_route_key(key);
@@ -231,7 +259,20 @@ http::Response ControlPlane::http_api(const std::vector<std::string>& parts, con
             redeploy();
             return reply(201, http_api_json(api));
         }
-        throw bad_request("lowcloud does not support " + m + " on HTTP APIs yet (update-api)");
+        if (m == "PATCH") {  // UpdateApi
+            for (const char* k : {"name", "description", "version"})
+                if (body.contains(k) && !body[k].is_string()) throw bad_request(std::string("Invalid ") + k + ": expected a string");
+            if (body.contains("name")) {
+                if (body["name"].get<std::string>().empty()) throw bad_request("Invalid API name specified");
+                api.name = body["name"];
+            }
+            if (body.contains("description")) api.description = body["description"];
+            if (body.contains("version")) api.version = body["version"];
+            if (body.contains("corsConfiguration")) api.cors = cors_configuration(body["corsConfiguration"]);
+            redeploy();
+            return reply(200, http_api_json(api));
+        }
+        throw bad_request("Unsupported operation " + m + " on an HTTP API");
     }
     const std::string& kind = parts[3];
     auto collection = [&](std::map<std::string, json>& items, const char* id_key, const char* missing) -> http::Response {
@@ -352,7 +393,8 @@ json ControlPlane::save_http_locked() const {
     for (const auto& [id, api] : http_apis_)
         if (!api.manifest)
             out.push_back({{"id", api.id}, {"name", api.name}, {"description", api.description}, {"version", api.version}, {"created", api.created},
-                       {"routes", api.routes}, {"integrations", api.integrations}, {"stages", api.stages}, {"deployments", api.deployments}});
+                       {"routes", api.routes}, {"integrations", api.integrations}, {"stages", api.stages}, {"deployments", api.deployments},
+                       {"cors", api.cors}});
     return out;
 }
 
@@ -368,6 +410,7 @@ void ControlPlane::restore_http_locked(const json& apis) {
         api.integrations = a.value("integrations", std::map<std::string, json>{});
         api.stages = a.value("stages", std::map<std::string, json>{});
         api.deployments = a.value("deployments", std::map<std::string, std::string>{});
+        api.cors = a.value("cors", json());
         std::string id = api.id;
         http_apis_[id] = std::move(api);
         for (const auto& [name, s] : http_apis_[id].stages) {

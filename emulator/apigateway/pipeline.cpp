@@ -88,8 +88,12 @@ void Service::serve(const Deployed& d, const std::string& stage, std::string api
 bool Service::answer_preflight(Call& c) {
     const Api& api = *c.api;
     if (c.request.method != "OPTIONS" || !api.cors || !c.request.has_header("Access-Control-Request-Method")) return true;
+    // An OPTIONS route of the API's own wins. HTTP APIs answer every
+    // preflight once CORS is configured (AWS: "even if there isn't an
+    // OPTIONS route"); REST APIs only on their paths.
     auto match = c.deployed->router->match(c.request.method, c.api_path);
-    if ((match && match->operation->method == "OPTIONS") || !c.deployed->router->has_path(c.api_path)) return true;
+    if (match && match->operation->method == "OPTIONS") return true;
+    if (c.rest && !c.deployed->router->has_path(c.api_path)) return true;
     http::Response r;
     r.status = 204;
     const Cors& cors = *api.cors;
@@ -162,8 +166,7 @@ bool Service::resolve_target(Call& c) {
     const Operation& op = *c.op;
     if (!op.unsupported.empty() || (op.function.empty() && (op.integration.kind == IntegrationKind::aws_proxy || op.integration.kind == IntegrationKind::aws))) {
         logger_.warn(c.label() + ": " + (op.unsupported.empty() ? "no integration" : op.unsupported));
-        if (!c.rest) complete(c, http_internal_server_error(c.request_id));
-        else fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
+        configuration_error(c);
         return false;
     }
     if (op.function.empty()) return true;  // HTTP and MOCK
@@ -174,7 +177,7 @@ bool Service::resolve_target(Call& c) {
         auto var = c.stage_variables().find(name);
         if (var == c.stage_variables().end()) {
             logger_.warn(c.label() + ": Execution failed due to configuration error: stage variable " + name + " is not set in stage " + c.stage);
-            fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
+            configuration_error(c);
             return false;
         }
         c.function.replace(at, end - at + 1, var->second);
@@ -187,7 +190,7 @@ bool Service::resolve_target(Call& c) {
             logger_.warn(c.label() + ": Execution failed due to configuration error: Invalid permissions on Lambda function " + c.function +
                          " (no resource policy allows apigateway.amazonaws.com from " + source +
                          "; aws lambda add-permission --principal apigateway.amazonaws.com --source-arn ..., or give the integration credentials)");
-            fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
+            configuration_error(c);
             return false;
         }
     }
@@ -242,6 +245,11 @@ void Service::fail(Call& c, http::Response response, const char* type, const std
         api.gateway_responses.apply(response, g);
     }
     complete(c, std::move(response));
+}
+
+void Service::configuration_error(Call& c) {
+    if (!c.rest) return complete(c, http_internal_server_error(c.request_id));
+    fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
 }
 
 void Service::watch_deadline(const CallPtr& call) {

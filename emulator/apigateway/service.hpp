@@ -122,7 +122,8 @@ private:
     void complete(Call& call, http::Response response);
     // A gateway response, customized by the API's gateway responses (REST).
     void fail(Call& call, http::Response response, const char* type, const std::string& message, std::string validation = "");
-    void template_failed(Call& call, const TemplateError& e, const char* which);  // which: "request" or "response"
+    void template_failed(Call& call, const TemplateError& e, const char* which);
+    void configuration_error(Call& call);  // AWS's 500 for a misconfigured integration (REST or HTTP API wording)  // which: "request" or "response"
     void watch_deadline(const CallPtr& call);
     void run_deadlines();
 
