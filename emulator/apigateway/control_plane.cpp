@@ -380,6 +380,8 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
         if (parts[6] == "responses" && parts.size() == 8) {  // Put/Get/DeleteMethodResponse
             const std::string& status = parts[7];
             if (!std::regex_match(status, std::regex("[1-5][0-9][0-9]"))) throw bad_request("Invalid status code: " + status);
+            if (m == "PUT" && !md.doc.contains("methodResponses")) md.doc["methodResponses"] = json::object();
+            if (!md.doc.contains("methodResponses")) throw not_found("Invalid Response status code specified");
             json& responses = md.doc["methodResponses"];
             if (m == "PUT") {
                 json response = {{"statusCode", status}};
@@ -407,6 +409,10 @@ http::Response ControlPlane::route(const http::Request& request, const std::vect
         if (parts[6] == "integration" && parts.size() == 9 && parts[7] == "responses") {  // Put/Get/DeleteIntegrationResponse
             if (md.integration.is_null()) throw not_found("Invalid Integration identifier specified");
             const std::string& status = parts[8];
+            if (m == "PUT" && (!md.doc.contains("methodResponses") || !md.doc["methodResponses"].contains(status)))
+                throw not_found("Invalid Response status code specified");
+            if (m == "PUT" && !md.integration.contains("integrationResponses")) md.integration["integrationResponses"] = json::object();
+            if (!md.integration.contains("integrationResponses")) throw not_found("Invalid Response status code specified");
             json& responses = md.integration["integrationResponses"];
             if (m == "PUT") {
                 if (!md.doc.contains("methodResponses") || !md.doc["methodResponses"].contains(status))

@@ -125,6 +125,7 @@ struct HttpBackend::Impl {
         beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(kBodyLimit);
+        if (req.method() == bhttp::verb::head) parser.skip(true);  // a HEAD response has headers only
         co_await bhttp::async_read(stream, buffer, parser, use_awaitable);
         auto res = parser.release();
         co_return result_of(res);
@@ -171,13 +172,24 @@ struct HttpBackend::Impl {
                         r.error = err.what();
                     }
                 }
-                done(std::move(r));
+                try {
+                    done(std::move(r));
+                } catch (...) {  // never into io.run(): it would end the thread
+                }
             });
     }
 };
 
 HttpBackend::HttpBackend() = default;
-HttpBackend::~HttpBackend() = default;
+HttpBackend::~HttpBackend() { stop(); }
+
+void HttpBackend::stop() {
+    std::unique_ptr<Impl> impl;
+    {
+        std::lock_guard lock(mutex_);
+        impl = std::move(impl_);
+    }
+}
 
 void HttpBackend::send(BackendCall call, Done done) {
     Impl* impl;

@@ -55,6 +55,10 @@ public:
 
     void send(BackendCall call, Done done);
 
+    // Stops the I/O thread, abandoning calls in flight (their `done` is
+    // never called). send() afterwards starts a new thread.
+    void stop();
+
 private:
     struct Impl;
     std::mutex mutex_;

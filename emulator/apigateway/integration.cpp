@@ -17,6 +17,9 @@ namespace {
 // API Gateway renders a null reference as "" (Velocity would print its source text).
 const RenderOptions kRender{true};
 
+// Selection patterns see at most this much of an error message.
+constexpr std::size_t kMaxSubject = 256 * 1024;
+
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
@@ -170,7 +173,9 @@ Integration read_integration(const json& x) {
         }
         ir.selection_pattern = pattern;
         try {
-            ir.pattern = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+            // libstdc++'s breadth-first matcher: no recursion per character, so a
+            // long errorMessage cannot overflow the stack (no back-references).
+            ir.pattern = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
         } catch (const std::regex_error& e) {
             throw std::invalid_argument("responses: selection pattern '" + pattern + "' is not a regular expression (" + e.what() + ")");
         }
@@ -253,7 +258,7 @@ const IntegrationResponse* select_response(const Integration& integration, const
             fallback = &r;
             continue;
         }
-        if (subject && std::regex_match(*subject, *r.pattern)) return &r;
+        if (subject && subject->size() <= kMaxSubject && std::regex_match(*subject, *r.pattern)) return &r;
     }
     return fallback;
 }

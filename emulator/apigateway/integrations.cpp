@@ -34,7 +34,7 @@ bool media_type_matches(std::string_view content_type, const std::vector<std::st
 
 bool hop_by_hop(std::string_view name) {
     for (std::string_view h : {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
-                               "content-length", "host"})
+                               "content-length", "host", "expect"})
         if (http::iequals(name, h)) return true;
     return false;
 }
@@ -113,6 +113,7 @@ void Service::invoke_proxy(const CallPtr& call) {
     invoke.payload = event.dump(-1, ' ', false, json::error_handler_t::replace);
     invoker_.invoke(c.function, std::move(invoke), [this, call, version, decode_base64](lambda::InvokeResult result) {
         Call& c = *call;
+        try {
         ApiFlavor flavor = c.rest ? ApiFlavor::rest : ApiFlavor::http;
         std::optional<http::Response> response;
         if (result.status == lambda::InvokeResult::Status::success)
@@ -129,6 +130,9 @@ void Service::invoke_proxy(const CallPtr& call) {
         }
         add_request_id_headers(*response, flavor, c.request_id);
         complete(c, std::move(*response));
+        } catch (const std::exception& e) {
+            unexpected(c, e);
+        }
     });
 }
 
@@ -148,6 +152,7 @@ void Service::invoke_lambda(const CallPtr& call) {
     invoke.payload = std::move(*payload);
     invoker_.invoke(c.function, std::move(invoke), [this, call, data](lambda::InvokeResult result) {
         Call& c = *call;
+        try {
         EndpointResponse endpoint;
         endpoint.body = result.payload;
         if (result.status == lambda::InvokeResult::Status::function_error) {
@@ -171,6 +176,9 @@ void Service::invoke_lambda(const CallPtr& call) {
             complete(c, std::move(r));
         } catch (const TemplateError& e) {
             return template_failed(c, e, "response");
+        }
+        } catch (const std::exception& e) {
+            unexpected(c, e);
         }
     });
 }
@@ -200,7 +208,18 @@ void Service::call_http(const CallPtr& call) {
         for (std::string key : {"{" + name + "}", "{" + name + "+}"})
             for (auto at = url.find(key); at != std::string::npos; at = url.find(key, at + 1)) url.replace(at, key.size(), encode_path(value));
     std::string query_text;
-    if (proxy) query_text = std::string(c.request.query());
+    if (proxy) {  // the client's query, less what a mapping sets
+        std::string_view q = c.request.query();
+        while (!q.empty()) {
+            auto amp = q.find('&');
+            std::string_view pair = q.substr(0, amp);
+            std::string name = percent_decode(pair.substr(0, pair.find('=')), true);
+            bool mapped = std::any_of(query.begin(), query.end(), [&](const auto& kv) { return kv.first == name; });
+            if (!pair.empty() && !mapped) query_text += (query_text.empty() ? "" : "&") + std::string(pair);
+            if (amp == std::string_view::npos) break;
+            q.remove_prefix(amp + 1);
+        }
+    }
     for (const auto& [k, v] : query) query_text += (query_text.empty() ? "" : "&") + encode_query(k) + "=" + encode_query(v);
     if (!query_text.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + query_text;
     out.url = url;
@@ -225,6 +244,7 @@ void Service::call_http(const CallPtr& call) {
     std::string target = out.method + " " + out.url;
     backend_.send(std::move(out), [this, call, data, proxy, target](BackendResult result) {
         Call& c = *call;
+        try {
         if (result.status == BackendResult::Status::timed_out) {
             logger_.warn(c.label() + ": Execution failed due to a timeout error calling " + target);
             return fail(c, endpoint_request_timed_out(c.request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
@@ -257,6 +277,9 @@ void Service::call_http(const CallPtr& call) {
         } catch (const TemplateError& e) {
             return template_failed(c, e, "response");
         }
+        } catch (const std::exception& e) {
+            unexpected(c, e);
+        }
     });
 }
 
@@ -265,28 +288,39 @@ void Service::call_http(const CallPtr& call) {
 void Service::answer_mock(const CallPtr& call) {
     Call& c = *call;
     RequestData data = request_data(c);
+    std::optional<std::string> payload;
     try {
-        std::optional<std::string> payload = request_payload(c.op->integration, data);
-        if (!payload) return fail(c, unsupported_media_type(c.request_id), "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
-        std::optional<int> status = mock_status(*payload);
-        if (!status) {
-            logger_.warn(c.label() + ": Execution failed: the MOCK request template must produce JSON with a numeric statusCode, got: " + payload->substr(0, 200));
-            return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
-        }
-        EndpointResponse endpoint;
-        endpoint.status = *status;
-        const IntegrationResponse* selected = select_response(c.op->integration, endpoint);
-        if (!selected) {
-            logger_.warn(c.label() + ": Execution failed due to configuration error: No match for output mapping and no default output mapping configured. "
-                         "Endpoint Response Status Code: " + std::to_string(endpoint.status));
-            return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
-        }
+        payload = request_payload(c.op->integration, data);
+    } catch (const TemplateError& e) {
+        return template_failed(c, e, "request");
+    }
+    if (!payload) return fail(c, unsupported_media_type(c.request_id), "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
+    std::optional<int> status = mock_status(*payload);
+    if (!status) {
+        logger_.warn(c.label() + ": Execution failed: the MOCK request template must produce JSON with a numeric statusCode, got: " + payload->substr(0, 200));
+        return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
+    }
+    EndpointResponse endpoint;
+    endpoint.status = *status;
+    const IntegrationResponse* selected = select_response(c.op->integration, endpoint);
+    if (!selected) {
+        logger_.warn(c.label() + ": Execution failed due to configuration error: No match for output mapping and no default output mapping configured. "
+                     "Endpoint Response Status Code: " + std::to_string(endpoint.status));
+        return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
+    }
+    try {
         http::Response r = method_response(*selected, endpoint, data, c.request.header("Accept"));
         add_request_id_headers(r, ApiFlavor::rest, c.request_id);
         complete(c, std::move(r));
     } catch (const TemplateError& e) {
-        template_failed(c, e, "request");  // MOCK's response templates read no body
+        template_failed(c, e, "response");
     }
+}
+
+// Anything else thrown while answering: a 500, and the cause in the log.
+void Service::unexpected(Call& c, const std::exception& e) {
+    logger_.error(c.label() + ": internal error while answering: " + e.what());
+    configuration_error(c);
 }
 
 // A template that failed: a request body its template cannot read as JSON

@@ -265,7 +265,10 @@ void Service::run_deadlines() {
     std::unique_lock lock(deadlines_mutex_);
     while (!stopping_) {
         if (deadlines_.empty()) deadlines_changed_.wait(lock);
-        else deadlines_changed_.wait_until(lock, deadlines_.begin()->first);
+        else {
+            auto earliest = deadlines_.begin()->first;  // a copy: complete() may erase the entry while we wait
+            deadlines_changed_.wait_until(lock, earliest);
+        }
         std::vector<CallPtr> expired;
         auto now = Clock::now();
         while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
@@ -277,7 +280,11 @@ void Service::run_deadlines() {
         lock.unlock();
         for (auto& c : expired) {
             logger_.warn(c->label() + ": Execution failed due to a timeout error (integration timeout " + std::to_string(c->op->timeout.count()) + " ms)");
-            fail(*c, endpoint_request_timed_out(c->request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
+            try {
+                fail(*c, endpoint_request_timed_out(c->request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
+            } catch (const std::exception& e) {
+                logger_.error(c->label() + ": internal error while answering a timeout: " + e.what());
+            }
         }
         lock.lock();
     }

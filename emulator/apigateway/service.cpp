@@ -4,6 +4,7 @@
 #include "apigateway/service.hpp"
 
 #include "apigateway/builtin_responses.hpp"
+#include "apigateway/pipeline.hpp"
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
 
@@ -47,19 +48,30 @@ void Service::shutdown() {
         deadlines_changed_.notify_one();
     }
     if (timer_.joinable()) timer_.join();
+    // HTTP backends in flight are abandoned, and calls still waiting let go
+    // of their responders while the server they belong to still exists.
+    backend_.stop();
+    std::multimap<std::chrono::steady_clock::time_point, CallPtr> waiting;
+    {
+        std::lock_guard lock(deadlines_mutex_);
+        for (auto& [at, call] : deadlines_) call->deadline.reset();
+        waiting.swap(deadlines_);
+    }
 }
 
 void Service::configure(const ConfigSection& section) {
     // load_apis validates the manifest and its specs (errors name file and
     // line); the control plane then applies each API as a script would.
     auto apis = load_apis(section, [this](const std::string& f) { return invoker_.has_function(f); }, logger_);
+    // What scripts created comes back first: applying the manifest saves the
+    // data dir, which must not lose it.
+    control_->restore();
     for (const auto& api : apis) {
         std::ifstream in(api.spec);
         std::stringstream text;
         text << in.rdbuf();
         control_->apply_manifest(api, text.str());
     }
-    control_->restore();
 }
 
 void Service::publish(const std::string& id, const std::string& stage, std::shared_ptr<const Api> api) {

@@ -123,7 +123,8 @@ private:
     // A gateway response, customized by the API's gateway responses (REST).
     void fail(Call& call, http::Response response, const char* type, const std::string& message, std::string validation = "");
     void template_failed(Call& call, const TemplateError& e, const char* which);
-    void configuration_error(Call& call);  // AWS's 500 for a misconfigured integration (REST or HTTP API wording)  // which: "request" or "response"
+    void configuration_error(Call& call);
+    void unexpected(Call& call, const std::exception& e);  // AWS's 500 for a misconfigured integration (REST or HTTP API wording)  // which: "request" or "response"
     void watch_deadline(const CallPtr& call);
     void run_deadlines();
 

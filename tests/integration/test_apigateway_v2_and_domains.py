@@ -156,3 +156,38 @@ def test_http_apis_and_domains_are_served_again_after_a_restart(start_server, tm
     assert at_host(again, execute_api(again, api_id), "GET", "/a")[0] == 200
     assert at_host(again, f"{domain}:{again.port}", "GET", "/svc/v1/a")[:2] == (200, {"function": function, "path": "/a"})
     assert client("apigatewayv2", again.url).get_api(ApiId=api_id)["CorsConfiguration"] == {"AllowOrigins": ["*"]}
+
+
+MOCK_SPEC = """\
+openapi: 3.0.1
+info: {title: manifest mock, version: '1'}
+paths:
+  /ping:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          default: {statusCode: '200', responseTemplates: {application/json: '{"pong": true}'}}
+"""
+
+
+def test_scripts_apis_survive_a_restart_with_a_manifest_rest_api(start_server, tmp_path):
+    """Regression: applying the manifest's REST API saved the data dir before
+    it was restored, wiping every API and domain scripts had created."""
+    (tmp_path / "mock.yaml").write_text(MOCK_SPEC)
+    (tmp_path / "lowcloud.yaml").write_text(f"apis:\n  - name: manifest-mock\n    spec: {tmp_path / 'mock.yaml'}\n")
+    args = ("--data-dir", str(tmp_path / "data"), "--config", str(tmp_path / "lowcloud.yaml"), "--log-level", "warn")
+    server = start_server(*args)
+    function = create_function(server)
+    v2 = client("apigatewayv2", server.url)
+    api_id = v2.create_api(Name=unique("kept"), ProtocolType="HTTP", Target=function_arn(function))["ApiId"]
+    rest_id = rest_api_with_stage(server, function, "v2")
+    assert server.stop() == 0
+    for _ in range(2):  # twice: the first restart must not have lost anything either
+        again = start_server(*args)
+        assert at_host(again, execute_api(again, api_id), "GET", "/a")[0] == 200
+        assert at_host(again, execute_api(again, rest_id), "GET", "/v2/watch/A1")[0] == 200
+        assert http_call(again, "GET", "/restapis/" + next(a["id"] for a in client("apigateway", again.url).get_rest_apis()["items"]
+                                                          if a["name"] == "manifest-mock") + "/dev/_user_request_/ping")[0].status == 200
+        assert again.stop() == 0
