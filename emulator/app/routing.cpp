@@ -51,9 +51,11 @@ Route classify(const http::Request& head, const std::function<bool(std::string_v
     if (path == "/" && head.method == "POST" && target.empty() &&
         head.header("Content-Type").find("application/x-www-form-urlencoded") != std::string_view::npos)
         return {Family::iam, "POST /"};
-    // DynamoDB's endpoint root: GET / is its health check, POST / without a
-    // target is a DynamoDB request missing its operation.
-    if (path == "/" && (head.method == "GET" || head.method == "POST")) return {Family::dynamodb, head.method == "GET" ? "health" : "?"};
+    // DynamoDB's endpoint root: GET / is its health check, OPTIONS / a
+    // browser SDK's CORS preflight, POST / without a target a DynamoDB
+    // request missing its operation.
+    if (path == "/" && (head.method == "GET" || head.method == "POST" || head.method == "OPTIONS"))
+        return {Family::dynamodb, head.method == "GET" ? "health" : head.method == "OPTIONS" ? "preflight" : "?"};
     return {Family::none, op()};
 }
 

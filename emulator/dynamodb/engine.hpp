@@ -66,6 +66,8 @@ nlohmann::json describe_time_to_live(Engine&, const nlohmann::json&);
 nlohmann::json update_time_to_live(Engine&, const nlohmann::json&);
 nlohmann::json describe_limits(Engine&, const nlohmann::json&);
 nlohmann::json describe_endpoints(Engine&, const nlohmann::json&);
+nlohmann::json describe_continuous_backups(Engine&, const nlohmann::json&);
+nlohmann::json update_continuous_backups(Engine&, const nlohmann::json&);
 
 // index_updates.cpp: UpdateTable's GlobalSecondaryIndexUpdates applied to
 // `updated` and to storage in the caller's transaction; false when absent.

@@ -4,6 +4,8 @@
 // headers: x-amzn-RequestId and x-amz-crc32 (which botocore verifies).
 #include "dynamodb/service.hpp"
 
+#include "common/compression.hpp"
+
 #include "common/ids.hpp"
 #include "dynamodb/engine.hpp"
 #include "dynamodb/error.hpp"
@@ -11,6 +13,7 @@
 #include <zlib.h>
 
 #include <condition_variable>
+#include <ctime>
 #include <thread>
 #include <unordered_map>
 
@@ -19,6 +22,11 @@ namespace lowcloud::dynamodb {
 using nlohmann::json;
 
 namespace {
+
+// DynamoDB's request limit, which a compressed body must respect once decoded.
+constexpr std::size_t kRequestBodyLimit = 16 * 1024 * 1024;
+// DynamoDB compresses answers larger than this when the client accepts it.
+constexpr std::size_t kCompressAbove = 4096;
 
 const std::unordered_map<std::string, Operation>& operations() {
     static const std::unordered_map<std::string, Operation> ops = {
@@ -34,6 +42,8 @@ const std::unordered_map<std::string, Operation>& operations() {
         {"UpdateTimeToLive", update_time_to_live},
         {"DescribeLimits", describe_limits},
         {"DescribeEndpoints", describe_endpoints},
+        {"DescribeContinuousBackups", describe_continuous_backups},
+        {"UpdateContinuousBackups", update_continuous_backups},
         {"PutItem", put_item},
         {"GetItem", get_item},
         {"UpdateItem", update_item},
@@ -177,7 +187,44 @@ std::size_t Service::expire_items(std::int64_t now_seconds) {
 
 Engine& Service::engine_() { return impl_->engine; }
 
+// DynamoDB's own headers on every answer: Date, "Server: Server", and for a
+// browser's request (an Origin) the CORS headers DynamoDB sends; a
+// preflight also echoes what it asks for.
 http::Response Service::handle(const http::Request& request) {
+    http::Response r = request.method == "OPTIONS" ? http::Response::text(200, "", "text/plain") : answer(request);
+    char date[64];
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    r.set_header("Date", date);
+    r.set_header("Server", "Server");
+    // Compressed answers over 4 KB for clients that accept them, as DynamoDB
+    // does; x-amz-crc32 covers the bytes sent.
+    if (r.body.size() > kCompressAbove && request.has_header("Accept-Encoding")) {
+        std::string coding = choose_encoding(request.header("Accept-Encoding"));
+        if (!coding.empty()) {
+            r.body = encode_content(r.body, coding);
+            r.set_header("Content-Encoding", coding);
+            uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
+            r.set_header("x-amz-crc32", std::to_string(crc));
+        }
+    }
+    if (request.has_header("Origin")) {
+        r.set_header("Access-Control-Allow-Origin", "*");
+        r.set_header("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
+        if (request.method == "OPTIONS") {
+            r.set_header("Access-Control-Max-Age", "172800");
+            if (request.has_header("Access-Control-Request-Method"))
+                r.set_header("Access-Control-Allow-Methods", std::string(request.header("Access-Control-Request-Method")));
+            if (request.has_header("Access-Control-Request-Headers"))
+                r.set_header("Access-Control-Allow-Headers", std::string(request.header("Access-Control-Request-Headers")));
+        }
+    }
+    return r;
+}
+
+http::Response Service::answer(const http::Request& request) {
     if (request.method == "GET" && request.path() == "/")
         return finish(200, "healthy: dynamodb." + impl_->engine.options.region + ".amazonaws.com ", "text/plain");
     // DynamoDB answers in the JSON flavour the client asked in.
@@ -190,9 +237,20 @@ http::Response Service::handle(const http::Request& request) {
         auto it = operations().find(name);
         if (it == operations().end() || target.substr(0, dot) != "DynamoDB_20120810")
             throw unknown_operation_error(name.empty() ? "Missing X-Amz-Target" : "lowcloud does not implement " + std::string(target));
+        // A compressed body (Content-Encoding: gzip or deflate), as DynamoDB
+        // accepts it; what cannot be decoded is DynamoDB's 500, never applied.
+        std::string decoded;
+        const std::string* text = &request.body;
+        if (request.has_header("Content-Encoding")) {
+            DecodedBody d = decode_content(request.body, request.header("Content-Encoding"), kRequestBodyLimit);
+            if (d.status == DecodedBody::Status::too_large) return http::Response::text(413, "Request Entity Too Large: " + d.reason + "\n");
+            if (d.status != DecodedBody::Status::ok) throw internal_error("The request body could not be decoded: " + d.reason);
+            decoded = std::move(d.body);
+            text = &decoded;
+        }
         json body;
         try {
-            body = json::parse(request.body);
+            body = json::parse(*text);
         } catch (const json::parse_error&) {
             throw serialization_error("Malformed JSON in the request body");
         } catch (const json::exception&) {

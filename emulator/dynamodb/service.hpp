@@ -57,8 +57,10 @@ public:
     // for a bad section and std::runtime_error for unreadable seed data.
     void configure(const ConfigSection& tables);
 
-    // Answers one DynamoDB HTTP request (GET / health text, or a JSON 1.0
-    // operation). Never throws: failures become DynamoDB error responses.
+    // Answers one DynamoDB HTTP request (GET / health text, OPTIONS / a CORS
+    // preflight, or a JSON 1.0 operation, its body possibly compressed with
+    // Content-Encoding gzip or deflate), with DynamoDB's Date, Server and
+    // CORS headers. Never throws: failures become DynamoDB error responses.
     http::Response handle(const http::Request& request);
 
     nlohmann::json health() const;
@@ -69,6 +71,7 @@ public:
     std::size_t expire_items(std::int64_t now_seconds);
 
 private:
+    http::Response answer(const http::Request& request);  // handle() without the common headers
     struct Impl;
     struct Engine& engine_();
     std::unique_ptr<Impl> impl_;

@@ -107,6 +107,7 @@ json to_storage(const TableDef& t) {
                 {"created_ms", t.created_ms},
                 {"billing_changed_ms", t.billing_changed_ms}};
     if (t.ttl_attribute) out["ttl_attribute"] = *t.ttl_attribute;
+    if (t.pitr_since_ms) out["pitr"] = {{"since_ms", *t.pitr_since_ms}, {"days", t.pitr_days}};
     return out;
 }
 
@@ -123,6 +124,10 @@ TableDef from_storage(const json& j) {
     for (const auto& kv : j.at("tags")) t.tags.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
     if (j.contains("ttl_attribute")) t.ttl_attribute = j["ttl_attribute"].get<std::string>();
     t.deletion_protection = j.value("deletion_protection", false);
+    if (j.contains("pitr")) {
+        t.pitr_since_ms = j["pitr"].at("since_ms").get<std::int64_t>();
+        t.pitr_days = j["pitr"].value("days", std::int64_t{35});
+    }
     t.table_class = j.value("table_class", "STANDARD");
     t.created_ms = j.at("created_ms").get<std::int64_t>();
     t.billing_changed_ms = j.value("billing_changed_ms", std::int64_t{0});

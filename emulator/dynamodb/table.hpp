@@ -59,6 +59,8 @@ struct TableDef {
     std::vector<std::pair<std::string, std::string>> tags;  // in insertion order
     std::optional<std::string> ttl_attribute;  // set while TTL is enabled
     bool deletion_protection = false;
+    std::optional<std::int64_t> pitr_since_ms;  // point-in-time recovery: recorded (not performed), since then
+    std::int64_t pitr_days = 35;
     std::string table_class = "STANDARD";
     std::int64_t created_ms = 0;               // CreationDateTime
     std::int64_t billing_changed_ms = 0;       // last switch to PAY_PER_REQUEST

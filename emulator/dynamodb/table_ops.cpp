@@ -513,4 +513,73 @@ json describe_endpoints(Engine& engine, const json&) {
     return {{"Endpoints", json::array({{{"Address", "dynamodb." + engine.options.region + ".amazonaws.com"}, {"CachePeriodInMinutes", 1440}}})}};
 }
 
+// Continuous backups and point-in-time recovery: the setting is recorded and
+// described as DynamoDB describes it; nothing is restored from it.
+namespace {
+
+TableDef& backup_table(Engine& engine, const std::string& name) {
+    if (name.rfind("arn:", 0) == 0) return engine.table_by_arn(name);
+    auto it = engine.tables.find(name);
+    if (it == engine.tables.end()) throw dynamodb_error("TableNotFoundException", "Table not found: " + name);
+    return it->second;
+}
+
+json backups_description(const TableDef& t) {
+    json pitr = {{"PointInTimeRecoveryStatus", t.pitr_since_ms ? "ENABLED" : "DISABLED"}};
+    if (t.pitr_since_ms) {
+        double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        double earliest = std::max(static_cast<double>(*t.pitr_since_ms) / 1000.0, now - static_cast<double>(t.pitr_days) * 86400.0);
+        pitr["EarliestRestorableDateTime"] = earliest;
+        pitr["LatestRestorableDateTime"] = std::max(earliest, now - 300.0);  // typically 5 minutes before now
+        pitr["RecoveryPeriodInDays"] = t.pitr_days;
+    }
+    return {{"ContinuousBackupsDescription", {{"ContinuousBackupsStatus", "ENABLED"}, {"PointInTimeRecoveryDescription", pitr}}}};
+}
+
+}  // namespace
+
+json describe_continuous_backups(Engine& engine, const json& req) {
+    Constraints c;
+    auto name = opt_string(req, "TableName");
+    if (!name) c.not_null("tableName");
+    c.check();
+    return backups_description(backup_table(engine, *name));
+}
+
+json update_continuous_backups(Engine& engine, const json& req) {
+    Constraints c;
+    auto name = opt_string(req, "TableName");
+    if (!name) c.not_null("tableName");
+    const json* spec = opt_object(req, "PointInTimeRecoverySpecification");
+    std::optional<bool> enabled;
+    std::optional<std::int64_t> days;
+    if (!spec) {
+        c.not_null("pointInTimeRecoverySpecification");
+    } else {
+        enabled = opt_bool(*spec, "PointInTimeRecoveryEnabled");
+        if (!enabled) c.not_null("pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled");
+        days = opt_int(*spec, "RecoveryPeriodInDays");
+        if (days && (*days < 1 || *days > 35))
+            c.violation(std::to_string(*days), "pointInTimeRecoverySpecification.recoveryPeriodInDays",
+                        *days < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 35");
+    }
+    c.check();
+    TableDef& t = backup_table(engine, *name);
+    if (days && !*enabled) throw validation_error("RecoveryPeriodInDays can only be set when point in time recovery is enabled");
+    TableDef updated = t;
+    if (*enabled) {
+        if (!updated.pitr_since_ms)
+            updated.pitr_since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        updated.pitr_days = days.value_or(updated.pitr_days);
+    } else {
+        updated.pitr_since_ms.reset();
+        updated.pitr_days = 35;
+    }
+    sqlite::Transaction tx(engine.storage.db());
+    engine.storage.save_table(updated);
+    tx.commit();
+    t = std::move(updated);
+    return backups_description(t);
+}
+
 }  // namespace lowcloud::dynamodb
