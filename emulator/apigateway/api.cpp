@@ -315,6 +315,7 @@ Api load_one(const ConfigSection& section, const YAML::Node& node, std::size_t i
         throw ConfigError(api.spec.string() + ":" + std::to_string(e.mark.line + 1) + ": the spec does not parse: " + e.msg);
     }
     read_spec(api, spec, bindings, default_payload, function_exists, logger);
+    api.document = std::move(spec.doc);
     return api;
 }
 

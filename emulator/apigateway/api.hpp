@@ -87,6 +87,7 @@ struct Api {
     std::vector<Operation> operations;
     GatewayResponses gateway_responses;  // REST: x-amazon-apigateway-gateway-responses
     bool from_manifest = false;          // lowcloud.yaml's (its integrations need no AddPermission)
+    nlohmann::json document;             // load_apis(): the spec as read, for the control plane to apply; else null
 
     std::string first_stage() const { return stages.begin()->first; }
 };

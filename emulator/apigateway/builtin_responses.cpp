@@ -9,13 +9,6 @@ namespace lowcloud::apigateway {
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 std::string message_body(std::string_view message, MessageStyle style) {
     std::string quoted = nlohmann::json(std::string(message)).dump();
     return std::string(style == MessageStyle::spaced ? "{\"message\": " : "{\"message\":") + quoted + "}";

@@ -112,8 +112,8 @@ public:
     // grants it). Readable with every get-* operation; changed only in the
     // manifest (other operations answer BadRequestException); not saved in
     // the data dir. `api` must come from load_apis() (validated, with file
-    // and line in its errors). Throws ConfigError.
-    void apply_manifest(const Api& api, const std::string& document);
+    // and line in its errors, and its document kept). Throws ConfigError.
+    void apply_manifest(const Api& api);
 
     // Reads DATA/apigateway.json and publishes its stages. Throws
     // std::runtime_error for an unreadable file.

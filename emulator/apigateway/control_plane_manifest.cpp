@@ -29,13 +29,8 @@ std::string lambda_uri(const std::string& function, const std::string& region, c
 
 }  // namespace
 
-void ControlPlane::apply_manifest(const Api& manifest, const std::string& document) {
-    json doc;
-    try {
-        doc = yaml_to_json(YAML::Load(document));
-    } catch (const YAML::Exception& e) {
-        throw ConfigError(manifest.spec.string() + ":" + std::to_string(e.mark.line + 1) + ": the spec does not parse: " + e.msg);
-    }
+void ControlPlane::apply_manifest(const Api& manifest) {
+    json doc = manifest.document;
     // `functions:` bindings become the aws_proxy integrations a script would
     // put; HTTP APIs' default payload format is written into each one.
     json& paths = doc["paths"];
@@ -57,6 +52,7 @@ void ControlPlane::apply_manifest(const Api& manifest, const std::string& docume
     }
     auto settings = std::make_shared<Api>(manifest);
     settings->operations.clear();
+    settings->document = nullptr;
 
     std::lock_guard lock(mutex_);
     try {

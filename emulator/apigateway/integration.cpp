@@ -103,6 +103,22 @@ json json_at(const json& doc, std::string path) {
     return *v;
 }
 
+// A raw query string as name -> value (decoded; the last of a repeated name).
+std::map<std::string, std::string> query_map(std::string_view query) {
+    std::map<std::string, std::string> out;
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        if (!pair.empty()) {
+            auto eq = pair.find('=');
+            out[percent_decode(pair.substr(0, eq), true)] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+        }
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
 std::optional<std::string> header_of(const std::vector<http::Header>& headers, const std::string& name) {
     for (const auto& h : headers)
         if (lower(h.name) == lower(name)) return h.value;
@@ -190,17 +206,7 @@ TemplateInput request_template_input(const RequestData& data) {
     const http::Request& r = *data.request;
     in.body = r.body;
     in.path = data.path_parameters;
-    std::string_view query = r.query();
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        if (!pair.empty()) {
-            auto eq = pair.find('=');
-            in.querystring[percent_decode(pair.substr(0, eq), true)] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
-        }
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
+    in.querystring = query_map(r.query());
     for (const auto& h : r.headers) in.header[h.name] = h.value;
     in.context = data.context;
     in.stage_variables = data.stage_variables;
@@ -224,14 +230,14 @@ std::optional<std::string> request_parameter_value(const std::string& source, co
     std::string rest = source.substr(prefix.size());
     auto dot = rest.find('.');
     std::string where = rest.substr(0, dot), name = dot == std::string::npos ? "" : rest.substr(dot + 1);
-    TemplateInput in = request_template_input(data);
     if (where == "path") {
-        auto it = in.path.find(name);
-        return it == in.path.end() ? std::nullopt : std::optional(it->second);
+        auto it = data.path_parameters.find(name);
+        return it == data.path_parameters.end() ? std::nullopt : std::optional(it->second);
     }
     if (where == "querystring" || where == "multivaluequerystring") {
-        auto it = in.querystring.find(name);
-        return it == in.querystring.end() ? std::nullopt : std::optional(it->second);
+        auto query = query_map(data.request->query());
+        auto it = query.find(name);
+        return it == query.end() ? std::nullopt : std::optional(it->second);
     }
     if (where == "header" || where == "multivalueheader") {
         if (!data.request->has_header(name)) return std::nullopt;

@@ -114,22 +114,22 @@ void Service::invoke_proxy(const CallPtr& call) {
     invoker_.invoke(c.function, std::move(invoke), [this, call, version, decode_base64](lambda::InvokeResult result) {
         Call& c = *call;
         try {
-        ApiFlavor flavor = c.rest ? ApiFlavor::rest : ApiFlavor::http;
-        std::optional<http::Response> response;
-        if (result.status == lambda::InvokeResult::Status::success)
-            response = version == 1 ? response_v1(result.payload, flavor, decode_base64) : response_v2(result.payload);
-        else if (result.status == lambda::InvokeResult::Status::throttled)
-            logger_.warn(c.label() + ": the function was throttled (all its environments are busy: raise its reserved_concurrency)");
-        else
-            logger_.info(c.label() + ": the function failed: " + result.payload.substr(0, 500));
-        if (!response) {
+            ApiFlavor flavor = c.rest ? ApiFlavor::rest : ApiFlavor::http;
+            std::optional<http::Response> response;
             if (result.status == lambda::InvokeResult::Status::success)
-                logger_.info(c.label() + ": malformed Lambda proxy response: " + result.payload.substr(0, 500));
-            if (c.rest) return fail(c, rest_internal_server_error(c.request_id), "DEFAULT_5XX", "Internal server error");
-            return complete(c, http_internal_server_error(c.request_id));
-        }
-        add_request_id_headers(*response, flavor, c.request_id);
-        complete(c, std::move(*response));
+                response = version == 1 ? response_v1(result.payload, flavor, decode_base64) : response_v2(result.payload);
+            else if (result.status == lambda::InvokeResult::Status::throttled)
+                logger_.warn(c.label() + ": the function was throttled (all its environments are busy: raise its reserved_concurrency)");
+            else
+                logger_.info(c.label() + ": the function failed: " + result.payload.substr(0, 500));
+            if (!response) {
+                if (result.status == lambda::InvokeResult::Status::success)
+                    logger_.info(c.label() + ": malformed Lambda proxy response: " + result.payload.substr(0, 500));
+                if (c.rest) return fail(c, rest_internal_server_error(c.request_id), "DEFAULT_5XX", "Internal server error");
+                return complete(c, http_internal_server_error(c.request_id));
+            }
+            add_request_id_headers(*response, flavor, c.request_id);
+            complete(c, std::move(*response));
         } catch (const std::exception& e) {
             unexpected(c, e);
         }
@@ -141,46 +141,62 @@ void Service::invoke_proxy(const CallPtr& call) {
 void Service::invoke_lambda(const CallPtr& call) {
     Call& c = *call;
     auto data = std::make_shared<RequestData>(request_data(c));
-    std::optional<std::string> payload;
-    try {
-        payload = request_payload(c.op->integration, *data);
-    } catch (const TemplateError& e) {
-        return template_failed(c, e, "request");
-    }
-    if (!payload) return fail(c, unsupported_media_type(c.request_id), "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
+    std::optional<std::string> payload = integration_request(c, *data);
+    if (!payload) return;
     lambda::InvokeRequest invoke;
     invoke.payload = std::move(*payload);
     invoker_.invoke(c.function, std::move(invoke), [this, call, data](lambda::InvokeResult result) {
         Call& c = *call;
         try {
-        EndpointResponse endpoint;
-        endpoint.body = result.payload;
-        if (result.status == lambda::InvokeResult::Status::function_error) {
-            json error = json::parse(result.payload, nullptr, false);
-            endpoint.error_message = error.is_object() && error.contains("errorMessage") && error["errorMessage"].is_string()
-                                         ? error["errorMessage"].get<std::string>()
-                                         : result.payload;
-        } else if (result.status != lambda::InvokeResult::Status::success) {
-            logger_.warn(c.label() + ": the function could not be invoked: " + result.payload.substr(0, 500));
-            return fail(c, internal_server_error(c.request_id), "DEFAULT_5XX", "Internal server error");
-        }
-        const IntegrationResponse* selected = select_response(c.op->integration, endpoint);
-        if (!selected) {
-            logger_.warn(c.label() + ": Execution failed due to configuration error: No match for output mapping and no default output mapping configured" +
-                         (endpoint.error_message ? " (function error: " + endpoint.error_message->substr(0, 200) + ")" : std::string()));
-            return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
-        }
-        try {
-            http::Response r = method_response(*selected, endpoint, *data, c.request.header("Accept"));
-            add_request_id_headers(r, ApiFlavor::rest, c.request_id);
-            complete(c, std::move(r));
-        } catch (const TemplateError& e) {
-            return template_failed(c, e, "response");
-        }
+            EndpointResponse endpoint;
+            endpoint.body = result.payload;
+            if (result.status == lambda::InvokeResult::Status::function_error) {
+                json error = json::parse(result.payload, nullptr, false);
+                endpoint.error_message = error.is_object() && error.contains("errorMessage") && error["errorMessage"].is_string()
+                                             ? error["errorMessage"].get<std::string>()
+                                             : result.payload;
+            } else if (result.status != lambda::InvokeResult::Status::success) {
+                logger_.warn(c.label() + ": the function could not be invoked: " + result.payload.substr(0, 500));
+                return fail(c, internal_server_error(c.request_id), "DEFAULT_5XX", "Internal server error");
+            }
+            answer_from_integration(c, endpoint, *data);
         } catch (const std::exception& e) {
             unexpected(c, e);
         }
     });
+}
+
+// The request template's output, or nullopt once the call is answered
+// (415 when passthrough refuses the content type, or the template failed).
+std::optional<std::string> Service::integration_request(Call& c, const RequestData& data) {
+    std::optional<std::string> payload;
+    try {
+        payload = request_payload(c.op->integration, data);
+    } catch (const TemplateError& e) {
+        template_failed(c, e, "request");
+        return std::nullopt;
+    }
+    if (!payload) fail(c, unsupported_media_type(c.request_id), "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
+    return payload;
+}
+
+// The integration response selected for the endpoint's answer, rendered as
+// the method response; AWS's configuration error when none is selected.
+void Service::answer_from_integration(Call& c, const EndpointResponse& endpoint, const RequestData& data) {
+    const IntegrationResponse* selected = select_response(c.op->integration, endpoint);
+    if (!selected) {
+        logger_.warn(c.label() + ": Execution failed due to configuration error: No match for output mapping and no default output mapping configured" +
+                     (endpoint.error_message ? " (function error: " + endpoint.error_message->substr(0, 200) + ")"
+                                             : ". Endpoint Response Status Code: " + std::to_string(endpoint.status)));
+        return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
+    }
+    try {
+        http::Response r = method_response(*selected, endpoint, data, c.request.header("Accept"));
+        add_request_id_headers(r, ApiFlavor::rest, c.request_id);
+        complete(c, std::move(r));
+    } catch (const TemplateError& e) {
+        template_failed(c, e, "response");
+    }
 }
 
 void Service::call_http(const CallPtr& call) {
@@ -228,13 +244,8 @@ void Service::call_http(const CallPtr& call) {
             if (!hop_by_hop(h.name)) out.headers.push_back(h);
         out.body = c.request.body;
     } else {
-        std::optional<std::string> payload;
-        try {
-            payload = request_payload(integration, *data);
-        } catch (const TemplateError& e) {
-            return template_failed(c, e, "request");
-        }
-        if (!payload) return fail(c, unsupported_media_type(c.request_id), "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
+        std::optional<std::string> payload = integration_request(c, *data);
+        if (!payload) return;
         out.body = std::move(*payload);
         if (!out.body.empty()) {
             std::string type(c.request.header("Content-Type"));
@@ -245,38 +256,26 @@ void Service::call_http(const CallPtr& call) {
     backend_.send(std::move(out), [this, call, data, proxy, target](BackendResult result) {
         Call& c = *call;
         try {
-        if (result.status == BackendResult::Status::timed_out) {
-            logger_.warn(c.label() + ": Execution failed due to a timeout error calling " + target);
-            return fail(c, endpoint_request_timed_out(c.request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
-        }
-        if (result.status == BackendResult::Status::failed) {
-            logger_.warn(c.label() + ": Execution failed due to configuration error: " + target + ": " + result.error);
-            if (!c.rest) return complete(c, http_internal_server_error(c.request_id));
-            return fail(c, internal_server_error(c.request_id), "DEFAULT_5XX", "Internal server error");
-        }
-        if (proxy) {
-            http::Response r;
-            r.status = result.http_status;
-            for (auto& h : result.headers)
-                if (!hop_by_hop(h.name)) r.add_header(std::move(h.name), std::move(h.value));
-            r.body = std::move(result.body);
-            add_request_id_headers(r, c.rest ? ApiFlavor::rest : ApiFlavor::http, c.request_id);
-            return complete(c, std::move(r));
-        }
-        EndpointResponse endpoint{result.http_status, std::move(result.headers), std::move(result.body), std::nullopt};
-        const IntegrationResponse* selected = select_response(c.op->integration, endpoint);
-        if (!selected) {
-            logger_.warn(c.label() + ": Execution failed due to configuration error: No match for output mapping and no default output mapping configured. "
-                         "Endpoint Response Status Code: " + std::to_string(endpoint.status));
-            return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
-        }
-        try {
-            http::Response r = method_response(*selected, endpoint, *data, c.request.header("Accept"));
-            add_request_id_headers(r, ApiFlavor::rest, c.request_id);
-            complete(c, std::move(r));
-        } catch (const TemplateError& e) {
-            return template_failed(c, e, "response");
-        }
+            if (result.status == BackendResult::Status::timed_out) {
+                logger_.warn(c.label() + ": Execution failed due to a timeout error calling " + target);
+                return fail(c, endpoint_request_timed_out(c.request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
+            }
+            if (result.status == BackendResult::Status::failed) {
+                logger_.warn(c.label() + ": Execution failed due to configuration error: " + target + ": " + result.error);
+                if (!c.rest) return complete(c, http_internal_server_error(c.request_id));
+                return fail(c, internal_server_error(c.request_id), "DEFAULT_5XX", "Internal server error");
+            }
+            if (proxy) {
+                http::Response r;
+                r.status = result.http_status;
+                for (auto& h : result.headers)
+                    if (!hop_by_hop(h.name)) r.add_header(std::move(h.name), std::move(h.value));
+                r.body = std::move(result.body);
+                add_request_id_headers(r, c.rest ? ApiFlavor::rest : ApiFlavor::http, c.request_id);
+                return complete(c, std::move(r));
+            }
+            EndpointResponse endpoint{result.http_status, std::move(result.headers), std::move(result.body), std::nullopt};
+            answer_from_integration(c, endpoint, *data);
         } catch (const std::exception& e) {
             unexpected(c, e);
         }
@@ -288,13 +287,8 @@ void Service::call_http(const CallPtr& call) {
 void Service::answer_mock(const CallPtr& call) {
     Call& c = *call;
     RequestData data = request_data(c);
-    std::optional<std::string> payload;
-    try {
-        payload = request_payload(c.op->integration, data);
-    } catch (const TemplateError& e) {
-        return template_failed(c, e, "request");
-    }
-    if (!payload) return fail(c, unsupported_media_type(c.request_id), "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type");
+    std::optional<std::string> payload = integration_request(c, data);
+    if (!payload) return;
     std::optional<int> status = mock_status(*payload);
     if (!status) {
         logger_.warn(c.label() + ": Execution failed: the MOCK request template must produce JSON with a numeric statusCode, got: " + payload->substr(0, 200));
@@ -302,19 +296,7 @@ void Service::answer_mock(const CallPtr& call) {
     }
     EndpointResponse endpoint;
     endpoint.status = *status;
-    const IntegrationResponse* selected = select_response(c.op->integration, endpoint);
-    if (!selected) {
-        logger_.warn(c.label() + ": Execution failed due to configuration error: No match for output mapping and no default output mapping configured. "
-                     "Endpoint Response Status Code: " + std::to_string(endpoint.status));
-        return fail(c, internal_server_error(c.request_id), "API_CONFIGURATION_ERROR", "Internal server error");
-    }
-    try {
-        http::Response r = method_response(*selected, endpoint, data, c.request.header("Accept"));
-        add_request_id_headers(r, ApiFlavor::rest, c.request_id);
-        complete(c, std::move(r));
-    } catch (const TemplateError& e) {
-        template_failed(c, e, "response");
-    }
+    answer_from_integration(c, endpoint, data);
 }
 
 // Anything else thrown while answering: a 500, and the cause in the log.

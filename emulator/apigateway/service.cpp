@@ -9,8 +9,6 @@
 #include "common/ids.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <functional>
 
 namespace lowcloud::apigateway {
@@ -66,12 +64,7 @@ void Service::configure(const ConfigSection& section) {
     // What scripts created comes back first: applying the manifest saves the
     // data dir, which must not lose it.
     control_->restore();
-    for (const auto& api : apis) {
-        std::ifstream in(api.spec);
-        std::stringstream text;
-        text << in.rdbuf();
-        control_->apply_manifest(api, text.str());
-    }
+    for (const auto& api : apis) control_->apply_manifest(api);
 }
 
 void Service::publish(const std::string& id, const std::string& stage, std::shared_ptr<const Api> api) {

@@ -117,6 +117,9 @@ private:
     void invoke_lambda(const CallPtr& call);
     void call_http(const CallPtr& call);
     void answer_mock(const CallPtr& call);
+    // The steps non-proxy integrations share (integrations.cpp).
+    std::optional<std::string> integration_request(Call& call, const RequestData& data);
+    void answer_from_integration(Call& call, const EndpointResponse& endpoint, const RequestData& data);
     // The end of every call: the first outcome wins (the integration's or
     // the timeout's); adds CORS headers.
     void complete(Call& call, http::Response response);

@@ -10,6 +10,9 @@
 
 namespace lowcloud {
 
+// A hexadecimal digit's value (either case), or -1.
+int hex_value(char c);
+
 // Decodes %XX escapes (malformed escapes are kept as they are); with
 // `plus_is_space`, '+' becomes ' ' (query strings).
 std::string percent_decode(std::string_view s, bool plus_is_space = false);
