@@ -6,6 +6,7 @@
 // the call returns.
 #include "dynamodb/engine.hpp"
 #include "dynamodb/error.hpp"
+#include "dynamodb/keys.hpp"
 #include "dynamodb/request.hpp"
 
 #include <algorithm>
@@ -49,8 +50,7 @@ std::optional<Throughput> throughput_of(const json& j) {
 std::set<std::string> used_attributes(const TableDef& t) {
     std::set<std::string> used;
     auto add = [&](const KeySchema& k) {
-        used.insert(k.hash.name);
-        if (k.range) used.insert(k.range->name);
+        for (const auto& a : k.attributes()) used.insert(a.name);
     };
     add(t.key);
     for (const auto& i : t.local_indexes) add(i.key);
@@ -80,29 +80,39 @@ SecondaryIndex parse_create(const TableDef& t, const json& create, const json& r
             def_names.push_back(*n);
         }
     const json* ks = opt_array(create, "KeySchema");
-    if (!ks || ks->empty() || ks->size() > 2)
+    if (!ks || ks->empty() || ks->size() > kMaxGlobalIndexKeyElements)
         throw validation_error("One or more parameter values were invalid: Invalid KeySchema for index " + index.name);
+    std::vector<KeySchemaElement> elements;
     std::vector<std::string> key_names;
-    for (const auto& k : *ks) key_names.push_back(opt_string(k, "AttributeName").value_or(""));
+    for (const auto& k : *ks) {
+        elements.push_back({opt_string(k, "AttributeName").value_or(""), opt_string(k, "KeyType").value_or("")});
+        key_names.push_back(elements.back().name);
+    }
     for (const auto& k : key_names)
         if (!defs.count(k))
             throw validation_error(
                 "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
                 join(key_names) + "], AttributeDefinitions: [" + join(def_names) + "]");
-    for (std::size_t i = 0; i < ks->size(); ++i) {
-        std::string key_type = opt_string((*ks)[i], "KeyType").value_or("");
-        if (i == 0 && key_type != "HASH") throw validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-        if (i == 1 && key_type != "RANGE") throw validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    const bool multi = is_multi_attribute(elements);
+    if (!multi) {
+        for (std::size_t i = 0; i < elements.size(); ++i) {
+            if (i == 0 && elements[i].key_type != "HASH") throw validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+            if (i == 1 && elements[i].key_type != "RANGE") throw validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        }
+        if (key_names.size() == 2 && key_names[0] == key_names[1])
+            throw validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
-    if (key_names.size() == 2 && key_names[0] == key_names[1])
-        throw validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
     for (const auto& existing : t.attribute_definitions)
         if (defs.count(existing.name) && defs[existing.name] != existing.type)
             throw validation_error(
                 "One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Attribute: " +
                 existing.name);
-    index.key.hash = {key_names[0], defs[key_names[0]]};
-    if (key_names.size() == 2) index.key.range = KeyAttribute{key_names[1], defs[key_names[1]]};
+    if (multi) {
+        index.key = multi_attribute_key_schema(index.name, elements, defs);
+    } else {
+        index.key.hash = {key_names[0], defs[key_names[0]]};
+        if (key_names.size() == 2) index.key.range = KeyAttribute{key_names[1], defs[key_names[1]]};
+    }
 
     const json* projection = opt_object(create, "Projection");
     auto type = projection ? opt_string(*projection, "ProjectionType") : std::nullopt;
@@ -150,10 +160,10 @@ bool apply_index_updates(Engine& engine, TableDef& updated, const json& req) {
             SecondaryIndex index = parse_create(updated, *create, req);
             if (updated.global_indexes.size() >= 20)
                 throw dynamodb_error("LimitExceededException", "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20");
-            for (const std::string& n : {index.key.hash.name, index.key.range ? index.key.range->name : std::string()})
-                if (!n.empty() && std::none_of(updated.attribute_definitions.begin(), updated.attribute_definitions.end(),
-                                               [&](const KeyAttribute& a) { return a.name == n; }))
-                    updated.attribute_definitions.push_back({n, n == index.key.hash.name ? index.key.hash.type : index.key.range->type});
+            for (const KeyAttribute& k : index.key.attributes())
+                if (std::none_of(updated.attribute_definitions.begin(), updated.attribute_definitions.end(),
+                                 [&](const KeyAttribute& a) { return a.name == k.name; }))
+                    updated.attribute_definitions.push_back(k);
             engine.storage.backfill_index(updated, index);
             updated.global_indexes.push_back(std::move(index));
         } else if (const json* del = opt_object(u, "Delete")) {

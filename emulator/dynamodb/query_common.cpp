@@ -79,11 +79,7 @@ Item keys_of(const std::vector<KeyAttribute>& attributes, const Item& item) {
     return out;
 }
 
-std::vector<KeyAttribute> schema_attributes(const KeySchema& key) {
-    std::vector<KeyAttribute> out{key.hash};
-    if (key.range) out.push_back(*key.range);
-    return out;
-}
+std::vector<KeyAttribute> schema_attributes(const KeySchema& key) { return key.attributes(); }
 
 }  // namespace
 
@@ -155,7 +151,7 @@ std::vector<KeyAttribute> ReadTarget::start_key_attributes() const {
 
 bool ReadTarget::projects(const std::string& attribute) const {
     if (!index || index->projection.type == "ALL") return true;
-    if (table->is_key_attribute(attribute) || index->key.hash.name == attribute || (index->key.range && index->key.range->name == attribute))
+    if (table->is_key_attribute(attribute) || index->key.has_attribute(attribute))
         return true;
     const auto& extra = index->projection.non_key_attributes;
     return std::find(extra.begin(), extra.end(), attribute) != extra.end();

@@ -36,11 +36,10 @@ void check_filter_on_keys(const ReadRequest& r, const ReadTarget& t, const json&
     collect_paths(*r.expressions.filter, paths);
     std::set<std::string> heads;
     for (const auto* p : paths) heads.insert(p->attribute());
-    const KeySchema& key = t.key();
-    for (const KeyAttribute* a : {&key.hash, key.range ? &*key.range : nullptr})
-        if (a && heads.count(a->name))
+    for (const KeyAttribute& a : t.key().attributes())
+        if (heads.count(a.name))
             throw validation_error(std::string(present(req, "QueryFilter") ? "QueryFilter" : "Filter Expression") +
-                                   " can only contain non-primary key attributes: Primary key attribute: " + a->name);
+                                   " can only contain non-primary key attributes: Primary key attribute: " + a.name);
 }
 
 // Parallel-scan segment s of n covers hashes [floor(s*2^32/n), floor((s+1)*2^32/n) - 1].
@@ -71,9 +70,10 @@ json query(Engine& engine, const json& req) {
     const std::vector<KeyCondition> conditions =
         legacy_keys ? key_conditions_from_legacy(expr::from_filter(req.at("KeyConditions"), "", "KeyConditions"))
                     : key_conditions_from_expression(*r.expressions.key_condition);
-    check_condition_count(conditions);
+    if (conditions.empty() || conditions.size() > kMaxGlobalIndexKeyElements) check_condition_count(conditions);
 
     ReadTarget t = resolve_target(engine, r);
+    check_condition_count(conditions, t.key());
     const Item* start = r.start_key ? &*r.start_key : nullptr;
     if (start && start->size() != t.start_key_attributes().size()) throw validation_error(kStartKeyInvalid);
     const KeyPlan plan = plan_query(t.key(), conditions, start);
@@ -124,11 +124,10 @@ json scan(Engine& engine, const json& req) {
             throw validation_error(t.index ? std::string(kStartKeyInvalid)
                                            : std::string(kStartKeyInvalid) + ": The provided key element does not match the schema");
         if (t.index)
-            for (const KeyAttribute* a : {&t.index->key.hash, t.index->key.range ? &*t.index->key.range : nullptr}) {
-                if (!a) continue;
-                auto it = start->find(a->name);
+            for (const KeyAttribute& a : t.index->key.attributes()) {
+                auto it = start->find(a.name);
                 if (it == start->end()) throw validation_error(kStartKeyInvalid);
-                if (it->second.type != a->type) throw validation_error("The provided key element does not match the schema");
+                if (it->second.type != a.type) throw validation_error("The provided key element does not match the schema");
             }
     }
     check_select_against_target(r, t);

@@ -187,7 +187,136 @@ void check_condition_count(const std::vector<KeyCondition>& conditions) {
     if (conditions.size() != 1 && conditions.size() != 2) throw validation_error("Conditions can be of length 1 or 2 only");
 }
 
+namespace {
+
+// The byte range of the sort conditions on a multi-attribute key: equality on
+// every attribute but the last one conditioned, which may take any operator.
+// Keys are tuples (keys.hpp), so the equalities make a prefix P and the last
+// condition a range within the keys starting with P.
+SortRange composite_sort_range(const std::vector<const KeyCondition*>& sorts) {
+    SortRange r;
+    if (sorts.empty()) return r;
+    std::string prefix;
+    for (std::size_t i = 0; i + 1 < sorts.size(); ++i) prefix += encode_key_component(sorts[i]->values.at(0));
+    const KeyCondition& last = *sorts.back();
+    auto with = [&](std::size_t i) { return prefix + encode_key_component(last.values.at(i)); };
+    auto after_all = [](const std::string& p) { return prefix_successor(p); };  // first key past every key starting with p
+    std::optional<Bound> in_prefix_low, in_prefix_high;
+    if (!prefix.empty()) {
+        in_prefix_low = Bound{prefix, true};
+        if (auto next = after_all(prefix)) in_prefix_high = Bound{std::move(*next), false};
+    }
+    auto set_upper_after = [&](const std::string& p) {
+        if (auto next = after_all(p)) r.upper = Bound{std::move(*next), false};
+        else r.upper = in_prefix_high;
+    };
+    switch (last.op) {
+        case KeyOp::EQ:
+            r.lower = Bound{with(0), true};
+            set_upper_after(with(0));
+            break;
+        case KeyOp::LT:
+            r.lower = in_prefix_low;
+            r.upper = Bound{with(0), false};
+            break;
+        case KeyOp::LE:
+            r.lower = in_prefix_low;
+            set_upper_after(with(0));
+            break;
+        case KeyOp::GT:
+            if (auto next = after_all(with(0))) r.lower = Bound{std::move(*next), true};
+            r.upper = in_prefix_high;
+            break;
+        case KeyOp::GE:
+            r.lower = Bound{with(0), true};
+            r.upper = in_prefix_high;
+            break;
+        case KeyOp::BETWEEN:
+            r.lower = Bound{with(0), true};
+            set_upper_after(with(1));
+            break;
+        case KeyOp::BEGINS_WITH: {
+            std::string start = prefix + escape_key_bytes(encode_key_value(last.values.at(0)));
+            if (start.empty()) break;
+            set_upper_after(start);
+            r.lower = Bound{std::move(start), true};
+            break;
+        }
+        default: break;
+    }
+    return r;
+}
+
+void check_condition_values(const KeyCondition& k, const KeyAttribute& attr) {
+    if (!indexable(k.op)) throw validation_error("Attempted conditional constraint is not an indexable operation");
+    for (const auto& v : k.values)
+        if (v.type != attr.type)
+            throw validation_error("One or more parameter values were invalid: Condition parameter type does not match schema type");
+}
+
+// plan_query for a global index with a multi-attribute key. The rules are
+// the developer guide's ("you must specify all partition key attributes
+// using equality conditions"; sort attributes "left-to-right ... you cannot
+// skip attributes in the middle"; the inequality last); the message for a
+// skipped or non-equality earlier sort attribute is DynamoDB Local 3.3.1's.
+KeyPlan plan_multi_attribute_query(const KeySchema& schema, const std::vector<KeyCondition>& conditions, const Item* start_key) {
+    KeyPlan plan;
+    if (start_key)
+        for (const auto& attr : schema.attributes()) {
+            auto it = start_key->find(attr.name);
+            if (it == start_key->end()) throw validation_error(kStartKeyInvalid);
+            if (it->second.type != attr.type) throw validation_error(kKeyMismatch);
+        }
+    for (const auto& attr : schema.hash_attributes()) {
+        const KeyCondition* k = find(conditions, attr.name);
+        if (!k) throw validation_error("Query condition missed key schema element: " + attr.name);
+        check_condition_values(*k, attr);
+        if (k->op != KeyOp::EQ) throw validation_error("Query key condition not supported");
+        plan.partition += encode_key_component(k->values.at(0));
+    }
+    const auto ranges = schema.range_attributes();
+    std::size_t used = schema.hash_attributes().size();
+    std::vector<const KeyCondition*> sorts;
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        const KeyCondition* k = find(conditions, ranges[i].name);
+        if (!k) continue;
+        check_condition_values(*k, ranges[i]);
+        for (std::size_t j = 0; j < i; ++j) {
+            const KeyCondition* prior = find(conditions, ranges[j].name);
+            if (!prior || prior->op != KeyOp::EQ)
+                throw validation_error("RANGE key attributes " + ranges[j].name +
+                                       " must have equality conditions specified in the query because a condition is present on key attribute " +
+                                       ranges[i].name);
+        }
+        sorts.push_back(k);
+        ++used;
+    }
+    if (used != conditions.size()) {
+        for (const auto& attr : ranges)
+            if (!find(conditions, attr.name)) throw validation_error("Query condition missed key schema element: " + attr.name);
+        throw validation_error("Query key condition not supported");
+    }
+    if (!sorts.empty()) plan.sort = *sorts.back();
+    plan.range = composite_sort_range(sorts);
+    return plan;
+}
+
+bool in_range(const SortRange& r, const std::string& bytes) {
+    if (r.lower && (r.lower->inclusive ? bytes < r.lower->bytes : bytes <= r.lower->bytes)) return false;
+    if (r.upper && (r.upper->inclusive ? bytes > r.upper->bytes : bytes >= r.upper->bytes)) return false;
+    return true;
+}
+
+}  // namespace
+
+void check_condition_count(const std::vector<KeyCondition>& conditions, const KeySchema& schema) {
+    if (!schema.multi_attribute()) return check_condition_count(conditions);
+    if (conditions.empty() || conditions.size() > schema.attributes().size())
+        throw validation_error("Conditions can be of length 1 or " + std::to_string(schema.attributes().size()) + " only");
+}
+
 KeyPlan plan_query(const KeySchema& schema, const std::vector<KeyCondition>& conditions, const Item* start_key) {
+    if (schema.multi_attribute()) return plan_multi_attribute_query(schema, conditions, start_key);
     KeyPlan plan;
     const KeyAttribute* attrs[2] = {&schema.hash, schema.range ? &*schema.range : nullptr};
     for (int i = 0; i < 2; ++i) {
@@ -222,6 +351,18 @@ KeyPlan plan_query(const KeySchema& schema, const std::vector<KeyCondition>& con
 }
 
 void check_start_key(const KeyPlan& plan, const KeySchema& schema, const Item& start_key) {
+    if (schema.multi_attribute()) {
+        const EncodedKey key = key_from_key(schema, key_of(schema, start_key));
+        const bool same_partition = key.pk == plan.partition;
+        if (!plan.sort) {
+            if (!same_partition)
+                throw validation_error("The provided starting key is outside query boundaries based on provided conditions");
+            return;
+        }
+        if (!in_range(plan.range, key.sk)) throw validation_error("The provided starting key does not match the range key predicate");
+        if (!same_partition) throw validation_error("The query can return at most one row and cannot be restarted");
+        return;
+    }
     const bool same_partition = encoded(start_key, schema.hash.name) == plan.partition;
     if (!plan.sort) {
         if (!same_partition)
@@ -340,10 +481,9 @@ void check_key_paths(const TableDef& table, const std::vector<const expr::Path*>
     for (const auto& name : table.key_names())
         if (nested_at(name)) fail("Key", name);
     // DynamoDB looks at global indexes, then local ones (range keys only), last created first.
-    for (auto it = table.global_indexes.rbegin(); it != table.global_indexes.rend(); ++it) {
-        if (nested_at(it->key.hash.name)) fail("IndexKey", it->key.hash.name);
-        if (it->key.range && nested_at(it->key.range->name)) fail("IndexKey", it->key.range->name);
-    }
+    for (auto it = table.global_indexes.rbegin(); it != table.global_indexes.rend(); ++it)
+        for (const auto& a : it->key.attributes())
+            if (nested_at(a.name)) fail("IndexKey", a.name);
     for (auto it = table.local_indexes.rbegin(); it != table.local_indexes.rend(); ++it)
         if (it->key.range && nested_at(it->key.range->name)) fail("IndexKey", it->key.range->name);
 }

@@ -49,6 +49,9 @@ std::vector<KeyCondition> key_conditions_from_legacy(const std::optional<expr::C
 
 // "Conditions can be of length 1 or 2 only".
 void check_condition_count(const std::vector<KeyCondition>& conditions);
+// The same against the queried schema: a multi-attribute key takes one
+// condition per key attribute at most.
+void check_condition_count(const std::vector<KeyCondition>& conditions, const KeySchema& schema);
 
 // What a Query reads: one partition, a range of sort keys.
 struct KeyPlan {
@@ -65,6 +68,13 @@ struct KeyPlan {
 // key schema element: X", "Attempted conditional constraint is not an
 // indexable operation", "One or more parameter values were invalid: Condition
 // parameter type does not match schema type".
+//
+// Multi-attribute keys (global indexes): every partition attribute needs an
+// equality; sort attributes are conditioned left to right, every one before
+// the last conditioned one by equality ("RANGE key attributes A must have
+// equality conditions specified in the query because a condition is present
+// on key attribute B"). `partition` and `range` are then tuple bytes (keys.hpp)
+// and `sort` is the last sort condition.
 KeyPlan plan_query(const KeySchema& schema, const std::vector<KeyCondition>& conditions, const Item* start_key);
 
 // The ExclusiveStartKey against the plan: outside the partition ("The provided

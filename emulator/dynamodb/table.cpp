@@ -19,6 +19,31 @@ bool TableDef::is_key_attribute(const std::string& n) const {
     return key.hash.name == n || (key.range && key.range->name == n);
 }
 
+std::vector<KeyAttribute> KeySchema::hash_attributes() const {
+    std::vector<KeyAttribute> out{hash};
+    out.insert(out.end(), more_hash.begin(), more_hash.end());
+    return out;
+}
+
+std::vector<KeyAttribute> KeySchema::range_attributes() const {
+    std::vector<KeyAttribute> out;
+    if (range) out.push_back(*range);
+    out.insert(out.end(), more_range.begin(), more_range.end());
+    return out;
+}
+
+std::vector<KeyAttribute> KeySchema::attributes() const {
+    std::vector<KeyAttribute> out = hash_attributes();
+    for (auto& a : range_attributes()) out.push_back(std::move(a));
+    return out;
+}
+
+bool KeySchema::has_attribute(const std::string& name) const {
+    for (const auto& a : attributes())
+        if (a.name == name) return true;
+    return false;
+}
+
 std::optional<Type> key_type_from_name(std::string_view name) {
     if (name == "S") return Type::S;
     if (name == "N") return Type::N;
@@ -29,8 +54,9 @@ std::optional<Type> key_type_from_name(std::string_view name) {
 namespace {
 
 json key_schema_json(const KeySchema& k) {
-    json out = json::array({{{"AttributeName", k.hash.name}, {"KeyType", "HASH"}}});
-    if (k.range) out.push_back({{"AttributeName", k.range->name}, {"KeyType", "RANGE"}});
+    json out = json::array();
+    for (const auto& a : k.hash_attributes()) out.push_back({{"AttributeName", a.name}, {"KeyType", "HASH"}});
+    for (const auto& a : k.range_attributes()) out.push_back({{"AttributeName", a.name}, {"KeyType", "RANGE"}});
     return out;
 }
 
@@ -47,12 +73,25 @@ json attribute_storage(const KeyAttribute& a) { return {{"name", a.name}, {"type
 json key_storage(const KeySchema& k) {
     json out = {{"hash", attribute_storage(k.hash)}};
     if (k.range) out["range"] = attribute_storage(*k.range);
+    // Multi-attribute GSI keys: the further attributes (absent otherwise, so
+    // data dirs written before them read unchanged).
+    auto more = [&](const char* name, const std::vector<KeyAttribute>& list) {
+        if (list.empty()) return;
+        json& a = out[name] = json::array();
+        for (const auto& x : list) a.push_back(attribute_storage(x));
+    };
+    more("more_hash", k.more_hash);
+    more("more_range", k.more_range);
     return out;
 }
 
 KeySchema key_from(const json& j) {
-    KeySchema k{attribute_from(j.at("hash")), std::nullopt};
+    KeySchema k{attribute_from(j.at("hash")), std::nullopt, {}, {}};
     if (j.contains("range")) k.range = attribute_from(j.at("range"));
+    if (j.contains("more_hash"))
+        for (const auto& a : j.at("more_hash")) k.more_hash.push_back(attribute_from(a));
+    if (j.contains("more_range"))
+        for (const auto& a : j.at("more_range")) k.more_range.push_back(attribute_from(a));
     return k;
 }
 

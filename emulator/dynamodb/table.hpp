@@ -21,9 +21,24 @@ struct KeyAttribute {
     Type type = Type::S;  // S, N or B
 };
 
+// A key schema. Tables and local indexes have one partition (HASH) attribute
+// and at most one sort (RANGE) attribute. Global indexes may have
+// multi-attribute keys: up to 4 partition and 4 sort attributes, kept in
+// key-schema order as `hash` + `more_hash` and `range` + `more_range`.
 struct KeySchema {
-    KeyAttribute hash;
-    std::optional<KeyAttribute> range;
+    KeyAttribute hash;                  // the first partition attribute
+    std::optional<KeyAttribute> range;  // the first sort attribute
+    std::vector<KeyAttribute> more_hash;   // further partition attributes (GSIs only)
+    std::vector<KeyAttribute> more_range;  // further sort attributes (GSIs only; needs `range`)
+
+    // Whether any part has more than one attribute (then keys encode as
+    // tuples, see keys.hpp).
+    bool multi_attribute() const { return !more_hash.empty() || !more_range.empty(); }
+    std::vector<KeyAttribute> hash_attributes() const;
+    std::vector<KeyAttribute> range_attributes() const;
+    // Every key attribute: the partition ones, then the sort ones.
+    std::vector<KeyAttribute> attributes() const;
+    bool has_attribute(const std::string& name) const;
 };
 
 struct Throughput {

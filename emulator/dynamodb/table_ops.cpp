@@ -6,6 +6,7 @@
 #include "common/ids.hpp"
 #include "dynamodb/engine.hpp"
 #include "dynamodb/error.hpp"
+#include "dynamodb/keys.hpp"
 #include "dynamodb/request.hpp"
 
 #include <algorithm>
@@ -41,12 +42,9 @@ std::optional<Throughput> read_throughput(Constraints& c, const json& parent, co
     return Throughput{r.value_or(0), w.value_or(0)};
 }
 
-struct KeyElement {
-    std::string name;
-    std::string key_type;
-};
+using KeyElement = KeySchemaElement;
 
-std::vector<KeyElement> read_key_schema(Constraints& c, const json& parent, const std::string& field) {
+std::vector<KeyElement> read_key_schema(Constraints& c, const json& parent, const std::string& field, std::size_t max_elements = 2) {
     std::vector<KeyElement> out;
     const json* ks = opt_array(parent, "KeySchema");
     if (!ks) {
@@ -54,7 +52,8 @@ std::vector<KeyElement> read_key_schema(Constraints& c, const json& parent, cons
         return out;
     }
     if (ks->empty()) c.violation("[]", field, "Member must have length greater than or equal to 1");
-    if (ks->size() > 2) c.violation("[...]", field, "Member must have length less than or equal to 2");
+    if (ks->size() > max_elements)
+        c.violation("[...]", field, "Member must have length less than or equal to " + std::to_string(max_elements));
     for (std::size_t i = 0; i < ks->size(); ++i) {
         const json& e = (*ks)[i];
         if (!e.is_object()) throw serialization_error("Unexpected value in KeySchema");
@@ -70,12 +69,14 @@ std::vector<KeyElement> read_key_schema(Constraints& c, const json& parent, cons
 }
 
 // Checks the HASH/RANGE structure and definitions; builds the typed schema.
+// `index` names a global index, whose key may have several attributes per part.
 KeySchema build_key_schema(const std::vector<KeyElement>& keys, const std::map<std::string, Type>& defs,
-                           const std::vector<std::string>& def_names) {
+                           const std::vector<std::string>& def_names, const std::string* global_index = nullptr) {
     std::vector<std::string> names;
     for (const auto& k : keys) names.push_back(k.name);
     bool undefined = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return !defs.count(n); });
     if (undefined && keys.size() == 2) throw validation_error("Invalid KeySchema: Some index key attribute have no definition");
+    if (global_index && is_multi_attribute(keys) && !undefined) return multi_attribute_key_schema(*global_index, keys, defs);
     if (undefined)
         throw validation_error(
             "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
@@ -85,7 +86,7 @@ KeySchema build_key_schema(const std::vector<KeyElement>& keys, const std::map<s
     if (keys[0].key_type != "HASH") throw validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     if (keys.size() == 2 && keys[1].key_type != "RANGE")
         throw validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-    KeySchema schema{{keys[0].name, defs.at(keys[0].name)}, std::nullopt};
+    KeySchema schema{{keys[0].name, defs.at(keys[0].name)}, std::nullopt, {}, {}};
     if (keys.size() == 2) schema.range = KeyAttribute{keys[1].name, defs.at(keys[1].name)};
     return schema;
 }
@@ -112,7 +113,7 @@ std::vector<IndexRequest> read_indexes(Constraints& c, const json& req, const ch
         if (!name) c.not_null(at + ".indexName");
         else check_table_name(c, name, at + ".indexName");
         r.name = name.value_or("");
-        r.keys = read_key_schema(c, e, at + ".keySchema");
+        r.keys = read_key_schema(c, e, at + ".keySchema", global ? kMaxGlobalIndexKeyElements : 2);
         const json* projection = opt_object(e, "Projection");
         if (!projection) {
             c.not_null(at + ".projection");
@@ -133,10 +134,11 @@ std::vector<IndexRequest> read_indexes(Constraints& c, const json& req, const ch
     return out;
 }
 
-SecondaryIndex build_index(const IndexRequest& r, const std::map<std::string, Type>& defs, const std::vector<std::string>& def_names) {
+SecondaryIndex build_index(const IndexRequest& r, const std::map<std::string, Type>& defs, const std::vector<std::string>& def_names,
+                           bool global) {
     SecondaryIndex index;
     index.name = r.name;
-    index.key = build_key_schema(r.keys, defs, def_names);
+    index.key = build_key_schema(r.keys, defs, def_names, global ? &r.name : nullptr);
     if (!r.projection_type) throw validation_error("One or more parameter values were invalid: Unknown ProjectionType: null");
     if (r.has_non_key && *r.projection_type != "INCLUDE")
         throw validation_error("One or more parameter values were invalid: ProjectionType is " + *r.projection_type +
@@ -249,7 +251,7 @@ json create_table(Engine& engine, const json& req) {
         if (!t.key.range)
             throw validation_error(
                 "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
-        SecondaryIndex index = build_index(r, defs, def_names);
+        SecondaryIndex index = build_index(r, defs, def_names, false);
         if (!index.key.range)
             throw validation_error("One or more parameter values were invalid: Index KeySchema does not have a range key for index: " + index.name);
         if (index.key.hash.name != t.key.hash.name)
@@ -266,7 +268,7 @@ json create_table(Engine& engine, const json& req) {
     if (req.contains("GlobalSecondaryIndexes") && gsis.empty())
         throw validation_error("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty");
     for (const auto& r : gsis) {
-        SecondaryIndex index = build_index(r, defs, def_names);
+        SecondaryIndex index = build_index(r, defs, def_names, true);
         if (t.billing_mode == "PAY_PER_REQUEST" && index.throughput)
             throw validation_error(
                 "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: " + index.name +
@@ -275,8 +277,7 @@ json create_table(Engine& engine, const json& req) {
             throw validation_error("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: " + index.name);
         if (!index_names.insert(index.name).second)
             throw validation_error("One or more parameter values were invalid: Duplicate index name: " + index.name);
-        used.insert(index.key.hash.name);
-        if (index.key.range) used.insert(index.key.range->name);
+        for (const auto& a : index.key.attributes()) used.insert(a.name);
         t.global_indexes.push_back(std::move(index));
     }
     if (t.global_indexes.size() > 20)

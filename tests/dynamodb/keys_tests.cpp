@@ -18,7 +18,7 @@ int memcmp_order(const std::string& a, const std::string& b) {
     if (c != 0) return c < 0 ? -1 : 1;
     return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
-KeySchema hash_range(Type h, Type r) { return {{"pk", h}, KeyAttribute{"sk", r}}; }
+KeySchema hash_range(Type h, Type r) { return {{"pk", h}, KeyAttribute{"sk", r}, {}, {}}; }
 }  // namespace
 
 TEST_CASE("keys: encoded numbers sort numerically", "[keys]") {
@@ -78,7 +78,7 @@ TEST_CASE("keys: validation messages", "[keys]") {
 }
 
 TEST_CASE("keys: hash-only tables have an empty sort key", "[keys]") {
-    KeySchema s{{"id", Type::S}, std::nullopt};
+    KeySchema s{{"id", Type::S}, std::nullopt, {}, {}};
     auto k = key_from_item(s, {{"id", AttributeValue::string("x")}, {"other", AttributeValue::string("y")}});
     CHECK(k.pk == "x");
     CHECK(k.sk.empty());

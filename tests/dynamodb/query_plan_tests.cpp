@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 using namespace lowcloud::dynamodb;
 using exprtest::error_of;
 using exprtest::item;
@@ -30,8 +32,8 @@ std::vector<KeyCondition> from_legacy(const std::string& json_text) {
 
 const std::string kVals = R"({":a": {"S": "x"}, ":b": {"S": "y"}, ":n": {"N": "1"}})";
 
-KeySchema hash_only() { return {{"a", Type::S}, std::nullopt}; }
-KeySchema hash_range(Type range = Type::S) { return {{"a", Type::S}, KeyAttribute{"b", range}}; }
+KeySchema hash_only() { return {{"a", Type::S}, std::nullopt, {}, {}}; }
+KeySchema hash_range(Type range = Type::S) { return {{"a", Type::S}, KeyAttribute{"b", range}, {}, {}}; }
 
 std::string enc(const std::string& s) { return encode_key_value(AttributeValue::string(s)); }
 
@@ -186,11 +188,11 @@ TEST_CASE("query plan: nested paths into key attributes", "[query_plan]") {
     t.key = hash_range();
     SecondaryIndex gsi;
     gsi.name = "g";
-    gsi.key = {{"c", Type::S}, KeyAttribute{"d", Type::S}};
+    gsi.key = {{"c", Type::S}, KeyAttribute{"d", Type::S}, {}, {}};
     t.global_indexes.push_back(gsi);
     SecondaryIndex lsi;
     lsi.name = "l";
-    lsi.key = {{"a", Type::S}, KeyAttribute{"e", Type::S}};
+    lsi.key = {{"a", Type::S}, KeyAttribute{"e", Type::S}, {}, {}};
     t.local_indexes.push_back(lsi);
 
     auto paths_err = [&](const std::string& text) {
@@ -206,4 +208,121 @@ TEST_CASE("query plan: nested paths into key attributes", "[query_plan]") {
     CHECK(paths_err("attribute_exists(d.c) AND c = :v") == prefix + "IndexKey: d");
     CHECK(paths_err("e.x = :v") == prefix + "IndexKey: e");
     CHECK(paths_err("a = :v and x.y = :v").empty());
+}
+
+// ---- multi-attribute keys (global indexes) ----------------------------------------
+
+namespace {
+
+// Partition (t, r), sort (n: N, s: S, m: N).
+KeySchema multi() {
+    KeySchema k{{"t", Type::S}, KeyAttribute{"n", Type::N}, {{"r", Type::S}}, {{"s", Type::S}, {"m", Type::N}}};
+    return k;
+}
+
+const std::string kMultiVals =
+    R"({":t": {"S": "T"}, ":r": {"S": "EU"}, ":n": {"N": "2"}, ":n2": {"N": "5"}, ":s": {"S": "UP"}, ":m": {"N": "1"}, ":bad": {"S": "2"}})";
+
+std::string tuple_of(const Item& values, const std::vector<std::string>& order) {
+    std::string out;
+    for (const auto& name : order) out += encode_key_component(values.at(name));
+    return out;
+}
+
+// Whether the sort-key tuple (n, s, m) falls in the plan's range.
+bool in_plan(const KeyPlan& p, double n, const std::string& s, double m) {
+    auto num = [](double d) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", d);
+        return AttributeValue::number(text);
+    };
+    Item v{{"n", num(n)}, {"s", AttributeValue::string(s)}, {"m", num(m)}};
+    std::string bytes = tuple_of(v, {"n", "s", "m"});
+    const auto& r = p.range;
+    if (r.lower && (r.lower->inclusive ? bytes < r.lower->bytes : bytes <= r.lower->bytes)) return false;
+    if (r.upper && (r.upper->inclusive ? bytes > r.upper->bytes : bytes >= r.upper->bytes)) return false;
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("query plan: multi-attribute key tuples compare value by value", "[query_plan][multi]") {
+    // Escaping keeps tuple order whatever bytes the values hold.
+    auto t = [](const std::string& a, const std::string& b) {
+        return encode_key_component(AttributeValue::string(a)) + encode_key_component(AttributeValue::string(b));
+    };
+    struct Case { const char* name; std::string lo_a, lo_b, hi_a, hi_b; };
+    const Case cases[] = {
+        {"first value decides", "a", "z", "b", "a"},
+        {"prefix before longer", "a", "z", "ab", "a"},
+        {"zero byte after prefix", "a", "z", std::string("a\0", 2), "a"},
+        {"zero byte before one", std::string("a\0", 2), "z", std::string("a\x01", 2), "a"},
+        {"second value decides", "a", "a", "a", "b"},
+        {"empty second value", "a", "", "a", std::string("\0", 1)},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        CHECK(t(c.lo_a, c.lo_b) < t(c.hi_a, c.hi_b));
+    }
+    CHECK(escape_key_bytes(std::string("a\0b", 3)) == std::string("a\0\xFF" "b", 4));
+}
+
+TEST_CASE("query plan: multi-attribute key conditions", "[query_plan][multi]") {
+    const KeySchema k = multi();
+    const std::string pk = "t = :t AND r = :r";
+    struct Case { const char* name; std::string sort; std::string error; };
+    const Case cases[] = {
+        {"partition only", "", ""},
+        {"first sort attribute range", "n > :n", ""},
+        {"two equalities and a range", "n = :n AND s = :s AND m <= :m", ""},
+        {"begins_with on the second", "n = :n AND begins_with(s, :s)", ""},
+        {"skipping the first", "s = :s",
+         "RANGE key attributes n must have equality conditions specified in the query because a condition is present on key attribute s"},
+        {"range before another", "n > :n AND s = :s",
+         "RANGE key attributes n must have equality conditions specified in the query because a condition is present on key attribute s"},
+        {"skipping the middle", "n = :n AND m = :m",
+         "RANGE key attributes s must have equality conditions specified in the query because a condition is present on key attribute m"},
+        {"wrong value type", "n = :bad", "One or more parameter values were invalid: Condition parameter type does not match schema type"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        auto conditions = from_text(pk + (c.sort.empty() ? "" : " AND " + c.sort), kMultiVals);
+        std::string error = error_of([&] { plan_query(k, conditions, nullptr); });
+        CHECK(error == c.error);
+    }
+    CHECK(error_of([&] { plan_query(k, from_text("t = :t", kMultiVals), nullptr); }) == "Query condition missed key schema element: r");
+    CHECK(error_of([&] { plan_query(k, from_text("t = :t AND r > :r", kMultiVals), nullptr); }) == "Query key condition not supported");
+    CHECK(error_of([&] { plan_query(k, from_text(pk + " AND x = :s", kMultiVals), nullptr); }) ==
+          "Query condition missed key schema element: n");
+    CHECK(error_of([&] { check_condition_count(from_text(pk + " AND n = :n AND s = :s AND m = :m", kMultiVals), k); }).empty());
+    CHECK_FALSE(error_of([&] { check_condition_count(from_text(pk + " AND n = :n AND s = :s AND m = :m", kMultiVals), hash_range()); }).empty());
+}
+
+TEST_CASE("query plan: multi-attribute sort ranges", "[query_plan][multi]") {
+    const KeySchema k = multi();
+    auto plan = [&](const std::string& sort) {
+        return plan_query(k, from_text("t = :t AND r = :r" + (sort.empty() ? "" : " AND " + sort), kMultiVals), nullptr);
+    };
+    struct Probe { double n; const char* s; double m; bool in; };
+    struct Case { const char* name; std::string sort; std::vector<Probe> probes; };
+    const std::vector<Case> cases = {
+        {"none", "", {{-1, "", 0, true}, {9, "zz", 9, true}}},
+        {"n = 2", "n = :n", {{2, "", 0, true}, {2, "ZZ", 7, true}, {1, "UP", 1, false}, {3, "", 0, false}}},
+        {"n < 2", "n < :n", {{1, "zz", 9, true}, {2, "", 0, false}}},
+        {"n <= 2", "n <= :n", {{2, "zz", 9, true}, {2.5, "", 0, false}}},
+        {"n > 2", "n > :n", {{2, "zz", 9, false}, {2.5, "", 0, true}}},
+        {"n >= 2", "n >= :n", {{2, "", 0, true}, {1.5, "zz", 0, false}}},
+        {"n between 2 and 5", "n BETWEEN :n AND :n2", {{2, "", 0, true}, {5, "zz", 9, true}, {5.5, "", 0, false}, {1, "", 0, false}}},
+        {"n = 2, s begins UP", "n = :n AND begins_with(s, :s)", {{2, "UP", 0, true}, {2, "UPPER", 3, true}, {2, "U", 1, false}, {2, "UQ", 0, false}, {3, "UP", 0, false}}},
+        {"n = 2, s = UP, m > 1", "n = :n AND s = :s AND m > :m", {{2, "UP", 1, false}, {2, "UP", 1.5, true}, {2, "UPPER", 0, false}, {2, "UO", 9, false}}},
+        {"n = 2, s < UP", "n = :n AND s < :s", {{2, "UO", 9, true}, {2, "UP", 0, false}, {1, "A", 0, false}}},
+        {"n = 2, s >= UP", "n = :n AND s >= :s", {{2, "UP", 0, true}, {2, "Z", 0, true}, {3, "A", 0, false}}},
+    };
+    for (const auto& c : cases) {
+        KeyPlan p = plan(c.sort);
+        for (const auto& probe : c.probes) {
+            INFO(c.name << ": (" << probe.n << ", " << probe.s << ", " << probe.m << ")");
+            CHECK(in_plan(p, probe.n, probe.s, probe.m) == probe.in);
+        }
+    }
 }
