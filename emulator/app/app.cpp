@@ -71,6 +71,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
     Logger logger(options.log_level, err);
     try {
         Manifest manifest = load_manifest(options.config);
+        AuthSettings auth = load_auth(manifest.auth, options.auth_mode, options.credentials);
 
         dynamodb::Options dynamo_options;
         dynamo_options.ttl_interval = std::chrono::milliseconds(static_cast<long long>(options.ttl_interval_seconds * 1000));
@@ -82,6 +83,10 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         lambda::Options lambda_options;
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
         if (!options.in_memory) lambda_options.data_dir = options.data_dir;
+        if (auth.sigv4) {
+            lambda_options.access_key_id = auth.first_access_key;
+            lambda_options.secret_access_key = auth.secrets.at(auth.first_access_key);
+        }
         lambda::Service lambda(lambda_options, logger);
         apigateway::ControlPlaneOptions control_options;
         if (!options.in_memory) control_options.data_dir = options.data_dir;
@@ -101,7 +106,19 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         functions.get();
         apis.configure(manifest.apis);
 
-        Dispatcher dispatcher(logger, Services{dynamo, lambda, apis, iam}, LOWCLOUD_VERSION);
+        AuthEnvelopes envelopes{
+            [&dynamo](const http::Request& r, const std::string& type, int status, const std::string& message) {
+                return dynamo.refuse(r, dynamodb::ApiError("com.amazon.coral.service#" + type, message, status));
+            },
+            [](const std::string& type, int status, const std::string& message) { return lambda::Service::error(status, type, message); },
+            [](const std::string& type, int status, const std::string& message) {
+                return apigateway::Service::gateway_response(status, type, message);
+            },
+            [](const http::Request& r, const std::string& code, int status, const std::string& message) {
+                return iam::Service::error(r, status, code, message);
+            }};
+        Authenticator authenticator(auth, std::move(envelopes));
+        Dispatcher dispatcher(logger, Services{dynamo, lambda, apis, iam}, LOWCLOUD_VERSION, authenticator);
         http::ServerOptions server_options;
         server_options.host = options.host;
         server_options.port = options.port;
@@ -123,7 +140,8 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         out << "listening on http://" << host << ":" << server->port() << std::endl;
         logger.info(std::string("lowcloud " LOWCLOUD_VERSION " serving DynamoDB, Lambda and API Gateway; manifest: ") +
                     (options.config ? options.config->string() : "none") +
-                    "; data: " + (options.in_memory ? "in memory" : options.data_dir.string()));
+                    "; data: " + (options.in_memory ? "in memory" : options.data_dir.string()) +
+                    (auth.sigv4 ? "; requests must be signed (SigV4, " + std::to_string(auth.secrets.size()) + " credential(s))" : ""));
         {
             SignalWatcher signals(*server, logger, [&lambda] { lambda.drain(); });
             server->run();

@@ -55,7 +55,10 @@ po::options_description serve_options(ServeOptions& o, std::string& log_level, s
         ("ttl-interval", po::value<double>(&o.ttl_interval_seconds)->default_value(1.0, "1"),
          "seconds between DynamoDB TTL sweeps (expired items are deleted); 0 disables")
         ("lambda-idle-timeout", po::value<unsigned>(&o.lambda_idle_timeout_seconds)->default_value(300),
-         "seconds before an idle Lambda execution environment is stopped");
+         "seconds before an idle Lambda execution environment is stopped")
+        ("auth", po::value<std::string>(&o.auth_mode), "none (default) or sigv4: check AWS Signature V4 on requests")
+        ("credentials", po::value<std::vector<std::string>>(&o.credentials)->composing(),
+         "ACCESS_KEY_ID:SECRET_ACCESS_KEY accepted with --auth sigv4 (repeatable)");
     return d;
 }
 

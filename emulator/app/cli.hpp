@@ -31,6 +31,8 @@ struct ServeOptions {
     unsigned idle_timeout_seconds = 60;
     double ttl_interval_seconds = 1.0;  // DynamoDB TTL sweep period; 0 disables
     unsigned lambda_idle_timeout_seconds = 300;  // idle execution environments stop after this
+    std::string auth_mode;                 // --auth: "none", "sigv4" or "" (the manifest decides)
+    std::vector<std::string> credentials;  // --credentials KEY:SECRET, repeatable
 };
 
 struct RuntimeCommand {

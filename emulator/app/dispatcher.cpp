@@ -5,8 +5,8 @@
 
 namespace lowcloud::app {
 
-Dispatcher::Dispatcher(Logger& logger, Services services, std::string version)
-    : logger_(logger), services_(services), version_(std::move(version)) {}
+Dispatcher::Dispatcher(Logger& logger, Services services, std::string version, const Authenticator& auth)
+    : logger_(logger), services_(services), auth_(auth), version_(std::move(version)) {}
 
 // CreateFunction or UpdateFunctionCode (their bodies carry a zip), else null.
 const char* Dispatcher::upload_operation(const http::Request& head) {
@@ -80,6 +80,7 @@ void Dispatcher::handle(http::Request request, http::Respond respond) {
         respond(std::move(response));
     };
 
+    if (auto refused = auth_.check(request, r)) return logged(std::move(*refused));
     switch (r.family) {
         case Family::dynamodb: return logged(services_.dynamodb.handle(request));
         case Family::lambda: return services_.lambda.handle(std::move(request), std::move(logged));

@@ -10,6 +10,7 @@ Manifest load_manifest(const std::optional<std::filesystem::path>& file) {
     m.tables.name = "tables";
     m.functions.name = "functions";
     m.apis.name = "apis";
+    m.auth.name = "auth";
     if (!file) return m;
 
     std::filesystem::path path = std::filesystem::absolute(*file).lexically_normal();
@@ -22,7 +23,7 @@ Manifest load_manifest(const std::optional<std::filesystem::path>& file) {
         throw ConfigError(file->string() + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
     }
     m.file = *file;
-    for (ConfigSection* s : {&m.tables, &m.functions, &m.apis}) {
+    for (ConfigSection* s : {&m.tables, &m.functions, &m.apis, &m.auth}) {
         s->file = *file;
         s->base_dir = path.parent_path();
     }
@@ -33,7 +34,8 @@ Manifest load_manifest(const std::optional<std::filesystem::path>& file) {
         if (key == "tables") m.tables.node = kv.second;
         else if (key == "functions") m.functions.node = kv.second;
         else if (key == "apis") m.apis.node = kv.second;
-        else throw ConfigError(config_location(m.tables, kv.first) + ": " + key + ": unknown key (expected tables, functions or apis)");
+        else if (key == "auth") m.auth.node = kv.second;
+        else throw ConfigError(config_location(m.tables, kv.first) + ": " + key + ": unknown key (expected tables, functions, apis or auth)");
     }
     return m;
 }

@@ -1,5 +1,5 @@
 // lowcloud.yaml, the manifest: which tables, functions and APIs to serve.
-// The app only splits it into its three sections and rejects anything else;
+// The app only splits it into its sections (tables, functions, apis, auth) and rejects anything else;
 // each service parses its own section (common/config.hpp).
 #pragma once
 
@@ -15,6 +15,7 @@ struct Manifest {
     ConfigSection tables;
     ConfigSection functions;
     ConfigSection apis;
+    ConfigSection auth;  // opt-in request signing (app/auth.hpp)
 };
 
 // Loads and splits the manifest. An absent file gives an empty Manifest

@@ -81,6 +81,11 @@ http::Response error_response(const ApiError& e, std::string_view content_type) 
     return finish(e.status(), dump(body), content_type);
 }
 
+// DynamoDB answers in the JSON flavour the client asked in.
+std::string_view answer_content_type(const http::Request& request) {
+    return request.header("Content-Type").substr(0, 16) == "application/json" ? "application/json" : "application/x-amz-json-1.0";
+}
+
 }  // namespace
 
 Engine::Engine(Options o, Logger& l)
@@ -191,7 +196,14 @@ Engine& Service::engine_() { return impl_->engine; }
 // browser's request (an Origin) the CORS headers DynamoDB sends; a
 // preflight also echoes what it asks for.
 http::Response Service::handle(const http::Request& request) {
-    http::Response r = request.method == "OPTIONS" ? http::Response::text(200, "", "text/plain") : answer(request);
+    return with_headers(request, request.method == "OPTIONS" ? http::Response::text(200, "", "text/plain") : answer(request));
+}
+
+http::Response Service::refuse(const http::Request& request, const ApiError& error) const {
+    return with_headers(request, error_response(error, answer_content_type(request)));
+}
+
+http::Response Service::with_headers(const http::Request& request, http::Response r) {
     char date[64];
     std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -227,9 +239,7 @@ http::Response Service::handle(const http::Request& request) {
 http::Response Service::answer(const http::Request& request) {
     if (request.method == "GET" && request.path() == "/")
         return finish(200, "healthy: dynamodb." + impl_->engine.options.region + ".amazonaws.com ", "text/plain");
-    // DynamoDB answers in the JSON flavour the client asked in.
-    std::string_view content_type =
-        request.header("Content-Type").substr(0, 16) == "application/json" ? "application/json" : "application/x-amz-json-1.0";
+    std::string_view content_type = answer_content_type(request);
     try {
         std::string_view target = request.header("X-Amz-Target");
         auto dot = target.find('.');

@@ -21,6 +21,7 @@
 
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "dynamodb/error.hpp"
 #include "http/message.hpp"
 
 #include <nlohmann/json.hpp>
@@ -63,6 +64,11 @@ public:
     // CORS headers. Never throws: failures become DynamoDB error responses.
     http::Response handle(const http::Request& request);
 
+    // The answer to a request refused before it reaches an operation (a
+    // failed signature check): `error` in DynamoDB's JSON envelope, with the
+    // same headers handle() adds. Thread-safe; touches no table.
+    http::Response refuse(const http::Request& request, const ApiError& error) const;
+
     nlohmann::json health() const;
 
     // Deletes every item whose TTL attribute is at or before `now_seconds`
@@ -72,6 +78,7 @@ public:
 
 private:
     http::Response answer(const http::Request& request);  // handle() without the common headers
+    static http::Response with_headers(const http::Request& request, http::Response response);
     struct Impl;
     struct Engine& engine_();
     std::unique_ptr<Impl> impl_;

@@ -183,21 +183,37 @@ std::string Service::action(const http::Request& request) {
     return it == p.end() ? "" : it->second;
 }
 
+namespace {
+bool is_sts_request(const std::map<std::string, std::string>& p) {
+    auto get = [&](const char* k) { auto it = p.find(k); return it == p.end() ? std::string() : it->second; };
+    const std::string action = get("Action");
+    return get("Version") == "2011-06-15" || action == "GetCallerIdentity" || action.rfind("AssumeRole", 0) == 0;
+}
+
+http::Response error_xml(bool is_sts, int status, const std::string& code, const std::string& message) {
+    std::string id = random_uuid();
+    http::Response r = xml(status, std::string("<ErrorResponse xmlns=\"") + (is_sts ? kStsNs : kIamNs) +
+                                       "\">\n  <Error>\n    <Type>Sender</Type>\n    " + tag("Code", code) + "\n    " +
+                                       tag("Message", message) + "\n  </Error>\n  <RequestId>" + id + "</RequestId>\n</ErrorResponse>\n");
+    r.set_header("x-amzn-RequestId", id);
+    return r;
+}
+}  // namespace
+
+http::Response Service::error(const http::Request& request, int status, const std::string& code, const std::string& message) {
+    return error_xml(is_sts_request(form(request.body)), status, code, message);
+}
+
 http::Response Service::handle(const http::Request& request) {
     Params p = form(request.body);
     std::string action = p.count("Action") ? p["Action"] : "";
-    bool is_sts = p["Version"] == "2011-06-15" || action == "GetCallerIdentity" || action.rfind("AssumeRole", 0) == 0;
+    bool is_sts = is_sts_request(p);
     try {
         if (is_sts) return sts(action, p);
         std::lock_guard lock(mutex_);
         return iam(action, p);
     } catch (const QueryError& e) {
-        std::string id = random_uuid();
-        http::Response r = xml(e.status, std::string("<ErrorResponse xmlns=\"") + (is_sts ? kStsNs : kIamNs) +
-                                             "\">\n  <Error>\n    <Type>Sender</Type>\n    " + tag("Code", e.code) + "\n    " +
-                                             tag("Message", e.message) + "\n  </Error>\n  <RequestId>" + id + "</RequestId>\n</ErrorResponse>\n");
-        r.set_header("x-amzn-RequestId", id);
-        return r;
+        return error_xml(is_sts, e.status, e.code, e.message);
     }
 }
 

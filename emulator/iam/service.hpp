@@ -52,6 +52,10 @@ public:
     http::Response handle(const http::Request& request);
     nlohmann::json health() const;
 
+    // An error answered as IAM or STS (whichever `request` is for) answers
+    // it: `<ErrorResponse><Error><Type>Sender</Type><Code>code</Code>...`.
+    static http::Response error(const http::Request& request, int status, const std::string& code, const std::string& message);
+
 private:
     struct Role {
         std::string name, id, path = "/", description, assume_policy, created;

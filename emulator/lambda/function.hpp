@@ -49,6 +49,7 @@ struct Host {
     std::filesystem::path scratch;   // snapshots of libraries and per-environment /tmp
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
+    std::string access_key_id = "test", secret_access_key = "test";  // for the environments' SDKs
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
     const Runtimes* runtimes = nullptr;
     // The clock deadlines, idle reaping and retries run on; tests pass a

@@ -47,6 +47,8 @@ json config_to_json(const FunctionConfig& c) {
 Service::Service(Options options, Logger& logger) : options_(std::move(options)), logger_(logger) {
     host_.region = options_.region;
     host_.account_id = options_.account_id;
+    host_.access_key_id = options_.access_key_id;
+    host_.secret_access_key = options_.secret_access_key;
     host_.executable = self_executable();
     host_.idle_timeout = options_.idle_timeout;
     host_.scratch = options_.scratch.empty() ? fs::temp_directory_path() / ("lowcloud-lambda-" + std::to_string(getpid())) : options_.scratch;
@@ -202,8 +204,8 @@ void Service::set_endpoint(const std::string& host, unsigned port, std::function
         if (set.empty()) {
             for (const char* k : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"}) setenv(k, host_.endpoint_url.c_str(), 1);
             for (const char* k : {"AWS_REGION", "AWS_DEFAULT_REGION"}) setenv(k, host_.region.c_str(), 0);
-            setenv("AWS_ACCESS_KEY_ID", "test", 0);
-            setenv("AWS_SECRET_ACCESS_KEY", "test", 0);
+            setenv("AWS_ACCESS_KEY_ID", host_.access_key_id.c_str(), 0);
+            setenv("AWS_SECRET_ACCESS_KEY", host_.secret_access_key.c_str(), 0);
             set["AWS_ENDPOINT_URL"] = {host_.endpoint_url, ""};
         }
         for (const auto& [k, v] : c.environment) {
