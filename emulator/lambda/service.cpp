@@ -204,8 +204,8 @@ void Service::set_endpoint(const std::string& host, unsigned port, std::function
         if (set.empty()) {
             for (const char* k : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"}) setenv(k, host_.endpoint_url.c_str(), 1);
             for (const char* k : {"AWS_REGION", "AWS_DEFAULT_REGION"}) setenv(k, host_.region.c_str(), 0);
-            setenv("AWS_ACCESS_KEY_ID", host_.access_key_id.c_str(), 0);
-            setenv("AWS_SECRET_ACCESS_KEY", host_.secret_access_key.c_str(), 0);
+            setenv("AWS_ACCESS_KEY_ID", host_.access_key_id.c_str(), 1);
+            setenv("AWS_SECRET_ACCESS_KEY", host_.secret_access_key.c_str(), 1);
             set["AWS_ENDPOINT_URL"] = {host_.endpoint_url, ""};
         }
         for (const auto& [k, v] : c.environment) {

@@ -88,8 +88,8 @@ public:
     // the server listens, before serving. `open_port`/`close_port` give each
     // environment a Runtime API port of its own (http::Server listeners).
     // With in-process functions it also sets the emulator's own environment
-    // (setenv) for their handlers: AWS_ENDPOINT_URL[_DYNAMODB], region and
-    // dummy credentials when unset, and each in-process function's
+    // (setenv) for their handlers: AWS_ENDPOINT_URL[_DYNAMODB], the region
+    // when unset, the functions' credentials (Options), and each in-process function's
     // `environment:` (first one wins on a clash, with a warning).
     void set_endpoint(const std::string& host, unsigned port,
                       std::function<std::uint16_t(const std::string&)> open_port = {},

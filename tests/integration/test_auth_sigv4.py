@@ -226,3 +226,18 @@ def test_configuration_errors_stop_startup(tmp_path, args, manifest, fragment):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2, proc.stderr
     assert fragment in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("isolation", ["process", "in-process"])
+def test_watches_native_handlers_sign_their_dynamodb_calls(tmp_path, start_server, isolation):
+    # The handler SDK signs with the credentials its environment gets (the
+    # first configured ones), so the Watches demo works under --auth sigv4.
+    from conftest import repo_manifest
+    text = repo_manifest()
+    if isolation == "in-process":
+        text = text.replace("    handler: get_watch\n", "    handler: get_watch\n    isolation: in-process\n")
+    (tmp_path / "lowcloud.yaml").write_text(text)
+    s = start_server("--in-memory", "--config", str(tmp_path / "lowcloud.yaml"), "--auth", "sigv4", "--credentials", f"{KEY}:{SECRET}",
+                     env=dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test"))
+    with urllib.request.urlopen(s.url + "/info/v2/watch/CV2115.FC6186") as r:
+        assert json.loads(r.read())["sku"] == "CV2115.FC6186"

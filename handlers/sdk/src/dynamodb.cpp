@@ -4,6 +4,8 @@
 // the short `__type`, the message, the status and the body.
 #include "lowcloud/dynamodb.hpp"
 
+#include "signing.hpp"
+
 #include <cstdlib>
 #include <ctime>
 #include <stdexcept>
@@ -40,7 +42,7 @@ Endpoint parse_endpoint(const std::string& url) {
     auto scheme_end = url.find("://");
     if (scheme_end != std::string::npos && url.compare(0, scheme_end + 3, "http://") != 0)
         throw configuration_error("unsupported DynamoDB endpoint " + url +
-                                  ": only http:// endpoints are supported (no TLS, no SigV4 signing)");
+                                  ": only http:// endpoints are supported (no TLS)");
     try {
         return Endpoint::parse(url);
     } catch (const std::exception& e) {
@@ -109,8 +111,12 @@ DynamoDB::DynamoDB(const std::string& endpoint_url)
     : endpoint_url_(endpoint_url),
       region_(first_env({"AWS_REGION", "AWS_DEFAULT_REGION"})),
       access_key_(env("AWS_ACCESS_KEY_ID")),
-      session_token_(env("AWS_SESSION_TOKEN")),
-      http_(std::make_unique<HttpClient>(parse_endpoint(endpoint_url))) {
+      secret_key_(env("AWS_SECRET_ACCESS_KEY")),
+      session_token_(env("AWS_SESSION_TOKEN")) {
+    Endpoint endpoint = parse_endpoint(endpoint_url);
+    host_ = endpoint.host + ":" + endpoint.port;
+    path_ = endpoint.base_path + "/";
+    http_ = std::make_unique<HttpClient>(std::move(endpoint));
     if (region_.empty()) region_ = "us-east-1";
     if (access_key_.empty()) access_key_ = "lowcloud";
 }
@@ -123,22 +129,21 @@ json DynamoDB::call(const std::string& operation, const json& request) {
     if (!http_) throw std::logic_error("DynamoDB client used after being moved from");
     const std::string body = request.dump();  // throws json::type_error on invalid UTF-8
     const std::string date = amz_date();
-    std::string signed_headers = "content-type;host;x-amz-date;x-amz-target";
-    Headers headers = {
+    // Signed as AWS SDKs sign (signing.hpp): these headers, Host and the body.
+    Headers signed_headers = {
         {"Content-Type", std::string(kContentType)},
-        {"X-Amz-Target", std::string(kTargetPrefix) + operation},
+        {"Host", host_},
         {"X-Amz-Date", date},
-        {"User-Agent", std::string(kUserAgent)},
-        {"Accept-Encoding", "identity"},
+        {"X-Amz-Target", std::string(kTargetPrefix) + operation},
     };
-    if (!session_token_.empty()) {
-        headers.emplace_back("X-Amz-Security-Token", session_token_);
-        signed_headers += ";x-amz-security-token";
-    }
-    // SigV4's shape with a dummy signature: the emulator does not verify it.
-    headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + access_key_ + "/" + date.substr(0, 8) + "/" +
-                                              region_ + "/dynamodb/aws4_request, SignedHeaders=" + signed_headers +
-                                              ", Signature=" + std::string(64, '0'));
+    if (!session_token_.empty()) signed_headers.emplace_back("X-Amz-Security-Token", session_token_);
+    Headers headers;
+    for (const auto& h : signed_headers)
+        if (h.first != "Host") headers.push_back(h);  // the HTTP client sends Host itself
+    headers.emplace_back("User-Agent", std::string(kUserAgent));
+    headers.emplace_back("Accept-Encoding", "identity");
+    headers.emplace_back("Authorization", signing::authorization("POST", path_, signed_headers, body,
+                                                                 {access_key_, secret_key_, session_token_}, region_, "dynamodb", date));
 
     HttpResponse response;
     try {

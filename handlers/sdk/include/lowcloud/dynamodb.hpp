@@ -24,11 +24,11 @@
 //   }
 //
 // Scope, stated plainly: this client talks to an emulator. It does not speak
-// TLS (https:// endpoints are rejected) and does not compute SigV4
-// signatures: the Authorization header has SigV4's shape (credential scope
-// from AWS_ACCESS_KEY_ID, the region and today's date) with a dummy
-// signature, because the emulator does not verify credentials. It cannot
-// reach real AWS. It does not paginate (Query / Scan return one page with
+// TLS (https:// endpoints are rejected), so it cannot reach real AWS. It
+// signs with SigV4 (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, the region), so lowcloud's `--auth sigv4` accepts it;
+// libcrypto is looked up at run time rather than linked (the process's, else
+// libcrypto.so.3), and without one the signature is zeros. It does not paginate (Query / Scan return one page with
 // LastEvaluatedKey; loop with ExclusiveStartKey), does not retry throttling
 // or UnprocessedItems / UnprocessedKeys (they are returned to the caller),
 // and retries nothing except a keep-alive connection the server had closed.
@@ -129,7 +129,10 @@ private:
     std::string endpoint_url_;
     std::string region_;
     std::string access_key_;
+    std::string secret_key_;
     std::string session_token_;
+    std::string host_;  // the Host header the client sends, which is signed
+    std::string path_;  // the endpoint's path ("/" or "/base/")
     std::unique_ptr<HttpClient> http_;
 };
 
