@@ -207,6 +207,7 @@ std::optional<Condition> from_expected(const json& expected,
     expect_map(expected);
     for (const auto& [name, c] : expected.items()) {
         expect_structure(c);
+        check_attribute_name(name);
         const json* list = member(c, "AttributeValueList");
         const json* value = member(c, "Value");
         const json* op_json = member(c, "ComparisonOperator");
@@ -279,6 +280,7 @@ std::optional<Condition> from_filter(const json& conditions, std::string_view co
     expect_map(conditions);
     for (const auto& [name, c] : conditions.items()) {
         expect_structure(c);
+        check_attribute_name(name);
         const json* op_json = member(c, "ComparisonOperator");
         if (op_json == nullptr) {
             throw validation_error(
@@ -321,6 +323,7 @@ Update from_attribute_updates(const json& attribute_updates) {
     expect_map(attribute_updates);
     for (const auto& [name, spec] : attribute_updates.items()) {
         expect_structure(spec);
+        check_attribute_name(name);
         const json* action_json = member(spec, "Action");
         const std::string action = action_json != nullptr ? string_of(*action_json) : "PUT";
         if (action != "PUT" && action != "ADD" && action != "DELETE") {
@@ -368,6 +371,7 @@ Projection from_attributes_to_get(const json& names) {
     std::set<std::string> seen;
     for (const auto& n : names) {
         const std::string name = string_of(n);
+        check_attribute_name(name);
         if (!seen.insert(name).second) {
             throw validation_error(std::string(kInvalid) +
                                    "Duplicate value in attribute name: " + name);

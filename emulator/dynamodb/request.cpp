@@ -113,6 +113,13 @@ void check_table_name(Constraints& c, const std::optional<std::string>& name, co
     }
 }
 
+void check_key_attribute_name(Constraints& c, const std::string& name, const std::string& field) {
+    std::size_t chars = 0;
+    for (unsigned char ch : name) chars += (ch & 0xC0) != 0x80;
+    if (chars < 1) c.violation("'" + name + "'", field, "Member must have length greater than or equal to 1");
+    if (chars > 255) c.violation("'" + name + "'", field, "Member must have length less than or equal to 255");
+}
+
 void check_enum(Constraints& c, const std::optional<std::string>& value, const std::string& field,
                 const std::vector<std::string>& allowed) {
     if (!value) return;

@@ -62,6 +62,7 @@ std::vector<KeyElement> read_key_schema(Constraints& c, const json& parent, cons
         auto type = opt_string(e, "KeyType");
         std::string at = field + "." + std::to_string(i + 1) + ".member";
         if (!name) c.not_null(at + ".attributeName");
+        else check_key_attribute_name(c, *name, at + ".attributeName");
         if (!type) c.not_null(at + ".keyType");
         check_enum(c, type, at + ".keyType", {"HASH", "RANGE"});
         out.push_back({name.value_or(""), type.value_or("")});
@@ -123,6 +124,7 @@ std::vector<IndexRequest> read_indexes(Constraints& c, const json& req, const ch
                 r.has_non_key = true;
                 for (const auto& a : *nk) {
                     if (!a.is_string()) throw serialization_error("Unexpected value in NonKeyAttributes");
+                    check_key_attribute_name(c, a.get<std::string>(), at + ".projection.nonKeyAttributes");
                     r.projection.non_key_attributes.push_back(a.get<std::string>());
                 }
             }
@@ -210,6 +212,7 @@ json create_table(Engine& engine, const json& req) {
             auto an = opt_string(e, "AttributeName");
             auto at_type = opt_string(e, "AttributeType");
             if (!an) c.not_null(at + ".attributeName");
+            else check_key_attribute_name(c, *an, at + ".attributeName");
             if (!at_type) c.not_null(at + ".attributeType");
             check_enum(c, at_type, at + ".attributeType", {"B", "N", "S"});
             if (an && at_type && key_type_from_name(*at_type)) {

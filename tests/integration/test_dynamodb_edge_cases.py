@@ -1,0 +1,144 @@
+"""DynamoDB edge cases of issue #15: attribute-name limits, the 4 MB
+transaction limit, legacy comparison operators given values of the wrong
+type or count, QueryFilter on key attributes, removals from a missing item,
+ReturnValues on nested paths, index write capacity, tag rules, and
+out-of-range numbers anywhere in a request (never a 5xx).
+
+Sources for exact messages and shapes (each fact also in the commit that
+relied on it):
+- ScyllaDB Alternator test/alternator/*.py, run against real DynamoDB:
+  test_limits.py (a 65535-byte non-key attribute name is accepted, 65536 is a
+  ValidationException mentioning 6553[56]; key and projected attribute names
+  over 255 are refused), test_item.py test_update_item_non_existent /
+  test_update_item_delete (an update that only removes attributes or set
+  elements creates no item and is no error), test_update_expression.py
+  test_nested_attribute_remove_from_missing_item, test_returnvalues.py
+  (UPDATED_OLD / UPDATED_NEW / ALL_NEW on nested paths and list elements),
+  test_expected.py (BEGINS_WITH with a number, CONTAINS with a list:
+  ValidationException), test_tag.py (index ARNs refused; tag characters;
+  lengths in characters; empty value allowed), test_manual_requests.py
+  test_tags_return_empty_body.
+- DynamoDB Local's ErrorFactory: "Attribute name is too large, must be less
+  than 65536 bytes".
+- dynalite validations (recorded against DynamoDB): "One or more parameter
+  values were invalid: ComparisonOperator X is not valid for T AttributeValue
+  type", "Invalid number of argument(s) for the X ComparisonOperator",
+  "QueryFilter can only contain non-primary key attributes: Primary key
+  attribute: k".
+- A DynamoDB API-quirks catalogue probed live in us-east-1 / us-west-2
+  (2026-10): "The Tag Key provided is invalid, Key: <k>", "The Tag Value
+  provided is invalid, Value: <v>" (null when absent), "Tag Key cannot be
+  prefixed with aws:, Key: <k>", "Duplicate Tag Keys provided as input:
+  Duplicate Tag Key found <k>", "Number of Tags exceed the current limit for
+  the provided ResourceArn" (ValidationException, not LimitExceeded), "One or
+  more parameter values were invalid: Invalid resource arn provided, only
+  table or stream is accepted. Provided resource arn: <arn>" (index ARNs).
+- nubo-db/dynamodb-conformance tests/tier1/putItem/indexConsumedCapacity
+  (measured in eu-west-2): index write units per index touched, two for an
+  index key change, none for a sparse miss or an unchanged projection; arms
+  only for indexes that cost something; TOTAL folds them in.
+- The API reference: "The aggregate size of the items in the transaction
+  cannot exceed 4 MB"; the message "Transaction request cannot be larger than
+  4 MB" is the one clients match on (not confirmed against a recording).
+"""
+import json
+
+import pytest
+
+from dynamodb_util import assert_raw_error, create_table, expect_error, get, raw_call, table_arn, unique
+
+
+def S(v):
+    return {"S": v}
+
+
+def N(v):
+    return {"N": str(v)}
+
+
+INVALID = "One or more parameter values were invalid: "
+NAME_TOO_LARGE = "Attribute name is too large, must be less than 65536 bytes"
+
+
+@pytest.fixture
+def table(ddb):
+    return create_table(ddb)
+
+
+# =========================================================================== 1. attribute name lengths
+
+LONG = "x" * 65536
+OK_LONG = "y" * 65535
+
+# (name, operation, request body with TABLE for the table name, expected message)
+LONG_NAME_CASES = [
+    ("put_item_name", "PutItem", {"Item": {"pk": S("a"), LONG: S("v")}}, NAME_TOO_LARGE),
+    ("attributes_to_get", "GetItem", {"Key": {"pk": S("a")}, "AttributesToGet": [LONG]}, NAME_TOO_LARGE),
+    ("attribute_updates", "UpdateItem", {"Key": {"pk": S("a")}, "AttributeUpdates": {LONG: {"Action": "PUT", "Value": N(1)}}},
+     NAME_TOO_LARGE),
+    ("expected", "PutItem", {"Item": {"pk": S("a")}, "Expected": {LONG: {"Exists": False}}}, NAME_TOO_LARGE),
+    ("projection_name", "GetItem", {"Key": {"pk": S("a")}, "ProjectionExpression": "#n", "ExpressionAttributeNames": {"#n": LONG}},
+     "ExpressionAttributeNames contains invalid value: " + NAME_TOO_LARGE + " for key #n"),
+    ("update_name", "UpdateItem", {"Key": {"pk": S("a")}, "UpdateExpression": "SET #n = :v", "ExpressionAttributeNames": {"#n": LONG},
+                                   "ExpressionAttributeValues": {":v": N(1)}},
+     "ExpressionAttributeNames contains invalid value: " + NAME_TOO_LARGE + " for key #n"),
+    ("scan_filter", "Scan", {"ScanFilter": {LONG: {"ComparisonOperator": "NULL"}}}, NAME_TOO_LARGE),
+]
+
+
+@pytest.mark.parametrize("name,op,body,message", LONG_NAME_CASES, ids=[c[0] for c in LONG_NAME_CASES])
+def test_attribute_name_over_65535_bytes_refused(server, table, name, op, body, message):
+    resp = raw_call(server.url, op, dict(body, TableName=table))
+    assert_raw_error(resp, "ValidationException", message=message)
+
+
+def test_attribute_name_of_65535_bytes_accepted(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": S("a"), OK_LONG: S("v")})
+    assert get(ddb, table, {"pk": S("a")}, ProjectionExpression="#n", ExpressionAttributeNames={"#n": OK_LONG}) == {OK_LONG: S("v")}
+    ddb.update_item(TableName=table, Key={"pk": S("a")}, UpdateExpression="SET #n = :v",
+                    ExpressionAttributeNames={"#n": OK_LONG}, ExpressionAttributeValues={":v": N(2)})
+    assert get(ddb, table, {"pk": S("a")}, AttributesToGet=[OK_LONG]) == {OK_LONG: N(2)}
+
+
+def key_name_body(name, **changes):
+    body = {"TableName": unique(), "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+                                     {"AttributeName": "g", "AttributeType": "S"}]}
+    body.update(changes)
+    return body
+
+
+K256 = "k" * 256
+K255 = "k" * 255
+TOO_LONG_255 = "failed to satisfy constraint: Member must have length less than or equal to 255"
+KEY_NAME_CASES = [
+    ("hash_key", {"KeySchema": [{"AttributeName": K256, "KeyType": "HASH"}],
+                  "AttributeDefinitions": [{"AttributeName": K256, "AttributeType": "S"}]},
+     ["at 'keySchema.1.member.attributeName'", "at 'attributeDefinitions.1.member.attributeName'"]),
+    ("range_key_incoherent", {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": K256, "KeyType": "RANGE"}],
+                              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]},
+     ["at 'keySchema.2.member.attributeName'"]),
+    ("gsi_key", {"GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": K256, "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]},
+     ["at 'globalSecondaryIndexes.1.member.keySchema.1.member.attributeName'"]),
+    ("lsi_projection", {"LocalSecondaryIndexes": [{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                                      {"AttributeName": "g", "KeyType": "RANGE"}],
+                                                   "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [K256]}}]},
+     ["at 'localSecondaryIndexes.1.member.projection.nonKeyAttributes'"]),
+]
+
+
+@pytest.mark.parametrize("name,changes,parts", KEY_NAME_CASES, ids=[c[0] for c in KEY_NAME_CASES])
+def test_key_attribute_name_over_255_refused(server, ddb, name, changes, parts):
+    body = key_name_body(name, **changes)
+    resp = raw_call(server.url, "CreateTable", body)
+    assert_raw_error(resp, "ValidationException", contains=[TOO_LONG_255, *parts])
+    expect_error(lambda: ddb.describe_table(TableName=body["TableName"]), "ResourceNotFoundException")
+
+
+def test_key_attribute_names_of_255_accepted(ddb):
+    name = create_table(ddb, hash_key=(K255, "S"), range_key=(K255[:-1] + "r", "S"))
+    key = {K255: S("h"), K255[:-1] + "r": S("r")}
+    ddb.put_item(TableName=name, Item=dict(key, other=N(1)))
+    assert get(ddb, name, key) == dict(key, other=N(1))
