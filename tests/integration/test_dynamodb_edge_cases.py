@@ -142,3 +142,28 @@ def test_key_attribute_names_of_255_accepted(ddb):
     key = {K255: S("h"), K255[:-1] + "r": S("r")}
     ddb.put_item(TableName=name, Item=dict(key, other=N(1)))
     assert get(ddb, name, key) == dict(key, other=N(1))
+
+
+# =========================================================================== 2. 4 MB transactions
+
+TX_TOO_LARGE = "Transaction request cannot be larger than 4 MB"
+
+
+def test_transact_write_over_4mb_refused(ddb, table):
+    items = [{"Put": {"TableName": table, "Item": {"pk": S(f"big{i}"), "payload": S("x" * 350_000)}}} for i in range(12)]
+    expect_error(lambda: ddb.transact_write_items(TransactItems=items), "ValidationException", message=TX_TOO_LARGE)
+    assert get(ddb, table, {"pk": S("big0")}) is None
+
+
+def test_transact_write_under_4mb_accepted(ddb, table):
+    items = [{"Put": {"TableName": table, "Item": {"pk": S(f"ok{i}"), "payload": S("x" * 350_000)}}} for i in range(10)]
+    ddb.transact_write_items(TransactItems=items)
+    assert get(ddb, table, {"pk": S("ok9")})["payload"] == S("x" * 350_000)
+
+
+def test_transact_get_over_4mb_refused(ddb, table):
+    for i in range(11):
+        ddb.put_item(TableName=table, Item={"pk": S(f"g{i}"), "payload": S("x" * 399_000)})
+    gets = [{"Get": {"TableName": table, "Key": {"pk": S(f"g{i}")}}} for i in range(11)]
+    expect_error(lambda: ddb.transact_get_items(TransactItems=gets), "ValidationException", message=TX_TOO_LARGE)
+    assert len(ddb.transact_get_items(TransactItems=gets[:10])["Responses"]) == 10
