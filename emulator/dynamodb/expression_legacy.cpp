@@ -176,6 +176,19 @@ bool filter_type_ok(std::string_view op, Type t) {
     return scalar;
 }
 
+// Expected, QueryFilter and ScanFilter refuse a value of a type the
+// operator cannot compare (e.g. BEGINS_WITH with a number, CONTAINS with a
+// list) before looking at any item.
+void check_value_types(std::string_view op, const std::vector<AttributeValue>& values) {
+    for (const auto& v : values) {
+        if (!filter_type_ok(op, v.type)) {
+            throw validation_error(std::string(kInvalid) + "ComparisonOperator " + std::string(op) +
+                                   " is not valid for " + std::string(type_name(v.type)) +
+                                   " AttributeValue type");
+        }
+    }
+}
+
 std::optional<Condition> join(std::vector<Condition> parts, std::string_view conditional_operator) {
     if (conditional_operator != "" && conditional_operator != "AND" &&
         conditional_operator != "OR") {
@@ -241,10 +254,9 @@ std::optional<Condition> from_expected(const json& expected,
                                        "Invalid number of argument(s) for the " + op +
                                        " ComparisonOperator");
             }
-            if (list != nullptr && !values.empty()) {
-                check_same_type(values);
-                check_bounds(op, values);
-            }
+            if (list != nullptr && !values.empty()) check_same_type(values);
+            check_value_types(op, values);
+            if (list != nullptr && !values.empty()) check_bounds(op, values);
             parts.push_back(make_condition(name, op, std::move(values)));
             continue;
         }
@@ -302,13 +314,7 @@ std::optional<Condition> from_filter(const json& conditions, std::string_view co
         }
         if (!values.empty()) {
             check_same_type(values);
-            for (const auto& v : values) {
-                if (!filter_type_ok(op, v.type)) {
-                    throw validation_error(std::string(kInvalid) + "ComparisonOperator " + op +
-                                           " is not valid for " + std::string(type_name(v.type)) +
-                                           " AttributeValue type");
-                }
-            }
+            check_value_types(op, values);
             check_bounds(op, values);
         }
         parts.push_back(make_condition(name, op, std::move(values)));

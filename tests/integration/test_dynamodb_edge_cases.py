@@ -167,3 +167,77 @@ def test_transact_get_over_4mb_refused(ddb, table):
     gets = [{"Get": {"TableName": table, "Key": {"pk": S(f"g{i}")}}} for i in range(11)]
     expect_error(lambda: ddb.transact_get_items(TransactItems=gets), "ValidationException", message=TX_TOO_LARGE)
     assert len(ddb.transact_get_items(TransactItems=gets[:10])["Responses"]) == 10
+
+
+# =========================================================================== 3. legacy operators: types and counts
+
+# (name, comparison operator, values, expected message)
+LEGACY_CASES = [
+    ("begins_with_number", "BEGINS_WITH", [N(3)], INVALID + "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"),
+    ("contains_list", "CONTAINS", [{"L": [N(1)]}], INVALID + "ComparisonOperator CONTAINS is not valid for L AttributeValue type"),
+    ("not_contains_set", "NOT_CONTAINS", [{"SS": ["a"]}], INVALID + "ComparisonOperator NOT_CONTAINS is not valid for SS AttributeValue type"),
+    ("in_map", "IN", [{"M": {}}], INVALID + "ComparisonOperator IN is not valid for M AttributeValue type"),
+    ("between_bool", "BETWEEN", [{"BOOL": True}, {"BOOL": False}], INVALID + "ComparisonOperator BETWEEN is not valid for BOOL AttributeValue type"),
+    ("between_three", "BETWEEN", [N(1), N(2), N(3)], INVALID + "Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
+    ("between_one", "BETWEEN", [N(1)], INVALID + "Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
+    ("in_none", "IN", [], INVALID + "Invalid number of argument(s) for the IN ComparisonOperator"),
+    ("contains_two", "CONTAINS", [S("a"), S("b")], INVALID + "Invalid number of argument(s) for the CONTAINS ComparisonOperator"),
+    ("begins_with_none", "BEGINS_WITH", [], INVALID + "Invalid number of argument(s) for the BEGINS_WITH ComparisonOperator"),
+    ("between_mixed", "BETWEEN", [N(1), S("2")], INVALID + "AttributeValues inside AttributeValueList must be of same type"),
+    ("between_reversed", "BETWEEN", [N(2), N(1)],
+     "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"),
+]
+
+
+@pytest.mark.parametrize("name,op,values,message", LEGACY_CASES, ids=[c[0] for c in LEGACY_CASES])
+@pytest.mark.parametrize("where", ["Expected", "ScanFilter", "QueryFilter"])
+def test_legacy_operator_wrong_type_or_count(server, ddb, table, name, op, values, message, where):
+    ddb.put_item(TableName=table, Item={"pk": S("a"), "v": S("keep")})
+    condition = {"v": {"ComparisonOperator": op, "AttributeValueList": values}}
+    if where == "Expected":
+        if name == "in_none":  # an empty list is "must be used with ComparisonOperator" in Expected
+            return
+        resp = raw_call(server.url, "PutItem", {"TableName": table, "Item": {"pk": S("a")}, "Expected": condition})
+    elif where == "ScanFilter":
+        resp = raw_call(server.url, "Scan", {"TableName": table, "ScanFilter": condition})
+    else:
+        resp = raw_call(server.url, "Query", {"TableName": table, "QueryFilter": condition,
+                                              "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]}}})
+    assert_raw_error(resp, "ValidationException", message=message)
+    assert get(ddb, table, {"pk": S("a")}) == {"pk": S("a"), "v": S("keep")}
+
+
+def test_expected_wrong_type_in_value_member(server, ddb, table):
+    resp = raw_call(server.url, "PutItem", {"TableName": table, "Item": {"pk": S("a")},
+                                           "Expected": {"v": {"ComparisonOperator": "BEGINS_WITH", "Value": N(1)}}})
+    assert_raw_error(resp, "ValidationException", message=INVALID + "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type")
+
+
+def test_expected_type_mismatch_against_item_is_a_failed_condition(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": S("a"), "x": N(3)})
+    expect_error(lambda: ddb.put_item(TableName=table, Item={"pk": S("a")},
+                                      Expected={"x": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [S("d")]}}),
+                 "ConditionalCheckFailedException")
+
+
+# =========================================================================== 4. QueryFilter on key attributes
+
+@pytest.fixture
+def indexed(ddb):
+    return create_table(ddb, range_key=("sk", "S"),
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+                                              {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "l", "AttributeType": "S"}],
+                        GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                                 "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["proj"]}}],
+                        LocalSecondaryIndexes=[{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                                  {"AttributeName": "l", "KeyType": "RANGE"}],
+                                                "Projection": {"ProjectionType": "ALL"}}])
+
+
+@pytest.mark.parametrize("index,hash_key,attribute", [(None, "pk", "pk"), (None, "pk", "sk"), ("gsi", "g", "g"), ("lsi", "pk", "l")])
+def test_query_filter_on_key_attribute_refused(ddb, indexed, index, hash_key, attribute):
+    kw = {"IndexName": index} if index else {}
+    expect_error(lambda: ddb.query(TableName=indexed, KeyConditions={hash_key: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]}},
+                                   QueryFilter={attribute: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]}}, **kw),
+                 "ValidationException",
+                 message=f"QueryFilter can only contain non-primary key attributes: Primary key attribute: {attribute}")
