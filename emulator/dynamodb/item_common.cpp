@@ -190,6 +190,10 @@ WriteResult evaluate_write(Storage& storage, const Write& w) {
             r.size = w.size;
             break;
         case WriteKind::Update: {
+            if (!r.old && w.expressions.update && expr::only_removes(*w.expressions.update)) {
+                r.nothing = true;  // nothing to remove from an item that does not exist
+                break;
+            }
             r.item = r.old ? r.old->item : w.item;
             if (w.expressions.update) r.item = expr::apply(*w.expressions.update, std::move(r.item), r.old.has_value());
             r.size = static_cast<std::int64_t>(item_size(r.item));
@@ -207,7 +211,9 @@ WriteResult evaluate_write(Storage& storage, const Write& w) {
 void store_write(Storage& storage, const Write& w, const WriteResult& r) {
     switch (w.kind) {
         case WriteKind::Put:
-        case WriteKind::Update: storage.put(*w.table, w.key, r.item, r.size, r.old); break;
+        case WriteKind::Update:
+            if (!r.nothing) storage.put(*w.table, w.key, r.item, r.size, r.old);
+            break;
         case WriteKind::Delete:
             if (r.old) storage.remove(*w.table, w.key, *r.old);
             break;

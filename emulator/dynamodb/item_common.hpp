@@ -124,6 +124,7 @@ struct WriteResult {
     std::optional<Storage::Stored> old;  // the item before the write
     Item item;                           // Put, Update: the item after it
     std::int64_t size = 0;               // its size; 0 for Delete and ConditionCheck
+    bool nothing = false;                // Update: only removals on a missing item; nothing stored
 };
 
 // Reads the current item, evaluates the condition (ConditionalCheckFailedException,

@@ -40,3 +40,32 @@ TEST_CASE("attribute names are limited to 65535 bytes", "[dynamodb][limits]") {
         DYNAMIC_SECTION(c.name) { CHECK(attribute_name_problem(c.attribute) == c.expected); }
     }
 }
+
+TEST_CASE("updates that only remove write nothing to a missing item", "[dynamodb][update]") {
+    auto update_of = [](const std::string& text, const std::string& values) {
+        Item v = values.empty() ? Item{} : item(values);
+        expr::Attributes attrs({}, std::map<std::string, AttributeValue>(v.begin(), v.end()));
+        return expr::parse_update(text, attrs);
+    };
+    struct Case {
+        const char* name;
+        const char* expression;
+        const char* values;
+        bool only_removes;
+    };
+    const std::vector<Case> cases = {
+        {"remove", "REMOVE a", "", true},
+        {"remove_nested", "REMOVE a.b, c[0]", "", true},
+        {"delete_nested", "DELETE a.b :s", R"({":s":{"SS":["x"]}})", true},
+        {"remove_and_set", "REMOVE a SET b = :v", R"({":v":{"N":"1"}})", false},
+        {"add", "ADD n :v", R"({":v":{"N":"1"}})", false},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            expr::Update u = update_of(c.expression, c.values);
+            CHECK(expr::only_removes(u) == c.only_removes);
+            if (c.only_removes) CHECK(expr::apply(u, Item{}, false).empty());
+        }
+    }
+    SECTION("empty_attribute_updates_creates") { CHECK_FALSE(expr::only_removes(expr::from_attribute_updates(json::object()))); }
+}

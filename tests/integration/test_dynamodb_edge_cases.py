@@ -241,3 +241,102 @@ def test_query_filter_on_key_attribute_refused(ddb, indexed, index, hash_key, at
                                    QueryFilter={attribute: {"ComparisonOperator": "EQ", "AttributeValueList": [S("a")]}}, **kw),
                  "ValidationException",
                  message=f"QueryFilter can only contain non-primary key attributes: Primary key attribute: {attribute}")
+
+
+# =========================================================================== 5. removals from a missing item
+
+# (name, UpdateItem arguments): each only removes, so a missing item stays missing.
+REMOVE_ONLY_CASES = [
+    ("remove_top", {"UpdateExpression": "REMOVE a"}),
+    ("remove_nested", {"UpdateExpression": "REMOVE a.b"}),
+    ("remove_list_element", {"UpdateExpression": "REMOVE a[0]"}),
+    ("delete_nested_set", {"UpdateExpression": "DELETE a.b :s", "ExpressionAttributeValues": {":s": {"SS": ["x"]}}}),
+    ("delete_set", {"UpdateExpression": "DELETE a :s", "ExpressionAttributeValues": {":s": {"NS": ["1"]}}}),
+    ("legacy_delete", {"AttributeUpdates": {"a": {"Action": "DELETE"}}}),
+    ("legacy_delete_set", {"AttributeUpdates": {"a": {"Action": "DELETE", "Value": {"NS": ["4"]}}}}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", REMOVE_ONLY_CASES, ids=[c[0] for c in REMOVE_ONLY_CASES])
+def test_update_missing_item_with_only_removals_creates_nothing(ddb, table, name, kwargs):
+    out = ddb.update_item(TableName=table, Key={"pk": S("gone")}, ReturnValues="ALL_NEW", **kwargs)
+    assert "Attributes" not in out
+    assert get(ddb, table, {"pk": S("gone")}) is None
+
+
+def test_update_missing_item_with_empty_attribute_updates_creates_it(ddb, table):
+    out = ddb.update_item(TableName=table, Key={"pk": S("new")}, ReturnValues="ALL_NEW", AttributeUpdates={})
+    assert out["Attributes"] == {"pk": S("new")}
+
+
+def test_update_missing_item_with_remove_and_set_creates_it(ddb, table):
+    ddb.update_item(TableName=table, Key={"pk": S("mixed")}, UpdateExpression="REMOVE a.b SET c = :v",
+                    ExpressionAttributeValues={":v": N(1)})
+    assert get(ddb, table, {"pk": S("mixed")}) == {"pk": S("mixed"), "c": N(1)}
+
+
+def test_remove_nested_path_of_missing_attribute_in_existing_item_refused(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": S("a")})
+    expect_error(lambda: ddb.update_item(TableName=table, Key={"pk": S("a")}, UpdateExpression="REMOVE x.y"),
+                 "ValidationException", message="The document path provided in the update expression is invalid for update")
+
+
+# =========================================================================== 6. ReturnValues on nested paths
+
+def update(ddb, table, rv, expression, values=None):
+    kw = {"ExpressionAttributeValues": values} if values else {}
+    return ddb.update_item(TableName=table, Key={"pk": S("n")}, ReturnValues=rv, UpdateExpression=expression, **kw).get("Attributes")
+
+
+def L(*xs):
+    return {"L": [N(x) for x in xs]}
+
+
+# Alternator's test_update_item_returnvalues_nested, step by step on one item.
+NESTED_STEPS = [
+    ("updated_old_map_member", "UPDATED_OLD", "SET a.b = :v", {":v": S("yo")}, {"a": {"M": {"b": S("hi")}}}),
+    ("updated_old_list_element", "UPDATED_OLD", "SET a.c[1] = :v", {":v": N(7)}, {"a": {"M": {"c": L(2)}}}),
+    ("updated_old_two_paths", "UPDATED_OLD", "SET a.c[1] = :v, a.b = :w", {":v": N(8), ":w": S("dog")},
+     {"a": {"M": {"b": S("yo"), "c": L(7)}}}),
+    ("updated_new_map_member", "UPDATED_NEW", "SET a.b = :v", {":v": S("hello")}, {"a": {"M": {"b": S("hello")}}}),
+    ("updated_new_list_element", "UPDATED_NEW", "SET a.c[1] = :v", {":v": N(4)}, {"a": {"M": {"c": L(4)}}}),
+    ("all_new_nested", "ALL_NEW", "SET a.c[1] = :v", {":v": N(3)},
+     {"pk": S("n"), "a": {"M": {"b": S("hello"), "c": L(1, 3, 3)}}, "d": S("cat")}),
+    ("updated_old_remove_past_end", "UPDATED_OLD", "REMOVE a.c[1], a.c[3]", None, {"a": {"M": {"c": L(3)}}}),
+    ("updated_old_new_member", "UPDATED_OLD", "SET a.x1 = :v", {":v": N(8)}, None),
+    ("updated_new_new_member", "UPDATED_NEW", "SET a.x2 = :v", {":v": N(8)}, {"a": {"M": {"x2": N(8)}}}),
+    ("updated_new_append_past_end", "UPDATED_NEW", "SET a.c[100] = :v", {":v": N(70)}, None),
+    ("updated_new_remove_shifts", "UPDATED_NEW", "REMOVE a.c[1]", None, {"a": {"M": {"c": L(70)}}}),
+]
+
+
+def test_return_values_on_nested_paths(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": S("n"), "a": {"M": {"b": S("hi"), "c": L(1, 2, 3)}}, "d": S("cat")})
+    for name, rv, expression, values, expected in NESTED_STEPS:
+        assert update(ddb, table, rv, expression, values) == expected, name
+
+
+RV_CASES = [
+    # (name, ReturnValues, UpdateExpression, values, expected Attributes) on {pk: n, a: hi, b: dog}
+    ("updated_old_same_value", "UPDATED_OLD", "SET b = :v", {":v": S("dog")}, {"b": S("dog")}),
+    ("updated_old_new_attribute", "UPDATED_OLD", "SET z = :v", {":v": S("x")}, None),
+    ("updated_old_remove", "UPDATED_OLD", "REMOVE b", None, {"b": S("dog")}),
+    ("updated_new_remove", "UPDATED_NEW", "REMOVE b", None, None),
+    ("updated_new_arithmetic", "UPDATED_NEW", "SET n = if_not_exists(n, :z) + :one", {":z": N(0), ":one": N(1)}, {"n": N(1)}),
+    ("all_new_remove", "ALL_NEW", "REMOVE b", None, {"pk": S("n"), "a": S("hi")}),
+    ("all_old", "ALL_OLD", "SET b = :v", {":v": S("cat")}, {"pk": S("n"), "a": S("hi"), "b": S("dog")}),
+]
+
+
+@pytest.mark.parametrize("name,rv,expression,values,expected", RV_CASES, ids=[c[0] for c in RV_CASES])
+def test_return_values_cases(ddb, table, name, rv, expression, values, expected):
+    ddb.put_item(TableName=table, Item={"pk": S("n"), "a": S("hi"), "b": S("dog")})
+    assert update(ddb, table, rv, expression, values) == expected
+
+
+def test_return_values_when_item_created(ddb, table):
+    assert ddb.update_item(TableName=table, Key={"pk": S("c1")}, ReturnValues="UPDATED_NEW", UpdateExpression="SET a = :v",
+                           ExpressionAttributeValues={":v": N(1)})["Attributes"] == {"a": N(1)}
+    assert "Attributes" not in ddb.update_item(TableName=table, Key={"pk": S("c2")}, ReturnValues="ALL_OLD",
+                                               UpdateExpression="SET a = :v", ExpressionAttributeValues={":v": N(1)})
+    assert "Attributes" not in ddb.update_item(TableName=table, Key={"pk": S("c3")}, ReturnValues="UPDATED_NEW", AttributeUpdates={})
