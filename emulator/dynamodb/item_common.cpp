@@ -149,6 +149,10 @@ void add_capacity(json& out, const Common& common, double units) {
     if (auto cc = consumed_capacity(common.return_capacity, common.table, units)) out["ConsumedCapacity"] = *cc;
 }
 
+void add_capacity(json& out, const Common& common, const WriteCapacity& units) {
+    if (auto cc = consumed_capacity(common.return_capacity, common.table, units)) out["ConsumedCapacity"] = *cc;
+}
+
 // ---- one write ----------------------------------------------------------------
 
 void parse_write_expressions(Write& w, const json& req) {
@@ -222,6 +226,13 @@ void store_write(Storage& storage, const Write& w, const WriteResult& r) {
 }
 
 double write_cost(const WriteResult& r) { return write_units(r.old ? r.old->size : 0, r.size); }
+
+WriteCapacity write_capacity_of(const Write& w, const WriteResult& r) {
+    const Item* before = r.old ? &r.old->item : nullptr;
+    const Item* after = (w.kind == WriteKind::Put || w.kind == WriteKind::Update) && !r.nothing ? &r.item : nullptr;
+    if (w.kind == WriteKind::ConditionCheck || r.nothing) before = after = nullptr;
+    return write_capacity(*w.table, write_cost(r), before, after);
+}
 
 
 }  // namespace lowcloud::dynamodb

@@ -106,6 +106,11 @@ void run_actions(std::size_t count, const std::function<void(std::size_t)>& step
 class TableUnits {
 public:
     void add(const std::string& table, double units) {
+        WriteCapacity c;
+        c.table = units;
+        add(table, c);
+    }
+    void add(const std::string& table, const WriteCapacity& units) {
         for (auto& [name, total] : totals_)
             if (name == table) {
                 total += units;
@@ -121,7 +126,7 @@ public:
     }
 
 private:
-    std::vector<std::pair<std::string, double>> totals_;
+    std::vector<std::pair<std::string, WriteCapacity>> totals_;
 };
 
 // ---- TransactWriteItems -----------------------------------------------------
@@ -265,7 +270,7 @@ json transact_write_items(Engine& engine, const json& req) {
     TableUnits units;
     for (std::size_t i = 0; i < actions.size(); ++i) {
         store_write(engine.storage, actions[i].write, results[i]);
-        units.add(actions[i].write.common.table, 2 * write_cost(results[i]));
+        units.add(actions[i].write.common.table, write_capacity_of(actions[i].write, results[i]).scaled(2));
     }
     tx.commit();
     if (token) engine.transaction_tokens[*token] = {fingerprint(req), now + kTokenLifetime};

@@ -41,6 +41,68 @@ TEST_CASE("attribute names are limited to 65535 bytes", "[dynamodb][limits]") {
     }
 }
 
+TEST_CASE("index write capacity", "[dynamodb][capacity]") {
+    TableDef t;
+    t.name = "t";
+    t.key = {{"pk", Type::S}, KeyAttribute{"sk", Type::S}};
+    SecondaryIndex gsi;
+    gsi.name = "gsi";
+    gsi.key = {{"g", Type::S}, std::nullopt};
+    gsi.projection = {"INCLUDE", {"proj"}};
+    SecondaryIndex lsi;
+    lsi.name = "lsi";
+    lsi.key = {{"pk", Type::S}, KeyAttribute{"l", Type::S}};
+    lsi.projection = {"ALL", {}};
+    t.global_indexes = {gsi};
+    t.local_indexes = {lsi};
+
+    const std::string full = R"({"pk":{"S":"a"},"sk":{"S":"1"},"g":{"S":"g1"},"l":{"S":"L1"},"proj":{"S":"p"},"other":{"S":"o"}})";
+    struct Case {
+        const char* name;
+        const char* before;  // "" for no item
+        std::string after;   // "" for no item
+        double total;
+        std::map<std::string, double> global, local;
+    };
+    const std::vector<Case> cases = {
+        {"new_item_both_indexes", "", full, 3, {{"gsi", 1}}, {{"lsi", 1}}},
+        {"new_sparse_item", "", R"({"pk":{"S":"a"},"sk":{"S":"1"}})", 1, {}, {}},
+        {"identical_overwrite", full.c_str(), full, 1, {}, {}},
+        {"non_projected_change", full.c_str(),
+         R"({"pk":{"S":"a"},"sk":{"S":"1"},"g":{"S":"g1"},"l":{"S":"L1"},"proj":{"S":"p"},"other":{"S":"o2"}})", 2, {}, {{"lsi", 1}}},
+        {"projected_change", full.c_str(),
+         R"({"pk":{"S":"a"},"sk":{"S":"1"},"g":{"S":"g1"},"l":{"S":"L1"},"proj":{"S":"p2"},"other":{"S":"o"}})", 3, {{"gsi", 1}},
+         {{"lsi", 1}}},
+        {"gsi_key_change", full.c_str(),
+         R"({"pk":{"S":"a"},"sk":{"S":"1"},"g":{"S":"g2"},"l":{"S":"L1"},"proj":{"S":"p"},"other":{"S":"o"}})", 4, {{"gsi", 2}},
+         {{"lsi", 1}}},
+        {"gsi_key_removed", full.c_str(), R"({"pk":{"S":"a"},"sk":{"S":"1"},"l":{"S":"L1"},"proj":{"S":"p"},"other":{"S":"o"}})", 3,
+         {{"gsi", 1}}, {{"lsi", 1}}},
+        {"deleted", full.c_str(), "", 3, {{"gsi", 1}}, {{"lsi", 1}}},
+        {"big_entry_two_kb", "", R"({"pk":{"S":"a"},"sk":{"S":"1"},"g":{"S":")" + std::string(1500, 'x') + R"("}})", 4, {{"gsi", 2}}, {}},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            Item before = *c.before ? item(c.before) : Item{};
+            Item after = c.after.empty() ? Item{} : item(c.after);
+            const double table_units = c.name == std::string("big_entry_two_kb") ? 2 : 1;
+            WriteCapacity w = write_capacity(t, table_units, *c.before ? &before : nullptr, c.after.empty() ? nullptr : &after);
+            CHECK(w.total() == c.total);
+            CHECK(w.global == c.global);
+            CHECK(w.local == c.local);
+        }
+    }
+    SECTION("indexes_mode_lists_only_arms_that_cost") {
+        Item after = item(R"({"pk":{"S":"a"},"sk":{"S":"1"},"g":{"S":"g1"}})");
+        auto cc = consumed_capacity(std::string("INDEXES"), "t", write_capacity(t, 1, nullptr, &after));
+        CHECK(*cc == json::parse(R"({"TableName":"t","CapacityUnits":2.0,"Table":{"CapacityUnits":1.0},
+                                     "GlobalSecondaryIndexes":{"gsi":{"CapacityUnits":1.0}}})"));
+        auto total = consumed_capacity(std::string("TOTAL"), "t", write_capacity(t, 1, nullptr, &after));
+        CHECK(*total == json::parse(R"({"TableName":"t","CapacityUnits":2.0})"));
+        CHECK_FALSE(consumed_capacity(std::string("NONE"), "t", write_capacity(t, 1, nullptr, &after)));
+    }
+}
+
 TEST_CASE("updates that only remove write nothing to a missing item", "[dynamodb][update]") {
     auto update_of = [](const std::string& text, const std::string& values) {
         Item v = values.empty() ? Item{} : item(values);

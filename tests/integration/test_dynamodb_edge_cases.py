@@ -340,3 +340,90 @@ def test_return_values_when_item_created(ddb, table):
     assert "Attributes" not in ddb.update_item(TableName=table, Key={"pk": S("c2")}, ReturnValues="ALL_OLD",
                                                UpdateExpression="SET a = :v", ExpressionAttributeValues={":v": N(1)})
     assert "Attributes" not in ddb.update_item(TableName=table, Key={"pk": S("c3")}, ReturnValues="UPDATED_NEW", AttributeUpdates={})
+
+
+# =========================================================================== 7. capacity with indexes
+
+def arms(cc):
+    return (cc["CapacityUnits"], cc["Table"]["CapacityUnits"],
+            {k: v["CapacityUnits"] for k, v in cc.get("GlobalSecondaryIndexes", {}).items()},
+            {k: v["CapacityUnits"] for k, v in cc.get("LocalSecondaryIndexes", {}).items()})
+
+
+FULL = {"sk": S("1"), "g": S("g1"), "l": S("L1"), "proj": S("p"), "other": S("o")}
+# (name, item put, expected (total, table, gsi arms, lsi arms))
+PUT_CAPACITY_CASES = [
+    ("gsi_only", {"sk": S("1"), "g": S("g1"), "proj": S("p")}, (2.0, 1.0, {"gsi": 1.0}, {})),
+    ("sparse", {"sk": S("1"), "other": S("o")}, (1.0, 1.0, {}, {})),
+    ("lsi_only", {"sk": S("1"), "l": S("L1")}, (2.0, 1.0, {}, {"lsi": 1.0})),
+    ("both", FULL, (3.0, 1.0, {"gsi": 1.0}, {"lsi": 1.0})),
+]
+
+
+@pytest.mark.parametrize("name,item,expected", PUT_CAPACITY_CASES, ids=[c[0] for c in PUT_CAPACITY_CASES])
+def test_put_item_index_capacity(ddb, indexed, name, item, expected):
+    out = ddb.put_item(TableName=indexed, Item=dict(item, pk=S(name)), ReturnConsumedCapacity="INDEXES")
+    assert arms(out["ConsumedCapacity"]) == expected
+
+
+def test_put_identical_overwrite_charges_no_index(ddb, indexed):
+    item = dict(FULL, pk=S("same"))
+    ddb.put_item(TableName=indexed, Item=item)
+    assert arms(ddb.put_item(TableName=indexed, Item=item, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]) == (1.0, 1.0, {}, {})
+
+
+def test_put_total_folds_index_units(ddb, indexed):
+    cc = ddb.put_item(TableName=indexed, Item=dict(FULL, pk=S("total")), ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert cc == {"TableName": indexed, "CapacityUnits": 3.0}
+
+
+UPDATE_CAPACITY_CASES = [
+    ("non_projected", "SET #o = :v", {":v": S("o2")}, (2.0, 1.0, {}, {"lsi": 1.0})),
+    ("projected", "SET proj = :v", {":v": S("p2")}, (3.0, 1.0, {"gsi": 1.0}, {"lsi": 1.0})),
+    ("gsi_key_change", "SET g = :v", {":v": S("moved")}, (4.0, 1.0, {"gsi": 2.0}, {"lsi": 1.0})),
+    ("gsi_key_removed", "REMOVE g", None, (3.0, 1.0, {"gsi": 1.0}, {"lsi": 1.0})),
+    ("lsi_key_change", "SET l = :v", {":v": S("L2")}, (3.0, 1.0, {}, {"lsi": 2.0})),
+]
+
+
+@pytest.mark.parametrize("name,expression,values,expected", UPDATE_CAPACITY_CASES, ids=[c[0] for c in UPDATE_CAPACITY_CASES])
+def test_update_item_index_capacity(ddb, indexed, name, expression, values, expected):
+    key = {"pk": S(name), "sk": S("1")}
+    ddb.put_item(TableName=indexed, Item=dict(FULL, **key))
+    kw = {"ExpressionAttributeValues": values} if values else {}
+    if "#o" in expression:
+        kw["ExpressionAttributeNames"] = {"#o": "other"}
+    out = ddb.update_item(TableName=indexed, Key=key, UpdateExpression=expression, ReturnConsumedCapacity="INDEXES", **kw)
+    assert arms(out["ConsumedCapacity"]) == expected
+
+
+def test_delete_item_index_capacity(ddb, indexed):
+    ddb.put_item(TableName=indexed, Item=dict(FULL, pk=S("del")))
+    ddb.put_item(TableName=indexed, Item={"pk": S("del-sparse"), "sk": S("1")})
+    full = ddb.delete_item(TableName=indexed, Key={"pk": S("del"), "sk": S("1")}, ReturnConsumedCapacity="INDEXES")
+    sparse = ddb.delete_item(TableName=indexed, Key={"pk": S("del-sparse"), "sk": S("1")}, ReturnConsumedCapacity="INDEXES")
+    assert arms(full["ConsumedCapacity"]) == (3.0, 1.0, {"gsi": 1.0}, {"lsi": 1.0})
+    assert arms(sparse["ConsumedCapacity"]) == (1.0, 1.0, {}, {})
+
+
+def test_batch_write_index_capacity(ddb, indexed):
+    out = ddb.batch_write_item(RequestItems={indexed: [
+        {"PutRequest": {"Item": {"pk": S("b1"), "sk": S("1"), "g": S("gb"), "proj": S("p")}}},
+        {"PutRequest": {"Item": {"pk": S("b2"), "sk": S("1"), "other": S("o")}}}]}, ReturnConsumedCapacity="INDEXES")
+    assert [arms(cc) for cc in out["ConsumedCapacity"]] == [(3.0, 2.0, {"gsi": 1.0}, {})]
+
+
+def test_transact_write_index_capacity_doubles(ddb, indexed):
+    out = ddb.transact_write_items(TransactItems=[{"Put": {"TableName": indexed, "Item": dict(FULL, pk=S("tx"))}}],
+                                   ReturnConsumedCapacity="INDEXES")
+    assert [arms(cc) for cc in out["ConsumedCapacity"]] == [(6.0, 2.0, {"gsi": 2.0}, {"lsi": 2.0})]
+
+
+@pytest.mark.parametrize("index,key,arm", [("gsi", "g", "GlobalSecondaryIndexes"), ("lsi", "pk", "LocalSecondaryIndexes")])
+def test_index_reads_report_the_index_arm(ddb, indexed, index, key, arm):
+    ddb.put_item(TableName=indexed, Item=dict(FULL, pk=S("g1")))
+    q = ddb.query(TableName=indexed, IndexName=index, KeyConditionExpression=f"{key} = :v", ExpressionAttributeValues={":v": S("g1")},
+                  ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert q == {"TableName": indexed, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0}, arm: {index: {"CapacityUnits": 0.5}}}
+    s = ddb.scan(TableName=indexed, IndexName=index, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert s == {"TableName": indexed, "CapacityUnits": 0.5}
