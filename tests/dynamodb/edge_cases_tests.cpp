@@ -7,6 +7,7 @@
 #include "dynamodb/capacity.hpp"
 #include "dynamodb/error.hpp"
 #include "dynamodb/expression.hpp"
+#include "dynamodb/tags.hpp"
 #include "dynamodb/value.hpp"
 
 #include <catch2/catch.hpp>
@@ -38,6 +39,45 @@ TEST_CASE("attribute names are limited to 65535 bytes", "[dynamodb][limits]") {
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) { CHECK(attribute_name_problem(c.attribute) == c.expected); }
+    }
+}
+
+TEST_CASE("tag rules", "[dynamodb][tags]") {
+    struct Case {
+        const char* name;
+        std::vector<TagInput> tags;
+        std::string expected;
+    };
+    const std::string k129(129, 'k');
+    const std::string v257(257, 'v');
+    const std::vector<Case> cases = {
+        {"plain", {{"env", "dev"}}, ""},
+        {"allowed_punctuation", {{"a+b-c=d.e_f:g/h@i", "x y"}}, ""},
+        {"empty_value", {{"k", ""}}, ""},
+        {"unicode_letters", {{"ключ", "café"}, {"表", "\xd7\x90"}}, ""},
+        {"unicode_spaces", {{"a\u00a0b\u3000c", "v"}}, ""},
+        {"key_128_chars", {{std::string(128, 'k'), "v"}}, ""},
+        {"key_128_unicode_chars", {{[] { std::string s; for (int i = 0; i < 128; ++i) s += "\xd7\x90"; return s; }(), "v"}}, ""},
+        {"key_missing", {{std::nullopt, "v"}}, "The Tag Key provided is invalid, Key: null"},
+        {"key_empty", {{"", "v"}}, "The Tag Key provided is invalid, Key: "},
+        {"key_129", {{k129, "v"}}, "The Tag Key provided is invalid, Key: " + k129},
+        {"key_bang", {{"hi!", "v"}}, "The Tag Key provided is invalid, Key: hi!"},
+        {"key_emoji", {{"\xf0\x9f\x94\x91", "v"}}, "The Tag Key provided is invalid, Key: \xf0\x9f\x94\x91"},
+        {"key_comma", {{"a,b", "v"}}, "The Tag Key provided is invalid, Key: a,b"},
+        {"key_bad_utf8", {{"a\xff", "v"}}, "The Tag Key provided is invalid, Key: a\xff"},
+        {"key_aws_prefix", {{"aws:cost", "v"}}, "Tag Key cannot be prefixed with aws:, Key: aws:cost"},
+        {"value_missing", {{"k", std::nullopt}}, "The Tag Value provided is invalid, Value: null"},
+        {"value_257", {{"k", v257}}, "The Tag Value provided is invalid, Value: " + v257},
+        {"value_percent", {{"k", "100%"}}, "The Tag Value provided is invalid, Value: 100%"},
+        {"duplicate", {{"d", "1"}, {"d", "2"}}, "Duplicate Tag Keys provided as input: Duplicate Tag Key found d"},
+        {"first_problem_wins", {{"ok", "v"}, {"bad!", "v"}, {"ok", "w"}}, "The Tag Key provided is invalid, Key: bad!"},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) { CHECK(tag_problem(c.tags) == c.expected); }
+    }
+    SECTION("count_50_ok_51_refused") {
+        CHECK_NOTHROW(check_tag_count(50));
+        CHECK_THROWS_WITH(check_tag_count(51), "Number of Tags exceed the current limit for the provided ResourceArn");
     }
 }
 

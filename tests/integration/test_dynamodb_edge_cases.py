@@ -427,3 +427,81 @@ def test_index_reads_report_the_index_arm(ddb, indexed, index, key, arm):
     assert q == {"TableName": indexed, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0}, arm: {index: {"CapacityUnits": 0.5}}}
     s = ddb.scan(TableName=indexed, IndexName=index, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
     assert s == {"TableName": indexed, "CapacityUnits": 0.5}
+
+
+# =========================================================================== 8. tags
+
+def tag_error(server, arn, tags, message, op="TagResource"):
+    body = {"ResourceArn": arn, "Tags": tags} if op == "TagResource" else {"ResourceArn": arn, "TagKeys": tags}
+    assert_raw_error(raw_call(server.url, op, body), "ValidationException", message=message)
+
+
+TAG_CASES = [
+    ("key_bang", [{"Key": "hi!", "Value": "v"}], "The Tag Key provided is invalid, Key: hi!"),
+    ("key_percent", [{"Key": "d%g", "Value": "v"}], "The Tag Key provided is invalid, Key: d%g"),
+    ("key_emoji", [{"Key": "\U0001F511", "Value": "v"}], "The Tag Key provided is invalid, Key: \U0001F511"),
+    ("key_empty", [{"Key": "", "Value": "v"}], "The Tag Key provided is invalid, Key: "),
+    ("key_missing", [{"Value": "v"}], "The Tag Key provided is invalid, Key: null"),
+    ("key_129", [{"Key": "k" * 129, "Value": "v"}], "The Tag Key provided is invalid, Key: " + "k" * 129),
+    ("key_aws_prefix", [{"Key": "aws:foo", "Value": "v"}], "Tag Key cannot be prefixed with aws:, Key: aws:foo"),
+    ("value_quote", [{"Key": "k", "Value": '"hello"'}], 'The Tag Value provided is invalid, Value: "hello"'),
+    ("value_missing", [{"Key": "k"}], "The Tag Value provided is invalid, Value: null"),
+    ("value_257", [{"Key": "k", "Value": "v" * 257}], "The Tag Value provided is invalid, Value: " + "v" * 257),
+    ("duplicate", [{"Key": "dup", "Value": "1"}, {"Key": "dup", "Value": "2"}],
+     "Duplicate Tag Keys provided as input: Duplicate Tag Key found dup"),
+    ("over_50", [{"Key": f"k{i}", "Value": "v"} for i in range(51)], "Number of Tags exceed the current limit for the provided ResourceArn"),
+]
+
+
+@pytest.mark.parametrize("name,tags,message", TAG_CASES, ids=[c[0] for c in TAG_CASES])
+def test_tag_resource_rules(server, ddb, table, name, tags, message):
+    tag_error(server, table_arn(table), tags, message)
+    assert ddb.list_tags_of_resource(ResourceArn=table_arn(table))["Tags"] == []
+
+
+@pytest.mark.parametrize("name,tags,message", TAG_CASES, ids=[c[0] for c in TAG_CASES])
+def test_create_table_tag_rules(server, ddb, name, tags, message):
+    body = key_name_body("x", Tags=tags, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                               {"AttributeName": "sk", "AttributeType": "S"}])
+    assert_raw_error(raw_call(server.url, "CreateTable", body), "ValidationException", message=message)
+    expect_error(lambda: ddb.describe_table(TableName=body["TableName"]), "ResourceNotFoundException")
+
+
+def test_tags_past_50_with_existing_refused(server, ddb, table):
+    arn = table_arn(table)
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": str(i), "Value": "v"} for i in range(30)])
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": str(i), "Value": "w"} for i in range(20, 40)])  # 40 distinct
+    tag_error(server, arn, [{"Key": str(i), "Value": "v"} for i in range(40, 60)],
+              "Number of Tags exceed the current limit for the provided ResourceArn")
+    assert len(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]) == 40
+
+
+def test_tags_allowed_characters_and_lengths(server, ddb, table):
+    arn = table_arn(table)
+    tags = [{"Key": "ключ 表", "Value": "café+-=._:/@"}, {"Key": "k" * 128, "Value": "v" * 256},
+            {"Key": "\u05d0" * 128, "Value": "\u05d0" * 256}, {"Key": "nbsp\u00a0ideo\u3000", "Value": ""}]
+    resp = raw_call(server.url, "TagResource", {"ResourceArn": arn, "Tags": tags})
+    assert resp.status == 200 and resp.body == b"", resp
+    got = ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]
+    assert sorted(got, key=lambda t: t["Key"]) == sorted(tags, key=lambda t: t["Key"])
+    resp = raw_call(server.url, "UntagResource", {"ResourceArn": arn, "TagKeys": ["k" * 128]})
+    assert resp.status == 200 and resp.body == b"", resp
+
+
+def test_untag_invalid_key_refused(server, table):
+    tag_error(server, table_arn(table), ["k" * 129], "The Tag Key provided is invalid, Key: " + "k" * 129, op="UntagResource")
+    tag_error(server, table_arn(table), [""], "The Tag Key provided is invalid, Key: ", op="UntagResource")
+
+
+@pytest.mark.parametrize("op", ["TagResource", "UntagResource", "ListTagsOfResource"])
+def test_index_arn_refused_for_tags(server, ddb, indexed, op):
+    desc = ddb.describe_table(TableName=indexed)["Table"]
+    for arn in (desc["GlobalSecondaryIndexes"][0]["IndexArn"], desc["LocalSecondaryIndexes"][0]["IndexArn"]):
+        body = {"ResourceArn": arn}
+        if op == "TagResource":
+            body["Tags"] = [{"Key": "a", "Value": "b"}]
+        if op == "UntagResource":
+            body["TagKeys"] = ["a"]
+        assert_raw_error(raw_call(server.url, op, body), "ValidationException",
+                         message=INVALID + "Invalid resource arn provided, only table or stream is accepted. "
+                                           "Provided resource arn: " + arn)
