@@ -3,6 +3,8 @@
 
 #include "dynamodb/error.hpp"
 
+#include <cstdint>
+
 namespace lowcloud::dynamodb {
 
 using nlohmann::json;
@@ -64,6 +66,10 @@ std::optional<std::int64_t> opt_int(const json& req, const char* name) {
     const json* j = present(req, name);
     if (!j) return std::nullopt;
     if (!j->is_number_integer()) wrong_type(*j, "Long");
+    // Beyond a Long (9223372036854775808 and up, which the parser keeps
+    // unsigned) is the same SerializationException as 1e30, never a wrapped
+    // negative value.
+    if (j->is_number_unsigned() && j->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) wrong_type(*j, "Long");
     return j->get<std::int64_t>();
 }
 

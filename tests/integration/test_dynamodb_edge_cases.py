@@ -505,3 +505,92 @@ def test_index_arn_refused_for_tags(server, ddb, indexed, op):
         assert_raw_error(raw_call(server.url, op, body), "ValidationException",
                          message=INVALID + "Invalid resource arn provided, only table or stream is accepted. "
                                            "Provided resource arn: " + arn)
+
+
+# =========================================================================== 9. numbers out of range: never a 5xx
+
+# Numbers (and non-numbers) where the request carries one: beyond a double,
+# beyond a Long, beyond an unsigned 64-bit integer, negative, fractional, and
+# of the wrong JSON type. Every one must be a 400 (SerializationException or
+# ValidationException), never the 500 a parser exception used to surface as.
+ODD_NUMBERS = ["1e400", "-1e400", "1e30", "18446744073709551616", "9223372036854775808", "9223372036854775807",
+               "-9223372036854775809", "2147483648", "-1", "0", "1.5", "-0.0", "true", '"5"', "[]", "{}",
+               "99999999999999999999999999999999"]
+
+# (name, operation, body template with {n} for the number and {t} for the table)
+NUMBER_SLOTS = [
+    ("scan_limit", "Scan", '{{"TableName":"{t}","Limit":{n}}}'),
+    ("scan_segment", "Scan", '{{"TableName":"{t}","Segment":{n},"TotalSegments":2}}'),
+    ("scan_total_segments", "Scan", '{{"TableName":"{t}","Segment":0,"TotalSegments":{n}}}'),
+    ("query_limit", "Query", '{{"TableName":"{t}","Limit":{n},"KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{{":p":{{"S":"a"}}}}}}'),
+    ("list_tables_limit", "ListTables", '{{"Limit":{n}}}'),
+    ("create_rcu", "CreateTable", '{{"TableName":"{t}-c","KeySchema":[{{"AttributeName":"pk","KeyType":"HASH"}}],'
+                                  '"AttributeDefinitions":[{{"AttributeName":"pk","AttributeType":"S"}}],'
+                                  '"ProvisionedThroughput":{{"ReadCapacityUnits":{n},"WriteCapacityUnits":1}}}}'),
+    ("update_wcu", "UpdateTable", '{{"TableName":"{t}","ProvisionedThroughput":{{"ReadCapacityUnits":1,"WriteCapacityUnits":{n}}}}}'),
+    ("gsi_update_rcu", "UpdateTable", '{{"TableName":"{t}","GlobalSecondaryIndexUpdates":[{{"Update":{{"IndexName":"gsi",'
+                                      '"ProvisionedThroughput":{{"ReadCapacityUnits":{n},"WriteCapacityUnits":1}}}}}}]}}'),
+    ("recovery_days", "UpdateContinuousBackups", '{{"TableName":"{t}","PointInTimeRecoverySpecification":'
+                                                 '{{"PointInTimeRecoveryEnabled":true,"RecoveryPeriodInDays":{n}}}}}'),
+    ("ttl_enabled", "UpdateTimeToLive", '{{"TableName":"{t}","TimeToLiveSpecification":{{"Enabled":{n},"AttributeName":"t"}}}}'),
+    ("ttl_attribute", "UpdateTimeToLive", '{{"TableName":"{t}","TimeToLiveSpecification":{{"Enabled":true,"AttributeName":{n}}}}}'),
+    ("number_value_unquoted", "PutItem", '{{"TableName":"{t}","Item":{{"pk":{{"S":"a"}},"x":{{"N":{n}}}}}}}'),
+    ("number_value_quoted", "PutItem", '{{"TableName":"{t}","Item":{{"pk":{{"S":"a"}},"x":{{"N":"{q}"}}}}}}'),
+    ("number_set", "PutItem", '{{"TableName":"{t}","Item":{{"pk":{{"S":"a"}},"x":{{"NS":[{n}]}}}}}}'),
+    ("consistent_read", "GetItem", '{{"TableName":"{t}","Key":{{"pk":{{"S":"a"}}}},"ConsistentRead":{n}}}'),
+    ("table_name", "DescribeTable", '{{"TableName":{n}}}'),
+    ("add_number", "UpdateItem", '{{"TableName":"{t}","Key":{{"pk":{{"S":"a"}}}},"UpdateExpression":"ADD c :v",'
+                                 '"ExpressionAttributeValues":{{":v":{{"N":"{q}"}}}}}}'),
+    ("list_index", "UpdateItem", '{{"TableName":"{t}","Key":{{"pk":{{"S":"a"}}}},"UpdateExpression":"SET l[{q}] = :v",'
+                                 '"ExpressionAttributeValues":{{":v":{{"N":"1"}}}}}}'),
+    ("batch_get_key", "BatchGetItem", '{{"RequestItems":{{"{t}":{{"Keys":[{{"pk":{{"N":{n}}}}}]}}}}}}'),
+    ("transact_token", "TransactWriteItems", '{{"TransactItems":[{{"Put":{{"TableName":"{t}","Item":{{"pk":{{"S":"a"}}}}}}}}],'
+                                             '"ClientRequestToken":{n}}}'),
+    ("tag_key", "TagResource", '{{"ResourceArn":"{arn}","Tags":[{{"Key":{n},"Value":"v"}}]}}'),
+    ("start_key", "Scan", '{{"TableName":"{t}","ExclusiveStartKey":{{"pk":{{"S":{n}}}}}}}'),
+    ("filter_size", "Scan", '{{"TableName":"{t}","FilterExpression":"size(x) > :v","ExpressionAttributeValues":{{":v":{{"N":"{q}"}}}}}}'),
+]
+
+
+@pytest.fixture(scope="module")
+def provisioned(ddb):
+    name = unique("num")
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                     GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"},
+                                              "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}])
+    ddb.put_item(TableName=name, Item={"pk": S("a"), "l": {"L": []}})
+    return name
+
+
+@pytest.mark.parametrize("name,op,template", NUMBER_SLOTS, ids=[c[0] for c in NUMBER_SLOTS])
+def test_odd_numbers_never_answer_5xx(server, provisioned, name, op, template):
+    for n in ODD_NUMBERS:
+        body = template.format(n=n, q=n.strip('"'), t=provisioned, arn=table_arn(provisioned))
+        resp = raw_call(server.url, op, body)
+        assert resp.status < 500, (n, resp)
+        if resp.status == 400:
+            assert resp.error_type.split("#")[1] in ("SerializationException", "ValidationException"), (n, resp)
+
+
+# (name, body, expected type, expected message)
+NUMBER_ANSWERS = [
+    ("limit_beyond_long", '{{"TableName":"{t}","Limit":9223372036854775808}}', "SerializationException",
+     "NUMBER_VALUE cannot be converted to Long"),
+    ("limit_beyond_uint64", '{{"TableName":"{t}","Limit":18446744073709551616}}', "SerializationException",
+     "NUMBER_VALUE cannot be converted to Long"),
+    ("limit_fraction", '{{"TableName":"{t}","Limit":1.5}}', "SerializationException", "NUMBER_VALUE cannot be converted to Long"),
+    ("limit_string", '{{"TableName":"{t}","Limit":"5"}}', "SerializationException", "STRING_VALUE cannot be converted to Long"),
+    ("limit_zero", '{{"TableName":"{t}","Limit":0}}', "ValidationException",
+     "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"),
+    ("limit_beyond_double", '{{"TableName":"{t}","Limit":1e400}}', "SerializationException",
+     "NUMBER_VALUE cannot be converted: a number in the request body is out of range"),
+]
+
+
+@pytest.mark.parametrize("name,body,code,message", NUMBER_ANSWERS, ids=[c[0] for c in NUMBER_ANSWERS])
+def test_odd_number_answers(server, provisioned, name, body, code, message):
+    resp = raw_call(server.url, "Scan", body.format(t=provisioned))
+    assert_raw_error(resp, code, message=message)
