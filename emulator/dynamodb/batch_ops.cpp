@@ -292,11 +292,11 @@ json batch_write_item(Engine& engine, const json& req) {
     json capacity = json::array();
     sqlite::Transaction tx(engine.storage.db());
     for (const auto& t : tables) {
-        double units = 0;
+        WriteCapacity units;
         for (const auto& w : t.writes) {
             WriteResult r = evaluate_write(engine.storage, w);
             store_write(engine.storage, w, r);
-            units += write_cost(r);
+            units += write_capacity_of(w, r);
         }
         if (auto cc = consumed_capacity(mode, t.name, units)) capacity.push_back(*cc);
     }

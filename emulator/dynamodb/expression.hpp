@@ -116,6 +116,10 @@ bool evaluate(const Condition& condition, const Item* item);
 // overflow errors from arithmetic. Deleting the last element of a set removes
 // the attribute; SET beyond the end of a list appends (in index order).
 Item apply(const Update& update, Item item, bool item_exists = true);
+// True when every action of a non-empty update removes an attribute or set
+// elements (REMOVE, DELETE, legacy DELETE): on a missing item DynamoDB then
+// writes nothing at all.
+bool only_removes(const Update& update);
 
 // Keeps only the projected paths of an item, nested values in shape: map
 // paths keep their maps, list elements are kept in index order and compacted.

@@ -176,6 +176,19 @@ bool filter_type_ok(std::string_view op, Type t) {
     return scalar;
 }
 
+// Expected, QueryFilter and ScanFilter refuse a value of a type the
+// operator cannot compare (e.g. BEGINS_WITH with a number, CONTAINS with a
+// list) before looking at any item.
+void check_value_types(std::string_view op, const std::vector<AttributeValue>& values) {
+    for (const auto& v : values) {
+        if (!filter_type_ok(op, v.type)) {
+            throw validation_error(std::string(kInvalid) + "ComparisonOperator " + std::string(op) +
+                                   " is not valid for " + std::string(type_name(v.type)) +
+                                   " AttributeValue type");
+        }
+    }
+}
+
 std::optional<Condition> join(std::vector<Condition> parts, std::string_view conditional_operator) {
     if (conditional_operator != "" && conditional_operator != "AND" &&
         conditional_operator != "OR") {
@@ -207,6 +220,7 @@ std::optional<Condition> from_expected(const json& expected,
     expect_map(expected);
     for (const auto& [name, c] : expected.items()) {
         expect_structure(c);
+        check_attribute_name(name);
         const json* list = member(c, "AttributeValueList");
         const json* value = member(c, "Value");
         const json* op_json = member(c, "ComparisonOperator");
@@ -240,10 +254,9 @@ std::optional<Condition> from_expected(const json& expected,
                                        "Invalid number of argument(s) for the " + op +
                                        " ComparisonOperator");
             }
-            if (list != nullptr && !values.empty()) {
-                check_same_type(values);
-                check_bounds(op, values);
-            }
+            if (list != nullptr && !values.empty()) check_same_type(values);
+            check_value_types(op, values);
+            if (list != nullptr && !values.empty()) check_bounds(op, values);
             parts.push_back(make_condition(name, op, std::move(values)));
             continue;
         }
@@ -279,6 +292,7 @@ std::optional<Condition> from_filter(const json& conditions, std::string_view co
     expect_map(conditions);
     for (const auto& [name, c] : conditions.items()) {
         expect_structure(c);
+        check_attribute_name(name);
         const json* op_json = member(c, "ComparisonOperator");
         if (op_json == nullptr) {
             throw validation_error(
@@ -300,13 +314,7 @@ std::optional<Condition> from_filter(const json& conditions, std::string_view co
         }
         if (!values.empty()) {
             check_same_type(values);
-            for (const auto& v : values) {
-                if (!filter_type_ok(op, v.type)) {
-                    throw validation_error(std::string(kInvalid) + "ComparisonOperator " + op +
-                                           " is not valid for " + std::string(type_name(v.type)) +
-                                           " AttributeValue type");
-                }
-            }
+            check_value_types(op, values);
             check_bounds(op, values);
         }
         parts.push_back(make_condition(name, op, std::move(values)));
@@ -321,6 +329,7 @@ Update from_attribute_updates(const json& attribute_updates) {
     expect_map(attribute_updates);
     for (const auto& [name, spec] : attribute_updates.items()) {
         expect_structure(spec);
+        check_attribute_name(name);
         const json* action_json = member(spec, "Action");
         const std::string action = action_json != nullptr ? string_of(*action_json) : "PUT";
         if (action != "PUT" && action != "ADD" && action != "DELETE") {
@@ -368,6 +377,7 @@ Projection from_attributes_to_get(const json& names) {
     std::set<std::string> seen;
     for (const auto& n : names) {
         const std::string name = string_of(n);
+        check_attribute_name(name);
         if (!seen.insert(name).second) {
             throw validation_error(std::string(kInvalid) +
                                    "Duplicate value in attribute name: " + name);

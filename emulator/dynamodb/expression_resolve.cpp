@@ -632,6 +632,10 @@ Attributes::Attributes(std::map<std::string, std::string> names,
                 "ExpressionAttributeNames contains invalid value: Empty attribute name for key " +
                 key);
         }
+        if (auto problem = attribute_name_problem(name); !problem.empty()) {
+            throw validation_error("ExpressionAttributeNames contains invalid value: " + problem +
+                                   " for key " + key);
+        }
     }
     for (const auto& entry : values_) {
         const std::string& key = entry.first;

@@ -7,7 +7,9 @@
 // the old fourth element); SET beyond the end of a list appends, several such
 // SETs in index order; REMOVE of a missing leaf does nothing but a missing or
 // wrongly typed parent is "The document path provided in the update
-// expression is invalid for update". Arithmetic is exact decimal (Number).
+// expression is invalid for update" -- unless the whole item is missing:
+// REMOVE and DELETE on a missing item are ignored (and an update made only
+// of them creates no item, only_removes). Arithmetic is exact decimal (Number).
 // Projection walks the same kind of tree: maps keep the projected keys, lists
 // keep the projected elements in index order, compacted.
 #include "dynamodb/expression.hpp"
@@ -233,10 +235,20 @@ std::optional<AttributeValue> project_value(const Node& node, const AttributeVal
 
 }  // namespace
 
+namespace {
+bool removes_only(const UpdateAction& a) { return a.kind == ActionKind::Remove || a.kind == ActionKind::Delete; }
+}  // namespace
+
+bool only_removes(const Update& update) {
+    return !update.actions.empty() && std::all_of(update.actions.begin(), update.actions.end(), removes_only);
+}
+
 Item apply(const Update& update, Item item, bool item_exists) {
     Node root;
     for (const auto& action : update.actions) {
-        if (!item_exists && action.kind == ActionKind::Remove) continue;
+        // Removing attributes or set elements from an item that does not
+        // exist is silently ignored, nested paths included.
+        if (!item_exists && removes_only(action)) continue;
         descend(root, action.path)->action = &action;
     }
     return Applier(item, update.legacy).apply_map(root, item);

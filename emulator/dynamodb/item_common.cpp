@@ -149,6 +149,10 @@ void add_capacity(json& out, const Common& common, double units) {
     if (auto cc = consumed_capacity(common.return_capacity, common.table, units)) out["ConsumedCapacity"] = *cc;
 }
 
+void add_capacity(json& out, const Common& common, const WriteCapacity& units) {
+    if (auto cc = consumed_capacity(common.return_capacity, common.table, units)) out["ConsumedCapacity"] = *cc;
+}
+
 // ---- one write ----------------------------------------------------------------
 
 void parse_write_expressions(Write& w, const json& req) {
@@ -190,6 +194,10 @@ WriteResult evaluate_write(Storage& storage, const Write& w) {
             r.size = w.size;
             break;
         case WriteKind::Update: {
+            if (!r.old && w.expressions.update && expr::only_removes(*w.expressions.update)) {
+                r.nothing = true;  // nothing to remove from an item that does not exist
+                break;
+            }
             r.item = r.old ? r.old->item : w.item;
             if (w.expressions.update) r.item = expr::apply(*w.expressions.update, std::move(r.item), r.old.has_value());
             r.size = static_cast<std::int64_t>(item_size(r.item));
@@ -207,7 +215,9 @@ WriteResult evaluate_write(Storage& storage, const Write& w) {
 void store_write(Storage& storage, const Write& w, const WriteResult& r) {
     switch (w.kind) {
         case WriteKind::Put:
-        case WriteKind::Update: storage.put(*w.table, w.key, r.item, r.size, r.old); break;
+        case WriteKind::Update:
+            if (!r.nothing) storage.put(*w.table, w.key, r.item, r.size, r.old);
+            break;
         case WriteKind::Delete:
             if (r.old) storage.remove(*w.table, w.key, *r.old);
             break;
@@ -216,6 +226,13 @@ void store_write(Storage& storage, const Write& w, const WriteResult& r) {
 }
 
 double write_cost(const WriteResult& r) { return write_units(r.old ? r.old->size : 0, r.size); }
+
+WriteCapacity write_capacity_of(const Write& w, const WriteResult& r) {
+    const Item* before = r.old ? &r.old->item : nullptr;
+    const Item* after = (w.kind == WriteKind::Put || w.kind == WriteKind::Update) && !r.nothing ? &r.item : nullptr;
+    if (w.kind == WriteKind::ConditionCheck || r.nothing) before = after = nullptr;
+    return write_capacity(*w.table, write_cost(r), before, after);
+}
 
 
 }  // namespace lowcloud::dynamodb

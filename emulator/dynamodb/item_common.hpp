@@ -7,6 +7,7 @@
 // TransactWriteItems all run the same steps, in the order each reports them.
 #pragma once
 
+#include "dynamodb/capacity.hpp"
 #include "dynamodb/engine.hpp"
 #include "dynamodb/expression.hpp"
 #include "dynamodb/keys.hpp"
@@ -75,6 +76,7 @@ Item read_item_member(Constraints& c, const nlohmann::json& req, const char* mem
 
 // Adds ConsumedCapacity when ReturnConsumedCapacity asks for it.
 void add_capacity(nlohmann::json& out, const Common& common, double units);
+void add_capacity(nlohmann::json& out, const Common& common, const WriteCapacity& units);
 
 // ---- one write --------------------------------------------------------------
 // A write goes through separate steps because the operations run them in
@@ -124,6 +126,7 @@ struct WriteResult {
     std::optional<Storage::Stored> old;  // the item before the write
     Item item;                           // Put, Update: the item after it
     std::int64_t size = 0;               // its size; 0 for Delete and ConditionCheck
+    bool nothing = false;                // Update: only removals on a missing item; nothing stored
 };
 
 // Reads the current item, evaluates the condition (ConditionalCheckFailedException,
@@ -138,5 +141,7 @@ void store_write(Storage& storage, const Write& w, const WriteResult& r);
 
 // The write's cost: 1 WCU per KB of the larger of the old and new item.
 double write_cost(const WriteResult& r);
+// The same plus the index writes it caused (capacity.hpp).
+WriteCapacity write_capacity_of(const Write& w, const WriteResult& r);
 
 }  // namespace lowcloud::dynamodb

@@ -47,7 +47,7 @@ json put_item(Engine& engine, const json& req) {
 
     json out = json::object();
     if (w.common.return_values == "ALL_OLD" && r.old) out["Attributes"] = to_json(r.old->item);
-    add_capacity(out, w.common, write_cost(r));
+    add_capacity(out, w.common, write_capacity_of(w, r));
     return out;
 }
 
@@ -88,7 +88,7 @@ json update_item(Engine& engine, const json& req) {
     else if (rv == "UPDATED_OLD" && r.old) attributes = expr::project(r.old->item, changed);
     else if (rv == "UPDATED_NEW") attributes = expr::project(r.item, changed);
     if (!attributes.empty()) out["Attributes"] = to_json(attributes);
-    add_capacity(out, w.common, write_cost(r));
+    add_capacity(out, w.common, write_capacity_of(w, r));
     return out;
 }
 
@@ -106,7 +106,7 @@ json delete_item(Engine& engine, const json& req) {
 
     json out = json::object();
     if (w.common.return_values == "ALL_OLD" && r.old) out["Attributes"] = to_json(r.old->item);
-    add_capacity(out, w.common, write_cost(r));
+    add_capacity(out, w.common, write_capacity_of(w, r));
     return out;
 }
 

@@ -3,6 +3,8 @@
 
 #include "dynamodb/error.hpp"
 
+#include <cstdint>
+
 namespace lowcloud::dynamodb {
 
 using nlohmann::json;
@@ -64,6 +66,10 @@ std::optional<std::int64_t> opt_int(const json& req, const char* name) {
     const json* j = present(req, name);
     if (!j) return std::nullopt;
     if (!j->is_number_integer()) wrong_type(*j, "Long");
+    // Beyond a Long (9223372036854775808 and up, which the parser keeps
+    // unsigned) is the same SerializationException as 1e30, never a wrapped
+    // negative value.
+    if (j->is_number_unsigned() && j->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) wrong_type(*j, "Long");
     return j->get<std::int64_t>();
 }
 
@@ -111,6 +117,13 @@ void check_table_name(Constraints& c, const std::optional<std::string>& name, co
             break;
         }
     }
+}
+
+void check_key_attribute_name(Constraints& c, const std::string& name, const std::string& field) {
+    std::size_t chars = 0;
+    for (unsigned char ch : name) chars += (ch & 0xC0) != 0x80;
+    if (chars < 1) c.violation("'" + name + "'", field, "Member must have length greater than or equal to 1");
+    if (chars > 255) c.violation("'" + name + "'", field, "Member must have length less than or equal to 255");
 }
 
 void check_enum(Constraints& c, const std::optional<std::string>& value, const std::string& field,

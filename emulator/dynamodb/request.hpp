@@ -49,6 +49,11 @@ bool valid_table_name(const std::string& name);
 // lower-camel name used in messages ("tableName").
 void check_table_name(Constraints& c, const std::optional<std::string>& name, const std::string& field = "tableName");
 
+// A key attribute name (KeySchema, AttributeDefinitions, an index's
+// KeySchema) or a projected NonKeyAttributes name: 1-255 characters, as
+// DynamoDB's model constrains KeySchemaAttributeName / NonKeyAttributeName.
+void check_key_attribute_name(Constraints& c, const std::string& name, const std::string& field);
+
 // A string member that must be one of `allowed` (enum constraint).
 void check_enum(Constraints& c, const std::optional<std::string>& value, const std::string& field,
                 const std::vector<std::string>& allowed);

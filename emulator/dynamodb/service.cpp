@@ -116,6 +116,11 @@ TableDef& Engine::table_by_arn(const std::string& arn_text, bool detailed) {
     parts.push_back(arn_text.substr(start));
     if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "dynamodb" || parts[5].rfind("table/", 0) != 0 || parts[5].size() <= 6)
         throw validation_error("Invalid TableArn: Invalid ResourceArn provided as input " + arn_text);
+    // An index's ARN (table/NAME/index/INDEX) names no taggable resource.
+    if (parts[5].find("/index/") != std::string::npos)
+        throw validation_error(
+            "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. "
+            "Provided resource arn: " + arn_text);
     for (auto& [name, t] : tables)
         if (arn(t) == arn_text) return t;
     throw resource_not_found(detailed ? "Requested resource not found: ResourcArn: " + arn_text + " not found" : "Requested resource not found");
@@ -273,6 +278,8 @@ http::Response Service::answer(const http::Request& request) {
             std::lock_guard lock(impl_->engine.mutex);
             result = it->second(impl_->engine, body);
         }
+        // TagResource and UntagResource answer an empty body, as DynamoDB does.
+        if (result.empty() && (name == "TagResource" || name == "UntagResource")) return finish(200, "", content_type);
         return finish(200, dump(result), content_type);
     } catch (const ApiError& e) {
         return error_response(e, content_type);

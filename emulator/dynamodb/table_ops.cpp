@@ -8,6 +8,7 @@
 #include "dynamodb/error.hpp"
 #include "dynamodb/keys.hpp"
 #include "dynamodb/request.hpp"
+#include "dynamodb/tags.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -61,6 +62,7 @@ std::vector<KeyElement> read_key_schema(Constraints& c, const json& parent, cons
         auto type = opt_string(e, "KeyType");
         std::string at = field + "." + std::to_string(i + 1) + ".member";
         if (!name) c.not_null(at + ".attributeName");
+        else check_key_attribute_name(c, *name, at + ".attributeName");
         if (!type) c.not_null(at + ".keyType");
         check_enum(c, type, at + ".keyType", {"HASH", "RANGE"});
         out.push_back({name.value_or(""), type.value_or("")});
@@ -124,6 +126,7 @@ std::vector<IndexRequest> read_indexes(Constraints& c, const json& req, const ch
                 r.has_non_key = true;
                 for (const auto& a : *nk) {
                     if (!a.is_string()) throw serialization_error("Unexpected value in NonKeyAttributes");
+                    check_key_attribute_name(c, a.get<std::string>(), at + ".projection.nonKeyAttributes");
                     r.projection.non_key_attributes.push_back(a.get<std::string>());
                 }
             }
@@ -149,24 +152,17 @@ SecondaryIndex build_index(const IndexRequest& r, const std::map<std::string, Ty
     return index;
 }
 
-std::vector<std::pair<std::string, std::string>> read_tags(Constraints& c, const json& req, const std::string& field) {
+// Tags as sent; their rules (tags.hpp) are checked after the member constraints.
+std::vector<std::pair<std::string, std::string>> read_tags(const json& req) {
+    std::vector<TagInput> inputs;
+    if (const json* list = opt_array(req, "Tags"))
+        for (const auto& e : *list) {
+            if (!e.is_object()) throw serialization_error("Unexpected value in Tags");
+            inputs.push_back({opt_string(e, "Key"), opt_string(e, "Value")});
+        }
+    check_tags(inputs);
     std::vector<std::pair<std::string, std::string>> tags;
-    const json* list = opt_array(req, "Tags");
-    if (!list) return tags;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const json& e = (*list)[i];
-        if (!e.is_object()) throw serialization_error("Unexpected value in Tags");
-        std::string at = field + "." + std::to_string(i + 1) + ".member";
-        auto key = opt_string(e, "Key");
-        auto value = opt_string(e, "Value");
-        if (!key) c.not_null(at + ".key");
-        else if (key->empty() || key->size() > 128)
-            c.violation("'" + *key + "'", at + ".key", key->empty() ? "Member must have length greater than or equal to 1"
-                                                                   : "Member must have length less than or equal to 128");
-        if (!value) c.not_null(at + ".value");
-        else if (value->size() > 256) c.violation("'" + *value + "'", at + ".value", "Member must have length less than or equal to 256");
-        tags.emplace_back(key.value_or(""), value.value_or(""));
-    }
+    for (auto& t : inputs) tags.emplace_back(std::move(*t.key), std::move(*t.value));
     return tags;
 }
 
@@ -176,7 +172,7 @@ void apply_tags(TableDef& t, const std::vector<std::pair<std::string, std::strin
         if (it != t.tags.end()) it->second = v;
         else t.tags.emplace_back(k, v);
     }
-    if (t.tags.size() > 50) throw dynamodb_error("LimitExceededException", "One or more parameter values were invalid: Too many tags for the resource");
+    check_tag_count(t.tags.size());
 }
 
 // Billing-mode and throughput combination rules shared by Create/UpdateTable.
@@ -212,6 +208,7 @@ json create_table(Engine& engine, const json& req) {
             auto an = opt_string(e, "AttributeName");
             auto at_type = opt_string(e, "AttributeType");
             if (!an) c.not_null(at + ".attributeName");
+            else check_key_attribute_name(c, *an, at + ".attributeName");
             if (!at_type) c.not_null(at + ".attributeType");
             check_enum(c, at_type, at + ".attributeType", {"B", "N", "S"});
             if (an && at_type && key_type_from_name(*at_type)) {
@@ -230,9 +227,9 @@ json create_table(Engine& engine, const json& req) {
     auto throughput = read_throughput(c, req, "provisionedThroughput");
     auto table_class = opt_string(req, "TableClass");
     check_enum(c, table_class, "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"});
-    auto tags = read_tags(c, req, "tags");
     auto protection = opt_bool(req, "DeletionProtectionEnabled");
     c.check();
+    auto tags = read_tags(req);
 
     TableDef t;
     t.name = *name;
@@ -411,9 +408,9 @@ json tag_resource(Engine& engine, const json& req) {
     Constraints c;
     std::string arn = resource_arn(c, req);
     if (!opt_array(req, "Tags")) c.not_null("tags");
-    auto tags = read_tags(c, req, "tags");
     c.check();
-    if (tags.empty()) throw validation_error("Atleast one Tag needs to be provided as Input.");
+    if (opt_array(req, "Tags")->empty()) throw validation_error("Atleast one Tag needs to be provided as Input.");
+    auto tags = read_tags(req);
     TableDef& t = engine.table_by_arn(arn, true);
     TableDef updated = t;
     apply_tags(updated, tags);
@@ -431,6 +428,10 @@ json untag_resource(Engine& engine, const json& req) {
     if (!keys) c.not_null("tagKeys");
     c.check();
     if (keys->empty()) throw validation_error("Atleast one Tag Key needs to be provided as Input.");
+    for (const auto& k : *keys) {
+        if (!k.is_string()) throw serialization_error("Unexpected value in TagKeys");
+        if (auto p = tag_key_problem(k.get<std::string>()); !p.empty() && p.rfind("Tag Key cannot", 0) != 0) throw validation_error(p);
+    }
     TableDef& t = engine.table_by_arn(arn);
     TableDef updated = t;
     for (const auto& k : *keys) {

@@ -13,7 +13,8 @@
 // Each write action runs the same steps as PutItem/UpdateItem/DeleteItem
 // (Write in item_common.hpp); nothing is stored unless every action passes.
 // ClientRequestToken makes a successful TransactWriteItems idempotent for
-// 10 minutes (Engine::transaction_tokens). Transactions cost double.
+// 10 minutes (Engine::transaction_tokens). Transactions cost double. The
+// aggregate size (items put and keys written; items read) is held to 4 MB.
 #include "dynamodb/capacity.hpp"
 #include "dynamodb/engine.hpp"
 #include "dynamodb/error.hpp"
@@ -34,6 +35,12 @@ namespace {
 constexpr std::size_t kMaxActions = 100;
 constexpr auto kTokenLifetime = std::chrono::minutes(10);
 constexpr std::size_t kMaxTokenLength = 36;
+// "The aggregate size of the items in the transaction cannot exceed 4 MB."
+constexpr std::size_t kMaxTransactionBytes = 4 * 1024 * 1024;
+
+void check_transaction_size(std::size_t total) {
+    if (total > kMaxTransactionBytes) throw validation_error("Transaction request cannot be larger than 4 MB");
+}
 
 // TransactItems: required, 1-100 elements. Over 100, DynamoDB echoes the
 // list the way Java prints it.
@@ -99,6 +106,11 @@ void run_actions(std::size_t count, const std::function<void(std::size_t)>& step
 class TableUnits {
 public:
     void add(const std::string& table, double units) {
+        WriteCapacity c;
+        c.table = units;
+        add(table, c);
+    }
+    void add(const std::string& table, const WriteCapacity& units) {
         for (auto& [name, total] : totals_)
             if (name == table) {
                 total += units;
@@ -114,7 +126,7 @@ public:
     }
 
 private:
-    std::vector<std::pair<std::string, double>> totals_;
+    std::vector<std::pair<std::string, WriteCapacity>> totals_;
 };
 
 // ---- TransactWriteItems -----------------------------------------------------
@@ -193,6 +205,7 @@ void prepare_writes(Engine& engine, std::vector<WriteAction>& actions) {
                                                   "ExpressionAttributeValues"}));
     }
     std::vector<Target> targets;
+    std::size_t total = 0;  // the items put and the keys of the other actions
     for (auto& a : actions) {
         Write& w = a.write;
         bind_table(engine, w);
@@ -200,8 +213,10 @@ void prepare_writes(Engine& engine, std::vector<WriteAction>& actions) {
         if (w.kind == WriteKind::Put) check_put_size(w);
         if (w.kind == WriteKind::Update) check_update_paths(w);
         targets.push_back({w.common.table, key_of(w.table->key, w.item)});
+        total += item_size(w.item);
     }
     check_distinct(targets);
+    check_transaction_size(total);
 }
 
 // What a request looks like for ClientRequestToken: everything but the token
@@ -255,7 +270,7 @@ json transact_write_items(Engine& engine, const json& req) {
     TableUnits units;
     for (std::size_t i = 0; i < actions.size(); ++i) {
         store_write(engine.storage, actions[i].write, results[i]);
-        units.add(actions[i].write.common.table, 2 * write_cost(results[i]));
+        units.add(actions[i].write.common.table, write_capacity_of(actions[i].write, results[i]).scaled(2));
     }
     tx.commit();
     if (token) engine.transaction_tokens[*token] = {fingerprint(req), now + kTokenLifetime};
@@ -321,10 +336,19 @@ json transact_get_items(Engine& engine, const json& req) {
     check_distinct(targets);
     run_actions(actions.size(), [&](std::size_t i) { actions[i].key = key_from_key(actions[i].table->key, actions[i].key_item); });
 
+    std::vector<std::optional<Storage::Stored>> read;
+    std::size_t total = 0;
+    for (const auto& a : actions) {
+        read.push_back(engine.storage.get(a.table->id, a.key));
+        if (read.back()) total += static_cast<std::size_t>(read.back()->size);
+    }
+    check_transaction_size(total);
+
     json responses = json::array();
     TableUnits units;
-    for (const auto& a : actions) {
-        auto stored = engine.storage.get(a.table->id, a.key);
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        const auto& a = actions[i];
+        const auto& stored = read[i];
         json response = json::object();
         if (stored) response["Item"] = to_json(a.expressions.projection ? expr::project(stored->item, *a.expressions.projection) : stored->item);
         responses.push_back(std::move(response));

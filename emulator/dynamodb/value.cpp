@@ -459,12 +459,24 @@ AttributeValue parse_value(const json& j) {
     return v;
 }
 
+std::string attribute_name_problem(std::string_view name) {
+    if (name.size() <= kMaxAttributeNameBytes) return {};
+    return "Attribute name is too large, must be less than " + std::to_string(kMaxAttributeNameBytes + 1) + " bytes";
+}
+
+void check_attribute_name(std::string_view name) {
+    if (auto problem = attribute_name_problem(name); !problem.empty()) throw validation_error(problem);
+}
+
 Item parse_item(const json& j) {
     Item item;
     if (j.is_null()) return item;
     expect_map(j);
     Decoder decoder;
-    for (const auto& [name, v] : j.items()) item.emplace(name, decoder.value(v, 1));
+    for (const auto& [name, v] : j.items()) {
+        check_attribute_name(name);
+        item.emplace(name, decoder.value(v, 1));
+    }
     decoder.finish();
     return item;
 }

@@ -63,6 +63,14 @@ AttributeValue parse_value(const nlohmann::json& j);
 // Parse an item (a JSON object of name -> value).
 Item parse_item(const nlohmann::json& j);
 
+// DynamoDB's attribute-name ceiling: 65535 bytes is the last accepted size.
+constexpr std::size_t kMaxAttributeNameBytes = 65535;
+// The reason DynamoDB gives for a longer name ("Attribute name is too large,
+// must be less than 65536 bytes"), or empty when `name` is short enough.
+std::string attribute_name_problem(std::string_view name);
+// Throws the ValidationException for a name over kMaxAttributeNameBytes.
+void check_attribute_name(std::string_view name);
+
 nlohmann::json to_json(const AttributeValue& v);
 nlohmann::json to_json(const Item& item);
 

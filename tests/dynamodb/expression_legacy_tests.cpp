@@ -16,7 +16,7 @@ namespace {
 
 struct CondCase {
     const char* name;
-    const char* conditions;  // JSON of Expected / ScanFilter
+    std::string conditions;  // JSON of Expected / ScanFilter
     const char* op;          // ConditionalOperator
     const char* item;        // DynamoDB JSON item; "null" for a missing item
     std::string expected;    // "true", "false" or the error message
@@ -105,6 +105,19 @@ TEST_CASE("Expected: Exists, Value and comparison operators", "[expression][lega
          kItem, std::string(kInvalid) + "AttributeValues inside AttributeValueList must be of same type"},
         {"BETWEEN reversed", R"({"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"2"},{"N":"1"}]}})",
          "", kItem, "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"},
+        // issue #15: Expected refuses values the operator cannot compare, as the filters do
+        {"expected_begins_with_number", R"({"a":{"ComparisonOperator":"BEGINS_WITH","AttributeValueList":[{"N":"3"}]}})",
+         "", kItem, std::string(kInvalid) + "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"},
+        {"expected_begins_with_number_value", R"({"a":{"ComparisonOperator":"BEGINS_WITH","Value":{"N":"3"}}})", "", kItem,
+         std::string(kInvalid) + "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"},
+        {"expected_contains_list", R"({"a":{"ComparisonOperator":"CONTAINS","AttributeValueList":[{"L":[{"N":"1"}]}]}})",
+         "", kItem, std::string(kInvalid) + "ComparisonOperator CONTAINS is not valid for L AttributeValue type"},
+        {"expected_between_sets", R"({"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"SS":["a"]},{"SS":["b"]}]}})",
+         "", kItem, std::string(kInvalid) + "ComparisonOperator BETWEEN is not valid for SS AttributeValue type"},
+        {"expected_eq_set_allowed", R"({"tags":{"ComparisonOperator":"EQ","AttributeValueList":[{"SS":["b","a"]}]}})", "",
+         kItem, "true"},
+        {"expected_name_over_65535_bytes", R"({")" + std::string(65536, 'x') + R"(":{"Exists":false}})", "", kItem,
+         "Attribute name is too large, must be less than 65536 bytes"},
         {"AttributeValueList without operator", R"({"a":{"AttributeValueList":[{"N":"1"}]}})", "", kItem,
          std::string(kInvalid) + "AttributeValueList can only be used with a ComparisonOperator for Attribute: a"},
         {"no Value, Exists null", R"({"a":{}})", "", kItem,
