@@ -3,6 +3,8 @@
 
 #include "dynamodb/error.hpp"
 
+#include <limits>
+
 namespace lowcloud::dynamodb {
 
 using nlohmann::json;
@@ -63,7 +65,11 @@ std::optional<bool> opt_bool(const json& req, const char* name) {
 std::optional<std::int64_t> opt_int(const json& req, const char* name) {
     const json* j = present(req, name);
     if (!j) return std::nullopt;
-    if (!j->is_number_integer()) wrong_type(*j, "Long");
+    // An integer beyond a Long (18446744073709551615) is Coral's
+    // serialization error, as a fraction is, never a wrapped negative.
+    const bool beyond_long =
+        j->is_number_unsigned() && j->get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max());
+    if (!j->is_number_integer() || beyond_long) wrong_type(*j, "Long");
     return j->get<std::int64_t>();
 }
 
