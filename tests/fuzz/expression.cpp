@@ -12,7 +12,7 @@
 // Optionally the text ends at a NUL byte followed by a JSON object with any
 // of "ExpressionAttributeNames", "ExpressionAttributeValues" and "Item"
 // (DynamoDB JSON) that replace the defaults below; input whose JSON part does
-// not parse is skipped.
+// not parse is skipped. LOWCLOUD_FUZZ_VERBOSE=1 prints each step's outcome.
 #include "dynamodb/error.hpp"
 #include "dynamodb/expression.hpp"
 #include "dynamodb/keys.hpp"
@@ -87,10 +87,13 @@ const std::vector<KeySchema>& schemas() {
 // any other exception is a finding.
 template <class F>
 bool step(std::string_view name, std::string_view text, F&& f) {
+    static const bool verbose = std::getenv("LOWCLOUD_FUZZ_VERBOSE") != nullptr;
     try {
         f();
+        if (verbose) std::fprintf(stderr, "%.*s: ok\n", static_cast<int>(name.size()), name.data());
         return true;
-    } catch (const ApiError&) {
+    } catch (const ApiError& e) {
+        if (verbose) std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(name.size()), name.data(), e.what());
         return false;
     } catch (const std::exception& e) {
         finding(name, text, e.what());
