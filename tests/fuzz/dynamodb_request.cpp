@@ -2,23 +2,29 @@
 // validation and every operation, handled by an in-memory dynamodb::Service
 // exactly as the HTTP server hands it requests. A finding is a crash, a
 // sanitizer report, an exception out of Service::handle, any answer with
-// status >= 500, or an answer whose body is not JSON. After the requests, the
-// TTL sweep runs over what they wrote.
+// status >= 500 (but DynamoDB's 500 for a body that does not decompress), an
+// answer whose body is not JSON, or whose x-amz-crc32 is wrong. After the
+// requests, the TTL sweep runs over what they wrote.
 //
 // Input: one or more requests separated by a line "---" ("\n---\n"; a valid
 // JSON body never contains it). Each request is one byte choosing the
 // operation, (byte - 'a') modulo the 24 operations below, so 'a' is
 // CreateTable, 'o' PutItem, 's' Query, 't' Scan..., followed by the JSON body.
+// The same letter in upper case sends the body as "Content-Encoding: gzip"
+// (the seeds gzip_* hold real gzip). Every request accepts gzip
+// answers, which are decoded before they are checked.
 // Every input starts from the tables and items of World, so item operations
 // get past "table not found", and a finding reproduces from its file alone:
 // the service is made afresh (about 7 ms under the sanitizers) only after an
 // input in which a writing operation succeeded; a failed request, like a
 // read, must leave the state as it was. LOWCLOUD_FUZZ_VERBOSE=1 prints each
 // request's answer (replaying a reproducer or the seeds).
+#include "common/compression.hpp"
 #include "common/log.hpp"
 #include "dynamodb/service.hpp"
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -61,12 +67,14 @@ constexpr const char* kOperations[] = {
 constexpr std::size_t kOperationCount = sizeof kOperations / sizeof kOperations[0];
 constexpr std::size_t kMaxRequestsPerInput = 16;
 
-http::Request request(std::string_view operation, std::string body) {
+http::Request request(std::string_view operation, std::string body, bool gzip = false) {
     http::Request r;
     r.method = "POST";
     r.target = "/";
     r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + std::string(operation)},
-                 {"Content-Type", "application/x-amz-json-1.0"}};
+                 {"Content-Type", "application/x-amz-json-1.0"},
+                 {"Accept-Encoding", "gzip"}};
+    if (gzip) r.headers.push_back({"Content-Encoding", "gzip"});
     r.body = std::move(body);
     return r;
 }
@@ -129,9 +137,17 @@ struct World {
         }
     }
 
-    int run(std::string_view operation, std::string_view body) {
-        http::Response r = service.handle(request(operation, std::string(body)));
-        if (r.status >= 500) finding("status >= 500", operation, body, r);
+    int run(std::string_view operation, std::string_view body, bool gzip) {
+        http::Response r = service.handle(request(operation, std::string(body), gzip));
+        const bool undecodable = gzip && r.status == 500 && r.body.find("could not be decoded") != std::string::npos;
+        if (r.status >= 500 && !undecodable) finding("status >= 500", operation, body, r);
+        uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
+        if (r.header("x-amz-crc32") != std::to_string(crc)) finding("wrong x-amz-crc32", operation, body, r);
+        if (!r.header("Content-Encoding").empty()) {
+            DecodedBody d = decode_content(r.body, r.header("Content-Encoding"), 64 * 1024 * 1024);
+            if (d.status != DecodedBody::Status::ok) finding("answer does not decompress", operation, body, r);
+            r.body = std::move(d.body);
+        }
         if (!nlohmann::json::accept(r.body)) finding("answer is not JSON", operation, body, r);
         static const bool verbose = std::getenv("LOWCLOUD_FUZZ_VERBOSE") != nullptr;
         if (verbose)
@@ -166,8 +182,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string_view one = input.substr(0, end);
         input = end == std::string_view::npos ? std::string_view{} : input.substr(end + separator.size());
         if (one.empty()) continue;
-        const char* operation = kOperations[static_cast<unsigned char>(one[0] - 'a') % kOperationCount];
-        if (world->run(operation, one.substr(1)) == 200 && !reads_only(operation)) changed = true;
+        const bool gzip = one[0] >= 'A' && one[0] <= 'Z';
+        const char letter = gzip ? static_cast<char>(one[0] - 'A' + 'a') : one[0];
+        const char* operation = kOperations[static_cast<unsigned char>(letter - 'a') % kOperationCount];
+        if (world->run(operation, one.substr(1), gzip) == 200 && !reads_only(operation)) changed = true;
     }
     // The TTL sweep over what the input wrote (the seeded item's ttl is later).
     if (changed) world->service.expire_items(3'000'000'000);
