@@ -15,6 +15,8 @@ packages=(
   json-schema-test-suite
   # benchmarks (tools/bench; the peers come from npm)
   wrk jq bc
+  # fuzzers (tools/fuzz.sh, the suite's fuzz/smoke): clang, libFuzzer and the sanitizer runtimes
+  clang libclang-rt-dev
 )
 
 missing=()

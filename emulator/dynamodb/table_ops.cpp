@@ -168,7 +168,7 @@ std::vector<std::pair<std::string, std::string>> read_tags(const json& req) {
 
 void apply_tags(TableDef& t, const std::vector<std::pair<std::string, std::string>>& tags) {
     for (const auto& [k, v] : tags) {
-        auto it = std::find_if(t.tags.begin(), t.tags.end(), [&](const auto& p) { return p.first == k; });
+        auto it = std::find_if(t.tags.begin(), t.tags.end(), [&key = k](const auto& p) { return p.first == key; });
         if (it != t.tags.end()) it->second = v;
         else t.tags.emplace_back(k, v);
     }
