@@ -84,14 +84,14 @@ TEST_CASE("tag rules", "[dynamodb][tags]") {
 TEST_CASE("index write capacity", "[dynamodb][capacity]") {
     TableDef t;
     t.name = "t";
-    t.key = {{"pk", Type::S}, KeyAttribute{"sk", Type::S}};
+    t.key = {{"pk", Type::S}, KeyAttribute{"sk", Type::S}, {}, {}};
     SecondaryIndex gsi;
     gsi.name = "gsi";
-    gsi.key = {{"g", Type::S}, std::nullopt};
+    gsi.key = {{"g", Type::S}, std::nullopt, {}, {}};
     gsi.projection = {"INCLUDE", {"proj"}};
     SecondaryIndex lsi;
     lsi.name = "lsi";
-    lsi.key = {{"pk", Type::S}, KeyAttribute{"l", Type::S}};
+    lsi.key = {{"pk", Type::S}, KeyAttribute{"l", Type::S}, {}, {}};
     lsi.projection = {"ALL", {}};
     t.global_indexes = {gsi};
     t.local_indexes = {lsi};

@@ -68,12 +68,13 @@ const json& defaults() {
 }
 
 // The key schemas a key condition is planned against: a numeric sort key,
-// a string one and a binary one.
+// a string one and a binary one, and a global index's multi-attribute key.
 const std::vector<KeySchema>& schemas() {
     static const std::vector<KeySchema> s = {
-        {{"pk", Type::S}, KeyAttribute{"sk", Type::N}},
-        {{"a", Type::S}, KeyAttribute{"s", Type::S}},
-        {{"n", Type::N}, KeyAttribute{"b", Type::B}},
+        {{"pk", Type::S}, KeyAttribute{"sk", Type::N}, {}, {}},
+        {{"a", Type::S}, KeyAttribute{"s", Type::S}, {}, {}},
+        {{"n", Type::N}, KeyAttribute{"b", Type::B}, {}, {}},
+        {{"pk", Type::S}, KeyAttribute{"n", Type::N}, {{"a", Type::S}}, {{"s", Type::S}, {"b", Type::B}}},
     };
     return s;
 }
