@@ -11,13 +11,6 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// "abc123.execute-api.localhost[:port]": an API invocation, never signed.
-bool execute_api_host(std::string_view host) {
-    auto colon = host.rfind(':');
-    if (colon != std::string_view::npos) host = host.substr(0, colon);
-    return host.ends_with(".execute-api.localhost");
-}
-
 // The signing service of a request AWS wants signed, or "" for one it does
 // not (see auth.hpp for the list).
 std::string_view signing_service(const http::Request& request, const Route& route) {
@@ -30,7 +23,7 @@ std::string_view signing_service(const http::Request& request, const Route& rout
             // environments) nor lowcloud's own log endpoints.
             return starts_with(path, "/2018-06-01/runtime/") || starts_with(path, "/_lowcloud/") ? "" : "lambda";
         case Family::apigateway: {
-            if (execute_api_host(request.header("Host"))) return "";
+            if (is_execute_api_host(request.header("Host"))) return "";  // an API invocation
             const bool control = (starts_with(path, "/restapis") && path.find("/_user_request_") == std::string_view::npos) ||
                                  starts_with(path, "/domainnames") || starts_with(path, "/v2/apis") ||
                                  starts_with(path, "/v2/domainnames");

@@ -5,15 +5,14 @@ namespace lowcloud::app {
 
 namespace {
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+}  // namespace
 
-// "abc123.execute-api.localhost" or with ":port".
 bool is_execute_api_host(std::string_view host) {
     auto colon = host.rfind(':');
     if (colon != std::string_view::npos && host.find(']') == std::string_view::npos) host = host.substr(0, colon);
     constexpr std::string_view suffix = ".execute-api.localhost";
     return host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix;
 }
-}  // namespace
 
 std::string_view family_name(Family f) {
     switch (f) {

@@ -36,6 +36,9 @@ struct Route {
 Route classify(const http::Request& head, const std::function<bool(std::string_view path)>& api_base_path,
                const std::function<bool(std::string_view host)>& api_host = nullptr);
 
+// "abc123.execute-api.localhost", with or without ":port": an API invocation.
+bool is_execute_api_host(std::string_view host);
+
 // Body limits per family, as AWS enforces them.
 constexpr std::size_t kDynamoDbBodyLimit = 16 * 1024 * 1024;
 constexpr std::size_t kApiGatewayBodyLimit = 10 * 1024 * 1024;

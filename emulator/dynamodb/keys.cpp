@@ -40,7 +40,9 @@ void check_key_value(const KeyAttribute& attr, const AttributeValue& v, bool is_
 
 // Values in key-schema order (hash ones, then range ones; a missing range
 // value ends the list).
-EncodedKey encode(const KeySchema& schema, const std::vector<const AttributeValue*>& values) {
+using KeyValues = boost::container::static_vector<const AttributeValue*, 8>;
+
+EncodedKey encode(const KeySchema& schema, const KeyValues& values) {
     EncodedKey k;
     const std::size_t hashes = 1 + schema.more_hash.size();
     if (!schema.multi_attribute()) {
@@ -110,11 +112,11 @@ std::string escape_key_bytes(std::string_view bytes) {
 }
 
 EncodedKey key_from_item(const KeySchema& schema, const Item& item) {
-    std::vector<const AttributeValue*> values;
+    KeyValues values;
     const std::size_t hashes = 1 + schema.more_hash.size();
-    const auto attrs = schema.attributes();
+    const auto attrs = schema.attribute_refs();
     for (std::size_t i = 0; i < attrs.size(); ++i) {
-        const KeyAttribute& attr = attrs[i];
+        const KeyAttribute& attr = *attrs[i];
         auto it = item.find(attr.name);
         if (it == item.end())
             throw validation_error("One or more parameter values were invalid: Missing the key " + attr.name + " in the item");
@@ -129,27 +131,27 @@ EncodedKey key_from_item(const KeySchema& schema, const Item& item) {
 }
 
 EncodedKey key_from_key(const KeySchema& schema, const Item& key) {
-    const auto attrs = schema.attributes();
+    const auto attrs = schema.attribute_refs();
     const std::size_t hashes = 1 + schema.more_hash.size();
     auto mismatch = [] { return validation_error("The provided key element does not match the schema"); };
     if (key.size() != attrs.size()) throw mismatch();
-    std::vector<const AttributeValue*> values;
+    KeyValues values;
     for (std::size_t i = 0; i < attrs.size(); ++i) {
-        auto it = key.find(attrs[i].name);
-        if (it == key.end() || it->second.type != attrs[i].type) throw mismatch();
-        check_key_value(attrs[i], it->second, i < hashes);
+        auto it = key.find(attrs[i]->name);
+        if (it == key.end() || it->second.type != attrs[i]->type) throw mismatch();
+        check_key_value(*attrs[i], it->second, i < hashes);
         values.push_back(&it->second);
     }
     return encode(schema, values);
 }
 
 std::optional<EncodedKey> index_key_of(const SecondaryIndex& index, const Item& item) {
-    const auto attrs = index.key.attributes();
+    const auto attrs = index.key.attribute_refs();
     const std::size_t hashes = 1 + index.key.more_hash.size();
-    std::vector<const AttributeValue*> values;
+    KeyValues values;
     bool complete = true;
     for (std::size_t i = 0; i < attrs.size(); ++i) {
-        const KeyAttribute& attr = attrs[i];
+        const KeyAttribute& attr = *attrs[i];
         auto it = item.find(attr.name);
         if (it == item.end()) {
             complete = false;
@@ -185,14 +187,14 @@ void check_index_keys(const TableDef& table, const Item& item) {
 }
 
 void check_key_values_not_empty(const KeySchema& schema, const Item& item) {
-    for (const auto& attr : schema.attributes())
-        if (auto it = item.find(attr.name); it != item.end()) check_not_empty(attr, it->second);
+    for (const KeyAttribute* attr : schema.attribute_refs())
+        if (auto it = item.find(attr->name); it != item.end()) check_not_empty(*attr, it->second);
 }
 
 Item key_of(const KeySchema& schema, const Item& item) {
     Item key;
-    for (const auto& attr : schema.attributes())
-        if (auto it = item.find(attr.name); it != item.end()) key.emplace(*it);
+    for (const KeyAttribute* attr : schema.attribute_refs())
+        if (auto it = item.find(attr->name); it != item.end()) key.emplace(*it);
     return key;
 }
 

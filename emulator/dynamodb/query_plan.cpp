@@ -335,10 +335,7 @@ KeyPlan plan_query(const KeySchema& schema, const std::vector<KeyCondition>& con
                 throw validation_error("Query condition missed key schema element: " + attr->name);
             continue;
         }
-        if (!indexable(k->op)) throw validation_error("Attempted conditional constraint is not an indexable operation");
-        for (const auto& v : k->values)
-            if (v.type != attr->type)
-                throw validation_error("One or more parameter values were invalid: Condition parameter type does not match schema type");
+        check_condition_values(*k, *attr);
         if (is_hash && k->op != KeyOp::EQ) throw validation_error("Query key condition not supported");
         if (is_hash) {
             plan.partition = encode_key_value(k->values.at(0));

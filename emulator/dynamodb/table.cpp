@@ -38,6 +38,14 @@ std::vector<KeyAttribute> KeySchema::attributes() const {
     return out;
 }
 
+KeySchema::AttributeRefs KeySchema::attribute_refs() const {
+    AttributeRefs out{&hash};
+    for (const auto& a : more_hash) out.push_back(&a);
+    if (range) out.push_back(&*range);
+    for (const auto& a : more_range) out.push_back(&a);
+    return out;
+}
+
 bool KeySchema::has_attribute(const std::string& name) const {
     for (const auto& a : attributes())
         if (a.name == name) return true;

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/container/static_vector.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +40,9 @@ struct KeySchema {
     std::vector<KeyAttribute> range_attributes() const;
     // Every key attribute: the partition ones, then the sort ones.
     std::vector<KeyAttribute> attributes() const;
+    // The same without copies or allocation, for the write path.
+    using AttributeRefs = boost::container::static_vector<const KeyAttribute*, 8>;
+    AttributeRefs attribute_refs() const;
     bool has_attribute(const std::string& name) const;
 };
 
