@@ -290,7 +290,7 @@ json batch_write_item(Engine& engine, const json& req) {
 
     auto mode = opt_string(req, "ReturnConsumedCapacity");
     json capacity = json::array();
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Op tx(engine.storage);
     for (const auto& t : tables) {
         WriteCapacity units;
         for (const auto& w : t.writes) {

@@ -23,7 +23,7 @@ namespace {
 
 // Runs a validated write as one SQLite transaction: read, check, write.
 WriteResult execute(Engine& engine, const Write& w) {
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Op tx(engine.storage);
     WriteResult r = evaluate_write(engine.storage, w);
     store_write(engine.storage, w, r);
     tx.commit();

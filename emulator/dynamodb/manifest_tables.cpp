@@ -127,7 +127,7 @@ std::size_t seed_table(Engine& engine, const TableDef& t, const SeedSpec& seed) 
         throw std::runtime_error("seed file " + seed.file.string() + ": invalid JSON: " + e.what());
     }
     if (!data.is_array()) throw std::runtime_error("seed file " + seed.file.string() + ": expected a JSON array of objects");
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     std::size_t n = 0;
     for (const auto& object : data) {
         std::string where = seed.file.string() + ": element " + std::to_string(n);

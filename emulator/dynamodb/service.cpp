@@ -23,6 +23,13 @@ using nlohmann::json;
 
 namespace {
 
+// How long writes may wait in the open batch before it commits (they are
+// durable in the journal already), and how many operations it may hold.
+constexpr auto kFlushDelay = std::chrono::milliseconds(20);
+constexpr std::size_t kMaxBatchOperations = 20000;
+// WAL frames (pages) past which the background thread checkpoints.
+constexpr int kCheckpointFrames = 2000;
+
 // DynamoDB's request limit, which a compressed body must respect once decoded.
 constexpr std::size_t kRequestBodyLimit = 16 * 1024 * 1024;
 // DynamoDB compresses answers larger than this when the client accepts it.
@@ -94,6 +101,12 @@ Engine::Engine(Options o, Logger& l)
         std::string name = t.name;
         tables.emplace(std::move(name), std::move(t));
     }
+    std::size_t replayed = storage.recover([this](std::int64_t id) -> const TableDef* {
+        for (const auto& [name, t] : tables)
+            if (t.id == id) return &t;
+        return nullptr;
+    });
+    if (replayed) logger.info("dynamodb: recovered " + std::to_string(replayed) + " journaled write(s) not yet committed");
 }
 
 TableDef& Engine::table(const std::string& name, bool detailed) {
@@ -138,39 +151,82 @@ struct Service::Impl {
     Impl(Options o, Logger& l) : engine(std::move(o), l) {}
     Engine engine;
 
-    // The TTL sweeper: wakes every ttl_interval until stopped.
-    std::mutex sweeper_mutex;
-    std::condition_variable sweeper_wake;
+    // The background thread (run_background): commits the batch kFlushDelay
+    // after it opened, checkpoints the WAL, and expires TTL items every
+    // ttl_interval. It sleeps until the next of those deadlines.
+    std::mutex background_mutex;
+    std::condition_variable background_wake;
+    std::optional<std::chrono::steady_clock::time_point> flush_at;  // guarded by background_mutex
     bool stopping = false;
-    std::thread sweeper;
+    std::thread background;
 };
 
 Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>(std::move(options), logger)) {
-    auto interval = impl_->engine.options.ttl_interval;
-    if (interval.count() <= 0) return;
-    impl_->sweeper = std::thread([this, interval] {
-        std::unique_lock lock(impl_->sweeper_mutex);
-        while (!impl_->sweeper_wake.wait_for(lock, interval, [this] { return impl_->stopping; })) {
-            lock.unlock();
-            auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-            try {
-                expire_items(now);
-            } catch (const std::exception& e) {
-                impl_->engine.logger.error(std::string("dynamodb TTL sweep failed: ") + e.what());
-            }
-            lock.lock();
+    // Called under the engine's mutex; the background thread never holds
+    // background_mutex while it takes the engine's.
+    impl_->engine.storage.on_batch_open([impl = impl_.get()] {
+        {
+            std::lock_guard lock(impl->background_mutex);
+            if (!impl->flush_at) impl->flush_at = std::chrono::steady_clock::now() + kFlushDelay;
         }
+        impl->background_wake.notify_one();
     });
+    impl_->background = std::thread([this] { run_background(); });
+}
+
+void Service::run_background() {
+    using clock = std::chrono::steady_clock;
+    Impl& impl = *impl_;
+    const auto interval = impl.engine.options.ttl_interval;
+    auto next_sweep = clock::now() + interval;
+    std::unique_lock lock(impl.background_mutex);
+    while (!impl.stopping) {
+        auto now = clock::now();
+        std::optional<clock::time_point> deadline = impl.flush_at;
+        if (interval.count() > 0 && (!deadline || next_sweep < *deadline)) deadline = next_sweep;
+        if (!deadline) {
+            impl.background_wake.wait(lock);
+            continue;
+        }
+        if (now < *deadline) {
+            impl.background_wake.wait_until(lock, *deadline);
+            continue;
+        }
+        bool flush = impl.flush_at && now >= *impl.flush_at;
+        bool sweep = interval.count() > 0 && now >= next_sweep;
+        if (flush) impl.flush_at.reset();
+        if (sweep) next_sweep = now + interval;
+        lock.unlock();
+        try {
+            if (sweep)
+                expire_items(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+            if (flush) {
+                {
+                    std::lock_guard engine_lock(impl.engine.mutex);
+                    impl.engine.storage.flush();
+                }
+                impl.engine.storage.checkpoint(kCheckpointFrames);
+            }
+        } catch (const std::exception& e) {
+            impl.engine.logger.error(std::string("dynamodb background work failed: ") + e.what());
+        }
+        lock.lock();
+    }
 }
 
 Service::~Service() {
-    if (impl_->sweeper.joinable()) {
-        {
-            std::lock_guard lock(impl_->sweeper_mutex);
-            impl_->stopping = true;
-        }
-        impl_->sweeper_wake.notify_all();
-        impl_->sweeper.join();
+    {
+        std::lock_guard lock(impl_->background_mutex);
+        impl_->stopping = true;
+    }
+    impl_->background_wake.notify_all();
+    impl_->background.join();
+    try {
+        std::lock_guard lock(impl_->engine.mutex);
+        impl_->engine.storage.flush();
+        impl_->engine.storage.checkpoint(1);
+    } catch (const std::exception& e) {
+        impl_->engine.logger.error(std::string("dynamodb: final commit failed (the journal keeps the writes): ") + e.what());
     }
 }
 
@@ -183,7 +239,7 @@ std::size_t Service::expire_items(std::int64_t now_seconds) {
         for (;;) {
             auto keys = engine.storage.expired(t.id, now_seconds, 500);
             if (keys.empty()) break;
-            sqlite::Transaction tx(engine.storage.db());
+            Storage::Op tx(engine.storage);
             for (const auto& key : keys)
                 if (auto old = engine.storage.get(t.id, key)) engine.storage.remove(t, key, *old);
             tx.commit();
@@ -276,7 +332,9 @@ http::Response Service::answer(const http::Request& request) {
         json result;
         {
             std::lock_guard lock(impl_->engine.mutex);
+            impl_->engine.storage.begin_batch();
             result = it->second(impl_->engine, body);
+            if (impl_->engine.storage.batch_operations() >= kMaxBatchOperations) impl_->engine.storage.flush();
         }
         // TagResource and UntagResource answer an empty body, as DynamoDB does.
         if (result.empty() && (name == "TagResource" || name == "UntagResource")) return finish(200, "", content_type);

@@ -48,20 +48,27 @@ std::optional<std::int64_t> ttl_seconds(const Item& item, const std::string& att
     return v;
 }
 
-Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? file->string() : ":memory:") {
+Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? file->string() : ":memory:"), file_(file) {
     if (file) {
-        // One process owns the data: an exclusive lock spares the per-
-        // transaction file locking (fcntl) and the WAL's shared memory, and
-        // a second lowcloud on the same data dir fails at startup.
-        db_.exec("PRAGMA locking_mode=EXCLUSIVE");
-        try {
-            db_.exec("PRAGMA journal_mode=WAL");
-        } catch (const sqlite::Error& e) {
-            throw sqlite::Error(file->string() + " is in use by another process (" + e.what() + ")");
-        }
+        // The journal's lock keeps a second process off the data (before
+        // SQLite touches it). SQLite's own locking stays NORMAL so that the
+        // checkpointer's connection can share the WAL; transactions are
+        // few (one per batch), so its per-transaction locking costs little.
+        journal_ = std::make_unique<Journal>(file->string() + ".oplog");
+        db_.exec("PRAGMA journal_mode=WAL");
         // NORMAL in WAL mode: a committed transaction survives the process
         // being killed (it is in the WAL); only an OS crash may lose the last ones.
         db_.exec("PRAGMA synchronous=NORMAL");
+        // Checkpoints run on the sweeper's thread (checkpoint()), not in a commit.
+        db_.exec("PRAGMA wal_autocheckpoint=0");
+        db_.exec("PRAGMA journal_size_limit=67108864");
+        sqlite3_wal_hook(
+            db_.handle(),
+            [](void* self, sqlite3*, const char*, int frames) {
+                static_cast<Storage*>(self)->wal_frames_.store(frames, std::memory_order_relaxed);
+                return SQLITE_OK;
+            },
+            this);
     }
     db_.exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     auto& version = db_.cached("SELECT value FROM meta WHERE key = 'schema_version'");
@@ -71,6 +78,9 @@ Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? 
         if (v != std::to_string(kSchemaVersion))
             throw sqlite::Error("database has schema version " + v + "; this lowcloud understands version " +
                                 std::to_string(kSchemaVersion));
+        auto& seq = db_.cached("SELECT value FROM meta WHERE key = 'journal_sequence'");
+        if (seq.step()) committed_sequence_ = sequence_ = std::stoull(seq.column_text(0));
+        seq.reset();
         return;
     }
     version.reset();
@@ -91,6 +101,163 @@ Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? 
         " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID");
     db_.exec("INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) + "')");
     tx.commit();
+}
+
+Storage::~Storage() {
+    try {
+        flush();
+    } catch (...) {
+        // The journal keeps what the batch held; the next start replays it.
+    }
+}
+
+// ---- durability -----------------------------------------------------------------
+
+std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>& table_by_id) {
+    table_by_id_ = table_by_id;
+    return replay();
+}
+
+std::size_t Storage::replay() {
+    if (!journal_ || journal_->size() == 0) return 0;
+    std::size_t applied = 0;
+    sqlite::Transaction tx(db_);
+    sequence_ = committed_sequence_;
+    journal_->read([&](std::uint64_t sequence, const std::vector<JournalEntry>& entries) {
+        if (sequence <= committed_sequence_) return;  // committed before the journal was emptied
+        for (const JournalEntry& e : entries) {
+            const TableDef* t = table_by_id_(e.table);
+            if (!t) continue;
+            EncodedKey key{std::string(e.pk), std::string(e.sk), e.hash};
+            auto old = get(t->id, key);
+            if (e.kind == JournalEntry::Kind::put)
+                put(*t, key, decode_item(e.item), e.size, old);
+            else if (old)
+                remove(*t, key, *old);
+        }
+        sequence_ = sequence;
+        ++applied;
+    });
+    db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
+    tx.commit();
+    committed_sequence_ = sequence_;
+    journal_->clear();
+    return applied;
+}
+
+void Storage::begin_batch() {
+    if (batch_open_) return;
+    db_.cached("BEGIN IMMEDIATE").run();
+    batch_open_ = true;
+    batch_ops_ = 0;
+    if (on_batch_open_) on_batch_open_();
+}
+
+void Storage::persist_counters() {
+    for (auto& [table, d] : deltas_)
+        if (d.first || d.second)
+            db_.cached("UPDATE tables SET item_count = item_count + ?, size_bytes = size_bytes + ? WHERE id = ?")
+                .bind(1, d.first)
+                .bind(2, d.second)
+                .bind(3, table)
+                .run();
+    deltas_.clear();
+}
+
+void Storage::flush() {
+    if (!batch_open_) return;
+    if (mode_ != Mode::none) throw sqlite::Error("flush inside an operation");
+    try {
+        persist_counters();
+        if (journal_ && journal_->size() > 0)
+            db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
+        db_.cached("COMMIT").run();
+    } catch (...) {
+        // The batch is lost from SQLite but not from the journal: roll back
+        // and replay the journal in a transaction of its own (or at the next
+        // start, if that fails too).
+        try {
+            db_.exec("ROLLBACK");
+        } catch (...) {
+        }
+        batch_open_ = false;
+        deltas_.clear();
+        if (table_by_id_) replay();
+        throw;
+    }
+    batch_open_ = false;
+    batch_ops_ = 0;
+    committed_sequence_ = sequence_;
+    if (journal_) journal_->clear();
+}
+
+void Storage::checkpoint(int min_frames) {
+    if (!file_ || wal_frames_.load(std::memory_order_relaxed) < min_frames) return;
+    if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string());
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && log == done)
+        wal_frames_.store(0, std::memory_order_relaxed);
+}
+
+Storage::Op::Op(Storage& s) : s_(s) {
+    if (s_.mode_ != Mode::none) throw sqlite::Error("nested storage operation");
+    s_.begin_batch();
+    s_.db_.cached("SAVEPOINT op").run();
+    s_.mode_ = Mode::op;
+    s_.record_.clear();
+    s_.op_deltas_.clear();
+}
+
+Storage::Op::~Op() {
+    if (done_) return;
+    try {
+        s_.db_.cached("ROLLBACK TO op").run();
+        s_.db_.cached("RELEASE op").run();
+    } catch (...) {
+    }
+    s_.mode_ = Mode::none;
+    s_.record_.clear();
+    s_.op_deltas_.clear();
+}
+
+void Storage::Op::commit() {
+    if (!s_.record_.empty()) {
+        if (s_.journal_) s_.journal_->append(s_.sequence_ + 1, s_.record_);  // throws: the destructor rolls back
+        ++s_.sequence_;
+        for (auto& [table, d] : s_.op_deltas_) {
+            auto& total = s_.deltas_[table];
+            total.first += d.first;
+            total.second += d.second;
+        }
+    }
+    s_.db_.cached("RELEASE op").run();
+    done_ = true;
+    s_.mode_ = Mode::none;
+    s_.record_.clear();
+    s_.op_deltas_.clear();
+    ++s_.batch_ops_;
+}
+
+Storage::Durable::Durable(Storage& s) : s_(s) {
+    if (s_.mode_ != Mode::none) throw sqlite::Error("nested storage operation");
+    s_.flush();
+    s_.db_.cached("BEGIN IMMEDIATE").run();
+    s_.mode_ = Mode::durable;
+}
+
+Storage::Durable::~Durable() {
+    if (done_) return;
+    try {
+        s_.db_.cached("ROLLBACK").run();
+    } catch (...) {
+    }
+    s_.mode_ = Mode::none;
+}
+
+void Storage::Durable::commit() {
+    s_.db_.cached("COMMIT").run();
+    done_ = true;
+    s_.mode_ = Mode::none;
 }
 
 // ---- catalog ----------------------------------------------------------------
@@ -117,6 +284,7 @@ void Storage::save_table(const TableDef& t) {
 }
 
 void Storage::delete_table(std::int64_t id) {
+    deltas_.erase(id);
     for (const char* sql : {"DELETE FROM items WHERE table_id = ?", "DELETE FROM index_entries WHERE table_id = ?",
                             "DELETE FROM ttl_entries WHERE table_id = ?", "DELETE FROM tables WHERE id = ?"})
         db_.cached(sql).bind(1, id).run();
@@ -128,6 +296,11 @@ std::pair<std::int64_t, std::int64_t> Storage::counters(std::int64_t id) {
     std::pair<std::int64_t, std::int64_t> out{0, 0};
     if (s.step()) out = {s.column_int(0), s.column_int(1)};
     s.reset();
+    for (const auto* deltas : {&deltas_, &op_deltas_})
+        if (auto it = deltas->find(id); it != deltas->end()) {
+            out.first += it->second.first;
+            out.second += it->second.second;
+        }
     return out;
 }
 
@@ -144,14 +317,16 @@ std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey
 
 void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old) {
     if (old) erase_entries(t, key, old->item);
+    std::string text = to_json(item).dump();
     db_.cached("INSERT OR REPLACE INTO items(table_id, pk, sk, hash, size, item) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, t.id)
         .bind_blob(2, key.pk)
         .bind_blob(3, key.sk)
         .bind(4, key.hash)
         .bind(5, size)
-        .bind_blob(6, to_json(item).dump())
+        .bind_blob(6, text)
         .run();
+    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
     write_entries(t, key, item);
     adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
 }
@@ -159,10 +334,17 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
     erase_entries(t, key, old.item);
     db_.cached("DELETE FROM items WHERE table_id = ? AND pk = ? AND sk = ?").bind(1, t.id).bind_blob(2, key.pk).bind_blob(3, key.sk).run();
+    if (mode_ == Mode::op) record_.remove(t.id, key.pk, key.sk, key.hash);
     adjust_counters(t.id, -1, -old.size);
 }
 
 void Storage::adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes) {
+    if (mode_ == Mode::op) {
+        auto& d = op_deltas_[table];
+        d.first += items;
+        d.second += bytes;
+        return;
+    }
     db_.cached("UPDATE tables SET item_count = item_count + ?, size_bytes = size_bytes + ? WHERE id = ?")
         .bind(1, items)
         .bind(2, bytes)

@@ -16,15 +16,36 @@
 // index keys ordered by the base table key, as DynamoDB orders them) and the
 // TTL entry, in the caller's transaction. Index entries hold keys only; reads
 // join them to the base item.
-// Not thread-safe: the service serializes all calls (service.hpp).
+//
+// Durability. Item writes do not commit a SQLite transaction each: the
+// connection keeps one transaction open (the batch) and every item
+// operation runs in a savepoint inside it (Op). An operation that wrote
+// appends one record of its effects to the journal (journal.hpp) with one
+// write(2) before it is acknowledged, so it survives the process being
+// killed; flush() commits the batch (with the journal's sequence number, in
+// meta) and empties the journal, and recover() replays at start what the
+// last batch did not commit. Table definitions change only in Durable
+// scopes, which commit the batch first and then their own transaction, so
+// the journal never outlives the definitions its records need. Counters
+// (item_count, size_bytes) move in memory between flushes.
+// In memory (no file) the same batching applies without a journal.
+//
+// Threading: not thread-safe, except checkpoint(): the service serializes
+// every other call (service.hpp); checkpoint() uses a connection of its own
+// and may run on another thread at the same time (WAL mode lets it copy
+// committed pages while the batch is open).
 #pragma once
 
+#include "dynamodb/journal.hpp"
 #include "dynamodb/keys.hpp"
 #include "dynamodb/sqlite.hpp"
 #include "dynamodb/table.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -65,11 +86,66 @@ class Storage {
 public:
     static constexpr int kSchemaVersion = 1;
 
-    // Opens `file` (WAL mode) or an in-memory database when none; creates
-    // the schema or checks its version (throws sqlite::Error if unknown).
+    // Opens `file` (WAL mode, its journal FILE.oplog beside it) or an
+    // in-memory database when none; creates the schema or checks its
+    // version (throws sqlite::Error if unknown, std::runtime_error when
+    // another process uses the file). Call recover() before anything else.
     explicit Storage(const std::optional<std::filesystem::path>& file);
+    // Commits the batch (a clean stop leaves an empty journal).
+    ~Storage();
 
     sqlite::Database& db() { return db_; }
+
+    // ---- durability (see the file comment) ----
+    // Applies the journal's records not yet committed, with `table_by_id`
+    // giving each record's table (records of unknown tables are skipped),
+    // commits them and empties the journal. Returns how many it applied.
+    std::size_t recover(const std::function<const TableDef*(std::int64_t)>& table_by_id);
+    // Opens the batch unless open (reads use it too: no per-statement locking).
+    void begin_batch();
+    // Commits the batch, if open, and empties the journal.
+    void flush();
+    bool batch_open() const { return batch_open_; }
+    // Called (under the caller's serialization) whenever a batch opens, so
+    // the owner can schedule its flush.
+    void on_batch_open(std::function<void()> f) { on_batch_open_ = std::move(f); }
+    // Operations since the batch opened (the owner flushes early past a bound).
+    std::size_t batch_operations() const { return batch_ops_; }
+    // Copies committed WAL frames into the database file when the WAL has
+    // grown past `min_frames` (PASSIVE: never waits for the batch). Any
+    // thread; see the file comment. No-op in memory.
+    void checkpoint(int min_frames);
+
+    // One item operation: a savepoint in the batch. Writes made through put()
+    // and remove() while it is open are journaled by commit(), which then
+    // releases the savepoint; destroyed without commit(), it rolls them back.
+    class Op {
+    public:
+        explicit Op(Storage& s);
+        ~Op();
+        Op(const Op&) = delete;
+        Op& operator=(const Op&) = delete;
+        void commit();
+
+    private:
+        Storage& s_;
+        bool done_ = false;
+    };
+
+    // A catalog change (or anything that must be committed before it is
+    // answered): flushes the batch, then runs as a transaction of its own.
+    class Durable {
+    public:
+        explicit Durable(Storage& s);
+        ~Durable();
+        Durable(const Durable&) = delete;
+        Durable& operator=(const Durable&) = delete;
+        void commit();
+
+    private:
+        Storage& s_;
+        bool done_ = false;
+    };
 
     // ---- catalog ----
     std::vector<TableDef> load_tables();
@@ -116,6 +192,9 @@ public:
                     const std::optional<Position>& after, const Visit& visit);
 
 private:
+    enum class Mode { none, op, durable };
+    std::size_t replay();  // the journal's uncommitted records, in a transaction of their own
+    void persist_counters();
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
     void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
     void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk);
@@ -124,6 +203,20 @@ private:
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 
     sqlite::Database db_;
+    std::optional<std::filesystem::path> file_;
+    std::unique_ptr<Journal> journal_;            // with a file only
+    std::unique_ptr<sqlite::Database> checkpointer_;  // opened on first checkpoint()
+    std::atomic<int> wal_frames_{0};              // set by SQLite's WAL hook after each commit
+    Mode mode_ = Mode::none;
+    bool batch_open_ = false;
+    std::size_t batch_ops_ = 0;
+    std::uint64_t sequence_ = 0;                  // of the last journal record
+    std::uint64_t committed_sequence_ = 0;        // the last one committed to SQLite (meta)
+    std::function<const TableDef*(std::int64_t)> table_by_id_;  // from recover()
+    JournalRecord record_;                        // the open Op's effects
+    std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> deltas_;     // committed ops, not yet flushed
+    std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> op_deltas_;  // the open Op's
+    std::function<void()> on_batch_open_;
 };
 
 // The TTL attribute's expiry time in whole epoch seconds, when the item has

@@ -296,7 +296,7 @@ json create_table(Engine& engine, const json& req) {
     t.deletion_protection = protection.value_or(false);
     apply_tags(t, tags);
 
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     engine.storage.insert_table(t);
     tx.commit();
     auto& stored = engine.tables.emplace(t.name, t).first->second;
@@ -337,7 +337,7 @@ json delete_table(Engine& engine, const json& req) {
     if (t.deletion_protection)
         throw validation_error("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     json description = engine.describe(t, "DELETING");
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     engine.storage.delete_table(t.id);
     tx.commit();
     engine.tables.erase(*name);
@@ -361,7 +361,7 @@ json update_table(Engine& engine, const json& req) {
 
     TableDef& t = engine.table(*name, true);
     TableDef updated = t;
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     bool index_updates = apply_index_updates(engine, updated, req);
     if (!billing && !throughput && !protection && !table_class && !index_updates)
         throw validation_error(
@@ -414,7 +414,7 @@ json tag_resource(Engine& engine, const json& req) {
     TableDef& t = engine.table_by_arn(arn, true);
     TableDef updated = t;
     apply_tags(updated, tags);
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     engine.storage.save_table(updated);
     tx.commit();
     t = std::move(updated);
@@ -438,7 +438,7 @@ json untag_resource(Engine& engine, const json& req) {
         if (!k.is_string()) throw serialization_error("Unexpected value in TagKeys");
         std::erase_if(updated.tags, [&](const auto& p) { return p.first == k.get<std::string>(); });
     }
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     engine.storage.save_table(updated);
     tx.commit();
     t = std::move(updated);
@@ -496,7 +496,7 @@ json update_time_to_live(Engine& engine, const json& req) {
             throw validation_error("The provided TTL attribute name does not match the configured TTL attribute name");
         updated.ttl_attribute.reset();
     }
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     engine.storage.save_table(updated);
     engine.storage.rebuild_ttl(updated);
     tx.commit();
@@ -577,7 +577,7 @@ json update_continuous_backups(Engine& engine, const json& req) {
         updated.pitr_since_ms.reset();
         updated.pitr_days = 35;
     }
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Durable tx(engine.storage);
     engine.storage.save_table(updated);
     tx.commit();
     t = std::move(updated);

@@ -262,7 +262,7 @@ json transact_write_items(Engine& engine, const json& req) {
     }
 
     std::vector<WriteResult> results(actions.size());
-    sqlite::Transaction tx(engine.storage.db());
+    Storage::Op tx(engine.storage);
     run_actions(actions.size(), [&](std::size_t i) {
         resolve_key(actions[i].write);
         results[i] = evaluate_write(engine.storage, actions[i].write);

@@ -1,0 +1,78 @@
+// The DynamoDB storage's operation journal: an append-only file of records,
+// each the effects of one acknowledged write operation (the items it put and
+// the keys it deleted), so that a write is durable once its record is
+// appended, before the SQLite transaction that holds it commits (see
+// storage.hpp, "Durability"). A record is
+//
+//   u32 length | u32 crc32(payload) | payload
+//   payload  = u64 sequence | entries
+//   entry    = u8 kind (1 put, 2 delete) | i64 table id | u32 hash |
+//              bytes pk | bytes sk | put only: i64 size | bytes item
+//   bytes    = u32 length | the bytes                  (all little-endian)
+//
+// Reading stops at the first record that is cut short or fails its CRC: the
+// tail of a write the process did not finish (never acknowledged).
+// The file is also the data directory's lock: a second process opening it
+// fails (flock).
+// Not thread-safe: the storage layer serializes all calls.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace lowcloud::dynamodb {
+
+// One entry as read back.
+struct JournalEntry {
+    enum class Kind : std::uint8_t { put = 1, remove = 2 };
+    Kind kind = Kind::put;
+    std::int64_t table = 0;
+    std::uint32_t hash = 0;
+    std::string_view pk, sk;
+    std::int64_t size = 0;      // put only
+    std::string_view item;      // put only: the item's DynamoDB JSON text
+};
+
+// The entries of one record being built.
+class JournalRecord {
+public:
+    void put(std::int64_t table, std::string_view pk, std::string_view sk, std::uint32_t hash, std::int64_t size,
+             std::string_view item);
+    void remove(std::int64_t table, std::string_view pk, std::string_view sk, std::uint32_t hash);
+    bool empty() const { return entries_.empty(); }
+    void clear() { entries_.clear(); }
+    const std::string& bytes() const { return entries_; }
+
+private:
+    std::string entries_;
+};
+
+class Journal {
+public:
+    // Opens (creates) `file` and locks it; throws std::runtime_error naming
+    // the file when another process holds it or it cannot be opened.
+    explicit Journal(const std::filesystem::path& file);
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    // Appends one record with one write(2); on any failure truncates the
+    // file back to where it was and throws std::runtime_error.
+    void append(std::uint64_t sequence, const JournalRecord& record);
+    // Calls `visit` for each complete record in order (sequence, entries);
+    // returns how many were read.
+    std::size_t read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const;
+    // Empties the file (after the records were committed to SQLite).
+    void clear();
+    std::uint64_t size() const { return size_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+};
+
+}  // namespace lowcloud::dynamodb
