@@ -1,7 +1,7 @@
 // Text encodings every part needs: percent-decoding of URL components and
 // base64. One implementation each, shared by the services. Pure functions,
 // thread-safe. (DynamoDB's strict base64 decoding with DynamoDB's own error
-// messages lives in dynamodb/value.cpp; this decoder is the lenient one.)
+// messages lives in dynamodb/model/value.cpp; this decoder is the lenient one.)
 #pragma once
 
 #include <optional>

@@ -7,7 +7,7 @@
 #include "common/compression.hpp"
 
 #include "common/ids.hpp"
-#include "dynamodb/engine.hpp"
+#include "ops/engine.hpp"
 #include "dynamodb/error.hpp"
 
 #include <zlib.h>

@@ -4,11 +4,11 @@
 // (expression.hpp only_removes). Each table row has a stable name used as the
 // DYNAMIC_SECTION name; the integration counterpart is
 // tests/integration/test_dynamodb_edge_cases.py.
-#include "dynamodb/capacity.hpp"
+#include "model/capacity.hpp"
 #include "dynamodb/error.hpp"
-#include "dynamodb/expression.hpp"
-#include "dynamodb/tags.hpp"
-#include "dynamodb/value.hpp"
+#include "expression/expression.hpp"
+#include "model/tags.hpp"
+#include "model/value.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "dynamodb/error.hpp"
-#include "dynamodb/expression.hpp"
-#include "dynamodb/value.hpp"
+#include "expression/expression.hpp"
+#include "model/value.hpp"
 
 #include <nlohmann/json.hpp>
 

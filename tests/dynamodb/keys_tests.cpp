@@ -1,8 +1,8 @@
 // Key extraction, validation and order-preserving encoding: SQLite's BLOB
 // order over encoded keys must be DynamoDB's order.
 #include "dynamodb/error.hpp"
-#include "dynamodb/keys.hpp"
-#include "dynamodb/number.hpp"
+#include "model/keys.hpp"
+#include "model/number.hpp"
 
 #include <catch2/catch.hpp>
 

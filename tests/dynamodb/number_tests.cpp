@@ -3,7 +3,7 @@
 // arithmetic, numeric ordering, and key_bytes order agreeing with <=>.
 // Each table row has a stable name used as the DYNAMIC_SECTION name.
 #include "dynamodb/error.hpp"
-#include "dynamodb/number.hpp"
+#include "model/number.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,10 +3,10 @@
 // ExclusiveStartKey), sort-key byte ranges, and the key-path rule. Messages
 // are DynamoDB's (dynalite test/query.js, recorded against real DynamoDB).
 #include "dynamodb/error.hpp"
-#include "dynamodb/expression.hpp"
-#include "dynamodb/keys.hpp"
-#include "dynamodb/number.hpp"
-#include "dynamodb/query_plan.hpp"
+#include "expression/expression.hpp"
+#include "model/keys.hpp"
+#include "model/number.hpp"
+#include "ops/query_plan.hpp"
 
 #include "expression_test_util.hpp"
 

@@ -4,7 +4,7 @@
 // DynamoDB's item-size arithmetic. Each table row has a stable name used as
 // the DYNAMIC_SECTION name.
 #include "dynamodb/error.hpp"
-#include "dynamodb/value.hpp"
+#include "model/value.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -15,11 +15,11 @@
 // (DynamoDB JSON) that replace the defaults below; input whose JSON part does
 // not parse is skipped. LOWCLOUD_FUZZ_VERBOSE=1 prints each step's outcome.
 #include "dynamodb/error.hpp"
-#include "dynamodb/expression.hpp"
-#include "dynamodb/keys.hpp"
-#include "dynamodb/query_plan.hpp"
-#include "dynamodb/request.hpp"
-#include "dynamodb/value.hpp"
+#include "expression/expression.hpp"
+#include "model/keys.hpp"
+#include "ops/query_plan.hpp"
+#include "model/request.hpp"
+#include "model/value.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 """The manifest's `tables:` section: tables created at startup when missing,
 seeded from a JSON file with a per-attribute type map, never reseeded.
 
-Schema (emulator/dynamodb/manifest_tables.cpp):
+Schema (emulator/dynamodb/ops/manifest_tables.cpp):
   tables:
     - name: project1
       key: {sku: S}                 # partition key, then optional sort key

@@ -1,0 +1,94 @@
+// Private to the DynamoDB service: the state every operation works on, and
+// the operation functions themselves (one file per family: table_ops.cpp,
+// item_ops.cpp). Operations receive the parsed JSON request, parse it into
+// typed values, and return the JSON response or throw ApiError.
+// Precondition for every operation: the caller holds Engine::mutex.
+#pragma once
+
+#include "common/log.hpp"
+#include "dynamodb/service.hpp"
+#include "storage/storage.hpp"
+#include "model/table.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace lowcloud::dynamodb {
+
+struct Engine {
+    Engine(Options o, Logger& l);
+
+    Options options;
+    Logger& logger;
+    std::mutex mutex;  // serializes every operation
+    Storage storage;
+    std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
+
+    // TransactWriteItems' ClientRequestToken idempotency (transact_ops.cpp):
+    // each token a successful transaction used in the last 10 minutes, with
+    // the fingerprint of its request. In memory only, like DynamoDB's window.
+    struct TransactionToken {
+        std::string fingerprint;
+        std::chrono::steady_clock::time_point expires;
+    };
+    std::map<std::string, TransactionToken> transaction_tokens;
+
+    // The table named in a request, or ResourceNotFoundException. Table
+    // operations (`detailed`) name the table in the message, as DynamoDB does:
+    // "Requested resource not found: Table: X not found"; item operations say
+    // only "Requested resource not found".
+    TableDef& table(const std::string& name, bool detailed = false);
+    // Finds a table by ARN (tag operations). ValidationException for an ARN
+    // that is not a DynamoDB table ARN; ResourceNotFoundException for a
+    // missing table ("...: ResourcArn: ARN not found" when `detailed`, with
+    // DynamoDB's own spelling).
+    TableDef& table_by_arn(const std::string& arn, bool detailed = false);
+    std::string arn(const TableDef& t) const { return t.arn(options.region, options.account_id); }
+    nlohmann::json describe(const TableDef& t, const std::string& status = "ACTIVE");
+};
+
+using Operation = nlohmann::json (*)(Engine&, const nlohmann::json& request);
+
+// table_ops.cpp
+nlohmann::json create_table(Engine&, const nlohmann::json&);
+nlohmann::json describe_table(Engine&, const nlohmann::json&);
+nlohmann::json list_tables(Engine&, const nlohmann::json&);
+nlohmann::json delete_table(Engine&, const nlohmann::json&);
+nlohmann::json update_table(Engine&, const nlohmann::json&);
+nlohmann::json tag_resource(Engine&, const nlohmann::json&);
+nlohmann::json untag_resource(Engine&, const nlohmann::json&);
+nlohmann::json list_tags_of_resource(Engine&, const nlohmann::json&);
+nlohmann::json describe_time_to_live(Engine&, const nlohmann::json&);
+nlohmann::json update_time_to_live(Engine&, const nlohmann::json&);
+nlohmann::json describe_limits(Engine&, const nlohmann::json&);
+nlohmann::json describe_endpoints(Engine&, const nlohmann::json&);
+nlohmann::json describe_continuous_backups(Engine&, const nlohmann::json&);
+nlohmann::json update_continuous_backups(Engine&, const nlohmann::json&);
+
+// index_updates.cpp: UpdateTable's GlobalSecondaryIndexUpdates applied to
+// `updated` and to storage in the caller's transaction; false when absent.
+bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& request);
+
+// item_ops.cpp
+nlohmann::json put_item(Engine&, const nlohmann::json&);
+nlohmann::json get_item(Engine&, const nlohmann::json&);
+nlohmann::json update_item(Engine&, const nlohmann::json&);
+nlohmann::json delete_item(Engine&, const nlohmann::json&);
+
+// query_ops.cpp
+nlohmann::json query(Engine&, const nlohmann::json&);
+nlohmann::json scan(Engine&, const nlohmann::json&);
+
+// batch_ops.cpp
+nlohmann::json batch_get_item(Engine&, const nlohmann::json&);
+nlohmann::json batch_write_item(Engine&, const nlohmann::json&);
+
+// transact_ops.cpp
+nlohmann::json transact_write_items(Engine&, const nlohmann::json&);
+nlohmann::json transact_get_items(Engine&, const nlohmann::json&);
+
+}  // namespace lowcloud::dynamodb

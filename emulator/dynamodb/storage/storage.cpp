@@ -1,0 +1,546 @@
+// SQLite schema, catalog, items, index and TTL entries, and range reads
+// (see storage.hpp).
+#include "storage/storage.hpp"
+
+#include "dynamodb/error.hpp"
+#include "model/number.hpp"
+
+namespace lowcloud::dynamodb {
+
+namespace {
+
+Item decode_item(std::string_view text) { return parse_item(nlohmann::json::parse(text)); }
+
+constexpr std::int64_t kFiveYears = 5LL * 366 * 24 * 3600;
+
+std::vector<const SecondaryIndex*> all_indexes(const TableDef& t) {
+    std::vector<const SecondaryIndex*> out;
+    for (const auto& i : t.local_indexes) out.push_back(&i);
+    for (const auto& i : t.global_indexes) out.push_back(&i);
+    return out;
+}
+
+// " AND col >= ?N" style clauses of a sort range, binding from `first`.
+std::string range_sql(const std::string& column, const SortRange& range, int first) {
+    std::string sql;
+    if (range.lower) sql += " AND " + column + (range.lower->inclusive ? " >= ?" : " > ?") + std::to_string(first);
+    if (range.upper) sql += " AND " + column + (range.upper->inclusive ? " <= ?" : " < ?") + std::to_string(first + 1);
+    return sql;
+}
+
+void bind_range(sqlite::Statement& s, const SortRange& range, int first) {
+    if (range.lower) s.bind_blob(first, range.lower->bytes);
+    if (range.upper) s.bind_blob(first + 1, range.upper->bytes);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> ttl_seconds(const Item& item, const std::string& attribute) {
+    auto it = item.find(attribute);
+    if (it == item.end() || it->second.type != Type::N) return std::nullopt;
+    const std::string& n = it->second.scalar;  // canonical: no exponent
+    std::string whole = n.substr(0, n.find('.'));
+    bool negative = !whole.empty() && whole[0] == '-';
+    std::string digits = negative ? whole.substr(1) : whole;
+    if (digits.size() > 15) return negative ? std::nullopt : std::optional<std::int64_t>(INT64_MAX);
+    std::int64_t v = digits.empty() ? 0 : std::stoll(digits);
+    if (negative) return std::nullopt;  // before 1970: DynamoDB ignores it (more than five years ago)
+    return v;
+}
+
+Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? file->string() : ":memory:"), file_(file) {
+    if (file) {
+        // The journal's lock keeps a second process off the data (before
+        // SQLite touches it). SQLite's own locking stays NORMAL so that the
+        // checkpointer's connection can share the WAL; transactions are
+        // few (one per batch), so its per-transaction locking costs little.
+        journal_ = std::make_unique<Journal>(file->string() + ".oplog");
+        db_.exec("PRAGMA journal_mode=WAL");
+        // NORMAL in WAL mode: a committed transaction survives the process
+        // being killed (it is in the WAL); only an OS crash may lose the last ones.
+        db_.exec("PRAGMA synchronous=NORMAL");
+        // Checkpoints run on the sweeper's thread (checkpoint()), not in a commit.
+        db_.exec("PRAGMA wal_autocheckpoint=0");
+        db_.exec("PRAGMA journal_size_limit=67108864");
+        sqlite3_wal_hook(
+            db_.handle(),
+            [](void* self, sqlite3*, const char*, int frames) {
+                static_cast<Storage*>(self)->wal_frames_.store(frames, std::memory_order_relaxed);
+                return SQLITE_OK;
+            },
+            this);
+    }
+    db_.exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    auto& version = db_.cached("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (version.step()) {
+        std::string v = version.column_text(0);
+        version.reset();
+        if (v != std::to_string(kSchemaVersion))
+            throw sqlite::Error("database has schema version " + v + "; this lowcloud understands version " +
+                                std::to_string(kSchemaVersion));
+        auto& seq = db_.cached("SELECT value FROM meta WHERE key = 'journal_sequence'");
+        if (seq.step()) committed_sequence_ = sequence_ = std::stoull(seq.column_text(0));
+        seq.reset();
+        return;
+    }
+    version.reset();
+    sqlite::Transaction tx(db_);
+    db_.exec(
+        "CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
+        " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)");
+    db_.exec(
+        "CREATE TABLE items(table_id INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
+        " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID");
+    db_.exec("CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk)");
+    db_.exec(
+        "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,"
+        " pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID");
+    db_.exec("CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk)");
+    db_.exec(
+        "CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+        " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID");
+    db_.exec("INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) + "')");
+    tx.commit();
+}
+
+Storage::~Storage() {
+    try {
+        flush();
+    } catch (...) {
+        // The journal keeps what the batch held; the next start replays it.
+    }
+}
+
+// ---- durability -----------------------------------------------------------------
+
+std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>& table_by_id) {
+    table_by_id_ = table_by_id;
+    return replay();
+}
+
+std::size_t Storage::replay() {
+    if (!journal_ || journal_->size() == 0) return 0;
+    std::size_t applied = 0;
+    sqlite::Transaction tx(db_);
+    sequence_ = committed_sequence_;
+    journal_->read([&](std::uint64_t sequence, const std::vector<JournalEntry>& entries) {
+        if (sequence <= committed_sequence_) return;  // committed before the journal was emptied
+        for (const JournalEntry& e : entries) {
+            const TableDef* t = table_by_id_(e.table);
+            if (!t) continue;
+            EncodedKey key{std::string(e.pk), std::string(e.sk), e.hash};
+            auto old = get(t->id, key);
+            if (e.kind == JournalEntry::Kind::put)
+                put(*t, key, decode_item(e.item), e.size, old);
+            else if (old)
+                remove(*t, key, *old);
+        }
+        sequence_ = sequence;
+        ++applied;
+    });
+    db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
+    tx.commit();
+    committed_sequence_ = sequence_;
+    journal_->clear();
+    return applied;
+}
+
+void Storage::begin_batch() {
+    if (batch_open_) return;
+    db_.cached("BEGIN IMMEDIATE").run();
+    batch_open_ = true;
+    batch_ops_ = 0;
+    if (on_batch_open_) on_batch_open_();
+}
+
+void Storage::persist_counters() {
+    for (auto& [table, d] : deltas_)
+        if (d.first || d.second)
+            db_.cached("UPDATE tables SET item_count = item_count + ?, size_bytes = size_bytes + ? WHERE id = ?")
+                .bind(1, d.first)
+                .bind(2, d.second)
+                .bind(3, table)
+                .run();
+    deltas_.clear();
+}
+
+void Storage::flush() {
+    if (!batch_open_) return;
+    if (mode_ != Mode::none) throw sqlite::Error("flush inside an operation");
+    try {
+        persist_counters();
+        if (journal_ && journal_->size() > 0)
+            db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
+        db_.cached("COMMIT").run();
+    } catch (...) {
+        // The batch is lost from SQLite but not from the journal: roll back
+        // and replay the journal in a transaction of its own (or at the next
+        // start, if that fails too).
+        try {
+            db_.exec("ROLLBACK");
+        } catch (...) {
+        }
+        batch_open_ = false;
+        deltas_.clear();
+        if (table_by_id_) replay();
+        throw;
+    }
+    batch_open_ = false;
+    batch_ops_ = 0;
+    committed_sequence_ = sequence_;
+    if (journal_) journal_->clear();
+}
+
+void Storage::checkpoint(int min_frames) {
+    if (!file_ || wal_frames_.load(std::memory_order_relaxed) < min_frames) return;
+    if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string());
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && log == done)
+        wal_frames_.store(0, std::memory_order_relaxed);
+}
+
+Storage::Op::Op(Storage& s) : s_(s) {
+    if (s_.mode_ != Mode::none) throw sqlite::Error("nested storage operation");
+    s_.begin_batch();
+    s_.db_.cached("SAVEPOINT op").run();
+    s_.mode_ = Mode::op;
+    s_.record_.clear();
+    s_.op_deltas_.clear();
+}
+
+Storage::Op::~Op() {
+    if (done_) return;
+    try {
+        s_.db_.cached("ROLLBACK TO op").run();
+        s_.db_.cached("RELEASE op").run();
+    } catch (...) {
+    }
+    s_.mode_ = Mode::none;
+    s_.record_.clear();
+    s_.op_deltas_.clear();
+}
+
+void Storage::Op::commit() {
+    if (!s_.record_.empty()) {
+        if (s_.journal_) s_.journal_->append(s_.sequence_ + 1, s_.record_);  // throws: the destructor rolls back
+        ++s_.sequence_;
+        for (auto& [table, d] : s_.op_deltas_) {
+            auto& total = s_.deltas_[table];
+            total.first += d.first;
+            total.second += d.second;
+        }
+    }
+    s_.db_.cached("RELEASE op").run();
+    done_ = true;
+    s_.mode_ = Mode::none;
+    s_.record_.clear();
+    s_.op_deltas_.clear();
+    ++s_.batch_ops_;
+}
+
+Storage::Durable::Durable(Storage& s) : s_(s) {
+    if (s_.mode_ != Mode::none) throw sqlite::Error("nested storage operation");
+    s_.flush();
+    s_.db_.cached("BEGIN IMMEDIATE").run();
+    s_.mode_ = Mode::durable;
+}
+
+Storage::Durable::~Durable() {
+    if (done_) return;
+    try {
+        s_.db_.cached("ROLLBACK").run();
+    } catch (...) {
+    }
+    s_.mode_ = Mode::none;
+}
+
+void Storage::Durable::commit() {
+    s_.db_.cached("COMMIT").run();
+    done_ = true;
+    s_.mode_ = Mode::none;
+}
+
+// ---- catalog ----------------------------------------------------------------
+
+std::vector<TableDef> Storage::load_tables() {
+    std::vector<TableDef> out;
+    auto& s = db_.cached("SELECT id, definition FROM tables ORDER BY name");
+    while (s.step()) {
+        TableDef t = from_storage(nlohmann::json::parse(s.column_text(1)));
+        t.id = s.column_int(0);
+        out.push_back(std::move(t));
+    }
+    s.reset();
+    return out;
+}
+
+void Storage::insert_table(TableDef& t) {
+    db_.cached("INSERT INTO tables(name, definition) VALUES(?, ?)").bind_text(1, t.name).bind_text(2, to_storage(t).dump()).run();
+    t.id = db_.last_insert_rowid();
+}
+
+void Storage::save_table(const TableDef& t) {
+    db_.cached("UPDATE tables SET definition = ? WHERE id = ?").bind_text(1, to_storage(t).dump()).bind(2, t.id).run();
+}
+
+void Storage::delete_table(std::int64_t id) {
+    deltas_.erase(id);
+    for (const char* sql : {"DELETE FROM items WHERE table_id = ?", "DELETE FROM index_entries WHERE table_id = ?",
+                            "DELETE FROM ttl_entries WHERE table_id = ?", "DELETE FROM tables WHERE id = ?"})
+        db_.cached(sql).bind(1, id).run();
+}
+
+std::pair<std::int64_t, std::int64_t> Storage::counters(std::int64_t id) {
+    auto& s = db_.cached("SELECT item_count, size_bytes FROM tables WHERE id = ?");
+    s.bind(1, id);
+    std::pair<std::int64_t, std::int64_t> out{0, 0};
+    if (s.step()) out = {s.column_int(0), s.column_int(1)};
+    s.reset();
+    for (const auto* deltas : {&deltas_, &op_deltas_})
+        if (auto it = deltas->find(id); it != deltas->end()) {
+            out.first += it->second.first;
+            out.second += it->second.second;
+        }
+    return out;
+}
+
+// ---- single items -------------------------------------------------------------
+
+std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey& key) {
+    auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND pk = ? AND sk = ?");
+    s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
+    std::optional<Stored> out;
+    if (s.step()) out = Stored{decode_item(s.column_blob(0)), s.column_int(1)};
+    s.reset();
+    return out;
+}
+
+void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old) {
+    if (old) erase_entries(t, key, old->item);
+    std::string text = to_json(item).dump();
+    db_.cached("INSERT OR REPLACE INTO items(table_id, pk, sk, hash, size, item) VALUES(?, ?, ?, ?, ?, ?)")
+        .bind(1, t.id)
+        .bind_blob(2, key.pk)
+        .bind_blob(3, key.sk)
+        .bind(4, key.hash)
+        .bind(5, size)
+        .bind_blob(6, text)
+        .run();
+    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
+    write_entries(t, key, item);
+    adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
+}
+
+void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
+    erase_entries(t, key, old.item);
+    db_.cached("DELETE FROM items WHERE table_id = ? AND pk = ? AND sk = ?").bind(1, t.id).bind_blob(2, key.pk).bind_blob(3, key.sk).run();
+    if (mode_ == Mode::op) record_.remove(t.id, key.pk, key.sk, key.hash);
+    adjust_counters(t.id, -1, -old.size);
+}
+
+void Storage::adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes) {
+    if (mode_ == Mode::op) {
+        auto& d = op_deltas_[table];
+        d.first += items;
+        d.second += bytes;
+        return;
+    }
+    db_.cached("UPDATE tables SET item_count = item_count + ?, size_bytes = size_bytes + ? WHERE id = ?")
+        .bind(1, items)
+        .bind(2, bytes)
+        .bind(3, table)
+        .run();
+}
+
+void Storage::put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk,
+                              std::string_view sk) {
+    db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, table)
+        .bind_text(2, index)
+        .bind_blob(3, index_key.pk)
+        .bind_blob(4, index_key.sk)
+        .bind_blob(5, pk)
+        .bind_blob(6, sk)
+        .bind(7, index_key.hash)
+        .run();
+}
+
+void Storage::put_ttl_entry(std::int64_t table, std::int64_t expires, std::string_view pk, std::string_view sk) {
+    db_.cached("INSERT OR REPLACE INTO ttl_entries(table_id, expires, pk, sk) VALUES(?, ?, ?, ?)")
+        .bind(1, table)
+        .bind(2, expires)
+        .bind_blob(3, pk)
+        .bind_blob(4, sk)
+        .run();
+}
+
+void Storage::write_entries(const TableDef& t, const EncodedKey& key, const Item& item) {
+    for (const SecondaryIndex* index : all_indexes(t)) {
+        auto ik = index_key_of(*index, item);
+        if (!ik) continue;
+        put_index_entry(t.id, index->name, *ik, key.pk, key.sk);
+    }
+    if (t.ttl_attribute)
+        if (auto expires = ttl_seconds(item, *t.ttl_attribute))
+            put_ttl_entry(t.id, *expires, key.pk, key.sk);
+}
+
+void Storage::erase_entries(const TableDef& t, const EncodedKey& key, const Item& item) {
+    for (const SecondaryIndex* index : all_indexes(t)) {
+        auto ik = index_key_of(*index, item);
+        if (!ik) continue;
+        db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ? AND ipk = ? AND isk = ? AND pk = ? AND sk = ?")
+            .bind(1, t.id)
+            .bind_text(2, index->name)
+            .bind_blob(3, ik->pk)
+            .bind_blob(4, ik->sk)
+            .bind_blob(5, key.pk)
+            .bind_blob(6, key.sk)
+            .run();
+    }
+    if (t.ttl_attribute)
+        if (auto expires = ttl_seconds(item, *t.ttl_attribute))
+            db_.cached("DELETE FROM ttl_entries WHERE table_id = ? AND expires = ? AND pk = ? AND sk = ?")
+                .bind(1, t.id)
+                .bind(2, *expires)
+                .bind_blob(3, key.pk)
+                .bind_blob(4, key.sk)
+                .run();
+}
+
+// ---- index and TTL maintenance -------------------------------------------------
+
+void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
+    std::vector<Row> rows;
+    scan_table(t.id, 0, UINT32_MAX, std::nullopt, [&](Row&& r) {
+        rows.push_back(std::move(r));
+        return true;
+    });
+    for (const Row& r : rows) {
+        std::optional<EncodedKey> ik;
+        try {
+            ik = index_key_of(index, r.item);
+        } catch (const ApiError&) {
+            continue;  // wrong type or empty: not indexed, as DynamoDB backfills
+        }
+        if (!ik) continue;
+        put_index_entry(t.id, index.name, *ik, r.pk, r.sk);
+    }
+}
+
+void Storage::drop_index(std::int64_t table, const std::string& index) {
+    db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ?").bind(1, table).bind_text(2, index).run();
+}
+
+void Storage::rebuild_ttl(const TableDef& t) {
+    db_.cached("DELETE FROM ttl_entries WHERE table_id = ?").bind(1, t.id).run();
+    if (!t.ttl_attribute) return;
+    std::vector<Row> rows;
+    scan_table(t.id, 0, UINT32_MAX, std::nullopt, [&](Row&& r) {
+        rows.push_back(std::move(r));
+        return true;
+    });
+    for (const Row& r : rows)
+        if (auto expires = ttl_seconds(r.item, *t.ttl_attribute))
+            put_ttl_entry(t.id, *expires, r.pk, r.sk);
+}
+
+std::vector<EncodedKey> Storage::expired(std::int64_t table, std::int64_t now_seconds, std::size_t limit) {
+    auto& s = db_.cached("SELECT pk, sk FROM ttl_entries WHERE table_id = ? AND expires <= ? AND expires >= ? ORDER BY expires LIMIT ?");
+    s.bind(1, table).bind(2, now_seconds).bind(3, now_seconds - kFiveYears).bind(4, static_cast<std::int64_t>(limit));
+    std::vector<EncodedKey> out;
+    while (s.step()) out.push_back(EncodedKey{std::string(s.column_blob(0)), std::string(s.column_blob(1)), 0});
+    s.reset();
+    return out;
+}
+
+std::pair<std::int64_t, std::int64_t> Storage::index_counters(std::int64_t table, const std::string& index) {
+    auto& s = db_.cached(
+        "SELECT COUNT(*), COALESCE(SUM(i.size), 0) FROM index_entries e JOIN items i"
+        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk WHERE e.table_id = ? AND e.idx = ?");
+    s.bind(1, table).bind_text(2, index);
+    std::pair<std::int64_t, std::int64_t> out{0, 0};
+    if (s.step()) out = {s.column_int(0), s.column_int(1)};
+    s.reset();
+    return out;
+}
+
+// ---- range reads -----------------------------------------------------------------
+
+// Columns: pk, sk, hash, size, item [, ipk, isk].
+void Storage::run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit) {
+    try {
+        while (s.step()) {
+            Row r;
+            r.pk = std::string(s.column_blob(0));
+            r.sk = std::string(s.column_blob(1));
+            r.hash = static_cast<std::uint32_t>(s.column_int(2));
+            r.size = s.column_int(3);
+            r.item = decode_item(s.column_blob(4));
+            if (index_columns) {
+                r.ipk = std::string(s.column_blob(5));
+                r.isk = std::string(s.column_blob(6));
+            }
+            if (!visit(std::move(r))) break;
+        }
+    } catch (...) {
+        s.reset();
+        throw;
+    }
+    s.reset();
+}
+
+void Storage::query_table(std::int64_t table, const std::string& pk, const SortRange& range, bool forward,
+                          const std::optional<Position>& after, const Visit& visit) {
+    std::string sql = "SELECT pk, sk, hash, size, item FROM items WHERE table_id = ?1 AND pk = ?2" + range_sql("sk", range, 3);
+    if (after) sql += forward ? " AND sk > ?5" : " AND sk < ?5";
+    sql += forward ? " ORDER BY sk ASC" : " ORDER BY sk DESC";
+    auto& s = db_.cached(sql);
+    s.bind(1, table).bind_blob(2, pk);
+    bind_range(s, range, 3);
+    if (after) s.bind_blob(5, after->sk);
+    run_reads(s, false, visit);
+}
+
+void Storage::query_index(std::int64_t table, const std::string& index, const std::string& ipk, const SortRange& range,
+                          bool forward, const std::optional<Position>& after, const Visit& visit) {
+    std::string sql =
+        "SELECT e.pk, e.sk, e.ihash, i.size, i.item, e.ipk, e.isk FROM index_entries e JOIN items i"
+        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk"
+        " WHERE e.table_id = ?1 AND e.idx = ?2 AND e.ipk = ?3" +
+        range_sql("e.isk", range, 4);
+    if (after) sql += forward ? " AND (e.isk, e.pk, e.sk) > (?6, ?7, ?8)" : " AND (e.isk, e.pk, e.sk) < (?6, ?7, ?8)";
+    sql += forward ? " ORDER BY e.isk ASC, e.pk ASC, e.sk ASC" : " ORDER BY e.isk DESC, e.pk DESC, e.sk DESC";
+    auto& s = db_.cached(sql);
+    s.bind(1, table).bind_text(2, index).bind_blob(3, ipk);
+    bind_range(s, range, 4);
+    if (after) s.bind_blob(6, after->isk).bind_blob(7, after->pk).bind_blob(8, after->sk);
+    run_reads(s, true, visit);
+}
+
+void Storage::scan_table(std::int64_t table, std::uint32_t hash_low, std::uint32_t hash_high,
+                         const std::optional<Position>& after, const Visit& visit) {
+    std::string sql = "SELECT pk, sk, hash, size, item FROM items WHERE table_id = ?1 AND hash >= ?2 AND hash <= ?3";
+    if (after) sql += " AND (hash, pk, sk) > (?4, ?5, ?6)";
+    sql += " ORDER BY hash, pk, sk";
+    auto& s = db_.cached(sql);
+    s.bind(1, table).bind(2, hash_low).bind(3, hash_high);
+    if (after) s.bind(4, after->hash).bind_blob(5, after->pk).bind_blob(6, after->sk);
+    run_reads(s, false, visit);
+}
+
+void Storage::scan_index(std::int64_t table, const std::string& index, std::uint32_t hash_low, std::uint32_t hash_high,
+                         const std::optional<Position>& after, const Visit& visit) {
+    std::string sql =
+        "SELECT e.pk, e.sk, e.ihash, i.size, i.item, e.ipk, e.isk FROM index_entries e JOIN items i"
+        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk"
+        " WHERE e.table_id = ?1 AND e.idx = ?2 AND e.ihash >= ?3 AND e.ihash <= ?4";
+    if (after) sql += " AND (e.ihash, e.ipk, e.isk, e.pk, e.sk) > (?5, ?6, ?7, ?8, ?9)";
+    sql += " ORDER BY e.ihash, e.ipk, e.isk, e.pk, e.sk";
+    auto& s = db_.cached(sql);
+    s.bind(1, table).bind_text(2, index).bind(3, hash_low).bind(4, hash_high);
+    if (after) s.bind(5, after->hash).bind_blob(6, after->ipk).bind_blob(7, after->isk).bind_blob(8, after->pk).bind_blob(9, after->sk);
+    run_reads(s, true, visit);
+}
+
+}  // namespace lowcloud::dynamodb

@@ -1,0 +1,226 @@
+// The DynamoDB service's SQLite database: a versioned schema, the table
+// catalog, items keyed by order-preserving key bytes (keys.hpp), their
+// secondary-index entries and their TTL entries.
+//
+//   meta(key, value)                          schema_version = 1
+//   tables(id, name, definition, item_count, size_bytes)
+//   items(table_id, pk, sk, hash, size, item)   PK (table_id, pk, sk)
+//                                               + (table_id, hash, pk, sk): scan order
+//   index_entries(table_id, idx, ipk, isk, pk, sk, ihash)
+//                                               PK (table_id, idx, ipk, isk, pk, sk)
+//                                               + (table_id, idx, ihash, ...): index scans
+//   ttl_entries(table_id, expires, pk, sk)     PK (table_id, expires, pk, sk)
+//
+// Items are stored as their DynamoDB JSON text. Every write (put/remove)
+// maintains item_count, size_bytes, the index entries of every index (ties on
+// index keys ordered by the base table key, as DynamoDB orders them) and the
+// TTL entry, in the caller's transaction. Index entries hold keys only; reads
+// join them to the base item.
+//
+// Durability. Item writes do not commit a SQLite transaction each: the
+// connection keeps one transaction open (the batch) and every item
+// operation runs in a savepoint inside it (Op). An operation that wrote
+// appends one record of its effects to the journal (journal.hpp) with one
+// write(2) before it is acknowledged, so it survives the process being
+// killed; flush() commits the batch (with the journal's sequence number, in
+// meta) and empties the journal, and recover() replays at start what the
+// last batch did not commit. Table definitions change only in Durable
+// scopes, which commit the batch first and then their own transaction, so
+// the journal never outlives the definitions its records need. Counters
+// (item_count, size_bytes) move in memory between flushes.
+// In memory (no file) the same batching applies without a journal.
+//
+// Threading: not thread-safe, except checkpoint(): the service serializes
+// every other call (service.hpp); checkpoint() uses a connection of its own
+// and may run on another thread at the same time (WAL mode lets it copy
+// committed pages while the batch is open).
+#pragma once
+
+#include "model/keys.hpp"
+#include "model/table.hpp"
+#include "storage/journal.hpp"
+#include "storage/sqlite.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace lowcloud::dynamodb {
+
+// A bound on encoded sort-key bytes.
+struct Bound {
+    std::string bytes;
+    bool inclusive = true;
+};
+
+struct SortRange {
+    std::optional<Bound> lower;
+    std::optional<Bound> upper;
+};
+
+// One stored item as returned by the read primitives. For index reads, ipk
+// and isk are the item's encoded index key.
+struct Row {
+    std::string pk, sk;
+    std::string ipk, isk;
+    std::uint32_t hash = 0;  // of pk (table scans) or ipk (index scans)
+    Item item;
+    std::int64_t size = 0;
+};
+
+// A position to resume after (exclusive), in the order of the read.
+struct Position {
+    std::uint32_t hash = 0;  // scans only
+    std::string ipk, isk;    // index reads only
+    std::string pk, sk;
+};
+
+// Return false to stop reading.
+using Visit = std::function<bool(Row&&)>;
+
+class Storage {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    // Opens `file` (WAL mode, its journal FILE.oplog beside it) or an
+    // in-memory database when none; creates the schema or checks its
+    // version (throws sqlite::Error if unknown, std::runtime_error when
+    // another process uses the file). Call recover() before anything else.
+    explicit Storage(const std::optional<std::filesystem::path>& file);
+    // Commits the batch (a clean stop leaves an empty journal).
+    ~Storage();
+
+    sqlite::Database& db() { return db_; }
+
+    // ---- durability (see the file comment) ----
+    // Applies the journal's records not yet committed, with `table_by_id`
+    // giving each record's table (records of unknown tables are skipped),
+    // commits them and empties the journal. Returns how many it applied.
+    std::size_t recover(const std::function<const TableDef*(std::int64_t)>& table_by_id);
+    // Opens the batch unless open (reads use it too: no per-statement locking).
+    void begin_batch();
+    // Commits the batch, if open, and empties the journal.
+    void flush();
+    bool batch_open() const { return batch_open_; }
+    // Called (under the caller's serialization) whenever a batch opens, so
+    // the owner can schedule its flush.
+    void on_batch_open(std::function<void()> f) { on_batch_open_ = std::move(f); }
+    // Operations since the batch opened (the owner flushes early past a bound).
+    std::size_t batch_operations() const { return batch_ops_; }
+    // Copies committed WAL frames into the database file when the WAL has
+    // grown past `min_frames` (PASSIVE: never waits for the batch). Any
+    // thread; see the file comment. No-op in memory.
+    void checkpoint(int min_frames);
+
+    // One item operation: a savepoint in the batch. Writes made through put()
+    // and remove() while it is open are journaled by commit(), which then
+    // releases the savepoint; destroyed without commit(), it rolls them back.
+    class Op {
+    public:
+        explicit Op(Storage& s);
+        ~Op();
+        Op(const Op&) = delete;
+        Op& operator=(const Op&) = delete;
+        void commit();
+
+    private:
+        Storage& s_;
+        bool done_ = false;
+    };
+
+    // A catalog change (or anything that must be committed before it is
+    // answered): flushes the batch, then runs as a transaction of its own.
+    class Durable {
+    public:
+        explicit Durable(Storage& s);
+        ~Durable();
+        Durable(const Durable&) = delete;
+        Durable& operator=(const Durable&) = delete;
+        void commit();
+
+    private:
+        Storage& s_;
+        bool done_ = false;
+    };
+
+    // ---- catalog ----
+    std::vector<TableDef> load_tables();
+    void insert_table(TableDef& t);  // sets t.id
+    void save_table(const TableDef& t);  // the definition, not the counters
+    void delete_table(std::int64_t id);  // and all its items and entries
+    std::pair<std::int64_t, std::int64_t> counters(std::int64_t id);  // item_count, size_bytes
+
+    // ---- single items ----
+    struct Stored {
+        Item item;
+        std::int64_t size = 0;
+    };
+    std::optional<Stored> get(std::int64_t table, const EncodedKey& key);
+    // Writes an item; `old` is what get() returned for the same key.
+    // Precondition: check_index_keys(t, item) passed.
+    void put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old);
+    void remove(const TableDef& t, const EncodedKey& key, const Stored& old);
+
+    // ---- index and TTL maintenance ----
+    // Builds the entries of `index` for every existing item (new GSI).
+    void backfill_index(const TableDef& t, const SecondaryIndex& index);
+    void drop_index(std::int64_t table, const std::string& index);
+    // Rebuilds the TTL entries after the TTL attribute changed (none: clears).
+    void rebuild_ttl(const TableDef& t);
+    // Keys of items whose TTL passed at `now_seconds` (and not more than
+    // five years before it, which DynamoDB never deletes), at most `limit`.
+    std::vector<EncodedKey> expired(std::int64_t table, std::int64_t now_seconds, std::size_t limit);
+    // Items and bytes in an index (DescribeTable's ItemCount/IndexSizeBytes).
+    std::pair<std::int64_t, std::int64_t> index_counters(std::int64_t table, const std::string& index);
+
+    // ---- range reads, in DynamoDB's order ----
+    // One partition of the base table, by sort key.
+    void query_table(std::int64_t table, const std::string& pk, const SortRange& range, bool forward,
+                     const std::optional<Position>& after, const Visit& visit);
+    // One partition of an index, by index sort key, then base table key.
+    void query_index(std::int64_t table, const std::string& index, const std::string& ipk, const SortRange& range,
+                     bool forward, const std::optional<Position>& after, const Visit& visit);
+    // The whole table in scan order (hash of the partition key, then key),
+    // restricted to hashes in [hash_low, hash_high] (parallel-scan segments).
+    void scan_table(std::int64_t table, std::uint32_t hash_low, std::uint32_t hash_high,
+                    const std::optional<Position>& after, const Visit& visit);
+    void scan_index(std::int64_t table, const std::string& index, std::uint32_t hash_low, std::uint32_t hash_high,
+                    const std::optional<Position>& after, const Visit& visit);
+
+private:
+    enum class Mode { none, op, durable };
+    std::size_t replay();  // the journal's uncommitted records, in a transaction of their own
+    void persist_counters();
+    void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
+    void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
+    void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk);
+    void put_ttl_entry(std::int64_t table, std::int64_t expires, std::string_view pk, std::string_view sk);
+    void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item);
+    void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
+
+    sqlite::Database db_;
+    std::optional<std::filesystem::path> file_;
+    std::unique_ptr<Journal> journal_;            // with a file only
+    std::unique_ptr<sqlite::Database> checkpointer_;  // opened on first checkpoint()
+    std::atomic<int> wal_frames_{0};              // set by SQLite's WAL hook after each commit
+    Mode mode_ = Mode::none;
+    bool batch_open_ = false;
+    std::size_t batch_ops_ = 0;
+    std::uint64_t sequence_ = 0;                  // of the last journal record
+    std::uint64_t committed_sequence_ = 0;        // the last one committed to SQLite (meta)
+    std::function<const TableDef*(std::int64_t)> table_by_id_;  // from recover()
+    JournalRecord record_;                        // the open Op's effects
+    std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> deltas_;     // committed ops, not yet flushed
+    std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> op_deltas_;  // the open Op's
+    std::function<void()> on_batch_open_;
+};
+
+// The TTL attribute's expiry time in whole epoch seconds, when the item has
+// it as a number (other types never expire, as in DynamoDB).
+std::optional<std::int64_t> ttl_seconds(const Item& item, const std::string& attribute);
+
+}  // namespace lowcloud::dynamodb
