@@ -76,6 +76,8 @@ bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& reque
 // item_ops.cpp
 nlohmann::json put_item(Engine&, const nlohmann::json&);
 nlohmann::json get_item(Engine&, const nlohmann::json&);
+// GetItem's answer as JSON text, the stored item spliced in (no re-encoding).
+std::string get_item_text(Engine&, const nlohmann::json&);
 nlohmann::json update_item(Engine&, const nlohmann::json&);
 nlohmann::json delete_item(Engine&, const nlohmann::json&);
 

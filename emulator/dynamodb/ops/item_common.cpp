@@ -183,9 +183,24 @@ void check_put_size(Write& w) {
     if (w.size > static_cast<std::int64_t>(kMaxItemBytes)) throw validation_error("Item size has exceeded the maximum allowed size");
 }
 
+namespace {
+
+// Whether a write needs the old item itself or only its size: a Put with no
+// condition, no ALL_OLD and no index or TTL entry to replace overwrites blindly.
+bool needs_old_item(const Write& w) {
+    if (w.kind != WriteKind::Put || w.expressions.condition || w.common.return_values.value_or("NONE") != "NONE") return true;
+    const TableDef& t = *w.table;
+    return !t.local_indexes.empty() || !t.global_indexes.empty() || t.ttl_attribute.has_value();
+}
+
+}  // namespace
+
 WriteResult evaluate_write(Storage& storage, const Write& w) {
     WriteResult r;
-    r.old = storage.get(w.table->id, w.key);
+    if (needs_old_item(w))
+        r.old = storage.get(w.table->id, w.key);
+    else if (auto size = storage.get_size(w.table->id, w.key))
+        r.old = Storage::Stored{Item{}, *size};
     const auto& condition = w.expressions.condition;
     if (condition && !expr::evaluate(*condition, r.old ? &r.old->item : nullptr)) condition_failed(w.common, r.old);
     switch (w.kind) {

@@ -123,7 +123,7 @@ void resolve_key(Write& w);
 void check_put_size(Write& w);
 
 struct WriteResult {
-    std::optional<Storage::Stored> old;  // the item before the write
+    std::optional<Storage::Stored> old;  // the item before the write (a blind Put: its size only)
     Item item;                           // Put, Update: the item after it
     std::int64_t size = 0;               // its size; 0 for Delete and ConditionCheck
     bool nothing = false;                // Update: only removals on a missing item; nothing stored

@@ -51,7 +51,11 @@ json put_item(Engine& engine, const json& req) {
     return out;
 }
 
-json get_item(Engine& engine, const json& req) {
+json get_item(Engine& engine, const json& req) { return json::parse(get_item_text(engine, req)); }
+
+// The stored text is the item's DynamoDB JSON as to_json() wrote it: without
+// a projection it is the answer's Item as it is, with no decoding.
+std::string get_item_text(Engine& engine, const json& req) {
     Constraints c;
     Common common = read_common(c, req);
     Item key_item = read_item_member(c, req, "Key", "key");
@@ -60,11 +64,24 @@ json get_item(Engine& engine, const json& req) {
     Expressions e = parse_expressions(req, {.projection = true});
     TableDef& t = engine.table(common.table);
     EncodedKey key = key_from_key(t.key, key_item);
-    auto stored = engine.storage.get(t.id, key);
     json out = json::object();
-    if (stored) out["Item"] = to_json(e.projection ? expr::project(stored->item, *e.projection) : stored->item);
+    if (e.projection) {
+        auto stored = engine.storage.get(t.id, key);
+        if (stored) out["Item"] = to_json(expr::project(stored->item, *e.projection));
+        add_capacity(out, common, read_units(stored ? stored->size : 0, consistent));
+        return out.dump();
+    }
+    auto stored = engine.storage.get_text(t.id, key);
     add_capacity(out, common, read_units(stored ? stored->size : 0, consistent));
-    return out;
+    std::string text = out.dump();
+    if (stored) {
+        text.pop_back();  // '}'
+        if (text.size() > 1) text += ',';
+        text += "\"Item\":";
+        text += stored->text;
+        text += '}';
+    }
+    return text;
 }
 
 json update_item(Engine& engine, const json& req) {

@@ -194,9 +194,12 @@ void Storage::flush() {
 void Storage::checkpoint(int min_frames) {
     if (!file_ || wal_frames_.load(std::memory_order_relaxed) < min_frames) return;
     if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string());
-    int log = 0, done = 0;
-    if (sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK && log == done)
-        wal_frames_.store(0, std::memory_order_relaxed);
+    // The pragma, not sqlite3_wal_checkpoint_v2(): on a connection that has
+    // not read the database yet, SQLite 3.40's C call does nothing.
+    auto& s = checkpointer_->cached("PRAGMA wal_checkpoint(PASSIVE)");
+    bool complete = s.step() && s.column_int(0) == 0 && s.column_int(1) == s.column_int(2);
+    s.reset();
+    if (complete) wal_frames_.store(0, std::memory_order_relaxed);
 }
 
 Storage::Op::Op(Storage& s) : s_(s) {
@@ -311,6 +314,24 @@ std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey
     s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
     std::optional<Stored> out;
     if (s.step()) out = Stored{decode_item(s.column_blob(0)), s.column_int(1)};
+    s.reset();
+    return out;
+}
+
+std::optional<Storage::StoredText> Storage::get_text(std::int64_t table, const EncodedKey& key) {
+    auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND pk = ? AND sk = ?");
+    s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
+    std::optional<StoredText> out;
+    if (s.step()) out = StoredText{std::string(s.column_blob(0)), s.column_int(1)};
+    s.reset();
+    return out;
+}
+
+std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedKey& key) {
+    auto& s = db_.cached("SELECT size FROM items WHERE table_id = ? AND pk = ? AND sk = ?");
+    s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
+    std::optional<std::int64_t> out;
+    if (s.step()) out = s.column_int(0);
     s.reset();
     return out;
 }

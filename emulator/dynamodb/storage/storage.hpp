@@ -160,7 +160,17 @@ public:
         std::int64_t size = 0;
     };
     std::optional<Stored> get(std::int64_t table, const EncodedKey& key);
-    // Writes an item; `old` is what get() returned for the same key.
+    // The stored item's DynamoDB JSON text and size, not decoded (GetItem
+    // answers with it as it is).
+    struct StoredText {
+        std::string text;
+        std::int64_t size = 0;
+    };
+    std::optional<StoredText> get_text(std::int64_t table, const EncodedKey& key);
+    // Only the stored item's size (a blind overwrite needs nothing else).
+    std::optional<std::int64_t> get_size(std::int64_t table, const EncodedKey& key);
+    // Writes an item; `old` is what get() returned for the same key (its
+    // item may be left empty when the table has no index and no TTL).
     // Precondition: check_index_keys(t, item) passed.
     void put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old);
     void remove(const TableDef& t, const EncodedKey& key, const Stored& old);
