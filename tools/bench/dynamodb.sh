@@ -103,7 +103,11 @@ ddb_stop() {  # pid: a server this script started (its stdout drain ends with it
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  if [ -n "$drain" ]; then wait "$drain" 2>/dev/null || true; fi
+  if [ -n "$drain" ]; then  # ends at EOF; bounded: a stray child could hold the FIFO open
+    for _ in $(seq 20); do kill -0 "$drain" 2>/dev/null || break; sleep 0.1; done
+    kill "$drain" 2>/dev/null || true
+    wait "$drain" 2>/dev/null || true
+  fi
   for p in "${DDB_PIDS[@]}"; do if [ "$p" != "$pid" ] && [ "$p" != "$drain" ]; then rest+=("$p"); fi; done
   DDB_PIDS=("${rest[@]}")
 }

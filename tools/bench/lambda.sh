@@ -49,7 +49,9 @@ lambda_main() {
   [ -f "$lib" ] || { bench_fail "no handler library at $lib"; return 1; }
   LAMBDA_WORK=$(mktemp -d /tmp/lowcloud-bench-lambda.XXXXXX)
   LAMBDA_PID=
-  trap '[ -n "$LAMBDA_PID" ] && kill "$LAMBDA_PID" 2>/dev/null; rm -rf "$LAMBDA_WORK"' EXIT
+  # (`|| true`: under `set -e` a failed kill -- lowcloud already gone --
+  # would end the trap before the rm.)
+  trap 'if [ -n "$LAMBDA_PID" ]; then kill "$LAMBDA_PID" 2>/dev/null || true; fi; rm -rf "$LAMBDA_WORK"' EXIT
   cat > "$LAMBDA_WORK/lowcloud.yaml" <<YAML
 functions:
   - {name: noop, library: $lib, handler: echo_handler, isolation: process}
