@@ -210,11 +210,14 @@ headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "Dynamo
 for line in sys.stdin:
     if not line.strip():
         continue
-    conn.request("POST", "/", body=line.encode(), headers=headers)
-    response = conn.getresponse()
-    body = response.read()
+    try:
+        conn.request("POST", "/", body=line.encode(), headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+    except (OSError, http.client.HTTPException) as e:
+        sys.exit("!! dynamodb: BatchWriteItem to %s failed: %r" % (sys.argv[2], e))
     if response.status != 200 or json.loads(body).get("UnprocessedItems"):
-        sys.exit("BatchWriteItem to %s -> HTTP %d: %s" % (sys.argv[2], response.status, body[:600].decode(errors="replace")))
+        sys.exit("!! dynamodb: BatchWriteItem to %s -> HTTP %d: %s" % (sys.argv[2], response.status, body[:600].decode(errors="replace")))
 ' "$1" "${DDB_NAME[$1]:-port $1}"
 }
 

@@ -450,10 +450,10 @@ watches_warmup() {  # name conns duration
   while :; do
     if [ "$c" -ge "$2" ]; then
       c=$2
-      if [ -z "$best" ]; then BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" "$3" warm-up || return 1
-      else BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" 1s warm-up || return 1; extra=$(( extra + 1 )); fi
+      if [ -z "$best" ]; then BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" "$3" "warm-up (for $2 connections)" || return 1
+      else BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" 1s "warm-up (for $2 connections)" || return 1; extra=$(( extra + 1 )); fi
     else
-      BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" 1s warm-up || return 1
+      BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" 1s "warm-up (for $2 connections)" || return 1
     fi
     read -r a b d e f g rest <<< "$BENCH_WRK"
     if [ "$e" -gt 0 ] || [ "$g" -eq 0 ]; then watches_log "warm-up $1, $c connections: $g requests, $e non-200 (${rest#| }), $f socket errors"; fi
