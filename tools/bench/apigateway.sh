@@ -27,11 +27,18 @@
 #   SLS_OFFLINE_DIR          an npm prefix already holding serverless@3 and
 #                            serverless-offline@13 (skips the npm install)
 #   BENCH_SLS_IN_PROCESS=1   also measure serverless-offline --useInProcess
+#   BENCH_RESULTS            append one TSV line per measurement: apigateway,
+#                            workload, conns, server (lowcloud-process |
+#                            lowcloud-in-process | serverless-offline), rps,
+#                            p50_ms, p99_ms
 #
-# Exit codes: 0 measured; 1 a server did not start or answered non-2xx during
-# a run; 3 --check and the target was missed.
+# Failures are reported on stderr as "!! apigateway: ..." lines: which server,
+# which run, what wrk said, whether the server still runs (else how it ended)
+# and the end of its log.
+# Exit codes: 0 measured; 1 a server did not start, stopped answering or
+# answered non-2xx during a run; 3 --check and the target was missed.
 # Sourcing the file only defines functions; call apigw_main in a subshell
-# (it sets an EXIT trap and `set -euo pipefail`): ( apigw_main --smoke ).
+# (it sets an EXIT trap and strict mode, bench_strict): ( apigw_main --smoke ).
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -52,17 +59,23 @@ apigw_cleanup() {
   return 0
 }
 
-# Waits until GET url answers 200 while pid lives; records the milliseconds
-# since start_ms in APIGW_STARTUP[name]. Fails (after showing the log) on
-# death or after timeout_s. Runs in the main shell so a signal stops it soon.
-apigw_wait_200() {  # name url pid log start_ms timeout_s
-  local name=$1 url=$2 pid=$3 log=$4 start=$5 deadline=$(( $(apigw_now_ms) + $6 * 1000 ))
+# Waits until GET url answers 200 while the server (registered with
+# bench_server) runs; records the milliseconds since start_ms in
+# APIGW_STARTUP[name]. Fails (saying whether it ended or timed out, with its
+# log) on exit or after timeout_s. Runs in the main shell so a signal stops
+# it soon.
+apigw_wait_200() {  # name url server start_ms timeout_s
+  local name=$1 url=$2 server=$3 start=$4 deadline=$(( $(apigw_now_ms) + $5 * 1000 )) code
   while :; do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null)" = 200 ]; then
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" 2>/dev/null) || true
+    if [ "$code" = 200 ]; then
       APIGW_STARTUP[$name]=$(( $(apigw_now_ms) - start )); return 0
     fi
-    if ! kill -0 "$pid" 2>/dev/null || [ "$(apigw_now_ms)" -gt "$deadline" ]; then
-      apigw_log "no 200 from $url; its log:"; tail -40 "$log" >&2; return 1
+    if ! bench_server_alive "$server"; then
+      bench_fail "$name: $server ended before GET $url answered 200"; bench_server_report "$server"; return 1
+    fi
+    if [ "$(apigw_now_ms)" -gt "$deadline" ]; then
+      bench_fail "$name: no 200 from GET $url within $5 s (last answer: HTTP ${code:-none})"; bench_server_report "$server"; return 1
     fi
     sleep 0.05
   done
@@ -91,14 +104,15 @@ YAML
   start=$(apigw_now_ms)
   "$bin" serve --port 0 --in-memory --config "$w/lowcloud.yaml" --log-level warn > "$w/lowcloud.out" 2>&1 &
   APIGW_PIDS+=($!)
-  local pid=$!
-  for _ in $(seq 200); do grep -q "^listening on" "$w/lowcloud.out" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  bench_server lowcloud $! "$w/lowcloud.out"
+  bench_server_wait_line lowcloud "$w/lowcloud.out" "^listening on" 20 || return 1
   port=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$w/lowcloud.out" | head -1)
-  if [ -z "$port" ]; then apigw_log "lowcloud did not start:"; cat "$w/lowcloud.out" >&2; return 1; fi
+  if [ -z "$port" ]; then bench_fail "lowcloud: unexpected \"listening on\" line"; bench_server_report lowcloud; return 1; fi
   APIGW_URL[lowcloud-process]="http://127.0.0.1:$port/process/noop"
   APIGW_URL[lowcloud-in-process]="http://127.0.0.1:$port/in-process/noop"
-  apigw_wait_200 lowcloud-process "${APIGW_URL[lowcloud-process]}" "$pid" "$w/lowcloud.out" "$start" 20
-  apigw_wait_200 lowcloud-in-process "${APIGW_URL[lowcloud-in-process]}" "$pid" "$w/lowcloud.out" "$start" 20
+  APIGW_SERVER[lowcloud-process]=lowcloud APIGW_SERVER[lowcloud-in-process]=lowcloud
+  apigw_wait_200 lowcloud-process "${APIGW_URL[lowcloud-process]}" lowcloud "$start" 20 || return 1
+  apigw_wait_200 lowcloud-in-process "${APIGW_URL[lowcloud-in-process]}" lowcloud "$start" 20
 }
 
 apigw_install_peer() {  # -> APIGW_SLS_DIR, an npm prefix with serverless@3 and serverless-offline@13
@@ -108,11 +122,11 @@ apigw_install_peer() {  # -> APIGW_SLS_DIR, an npm prefix with serverless@3 and 
     APIGW_SLS_DIR=$APIGW_WORK/npm
     mkdir -p "$APIGW_SLS_DIR"
     if ! npm install --no-audit --no-fund --prefix "$APIGW_SLS_DIR" serverless@3 serverless-offline@13 > "$APIGW_WORK/npm.log" 2>&1; then
-      apigw_log "npm install failed:"; tail -20 "$APIGW_WORK/npm.log" >&2; return 1
+      bench_fail "npm install of serverless@3 serverless-offline@13 failed:"; bench_tail 20 "$APIGW_WORK/npm.log"; return 1
     fi
   fi
   if [ ! -f "$APIGW_SLS_DIR/node_modules/serverless/bin/serverless.js" ] || [ ! -d "$APIGW_SLS_DIR/node_modules/serverless-offline" ]; then
-    apigw_log "no serverless / serverless-offline under $APIGW_SLS_DIR/node_modules"; return 1
+    bench_fail "no serverless / serverless-offline under $APIGW_SLS_DIR/node_modules"; return 1
   fi
 }
 
@@ -153,26 +167,27 @@ JS
      node "$APIGW_SLS_DIR/node_modules/serverless/bin/serverless.js" offline --host 127.0.0.1 \
        --httpPort "$port" --lambdaPort "$lambda_port" --noPrependStageInUrl --noSponsor "$@") > "$APIGW_WORK/$name.out" 2>&1 &
   APIGW_PIDS+=($!)
+  bench_server "$name" $! "$APIGW_WORK/$name.out"
   APIGW_URL[$name]="http://127.0.0.1:$port/noop"
-  apigw_wait_200 "$name" "${APIGW_URL[$name]}" "$!" "$APIGW_WORK/$name.out" "$start" 180
+  APIGW_SERVER[$name]=$name
+  apigw_wait_200 "$name" "${APIGW_URL[$name]}" "$name" "$start" 180 || return 1
+  bench_server_owns_port "$name" "$port"  # the 200 was its own
 }
 
-# One wrk run; prints "rps p50_us p99_us non2xx socket_errors".
-apigw_wrk() {  # url connections duration
-  local threads=$(( $2 < 2 ? $2 : 2 ))
-  wrk -t "$threads" -c "$2" -d "$3" --timeout 10s --latency "$1" | awk '
-    function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1e6; if (v ~ /m$/) return v * 6e7; return v + 0 }
-    $1 == "50%" { p50 = us($2) } $1 == "99%" { p99 = us($2) }
-    /^Requests\/sec:/ { rps = $2 }
-    /Non-2xx or 3xx responses:/ { bad = $NF }
-    /Socket errors:/ { sock = $4 + $6 + $8 + $10 }
-    END { printf "%.2f %.0f %.0f %d %d\n", rps, p50, p99, bad, sock }'
+# One wrk run against a server (bench_wrk: sets BENCH_WRK to "rps p50_ms
+# p99_ms non2xx socket_errors requests"). Fails, saying why, with the
+# server's state and log, when wrk fails or completes no request, or the
+# server has ended.
+apigw_run() {  # name connections duration kind
+  local threads=$(( $2 < 2 ? $2 : 2 )) what="$1, GET /noop, $2 connections, $3 $4 run"
+  if ! bench_wrk "$what" -t "$threads" -c "$2" -d "$3" --timeout 10s --latency "${APIGW_URL[$1]}"; then
+    bench_server_report "${APIGW_SERVER[$1]}"; return 1
+  fi
+  bench_server_check "${APIGW_SERVER[$1]}" "after the $what"
 }
-
-apigw_fmt_ms() { awk -v u="$1" 'BEGIN { m = u / 1000; printf (m < 1 ? "%.3f" : m < 10 ? "%.2f" : m < 100 ? "%.1f" : "%.0f"), m }'; }
 
 apigw_main() {
-  set -euo pipefail
+  bench_strict apigateway
   local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-3s}
   local conns_list=${BENCH_CONNECTIONS:-1 32} target=${BENCH_TARGET:-20} check=0 arg
   for arg in "$@"; do
@@ -180,14 +195,13 @@ apigw_main() {
       --smoke) duration=1s; rounds=1; warmup=1s ;;
       --check) check=1 ;;
       -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
-      *) apigw_log "unknown argument $arg"; return 1 ;;
+      *) bench_fail "unknown argument $arg"; return 1 ;;
     esac
   done
   cd "$(dirname "${BASH_SOURCE[0]}")/../.."
   local load_at_start; load_at_start=$(cut -d' ' -f1 /proc/loadavg)  # other work on the machine skews the numbers
 
-  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-  if ! command -v npm >/dev/null || ! command -v node >/dev/null; then apigw_log "node and npm are needed for serverless-offline"; return 1; fi
+  bench_need_tools bench_fail node npm curl
 
   local bin lib symbol=${LOWCLOUD_HANDLER_SYMBOL:-}
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
@@ -197,8 +211,8 @@ apigw_main() {
     bin=$PWD/build-release/lowcloud
   fi
   lib=${LOWCLOUD_HANDLER_LIB:-$(cd "$(dirname "$bin")" && pwd)/handlers/test/libtest_handlers.so}
-  [ -x "$bin" ] || { apigw_log "no lowcloud binary at $bin"; return 1; }
-  [ -f "$lib" ] || { apigw_log "no handler library at $lib"; return 1; }
+  [ -x "$bin" ] || { bench_fail "no lowcloud binary at $bin"; return 1; }
+  [ -f "$lib" ] || { bench_fail "no handler library at $lib"; return 1; }
   lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
   if [ -z "$symbol" ]; then
     symbol=event_handler
@@ -207,7 +221,7 @@ apigw_main() {
 
   APIGW_PIDS=()
   APIGW_WORK=$(mktemp -d /tmp/lowcloud-bench-apigw.XXXXXX)
-  declare -gA APIGW_URL=() APIGW_STARTUP=()
+  declare -gA APIGW_URL=() APIGW_STARTUP=() APIGW_SERVER=()  # name -> URL, ms to the first 200, registered server
   trap apigw_cleanup EXIT
   trap 'exit 130' INT TERM
 
@@ -228,13 +242,13 @@ apigw_main() {
   for s in "${servers[@]}"; do apigw_log "${label[$s]}: ${APIGW_URL[$s]} (first 200 after ${APIGW_STARTUP[$s]} ms)"; done
 
   declare -A rps=() p50=() p99=() bad=() sock=()
-  local out key a b d e f
+  local key a b d e f
   for c in $conns_list; do
-    for s in "${servers[@]}"; do apigw_wrk "${APIGW_URL[$s]}" "$c" "$warmup" >/dev/null; done
+    for s in "${servers[@]}"; do BENCH_WRK_EMPTY_OK=1 apigw_run "$s" "$c" "$warmup" warm-up; done  # cold workers may outlast it
     for _ in $(seq "$rounds"); do
       for s in "${servers[@]}"; do
-        out=$(apigw_wrk "${APIGW_URL[$s]}" "$c" "$duration"); key="$s|$c"
-        read -r a b d e f <<< "$out"
+        apigw_run "$s" "$c" "$duration" measured; key="$s|$c"
+        read -r a b d e f _ <<< "$BENCH_WRK"
         rps[$key]+="$a "; p50[$key]+="$b "; p99[$key]+="$d "
         bad[$key]=$(( ${bad[$key]:-0} + e )); sock[$key]=$(( ${sock[$key]:-0} + f ))
       done
@@ -249,8 +263,8 @@ apigw_main() {
     declare -A result_name=([lowcloud-process]=lowcloud-process [lowcloud-in-process]=lowcloud-in-process [sls-offline]=serverless-offline)
     for c in $conns_list; do
       for s in "${servers[@]}"; do
-        printf "apigateway\t%s\t%s\t%s\t%.0f\t%s\t%s\n" "$workload (no-op handler)" "$c" "${result_name[$s]:-$s}" "${mrps[$s|$c]}" \
-          "$(apigw_fmt_ms "${m50[$s|$c]}")" "$(apigw_fmt_ms "${m99[$s|$c]}")" >> "$BENCH_RESULTS"
+        printf "apigateway\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\n" "$workload (no-op handler)" "$c" "${result_name[$s]:-$s}" "${mrps[$s|$c]}" \
+          "${m50[$s|$c]}" "${m99[$s|$c]}" >> "$BENCH_RESULTS"
       done
     done
   fi
@@ -274,7 +288,7 @@ apigw_main() {
   echo
   for c in $conns_list; do
     printf "%-10s %5s" "$workload" "$c"
-    for s in "${servers[@]}"; do printf " %20s" "$(apigw_fmt_ms "${m50[$s|$c]}") / $(apigw_fmt_ms "${m99[$s|$c]}")"; done
+    for s in "${servers[@]}"; do printf " %20s" "$(bench_fmt_ms "${m50[$s|$c]}") / $(bench_fmt_ms "${m99[$s|$c]}")"; done
     echo
   done
 
@@ -285,7 +299,7 @@ apigw_main() {
       if [ "${bad[$key]}" -gt 0 ] || [ "${sock[$key]}" -gt 0 ]; then
         echo "errors: ${label[$s]}, $c connections: ${bad[$key]} non-2xx responses, ${sock[$key]} socket errors/timeouts"
       fi
-      if [ "${bad[$key]}" -gt 0 ]; then failed=1; fi
+      if [ "${bad[$key]}" -gt 0 ]; then failed=1; bench_fail "${label[$s]}, $c connections: ${bad[$key]} non-2xx responses in the measured runs"; fi
     done
   done
   echo

@@ -7,50 +7,68 @@
 # Usage: tools/bench/lambda.sh [--smoke]    (--smoke: 1 s runs, 1 round)
 # Environment: LOWCLOUD_BIN (else builds build-release/lowcloud, Release),
 #   BENCH_DURATION (5s), BENCH_ROUNDS (3), BENCH_PROCESS_RESULTS (a file to
-#   which `lambda metric server value unit` lines are appended).
+#   which `lambda metric server value unit` lines are appended: metrics
+#   invoke_overhead_process, invoke_overhead_in_process, http_baseline_p50,
+#   in us).
+# Failures are reported on stderr as "!! lambda: ..." lines (which run, what
+# wrk said -- tools/bench/lambda_request.lua stops wrk on any answer but a
+# 200 without a function error --, whether lowcloud still runs, the end of
+# its log); the exit status is then 1.
 # Sourcing the file only defines functions; lambda_main runs it (in a subshell:
-# it sets an EXIT trap and `set -euo pipefail`).
-
+# it sets an EXIT trap and strict mode, bench_strict).
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# The p50 latency in microseconds of one wrk run (1 connection) of
+# lambda_request.lua, in LAMBDA_P50_US: an Invoke of FUNCTION, or GET
+# PATH_ONLY (set before the call). Fails, saying why, when wrk does.
+lambda_p50_us() {  # what duration
+  if ! bench_wrk "lowcloud, $1, 1 connection, $2 run" -t 1 -c 1 -d "$2" --latency -s tools/bench/lambda_request.lua "$LAMBDA_URL"; then
+    bench_server_report lowcloud; return 1
+  fi
+  bench_server_check lowcloud "after the $1 run" || return 1
+  local p50_ms; read -r _ p50_ms _ <<< "$BENCH_WRK"
+  LAMBDA_P50_US=$(awk -v m="$p50_ms" 'BEGIN { printf "%.1f", m * 1000 }')
+}
+
 lambda_main() {
-  set -euo pipefail
+  bench_strict lambda
   cd "$(dirname "${BASH_SOURCE[0]}")/../.."
   local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3}
   if [ "${1:-}" = "--smoke" ]; then duration=1s; rounds=1; fi
-  command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+  bench_need_tools bench_fail bc
 
   local bin=${LOWCLOUD_BIN:-}
   if [ -z "$bin" ]; then
     LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release lowcloud test_handlers >/dev/null
     bin=$PWD/build-release/lowcloud
   fi
+  [ -x "$bin" ] || { bench_fail "no lowcloud binary at $bin"; return 1; }
   local lib
   lib=$(dirname "$bin")/handlers/test/libtest_handlers.so
-  work=$(mktemp -d /tmp/lowcloud-bench-lambda.XXXXXX)
-  lambda_pid=
-  trap '[ -n "$lambda_pid" ] && kill "$lambda_pid" 2>/dev/null; rm -rf "$work"' EXIT
-  cat > "$work/lowcloud.yaml" <<YAML
+  [ -f "$lib" ] || { bench_fail "no handler library at $lib"; return 1; }
+  LAMBDA_WORK=$(mktemp -d /tmp/lowcloud-bench-lambda.XXXXXX)
+  LAMBDA_PID=
+  # (`|| true`: under `set -e` a failed kill -- lowcloud already gone --
+  # would end the trap before the rm.)
+  trap 'if [ -n "$LAMBDA_PID" ]; then kill "$LAMBDA_PID" 2>/dev/null || true; fi; rm -rf "$LAMBDA_WORK"' EXIT
+  cat > "$LAMBDA_WORK/lowcloud.yaml" <<YAML
 functions:
   - {name: noop, library: $lib, handler: echo_handler, isolation: process}
   - {name: noop_inproc, library: $lib, handler: echo_handler, isolation: in-process}
 YAML
-  "$bin" serve --port 0 --in-memory --log-level warn --config "$work/lowcloud.yaml" > "$work/out" 2>&1 &
-  lambda_pid=$!
-  for _ in $(seq 100); do grep -q "listening on" "$work/out" && break; sleep 0.05; done
-  url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$work/out")
-  [ -n "$url" ] || { echo "lowcloud did not start: $(cat "$work/out")" >&2; return 1; }
+  "$bin" serve --port 0 --in-memory --log-level warn --config "$LAMBDA_WORK/lowcloud.yaml" > "$LAMBDA_WORK/out" 2>&1 &
+  LAMBDA_PID=$!
+  bench_server lowcloud "$LAMBDA_PID" "$LAMBDA_WORK/out"
+  bench_server_wait_line lowcloud "$LAMBDA_WORK/out" "^listening on http:" 20
+  LAMBDA_URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$LAMBDA_WORK/out" | head -1)
+  [ -n "$LAMBDA_URL" ] || { bench_fail "lowcloud: unexpected \"listening on\" line"; bench_server_report lowcloud; return 1; }
 
-  latency_us() {  # wrk's 50th percentile in microseconds
-    wrk -t 1 -c 1 -d "$duration" --latency -s tools/bench/lambda_request.lua "$url" |
-      awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); print v } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 } else { sub(/s$/, "", v); print v * 1000000 } }'
-  }
   local base=() proc=() inproc=()
   for _ in $(seq "$rounds"); do
-    base+=("$(PATH_ONLY=/_lowcloud/health latency_us)")
-    proc+=("$(FUNCTION=noop latency_us)")
-    inproc+=("$(FUNCTION=noop_inproc latency_us)")
+    PATH_ONLY=/_lowcloud/health lambda_p50_us "GET /_lowcloud/health" "$duration"; base+=("$LAMBDA_P50_US")
+    FUNCTION=noop lambda_p50_us "Invoke noop (process isolation)" "$duration"; proc+=("$LAMBDA_P50_US")
+    FUNCTION=noop_inproc lambda_p50_us "Invoke noop_inproc (in-process)" "$duration"; inproc+=("$LAMBDA_P50_US")
   done
   local b p i
   b=$(printf "%s\n" "${base[@]}" | bench_median); p=$(printf "%s\n" "${proc[@]}" | bench_median); i=$(printf "%s\n" "${inproc[@]}" | bench_median)

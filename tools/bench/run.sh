@@ -7,13 +7,16 @@
 #   3. runs the suites, each alternating lowcloud and peer rounds so machine
 #      drift cancels, driven by wrk:
 #        dynamodb.sh   GetItem, PutItem, Query (10 items), BatchWriteItem (25),
-#                      TransactWriteItems (2) vs dynalite; start to ready with
-#                      the 4136 watches, idle RSS, RSS over 1,000,000 requests
+#                      TransactWriteItems (2): lowcloud persisting to its data
+#                      dir vs dynalite in memory and vs dynalite --path; start
+#                      to ready with the 4136 watches, idle RSS, RSS over
+#                      1,000,000 requests
 #        apigateway.sh GET through the gateway to a no-op handler vs
 #                      serverless-offline
 #        watches.sh    GET /info/v2/watch/{sku}: gateway -> Lambda (both
 #                      isolation modes) -> DynamoDB vs serverless-offline +
 #                      a Node handler on @aws-sdk/client-dynamodb + dynalite
+#                      (in memory)
 #        lambda.sh     per-invocation Lambda overhead
 #        runtimes.sh   zip functions through the control plane: 1 MB zip
 #                      create -> first invoke, python3.12 / nodejs20.x cold
@@ -22,6 +25,12 @@
 #                      serverless-offline's Python runner
 #   4. prints Markdown tables of medians and ratios (tools/bench/report.py),
 #      also written to --markdown FILE.
+# A suite that cannot measure something says why on stderr ("!! SUITE: ..."
+# lines: the server, the run, what wrk or the server said, the end of the
+# server's log) and fails; the other suites still run, the report names the
+# failed suites at the top, and run.sh ends with "!! failed suites: ..." and
+# exit status 1. n/a in the report only marks what a peer does not support
+# (labeled "unsupported"); a figure that could not be measured is "failed".
 #
 # Usage: tools/bench/run.sh [--smoke] [--markdown FILE] [--only SUITE...]
 #   --smoke   tiny durations: checks every script still works (the test suite
@@ -45,6 +54,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 wanted() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
+for name in "${only[@]}"; do
+  case $name in dynamodb|apigateway|watches|lambda|runtimes) ;; *) echo "unknown suite: $name (dynamodb, apigateway, watches, lambda, runtimes)" >&2; exit 2 ;; esac
+done
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 command -v npm >/dev/null || { echo "npm (Node.js) is needed for the peers" >&2; exit 1; }
@@ -66,7 +78,7 @@ if [ -z "${BENCH_NPM_DIR:-}" ]; then
   for attempt in 1 2; do
     if npm install --silent --no-audit --no-fund --prefix "$BENCH_NPM_DIR" \
          dynalite@4 serverless@3 serverless-offline@13 @aws-sdk/client-dynamodb >"$work/npm.log" 2>&1; then break; fi
-    [ "$attempt" = 2 ] && { cat "$work/npm.log" >&2; exit 1; }
+    [ "$attempt" = 2 ] && { echo "!! npm install of the peers failed twice:" >&2; tail -40 "$work/npm.log" >&2; exit 1; }
     sleep 5
   done
 fi
@@ -80,7 +92,7 @@ export BENCH_MANIFEST=$work/lowcloud.yaml
 export BENCH_RESULTS=$work/results.tsv BENCH_PROCESS_RESULTS=$work/process.tsv
 : > "$BENCH_RESULTS"; : > "$BENCH_PROCESS_RESULTS"
 
-status=0
+failed=()
 run_suite() {  # name file main
   wanted "$1" || return 0
   echo "== $1" >&2
@@ -91,8 +103,8 @@ run_suite() {  # name file main
   rc=$?
   set -e
   if [ "$rc" != 0 ]; then
-    echo "!! suite $1 failed (exit $rc)" >&2
-    status=1
+    echo "!! suite $1 failed (exit status $rc; its reasons are above)" >&2
+    failed+=("$1")
   fi
 }
 run_suite dynamodb dynamodb.sh ddb_main
@@ -103,6 +115,11 @@ run_suite runtimes runtimes.sh runtimes_main
 
 command=(tools/bench/run.sh "${smoke[@]}")
 if [ ${#only[@]} -gt 0 ]; then command+=(--only "${only[@]}"); fi
-/usr/bin/python3 tools/bench/report.py "$BENCH_RESULTS" "$BENCH_PROCESS_RESULTS" \
-  --command "${command[*]}" --date "$started" ${markdown:+--out "$markdown"}
-exit "$status"
+report=(--command "${command[*]}" --date "$started")
+if [ -n "$markdown" ]; then report+=(--out "$markdown"); fi
+if [ ${#failed[@]} -gt 0 ]; then report+=(--failed "${failed[@]}"); fi
+report_ok=1
+/usr/bin/python3 tools/bench/report.py "$BENCH_RESULTS" "$BENCH_PROCESS_RESULTS" "${report[@]}" || report_ok=0
+if [ "$report_ok" = 0 ]; then echo "!! report.py failed (above)" >&2; fi
+if [ ${#failed[@]} -gt 0 ]; then echo "!! failed suites: ${failed[*]}" >&2; fi
+if [ ${#failed[@]} -gt 0 ] || [ "$report_ok" = 0 ]; then exit 1; fi

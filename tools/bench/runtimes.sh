@@ -50,16 +50,21 @@
 #   SLS_OFFLINE_DIR, BENCH_NPM_DIR   an npm prefix already holding serverless@3
 #                    and serverless-offline@13 (skips the npm install)
 #   BENCH_RESULTS    append `runtimes workload conns server rps p50_ms p99_ms`
-#                    lines (the comparison of 4; n/a for a server that could
-#                    not be measured)
+#                    lines (the comparison of 4; "failed failed failed" and
+#                    the reason as an 8th column for a server that could not
+#                    be measured)
 #   BENCH_PROCESS_RESULTS   append `runtimes metric server value unit` lines
 #                    (1, 2, 3 and the first invoke after start of 4)
 #
+# Failures are reported on stderr as "!! runtimes: ..." lines: which server,
+# which run, what wrk said, whether the server still runs (else how it ended)
+# and the end of its log. A failure of lowcloud stops the suite; one of
+# serverless-offline stops measuring it (lowcloud's figures are still
+# printed and recorded).
 # Exit codes: 0 measured; 1 something could not be measured (the reason is
-# printed; what could be measured is still printed and recorded); 3 --check
-# and the target was missed.
+# printed); 3 --check and the target was missed.
 # Sourcing the file only defines functions; call runtimes_main in a subshell
-# (it sets an EXIT trap, `set -euo pipefail` and LC_ALL=C):
+# (it sets an EXIT trap, strict mode (bench_strict) and LC_ALL=C):
 # ( runtimes_main --smoke ).
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -75,7 +80,7 @@ runtimes_now_ms() { date +%s%3N; }
 # processes run under a /bin/sh it spawns).
 runtimes_descendants() {  # pid
   local child
-  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; runtimes_descendants "$child"; done
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null || true); do echo "$child"; runtimes_descendants "$child"; done
 }
 
 # Stops every process this script started (SIGTERM: lowcloud then stops its
@@ -98,30 +103,26 @@ runtimes_cleanup() {
   return 0
 }
 
-# One wrk run of lambda_request.lua: an Invoke of `function`, or GET `path`
-# when function is "". Prints "rps p50_us p99_us". Fails, with wrk's output,
-# when wrk does (the script stops it on any answer but a 200 without a
-# function error) or reports socket errors or timeouts.
-runtimes_wrk() {  # url connections duration function [path]
-  local threads=$(( $2 < 2 ? $2 : 2 )) out rc=0
+# One wrk run of lambda_request.lua against a server (lowcloud or
+# serverless-offline): an Invoke of `function`, or GET `path` when function
+# is "". Sets RUNTIMES_OUT to "rps p50_us p99_us". Fails, saying why (with
+# wrk's output, the server's state and log), when wrk does (the script stops
+# it on any answer but a 200 without a function error), completes no request
+# (unless BENCH_WRK_EMPTY_OK=1) or reports socket errors or timeouts, or when
+# the server has ended.
+runtimes_run() {  # server connections duration function [path]
+  local threads=$(( $2 < 2 ? $2 : 2 )) what="$1, ${4:+Invoke $4}${5:+GET $5}, $2 connections, $3 run" rc=0
   if [ -n "$4" ]; then
-    out=$(FUNCTION=$4 wrk -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s tools/bench/lambda_request.lua "$1" 2>&1) || rc=$?
+    FUNCTION=$4 bench_wrk "$what" -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s tools/bench/lambda_request.lua "${RUNTIMES_SRV_URL[$1]}" || rc=1
   else
-    out=$(PATH_ONLY=$5 wrk -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s tools/bench/lambda_request.lua "$1" 2>&1) || rc=$?
+    PATH_ONLY=$5 bench_wrk "$what" -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s tools/bench/lambda_request.lua "${RUNTIMES_SRV_URL[$1]}" || rc=1
   fi
-  local parsed
-  parsed=$(awk '
-    function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1e6; if (v ~ /m$/) return v * 6e7; return v + 0 }
-    $1 == "50%" { p50 = us($2) } $1 == "99%" { p99 = us($2) }
-    /^Requests\/sec:/ { rps = $2 }
-    /Socket errors:/ { sock = $4 + $6 + $8 + $10 }
-    END { if (rps == "" || p50 == "") exit 1; if (sock > 0) exit 2; printf "%.2f %.0f %.0f\n", rps, p50, p99 }' <<< "$out") || rc=1
-  if [ "$rc" != 0 ]; then
-    runtimes_log "wrk ${4:+Invoke $4}${5:+GET $5} at $2 connections on $1 failed:"
-    echo "$out" | tail -15 >&2
-    return 1
-  fi
-  echo "$parsed"
+  if [ "$rc" != 0 ]; then bench_server_report "$1"; return 1; fi
+  local rps p50 p99 sock
+  read -r rps p50 p99 _ sock _ <<< "$BENCH_WRK"
+  if [ "$sock" -gt 0 ]; then bench_fail "$what: $sock socket errors/timeouts"; bench_server_report "$1"; return 1; fi
+  bench_server_check "$1" "after the $what" || return 1
+  RUNTIMES_OUT=$(awk -v r="$rps" -v a="$p50" -v b="$p99" 'BEGIN { printf "%.2f %.0f %.0f\n", r, a * 1000, b * 1000 }')
 }
 
 # Starts lowcloud with the manifest's native functions (process and
@@ -136,9 +137,11 @@ YAML
   "$1" serve --port 0 --in-memory --log-level warn --config "$w/lowcloud.yaml" > "$w/lowcloud.out" 2>&1 &
   pid=$!
   RUNTIMES_PIDS+=("$pid")
-  for _ in $(seq 200); do grep -q "^listening on" "$w/lowcloud.out" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  bench_server lowcloud "$pid" "$w/lowcloud.out"
+  bench_server_wait_line lowcloud "$w/lowcloud.out" "^listening on" 20 || return 1
   RUNTIMES_URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$w/lowcloud.out" | head -1)
-  if [ -z "$RUNTIMES_URL" ]; then runtimes_log "lowcloud did not start:"; cat "$w/lowcloud.out" >&2; return 1; fi
+  if [ -z "$RUNTIMES_URL" ]; then bench_fail "lowcloud: unexpected \"listening on\" line"; bench_server_report lowcloud; return 1; fi
+  RUNTIMES_SRV_URL[lowcloud]=$RUNTIMES_URL
 }
 
 # The trivial handler's functions, created through the control plane and
@@ -148,14 +151,17 @@ runtimes_deploy() {  # bin lib concurrency
   local w=$RUNTIMES_WORK conc=() cold
   if [ "$3" -gt 10 ]; then conc=("$3"); fi  # lowcloud's default cap is 10 environments per function
   if ! "$1" package -o "$w/native.zip" "$2" > "$w/package.out" 2>&1; then
-    runtimes_log "lowcloud package failed:"; cat "$w/package.out" >&2; return 1
+    bench_fail "lowcloud package failed:"; bench_tail 20 "$w/package.out"; return 1
   fi
-  cold=$(python3 tools/bench/runtimes_lambda.py deploy "$RUNTIMES_URL" py python3.12 "" "" "${conc[@]}") || return 1
+  cold=$(python3 tools/bench/runtimes_lambda.py deploy "$RUNTIMES_URL" py python3.12 "" "" "${conc[@]}") || {
+    bench_fail "could not deploy the python3.12 function (above)"; bench_server_report lowcloud; return 1; }
   runtimes_log "python3.12 function created (first invoke $cold ms)"
-  cold=$(python3 tools/bench/runtimes_lambda.py deploy "$RUNTIMES_URL" node nodejs20.x "" "" "${conc[@]}") || return 1
+  cold=$(python3 tools/bench/runtimes_lambda.py deploy "$RUNTIMES_URL" node nodejs20.x "" "" "${conc[@]}") || {
+    bench_fail "could not deploy the nodejs20.x function (above)"; bench_server_report lowcloud; return 1; }
   runtimes_log "nodejs20.x function created (first invoke $cold ms)"
   cold=$(python3 tools/bench/runtimes_lambda.py deploy "$RUNTIMES_URL" native provided.al2023 \
-           "$(basename "$2"):echo_handler" "$w/native.zip" "${conc[@]}") || return 1
+           "$(basename "$2"):echo_handler" "$w/native.zip" "${conc[@]}") || {
+    bench_fail "could not deploy the provided.al2023 function (above)"; bench_server_report lowcloud; return 1; }
   runtimes_log "provided.al2023 native function created ($(stat -c %s "$w/native.zip") byte zip, first invoke $cold ms)"
 }
 
@@ -168,26 +174,27 @@ runtimes_install_peer() {  # -> RUNTIMES_SLS_DIR
     local t0=$SECONDS
     mkdir -p "$RUNTIMES_SLS_DIR"
     if ! npm install --no-audit --no-fund --prefix "$RUNTIMES_SLS_DIR" serverless@3 serverless-offline@13 > "$RUNTIMES_WORK/npm.log" 2>&1; then
-      runtimes_log "npm install of serverless@3 serverless-offline@13 failed:"; tail -20 "$RUNTIMES_WORK/npm.log" >&2; return 1
+      bench_fail "npm install of serverless@3 serverless-offline@13 failed:"; bench_tail 20 "$RUNTIMES_WORK/npm.log"; return 1
     fi
     runtimes_log "npm install took $(( SECONDS - t0 )) s"
   fi
   if [ ! -f "$RUNTIMES_SLS_DIR/node_modules/serverless/bin/serverless.js" ] || \
      [ ! -f "$RUNTIMES_SLS_DIR/node_modules/serverless-offline/src/lambda/handler-runner/python-runner/invoke.py" ]; then
-    runtimes_log "no serverless / serverless-offline (with its Python runner) under $RUNTIMES_SLS_DIR/node_modules"; return 1
+    bench_fail "no serverless / serverless-offline (with its Python runner) under $RUNTIMES_SLS_DIR/node_modules"; return 1
   fi
 }
 
 # Starts serverless-offline with the trivial Python handler; sets
 # RUNTIMES_PEER_URL (its Lambda endpoint) and RUNTIMES_PEER_FIRST_MS (the
-# wall time of its first Invoke, which starts its Python process).
+# wall time of its first Invoke, which starts its Python process). Called in
+# `if` (where bash ignores `set -e`): every step is checked.
 runtimes_start_peer() {  # python
   local svc=$RUNTIMES_WORK/sls port lambda_port pid deadline code
-  mkdir -p "$svc/home" "$svc/bin"
-  ln -s "$RUNTIMES_SLS_DIR/node_modules" "$svc/node_modules"  # the plugin is resolved from the service directory
+  mkdir -p "$svc/home" "$svc/bin" || return 1
+  ln -s "$RUNTIMES_SLS_DIR/node_modules" "$svc/node_modules" || return 1  # the plugin is resolved from the service directory
   # It runs `python3 -u invoke.py` through /bin/sh with its PATH: the same
   # interpreter as lowcloud's comes first.
-  ln -s "$1" "$svc/bin/python3"
+  ln -s "$1" "$svc/bin/python3" || return 1
   # serverless 3's configuration schema predates python3.12, which
   # serverless-offline 13 runs; without configValidationMode: off it warns.
   cat > "$svc/serverless.yml" <<'YAML'
@@ -205,8 +212,8 @@ functions:
   noop:
     handler: lambda_function.handler
 YAML
-  python3 tools/bench/runtimes_lambda.py python-handler "$svc"
-  port=$(bench_free_port); lambda_port=$(bench_free_port)
+  python3 tools/bench/runtimes_lambda.py python-handler "$svc" || { bench_fail "could not write the peer's Python handler"; return 1; }
+  port=$(bench_free_port) && lambda_port=$(bench_free_port) || return 1
   # Offline and quiet as in apigateway.sh: no telemetry, notifications or
   # deprecation notices, warnings only, dummy credentials, a private HOME.
   (cd "$svc" && exec env PATH="$svc/bin:$PATH" HOME="$svc/home" SLS_TELEMETRY_DISABLED=1 SLS_TRACKING_DISABLED=1 \
@@ -216,17 +223,22 @@ YAML
        --httpPort "$port" --lambdaPort "$lambda_port" --noPrependStageInUrl --noSponsor) > "$RUNTIMES_WORK/sls.out" 2>&1 &
   pid=$!
   RUNTIMES_PIDS+=("$pid")
+  bench_server "$RUNTIMES_PEER" "$pid" "$RUNTIMES_WORK/sls.out"
   RUNTIMES_PEER_URL="http://127.0.0.1:$lambda_port"
+  RUNTIMES_SRV_URL[$RUNTIMES_PEER]=$RUNTIMES_PEER_URL
   deadline=$(( SECONDS + 180 ))
   while :; do  # any HTTP answer (a 404 for GET /): the Lambda endpoint listens
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$RUNTIMES_PEER_URL/" 2>/dev/null) || true
     if [ -n "$code" ] && [ "$code" != 000 ]; then break; fi
-    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
-      runtimes_log "serverless-offline's Lambda endpoint did not come up on $RUNTIMES_PEER_URL; its log:"
-      tail -40 "$RUNTIMES_WORK/sls.out" >&2; return 1
+    if ! bench_server_alive "$RUNTIMES_PEER"; then
+      bench_fail "serverless-offline ended before its Lambda endpoint came up on $RUNTIMES_PEER_URL"; bench_server_report "$RUNTIMES_PEER"; return 1
+    fi
+    if [ "$SECONDS" -gt "$deadline" ]; then
+      bench_fail "serverless-offline's Lambda endpoint did not come up on $RUNTIMES_PEER_URL within 180 s"; bench_server_report "$RUNTIMES_PEER"; return 1
     fi
     sleep 0.1
   done
+  bench_server_owns_port "$RUNTIMES_PEER" "$lambda_port" || return 1
   local t0 body
   t0=$(runtimes_now_ms)
   body=$(curl -s --max-time 60 -D "$RUNTIMES_WORK/sls.headers" -X POST -H 'Content-Type: application/json' \
@@ -234,13 +246,13 @@ YAML
   RUNTIMES_PEER_FIRST_MS=$(( $(runtimes_now_ms) - t0 ))
   if [ "$body" != '{"ok":true}' ] || ! head -1 "$RUNTIMES_WORK/sls.headers" | grep -q ' 200' || \
      grep -qi '^x-amz-function-error' "$RUNTIMES_WORK/sls.headers"; then
-    runtimes_log "serverless-offline's Python handler did not answer {\"ok\":true}: $(head -1 "$RUNTIMES_WORK/sls.headers" 2>/dev/null) $body; its log:"
-    tail -40 "$RUNTIMES_WORK/sls.out" >&2; return 1
+    bench_fail "serverless-offline's Python handler did not answer {\"ok\":true}: $(head -1 "$RUNTIMES_WORK/sls.headers" 2>/dev/null) $body"
+    bench_server_report "$RUNTIMES_PEER"; return 1
   fi
 }
 
 runtimes_main() {
-  set -euo pipefail
+  bench_strict runtimes
   export LC_ALL=C
   local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-3s} tries=${BENCH_TRIES:-10}
   local conns_list=${BENCH_CONNECTIONS:-1 8} target=${BENCH_TARGET_MS:-100} check=0 arg
@@ -249,12 +261,12 @@ runtimes_main() {
       --smoke) duration=1s; rounds=1; warmup=1s; tries=2 ;;
       --check) check=1 ;;
       -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
-      *) runtimes_log "unknown argument $arg"; return 1 ;;
+      *) bench_fail "unknown argument $arg"; return 1 ;;
     esac
   done
   cd "$(dirname "${BASH_SOURCE[0]}")/../.."
   local load_at_start; load_at_start=$(cut -d' ' -f1 /proc/loadavg)  # other work on the machine skews the numbers
-  bench_need_tools runtimes_log curl python3 node npm bc || return 1
+  bench_need_tools bench_fail curl python3 node npm bc
 
   local bin lib
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
@@ -263,17 +275,18 @@ runtimes_main() {
     LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release lowcloud test_handlers >/dev/null
     bin=$PWD/build-release/lowcloud
   fi
-  [ -x "$bin" ] || { runtimes_log "no lowcloud binary at $bin"; return 1; }
+  [ -x "$bin" ] || { bench_fail "no lowcloud binary at $bin"; return 1; }
   lib=$(cd "$(dirname "$bin")" && pwd)/handlers/test/libtest_handlers.so
-  [ -f "$lib" ] || { runtimes_log "no handler library at $lib"; return 1; }
+  [ -f "$lib" ] || { bench_fail "no handler library at $lib"; return 1; }
   # The interpreter lowcloud runs python3.x with (runtimes.cpp: LOWCLOUD_PYTHON,
   # else python3 on PATH, a version manager's shim resolved).
   local python python_version
   python=$("${LOWCLOUD_PYTHON:-python3}" -c 'import sys; print(sys.executable)' 2>/dev/null) || true
-  [ -x "$python" ] || { runtimes_log "no Python: ${LOWCLOUD_PYTHON:-python3} -c 'import sys; print(sys.executable)' failed"; return 1; }
+  [ -x "$python" ] || { bench_fail "no Python: ${LOWCLOUD_PYTHON:-python3} -c 'import sys; print(sys.executable)' failed"; return 1; }
   python_version=$("$python" -c 'import platform; print(platform.python_version())') || return 1
 
   RUNTIMES_PIDS=()
+  declare -gA RUNTIMES_SRV_URL=()  # server -> base URL for runtimes_run
   RUNTIMES_WORK=$(mktemp -d /tmp/lowcloud-bench-runtimes.XXXXXX)
   trap runtimes_cleanup EXIT
   trap 'exit 130' INT TERM
@@ -292,9 +305,11 @@ runtimes_main() {
   # 1. CreateFunction of a 1 MB zip -> first Invoke returned.
   local h=tools/bench/runtimes_lambda.py
   python3 "$h" create-to-invoke "$RUNTIMES_URL" "$tries" > "$RUNTIMES_WORK/zip.txt" || {
-    runtimes_log "create-to-invoke failed (lowcloud's log follows)"; tail -20 "$RUNTIMES_WORK/lowcloud.out" >&2; return 1; }
+    bench_fail "create-to-invoke failed (above)"; bench_server_report lowcloud; return 1; }
   local zip_bytes first_total first_invoke m_create m_invoke m_total m_init
-  read -r _ _ _ first_invoke first_total _ zip_bytes < <(awk '$2 == 0' "$RUNTIMES_WORK/zip.txt")
+  if ! read -r _ _ _ first_invoke first_total _ zip_bytes < <(awk '$2 == 0' "$RUNTIMES_WORK/zip.txt"); then
+    bench_fail "create-to-invoke printed no line for try 0:"; bench_tail 20 "$RUNTIMES_WORK/zip.txt"; return 1
+  fi
   m_create=$(awk '$2 > 0 { print $3 }' "$RUNTIMES_WORK/zip.txt" | bench_median)
   m_invoke=$(awk '$2 > 0 { print $4 }' "$RUNTIMES_WORK/zip.txt" | bench_median)
   m_total=$(awk '$2 > 0 { print $5 }' "$RUNTIMES_WORK/zip.txt" | bench_median)
@@ -308,7 +323,7 @@ runtimes_main() {
   local rt py_init py_wall node_init node_wall
   for rt in python3.12 nodejs20.x; do
     python3 "$h" cold "$RUNTIMES_URL" "$rt" "$tries" > "$RUNTIMES_WORK/cold-$rt.txt" || {
-      runtimes_log "cold start of $rt failed (lowcloud's log follows)"; tail -20 "$RUNTIMES_WORK/lowcloud.out" >&2; return 1; }
+      bench_fail "cold start of $rt failed (above)"; bench_server_report lowcloud; return 1; }
   done
   # Context: the bare interpreters' start-up on this machine (python3 -u -c
   # pass, node -e 0), a floor under their cold starts.
@@ -330,9 +345,9 @@ runtimes_main() {
   declare -A p50s=() p99s=() m50=() m99=()
   for _ in $(seq "$rounds"); do
     for f in "${fns[@]}"; do
-      if [ "$f" = health ]; then out=$(runtimes_wrk "$RUNTIMES_URL" 1 "$duration" "" /_lowcloud/health) || return 1
-      else out=$(runtimes_wrk "$RUNTIMES_URL" 1 "$duration" "$f") || return 1; fi
-      read -r a b d <<< "$out"
+      if [ "$f" = health ]; then runtimes_run lowcloud 1 "$duration" "" /_lowcloud/health
+      else runtimes_run lowcloud 1 "$duration" "$f"; fi
+      read -r a b d <<< "$RUNTIMES_OUT"
       p50s[$f]+="$b "; p99s[$f]+="$d "
     done
   done
@@ -356,16 +371,18 @@ runtimes_main() {
   else
     runtimes_log "serverless-offline on $RUNTIMES_PEER_URL (function $RUNTIMES_PEER_FUNCTION, first invoke $RUNTIMES_PEER_FIRST_MS ms)"
   fi
-  declare -A srv_url=([lowcloud]=$RUNTIMES_URL [$RUNTIMES_PEER]=${RUNTIMES_PEER_URL:-}) srv_fn=([lowcloud]=py [$RUNTIMES_PEER]=$RUNTIMES_PEER_FUNCTION)
+  declare -A srv_fn=([lowcloud]=py [$RUNTIMES_PEER]=$RUNTIMES_PEER_FUNCTION)
   # A failure of lowcloud stops the suite; one of the peer stops measuring
   # the peer (the lowcloud numbers are still reported).
-  measure() {  # server connections duration -> appends to rps/lat50/lat99 unless a warm-up
-    local o
-    if ! o=$(runtimes_wrk "${srv_url[$1]}" "$2" "$3" "${srv_fn[$1]}"); then
+  # Called in `if`/`||` (no `set -e` there): every step is checked.
+  measure() {  # server connections duration [warmup] -> appends to rps/lat50/lat99 unless a warm-up
+    local empty_ok=0
+    if [ "${4:-}" = warmup ]; then empty_ok=1; fi
+    if ! BENCH_WRK_EMPTY_OK=$empty_ok runtimes_run "$1" "$2" "$3" "${srv_fn[$1]}"; then
       if [ "$1" = lowcloud ]; then return 1; fi
-      peer_ok=0; reasons+=("serverless-offline failed during the $2-connection run (see above)"); return 0
+      peer_ok=0; reasons+=("serverless-offline stopped answering in the $2-connection ${4:-measured} run (see above)"); return 0
     fi
-    if [ "${4:-}" != warmup ]; then read -r a b d <<< "$o"; rps[$1|$2]+="$a "; lat50[$1|$2]+="$b "; lat99[$1|$2]+="$d "; fi
+    if [ "${4:-}" != warmup ]; then read -r a b d <<< "$RUNTIMES_OUT"; rps[$1|$2]+="$a "; lat50[$1|$2]+="$b "; lat99[$1|$2]+="$d "; fi
   }
   for c in $conns_list; do
     for s in lowcloud "$RUNTIMES_PEER"; do
@@ -446,7 +463,7 @@ runtimes_main() {
           printf "runtimes\t%s\t%s\t%s\t%.0f\t%s\t%s\n" "$RUNTIMES_WORKLOAD" "$c" "$s" "${mrps[$s|$c]}" \
             "$(bench_fmt_ms "$(echo "${ml50[$s|$c]} / 1000" | bc -l)")" "$(bench_fmt_ms "$(echo "${ml99[$s|$c]} / 1000" | bc -l)")" >> "$BENCH_RESULTS"
         else
-          printf "runtimes\t%s\t%s\t%s\tn/a\tn/a\tn/a\n" "$RUNTIMES_WORKLOAD" "$c" "$s" >> "$BENCH_RESULTS"
+          printf "runtimes\t%s\t%s\t%s\tfailed\tfailed\tfailed\t%s\n" "$RUNTIMES_WORKLOAD" "$c" "$s" "${reasons[0]:-not measured}" >> "$BENCH_RESULTS"
         fi
       done
     done
@@ -460,7 +477,7 @@ runtimes_main() {
 
   if [ ${#reasons[@]} -gt 0 ]; then
     local r
-    for r in "${reasons[@]}"; do echo "NOT MEASURED: $r" >&2; done
+    for r in "${reasons[@]}"; do bench_fail "not measured: $r"; done
     return 1
   fi
   if [ "$check" = 1 ] && [ "$met" != met ]; then return 3; fi

@@ -14,13 +14,15 @@
 #                 event GET info/v2/watch/{sku} (so the URL path is the same;
 #                 --noPrependStageInUrl) to a nodejs20.x handler doing GetItem
 #                 with @aws-sdk/client-dynamodb (one client per worker, made
-#                 outside the handler) against dynalite@4 (in memory,
-#                 --createTableMs 0) seeded with the same 4136 items by
-#                 BatchWriteItem. The handler answers as handlers/watches/
-#                 watches.cpp: 200 with the watch as JSON (year an integer,
-#                 Cache-Control: public, max-age=300) or 404
-#                 {"message":"Watch not found"}. Function timeout 29 s (see
-#                 watches_write_peer: a timed-out worker is never replaced).
+#                 outside the handler) against dynalite@4 IN MEMORY (no
+#                 --path; dynamodb.sh compares lowcloud with dynalite both in
+#                 memory and with --path), --createTableMs 0, seeded with
+#                 the same 4136 items by BatchWriteItem. The handler answers
+#                 as handlers/watches/watches.cpp: 200 with the watch as JSON
+#                 (year an integer, Cache-Control: public, max-age=300) or
+#                 404 {"message":"Watch not found"}. Function timeout 29 s
+#                 (see watches_write_peer: a timed-out worker is never
+#                 replaced).
 # Before measuring, every server must answer a sample of SKUs (and a missing
 # one) exactly as the fixture says. wrk (keep-alive) GETs 200 real SKUs in
 # turn (a generated .lua script that counts non-200 answers) at 1 and 32
@@ -29,7 +31,11 @@
 # one worker thread per concurrent request, see watches_warmup), then the
 # servers alternate round by round so machine drift cancels. Prints medians:
 # requests/s, p50/p99 latency and the lowcloud/peer throughput ratios.
-# A server that answers the check wrongly is reported and not measured.
+# A server that answers the check wrongly, or stops answering during a run
+# (wrk fails, completes no request, or the server exits), is reported on
+# stderr ("!! watches: ..." lines: which server, which run, what wrk said, the
+# server's state and the end of its log) and not measured further; the suite
+# then fails.
 #
 # Usage: tools/bench/watches.sh [--smoke] [--check]
 #   --smoke  1 s runs, 1 round, 1 s warm-ups: checks that everything starts
@@ -49,13 +55,16 @@
 #                   suite workload conns server rps p50_ms p99_ms
 #                   (suite e2e, workload "GET /info/v2/watch/{sku}", server
 #                   lowcloud-process | lowcloud-in-process |
-#                   serverless-offline+dynalite; n/a n/a n/a for a server
-#                   that was not measured)
+#                   serverless-offline+dynalite), then an 8th column, a
+#                   note; a server that could not be measured at some
+#                   connection count gets "failed failed failed" and the
+#                   reason as the note
 #
-# Exit codes: 0 measured; 1 a server did not start, answered wrongly, or
-# answered non-200 during a measured run; 3 --check and the target was missed.
+# Exit codes: 0 measured; 1 a server did not start, answered wrongly, stopped
+# answering or answered non-200 during a measured run (the reasons are on
+# stderr); 3 --check and the target was missed.
 # Sourcing the file only defines functions; call watches_main in a subshell
-# (it sets an EXIT trap, `set -euo pipefail` and LC_ALL=C):
+# (it sets an EXIT trap, strict mode (bench_strict) and LC_ALL=C):
 # ( watches_main --smoke ).
 
 WATCHES_WORKLOAD="GET /info/v2/watch/{sku}"
@@ -80,18 +89,6 @@ watches_cleanup() {
   return 0
 }
 
-# Waits until `pattern` appears in `file` while pid lives; fails (showing the
-# logs) on death or after timeout_s.
-watches_wait_line() {  # file pattern pid timeout_s logs...
-  local file=$1 pattern=$2 pid=$3 deadline=$(( SECONDS + $4 )); shift 4
-  while ! grep -q -- "$pattern" "$file" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
-      watches_log "no \"$pattern\" in $file; the logs:"; tail -n 40 "$file" "$@" >&2 2>/dev/null || true; return 1
-    fi
-    sleep 0.05
-  done
-}
-
 # The repository's lowcloud.yaml with absolute paths (as tests/integration/
 # conftest.py's repo_manifest()): libraries from the build under test,
 # spec/file paths into the repository; watches-get in `isolation` with
@@ -108,7 +105,7 @@ watches_manifest() {  # isolation cap out
       { print }
       /^  - name: watches-get *$/ { inside = 1; print "    isolation: " iso; print "    reserved_concurrency: " cap }' > "$3"
   if ! grep -q "^    isolation: $1$" "$3" || ! grep -q "^spec: $WATCHES_ROOT/\|^    spec: $WATCHES_ROOT/" "$3"; then
-    watches_log "could not rewrite $WATCHES_ROOT/lowcloud.yaml for watches-get in $1 isolation:"; cat "$3" >&2; return 1
+    bench_fail "could not rewrite $WATCHES_ROOT/lowcloud.yaml for watches-get in $1 isolation:"; bench_tail 100 "$3"; return 1
   fi
 }
 
@@ -117,9 +114,10 @@ watches_start_lowcloud() {  # name isolation cap -> WATCHES_URL[name]
   watches_manifest "$2" "$3" "$w/$name.yaml"
   "$WATCHES_BIN" serve --port 0 --in-memory --log-level warn --config "$w/$name.yaml" > "$w/$name.out" 2> "$w/$name.err" &
   pid=$!; WATCHES_PIDS+=("$pid")
-  watches_wait_line "$w/$name.out" "^listening on http://" "$pid" 60 "$w/$name.err"
+  bench_server "$name" "$pid" "$w/$name.out" "$w/$name.err"
+  bench_server_wait_line "$name" "$w/$name.out" "^listening on http://" 60
   port=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$w/$name.out" | head -1)
-  if [ -z "$port" ]; then watches_log "$name: unexpected output:"; cat "$w/$name.out" >&2; return 1; fi
+  if [ -z "$port" ]; then bench_fail "$name: unexpected output"; bench_server_report "$name"; return 1; fi
   WATCHES_URL[$name]="http://127.0.0.1:$port"
   WATCHES_DDB[$name]="http://127.0.0.1:$port"
 }
@@ -143,13 +141,13 @@ watches_install_npm() {  # -> WATCHES_NPM
     mkdir -p "$WATCHES_NPM"
     if ! npm install --no-audit --no-fund --prefix "$WATCHES_NPM" dynalite@4 serverless@3 serverless-offline@13 \
          @aws-sdk/client-dynamodb > "$WATCHES_WORK/npm.log" 2>&1; then
-      watches_log "npm install failed:"; tail -20 "$WATCHES_WORK/npm.log" >&2; return 1
+      bench_fail "npm install of the peer failed:"; bench_tail 20 "$WATCHES_WORK/npm.log"; return 1
     fi
     watches_log "npm install took $(( SECONDS - t0 )) s"
   fi
   local f
   for f in dynalite/cli.js serverless/bin/serverless.js serverless-offline/package.json @aws-sdk/client-dynamodb/package.json; do
-    [ -f "$WATCHES_NPM/node_modules/$f" ] || { watches_log "no node_modules/$f under $WATCHES_NPM"; return 1; }
+    [ -f "$WATCHES_NPM/node_modules/$f" ] || { bench_fail "no node_modules/$f under $WATCHES_NPM"; return 1; }
   done
 }
 
@@ -337,13 +335,25 @@ run.catch((e) => { console.error(`${e.name}: ${e.message}`); process.exit(1) })
 JS
 }
 
+# dynalite in memory (no --path).
 watches_start_dynalite() {  # -> WATCHES_DYNALITE_PORT
   local port pid; port=$(bench_free_port)
   node "$WATCHES_NPM/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" --createTableMs 0 \
     > "$WATCHES_WORK/dynalite.out" 2>&1 &
   pid=$!; WATCHES_PIDS+=("$pid")
-  watches_wait_line "$WATCHES_WORK/dynalite.out" "listening" "$pid" 60
+  bench_server dynalite "$pid" "$WATCHES_WORK/dynalite.out"
+  bench_server_wait_line dynalite "$WATCHES_WORK/dynalite.out" "listening" 60
+  bench_server_owns_port dynalite "$port"
   WATCHES_DYNALITE_PORT=$port
+}
+
+# The peer's table: project1 with the 4136 watches (tool.js seed).
+watches_seed_dynalite() {
+  local seeded
+  if ! seeded=$(cd "$WATCHES_WORK/peer" && node tool.js seed "http://127.0.0.1:$WATCHES_DYNALITE_PORT" "$WATCHES_ROOT/fixtures/watches.json" 2>&1); then
+    bench_fail "could not seed dynalite (the peer's table) with the watches: $seeded"; bench_server_report dynalite; return 1
+  fi
+  watches_log "dynalite (in memory) on port $WATCHES_DYNALITE_PORT seeded: $seeded"
 }
 
 watches_start_peer() {  # -> WATCHES_URL[peer]
@@ -357,16 +367,26 @@ watches_start_peer() {  # -> WATCHES_URL[peer]
      node "$WATCHES_NPM/node_modules/serverless/bin/serverless.js" offline --host 127.0.0.1 \
        --httpPort "$port" --lambdaPort "$lambda_port" --noPrependStageInUrl --noSponsor) > "$WATCHES_WORK/peer.out" 2>&1 &
   pid=$!; WATCHES_PIDS+=("$pid")
+  bench_server "$WATCHES_PEER" "$pid" "$WATCHES_WORK/peer.out"
   WATCHES_URL[$WATCHES_PEER]="http://127.0.0.1:$port"
-  # Ready when it routes: the first answer (any status) to a missing watch.
-  local deadline=$(( SECONDS + 180 ))
+  # Ready when it routes: a 404 {"message":"Watch not found"} from the handler
+  # (serverless-offline answers 404 to unknown routes too) for a missing watch.
+  local deadline=$(( SECONDS + 180 )) code
   local missing="${WATCHES_URL[$WATCHES_PEER]}/info/v2/watch/NO.SUCH.WATCH"  # loopback only
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$missing" 2>/dev/null)" = 404 ]; do
-    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
-      watches_log "serverless-offline did not answer 404 for a missing watch; its log:"; tail -40 "$WATCHES_WORK/peer.out" >&2; return 1
+  while :; do
+    code=$(curl -s -o "$WATCHES_WORK/peer.ready" -w '%{http_code}' --max-time 30 "$missing" 2>/dev/null) || true
+    if [ "$code" = 404 ] && grep -q 'Watch not found' "$WATCHES_WORK/peer.ready"; then break; fi
+    if ! bench_server_alive "$WATCHES_PEER"; then
+      bench_fail "$WATCHES_PEER ended before answering GET /info/v2/watch/NO.SUCH.WATCH"; bench_server_report "$WATCHES_PEER"; return 1
+    fi
+    if [ "$SECONDS" -gt "$deadline" ]; then
+      bench_fail "$WATCHES_PEER did not answer 404 \"Watch not found\" within 180 s (last answer: HTTP ${code:-none} $(head -c 200 "$WATCHES_WORK/peer.ready" 2>/dev/null))"
+      bench_server_report "$WATCHES_PEER"; return 1
     fi
     sleep 0.2
   done
+  # The answer must have been its own, not another process's on that port.
+  bench_server_owns_port "$WATCHES_PEER" "$port"
 }
 
 # The wrk script: GETs of the SKUs in turn (each thread from its own offset),
@@ -423,43 +443,47 @@ LUA
 # two in a row are not 10% above the best so far (15 at most). serverless-offline
 # starts a worker thread (loading the SDK) for each request that finds every
 # worker busy: doubling keeps at most about half of them cold at once, and
-# they may need seconds to come up. Logs runs with non-200 answers.
-watches_warmup() {  # name base_url conns duration
-  local c=1 out a b d e f g rest best="" flat=0 extra=0
+# they may need seconds to come up. Logs runs with non-200 answers or no
+# completed request (not fatal here); fails when wrk fails or the server ends.
+watches_warmup() {  # name conns duration
+  local c=1 a b d e f g rest best="" flat=0 extra=0
   while :; do
-    if [ "$c" -ge "$3" ]; then
-      c=$3
-      if [ -z "$best" ]; then out=$(watches_wrk "$2" "$c" "$4"); else out=$(watches_wrk "$2" "$c" 1s); extra=$(( extra + 1 )); fi
+    if [ "$c" -ge "$2" ]; then
+      c=$2
+      if [ -z "$best" ]; then BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" "$3" "warm-up (for $2 connections)" || return 1
+      else BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" 1s "warm-up (for $2 connections)" || return 1; extra=$(( extra + 1 )); fi
     else
-      out=$(watches_wrk "$2" "$c" 1s)
+      BENCH_WRK_EMPTY_OK=1 watches_run "$1" "$c" 1s "warm-up (for $2 connections)" || return 1
     fi
-    read -r a b d e f g rest <<< "$out"
+    read -r a b d e f g rest <<< "$BENCH_WRK"
     if [ "$e" -gt 0 ] || [ "$g" -eq 0 ]; then watches_log "warm-up $1, $c connections: $g requests, $e non-200 (${rest#| }), $f socket errors"; fi
-    if [ "$c" -lt "$3" ]; then c=$(( c * 2 )); continue; fi
+    if [ "$c" -lt "$2" ]; then c=$(( c * 2 )); continue; fi
     if [ -z "$best" ]; then best=$a; continue; fi
     if awk -v a="$a" -v b="$best" 'BEGIN { exit !(a <= b * 1.1) }'; then flat=$(( flat + 1 )); else flat=0; fi
     best=$(awk -v a="$a" -v b="$best" 'BEGIN { print (a > b) ? a : b }')
     if [ "$flat" -ge 2 ] || [ "$extra" -ge 15 ]; then break; fi
   done
-  if [ "$extra" -gt 2 ]; then watches_log "warm-up $1, $3 connections: throughput settled after $extra more 1 s runs (best $best requests/s)"; fi
+  if [ "$extra" -gt 2 ]; then watches_log "warm-up $1, $2 connections: throughput settled after $extra more 1 s runs (best $best requests/s)"; fi
 }
 
-# One wrk run; prints "rps p50_ms p99_ms non200 socket_errors requests" and,
-# when some answer was not 200, " | the first one".
-watches_wrk() {  # base_url connections duration
-  local threads=$(( $2 < 2 ? $2 : 2 ))
-  wrk -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s "$WATCHES_WORK/watches.lua" "$1" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v + 0 }
-    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    / requests in / { n = $1 }
-    /^Requests\/sec:/ { rps = $2 }
-    /Socket errors:/ { sock = $4 + $6 + $8 + $10 }
-    /^non200 / { bad = $2; first = $0; sub(/^non200 [0-9]+ first: /, "", first) }
-    END { printf "%.2f %.4f %.4f %d %d %d", rps, p50, p99, bad, sock, n; if (bad > 0) printf " | %s", first; printf "\n" }'
+# One wrk run against a server (bench_wrk: sets BENCH_WRK to "rps p50_ms
+# p99_ms non200 socket_errors requests" and, when some answer was not 200,
+# " | the first one"). Fails, saying why and showing the server's state and
+# log (and dynalite's, behind the peer), when wrk fails or completes no
+# request (unless BENCH_WRK_EMPTY_OK=1), or when the server has ended.
+watches_run() {  # name connections duration kind
+  local threads=$(( $2 < 2 ? $2 : 2 )) what="$1, $WATCHES_WORKLOAD, $2 connections, $3 $4 run"
+  if ! bench_wrk "$what" -t "$threads" -c "$2" -d "$3" --timeout 10s --latency -s "$WATCHES_WORK/watches.lua" "${WATCHES_URL[$1]}"; then
+    bench_server_report "$1"
+    if [ "$1" = "$WATCHES_PEER" ]; then bench_server_report dynalite; fi
+    return 1
+  fi
+  bench_server_check "$1" "after the $what" || return 1
+  if [ "$1" = "$WATCHES_PEER" ]; then bench_server_check dynalite "behind $WATCHES_PEER, after the $what" || return 1; fi
 }
 
 watches_main() {
-  set -euo pipefail
+  bench_strict watches
   export LC_ALL=C
   export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true  # the SDK's "will require node >= 22" notice (tool.js)
   local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-3s}
@@ -469,14 +493,14 @@ watches_main() {
       --smoke) duration=1s; rounds=1; warmup=1s ;;
       --check) check=1 ;;
       -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
-      *) watches_log "unknown argument $arg"; return 1 ;;
+      *) bench_fail "unknown argument $arg"; return 1 ;;
     esac
   done
   cd "$(dirname "${BASH_SOURCE[0]}")/../.."
   WATCHES_ROOT=$PWD
   SECONDS=0
 
-  bench_need_tools watches_log node npm jq curl python3
+  bench_need_tools bench_fail node npm jq curl python3
 
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
     WATCHES_BIN=$LOWCLOUD_BIN
@@ -484,10 +508,10 @@ watches_main() {
     LOWCLOUD_BUILD_DIR=build-release tools/build.sh Release lowcloud watches images >/dev/null
     WATCHES_BIN=$PWD/build-release/lowcloud
   fi
-  [ -x "$WATCHES_BIN" ] || { watches_log "no lowcloud binary at $WATCHES_BIN"; return 1; }
+  [ -x "$WATCHES_BIN" ] || { bench_fail "no lowcloud binary at $WATCHES_BIN"; return 1; }
   WATCHES_BIN=$(cd "$(dirname "$WATCHES_BIN")" && pwd)/$(basename "$WATCHES_BIN")
   local libs; libs=$(dirname "$WATCHES_BIN")/handlers/watches
-  [ -f "$libs/libwatches.so" ] || { watches_log "no $libs/libwatches.so (build the watches handlers)"; return 1; }
+  [ -f "$libs/libwatches.so" ] || { bench_fail "no $libs/libwatches.so (build the watches handlers)"; return 1; }
 
   WATCHES_PIDS=()
   WATCHES_WORK=$(mktemp -d /tmp/lowcloud-bench-watches.XXXXXX)
@@ -508,10 +532,10 @@ watches_main() {
   watches_install_npm
   watches_start_dynalite
   watches_write_peer "$WATCHES_DYNALITE_PORT"
-  local seeded; seeded=$(cd "$WATCHES_WORK/peer" && node tool.js seed "http://127.0.0.1:$WATCHES_DYNALITE_PORT" "$WATCHES_ROOT/fixtures/watches.json")
-  watches_log "dynalite on port $WATCHES_DYNALITE_PORT seeded: $seeded"
+  watches_seed_dynalite
   watches_start_peer
-  # A server that answers wrongly is not measured (and fails the run).
+  # A server that answers wrongly, or later stops answering, is not measured
+  # (further) and fails the run: broken[server] says why.
   local all=(lowcloud-process lowcloud-in-process "$WATCHES_PEER") servers=() s n said
   declare -A broken=()
   for s in "${all[@]}"; do
@@ -525,28 +549,40 @@ watches_main() {
     fi
     if [ -n "${broken[$s]:-}" ]; then
       if [ "$s" != "$WATCHES_PEER" ]; then broken[$s]+=$'\n'"$(watches_lowcloud_said "$s")"; fi
-      watches_log "$s answers wrongly, not measured:"$'\n'"${broken[$s]}"
+      bench_fail "$s answers the check requests wrongly, not measured:"$'\n'"$(sed 's/^/   | /' <<< "${broken[$s]}")"
+      if [ "$s" = "$WATCHES_PEER" ]; then bench_tail 20 "$WATCHES_WORK/peer.out"; fi
+      broken[$s]="answered the check requests wrongly: $(head -1 <<< "${broken[$s]}")"
     else
       servers+=("$s")
       watches_log "$s: ${WATCHES_URL[$s]}/info/v2/watch/{sku}: $said"
     fi
   done
-  if [ -n "${broken[$WATCHES_PEER]:-}" ]; then tail -20 "$WATCHES_WORK/peer.out" >&2; fi
 
-  declare -A rps=() p50=() p99=() bad=() sock=() first=()
-  local c key out a b d e f g rest
+  # Every wrk run goes through watches_run, which fails (saying why) on a
+  # failed run; the server is then dropped. Called in `if`, where bash ignores
+  # `set -e`: watches_warmup and watches_run check every step themselves.
+  declare -A rps=() p50=() p99=() bad=() sock=() first=() measured=()
+  local key a b d e f g rest
   for c in $conns_list; do
-    for s in "${servers[@]}"; do watches_warmup "$s" "${WATCHES_URL[$s]}" "$c" "$warmup"; done
+    for s in "${servers[@]}"; do
+      if [ -z "${broken[$s]:-}" ] && ! watches_warmup "$s" "$c" "$warmup"; then
+        broken[$s]="stopped answering in the warm-up at $c connections"
+      fi
+    done
     for _ in $(seq "$rounds"); do
       for s in "${servers[@]}"; do
-        out=$(watches_wrk "${WATCHES_URL[$s]}" "$c" "$duration"); key="$s|$c"
-        read -r a b d e f g rest <<< "$out"
+        if [ -n "${broken[$s]:-}" ]; then continue; fi
+        if ! watches_run "$s" "$c" "$duration" measured; then
+          broken[$s]="stopped answering in a measured run at $c connections"; continue
+        fi
+        key="$s|$c"
+        read -r a b d e f g rest <<< "$BENCH_WRK"
         rps[$key]+="$a "; p50[$key]+="$b "; p99[$key]+="$d "
         bad[$key]=$(( ${bad[$key]:-0} + e )); sock[$key]=$(( ${sock[$key]:-0} + f ))
         if [ "$e" -gt 0 ] && [ -z "${first[$key]:-}" ]; then first[$key]=${rest#| }; fi
-        if [ "$g" -eq 0 ]; then bad[$key]=$(( bad[$key] + 1 )); first[$key]="no request completed"; fi
       done
     done
+    for s in "${servers[@]}"; do if [ -z "${broken[$s]:-}" ]; then measured[$s|$c]=1; fi; done
     watches_log "$c connections: done"
   done
 
@@ -559,12 +595,12 @@ watches_main() {
   for c in $conns_list; do
     for s in "${all[@]}"; do
       key="$s|$c"
-      if [ -n "${broken[$s]:-}" ]; then
-        printf "%5s  %-28s %10s %9s %9s %12s\n" "$c" "$s" "-" "-" "-" "wrong answers"
+      if [ -z "${measured[$key]:-}" ]; then
+        printf "%5s  %-28s %10s %9s %9s %12s\n" "$c" "$s" "-" "-" "-" "FAILED"
         continue
       fi
       ratio=-
-      if [ "$s" != "$WATCHES_PEER" ] && [ -z "${broken[$WATCHES_PEER]:-}" ]; then
+      if [ "$s" != "$WATCHES_PEER" ] && [ -n "${measured[$WATCHES_PEER|$c]:-}" ]; then
         ratio=$(bench_ratio "${mrps[$key]}" "${mrps[$WATCHES_PEER|$c]}")
         min_ratio=$(awk -v a="${mrps[$key]}" -v b="${mrps[$WATCHES_PEER|$c]}" -v m="$min_ratio" \
           'BEGIN { r = b > 0 ? a / b : 0; print (m == "" || r < m) ? r : m }')
@@ -577,17 +613,21 @@ watches_main() {
   for s in "${all[@]}"; do
     if [ -n "${broken[$s]:-}" ]; then
       failed=1
-      echo "not measured: $s answered the check requests wrongly:"
-      sed 's/^/  /' <<< "${broken[$s]}"
+      echo "FAILED: $s ${broken[$s]} (the reasons are on stderr)"
+      bench_fail "not measured (further): $s ${broken[$s]}"
     fi
   done
   for c in $conns_list; do
     for s in "${servers[@]}"; do
       key="$s|$c"
+      if [ -z "${measured[$key]:-}" ]; then continue; fi
       if [ "${bad[$key]}" -gt 0 ] || [ "${sock[$key]}" -gt 0 ]; then
         echo "errors: $s, $c connections: ${bad[$key]} non-200 answers, ${sock[$key]} socket errors/timeouts${first[$key]:+; first: ${first[$key]}}"
       fi
-      if [ "${bad[$key]}" -gt 0 ]; then failed=1; fi
+      if [ "${bad[$key]}" -gt 0 ]; then
+        failed=1
+        bench_fail "$s, $c connections: ${bad[$key]} non-200 answers in the measured runs; first: ${first[$key]:-?}"
+      fi
     done
   done
   # lowcloud's own complaints (--log-level warn: everything it logged).
@@ -605,7 +645,8 @@ watches_main() {
     "$target" "$WATCHES_PEER" "$met" \
     "$( [ -n "$min_ratio" ] && printf "lowest ratio %.1fx" "$min_ratio" || printf "no ratio")${unmeasured:+; not measured:$unmeasured}"
   echo "($nskus SKUs in turn, wrk keep-alive, $duration x $rounds rounds after a $warmup warm-up per connection count," \
-       "lowcloud --in-memory --log-level warn, $(nproc) cores, load average $load_before before / $(cut -d' ' -f1 /proc/loadavg) after," \
+       "lowcloud --in-memory --log-level warn, dynalite in memory, $(nproc) cores," \
+       "load average $load_before before / $(cut -d' ' -f1 /proc/loadavg) after," \
        "$(date -u +%F); $("$WATCHES_BIN" --version 2>/dev/null | head -1)," \
        "serverless $(node -p "require('$WATCHES_NPM/node_modules/serverless/package.json').version")," \
        "serverless-offline $(node -p "require('$WATCHES_NPM/node_modules/serverless-offline/package.json').version")," \
@@ -617,8 +658,8 @@ watches_main() {
     for c in $conns_list; do
       for s in "${all[@]}"; do
         key="$s|$c"
-        if [ -n "${broken[$s]:-}" ]; then
-          printf 'e2e\t%s\t%s\t%s\tn/a\tn/a\tn/a\n' "$WATCHES_WORKLOAD" "$c" "$s"
+        if [ -z "${measured[$key]:-}" ]; then
+          printf 'e2e\t%s\t%s\t%s\tfailed\tfailed\tfailed\t%s\n' "$WATCHES_WORKLOAD" "$c" "$s" "${broken[$s]//$'\t'/ }"
         else
           printf 'e2e\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\n' "$WATCHES_WORKLOAD" "$c" "$s" "${mrps[$key]}" "${m50[$key]}" "${m99[$key]}"
         fi
