@@ -8,8 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <system_error>
 
 namespace lowcloud::lambda {
@@ -117,11 +118,20 @@ void ChildProcess::kill(int signal) {
 }
 
 std::uint64_t ChildProcess::max_memory_mb() const {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return (std::stoull(line.substr(6)) + 1023) / 1024;
-    return 0;
+    // Read on every invocation (the REPORT line): one read(2) into a stack
+    // buffer, no stream.
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid_));
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    const char* hwm = std::strstr(buf, "\nVmHWM:");
+    if (!hwm) return 0;
+    return (std::strtoull(hwm + 8, nullptr, 10) + 1023) / 1024;
 }
 
 std::string ChildProcess::describe_exit(int status) {

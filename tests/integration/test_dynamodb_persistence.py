@@ -163,3 +163,64 @@ def test_in_memory_server_starts_empty(start_server, tmp_path):
     assert s.stop() == 0
     s2 = start_server("--in-memory", "--log-level", "warn", cwd=str(tmp_path))
     assert make_client(s2.url).list_tables()["TableNames"] == []
+
+
+def test_second_process_on_the_same_data_dir_is_refused(start_server, tmp_path):
+    import subprocess
+
+    from conftest import BIN
+
+    s = serve(start_server, tmp_path)
+    ddb = make_client(s.url)
+    name = create_table(ddb)
+    second = subprocess.run([BIN, "serve", "--port", "0", "--data-dir", str(tmp_path / "data"), "--log-level", "warn"],
+                            cwd=str(tmp_path), capture_output=True, text=True, timeout=30)
+    assert second.returncode != 0
+    assert "is in use by another process" in second.stderr + second.stdout
+    # the first one is untouched
+    ddb.put_item(TableName=name, Item={"pk": {"S": "still"}})
+    assert get(ddb, name, {"pk": {"S": "still"}}) == {"pk": {"S": "still"}}
+
+
+def test_version_1_data_dir_is_migrated(start_server, tmp_path):
+    """A data dir written before the schema moved the partition hash into the
+    primary key (version 1) opens with its items and index entries."""
+    import sqlite3
+
+    data = tmp_path / "data"
+    data.mkdir()
+    s = serve(start_server, tmp_path)
+    ddb = make_client(s.url)
+    ddb.create_table(TableName="mig", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                                           {"AttributeName": "g", "AttributeType": "S"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"}}])
+    for i in range(5):
+        ddb.put_item(TableName="mig", Item={"id": {"S": f"k{i}"}, "g": {"S": "G"}})
+    assert s.stop() == 0
+    # Rewrite the file into version 1's layout, as an older lowcloud left it.
+    db = sqlite3.connect(str(data / "dynamodb.sqlite3"))
+    db.executescript("""
+        CREATE TABLE items_v1(table_id INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,
+            size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID;
+        INSERT INTO items_v1 SELECT table_id, pk, sk, hash, size, item FROM items;
+        CREATE TABLE entries_v1(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,
+            pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID;
+        INSERT INTO entries_v1 SELECT table_id, idx, ipk, isk, pk, sk, ihash FROM index_entries;
+        DROP TABLE items; DROP TABLE index_entries;
+        ALTER TABLE items_v1 RENAME TO items; ALTER TABLE entries_v1 RENAME TO index_entries;
+        CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk);
+        CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk);
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+    """)
+    db.commit()
+    db.close()
+    ddb2 = make_client(serve(start_server, tmp_path).url)
+    assert get(ddb2, "mig", {"id": {"S": "k3"}}) == {"id": {"S": "k3"}, "g": {"S": "G"}}
+    assert ddb2.scan(TableName="mig")["Count"] == 5
+    q = ddb2.query(TableName="mig", IndexName="byg", KeyConditionExpression="g = :g",
+                   ExpressionAttributeValues={":g": {"S": "G"}})
+    assert q["Count"] == 5
+    assert ddb2.describe_table(TableName="mig")["Table"]["ItemCount"] == 5

@@ -10,17 +10,21 @@
 
 namespace lowcloud::dynamodb {
 
+std::uint32_t partition_hash(std::string_view pk) {
+    // Fetched once: OpenSSL 3 looks EVP_md5() up again on every digest.
+    static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(pk.data(), pk.size(), digest, &n, md5 ? md5 : EVP_md5(), nullptr);
+    return (std::uint32_t(digest[0]) << 24) | (std::uint32_t(digest[1]) << 16) | (std::uint32_t(digest[2]) << 8) | digest[3];
+}
+
 namespace {
 
 constexpr std::size_t kMaxHashKeyBytes = 2048;
 constexpr std::size_t kMaxRangeKeyBytes = 1024;
 
-std::uint32_t hash_of(const std::string& pk) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(pk.data(), pk.size(), digest, &n, EVP_md5(), nullptr);
-    return (std::uint32_t(digest[0]) << 24) | (std::uint32_t(digest[1]) << 16) | (std::uint32_t(digest[2]) << 8) | digest[3];
-}
+std::uint32_t hash_of(const std::string& pk) { return partition_hash(pk); }
 
 void check_not_empty(const KeyAttribute& attr, const AttributeValue& v) {
     if ((v.type == Type::S || v.type == Type::B) && v.scalar.empty())

@@ -21,6 +21,10 @@ struct EncodedKey {
     std::uint32_t hash = 0;  // of the partition key: scan order and segments
 };
 
+// The hash of an encoded partition key (the first 4 bytes of its MD5): the
+// scan order and the storage's leading key column. Thread-safe.
+std::uint32_t partition_hash(std::string_view pk);
+
 // One KeySchemaElement of a request, as sent.
 struct KeySchemaElement {
     std::string name;

@@ -75,7 +75,8 @@ Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? 
     if (version.step()) {
         std::string v = version.column_text(0);
         version.reset();
-        if (v != std::to_string(kSchemaVersion))
+        if (v == "1") migrate_from_1();
+        else if (v != std::to_string(kSchemaVersion))
             throw sqlite::Error("database has schema version " + v + "; this lowcloud understands version " +
                                 std::to_string(kSchemaVersion));
         auto& seq = db_.cached("SELECT value FROM meta WHERE key = 'journal_sequence'");
@@ -88,18 +89,40 @@ Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? 
     db_.exec(
         "CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
         " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)");
-    db_.exec(
-        "CREATE TABLE items(table_id INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
-        " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID");
-    db_.exec("CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk)");
-    db_.exec(
-        "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,"
-        " pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID");
-    db_.exec("CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk)");
+    create_item_tables("items", "index_entries");
     db_.exec(
         "CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
         " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID");
     db_.exec("INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) + "')");
+    tx.commit();
+}
+
+// Version 2: the partition key's hash leads both primary keys, so one B-tree
+// serves key lookups, partition reads and scan order (version 1 kept a
+// second index on hash, written on every put).
+void Storage::create_item_tables(const std::string& items, const std::string& entries) {
+    db_.exec("CREATE TABLE " + items +
+             "(table_id INTEGER NOT NULL, hash INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+             " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, hash, pk, sk)) WITHOUT ROWID");
+    db_.exec("CREATE TABLE " + entries +
+             "(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ihash INTEGER NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,"
+             " pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
+             " PRIMARY KEY(table_id, idx, ihash, ipk, isk, pk, sk)) WITHOUT ROWID");
+}
+
+void Storage::migrate_from_1() {
+    sqlite::Transaction tx(db_);
+    create_item_tables("items_v2", "index_entries_v2");
+    db_.exec(
+        "INSERT INTO index_entries_v2(table_id, idx, ihash, ipk, isk, pk, sk, hash)"
+        " SELECT e.table_id, e.idx, e.ihash, e.ipk, e.isk, e.pk, e.sk, i.hash FROM index_entries e JOIN items i"
+        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk");
+    db_.exec("INSERT INTO items_v2(table_id, hash, pk, sk, size, item) SELECT table_id, hash, pk, sk, size, item FROM items");
+    db_.exec("DROP TABLE index_entries");
+    db_.exec("DROP TABLE items");
+    db_.exec("ALTER TABLE items_v2 RENAME TO items");
+    db_.exec("ALTER TABLE index_entries_v2 RENAME TO index_entries");
+    db_.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     tx.commit();
 }
 
@@ -310,8 +333,8 @@ std::pair<std::int64_t, std::int64_t> Storage::counters(std::int64_t id) {
 // ---- single items -------------------------------------------------------------
 
 std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey& key) {
-    auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND pk = ? AND sk = ?");
-    s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
+    auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
+    s.bind(1, table).bind(2, partition_hash(key.pk)).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<Stored> out;
     if (s.step()) out = Stored{decode_item(s.column_blob(0)), s.column_int(1)};
     s.reset();
@@ -319,8 +342,8 @@ std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey
 }
 
 std::optional<Storage::StoredText> Storage::get_text(std::int64_t table, const EncodedKey& key) {
-    auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND pk = ? AND sk = ?");
-    s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
+    auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
+    s.bind(1, table).bind(2, partition_hash(key.pk)).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<StoredText> out;
     if (s.step()) out = StoredText{std::string(s.column_blob(0)), s.column_int(1)};
     s.reset();
@@ -328,8 +351,8 @@ std::optional<Storage::StoredText> Storage::get_text(std::int64_t table, const E
 }
 
 std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedKey& key) {
-    auto& s = db_.cached("SELECT size FROM items WHERE table_id = ? AND pk = ? AND sk = ?");
-    s.bind(1, table).bind_blob(2, key.pk).bind_blob(3, key.sk);
+    auto& s = db_.cached("SELECT size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
+    s.bind(1, table).bind(2, partition_hash(key.pk)).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<std::int64_t> out;
     if (s.step()) out = s.column_int(0);
     s.reset();
@@ -339,23 +362,30 @@ std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedK
 void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old) {
     if (old) erase_entries(t, key, old->item);
     std::string text = to_json(item).dump();
-    db_.cached("INSERT OR REPLACE INTO items(table_id, pk, sk, hash, size, item) VALUES(?, ?, ?, ?, ?, ?)")
+    const std::uint32_t hash = partition_hash(key.pk);
+    db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, t.id)
-        .bind_blob(2, key.pk)
-        .bind_blob(3, key.sk)
-        .bind(4, key.hash)
+        .bind(2, hash)
+        .bind_blob(3, key.pk)
+        .bind_blob(4, key.sk)
         .bind(5, size)
         .bind_blob(6, text)
         .run();
-    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
+    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, hash, size, text);
     write_entries(t, key, item);
     adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
 }
 
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
     erase_entries(t, key, old.item);
-    db_.cached("DELETE FROM items WHERE table_id = ? AND pk = ? AND sk = ?").bind(1, t.id).bind_blob(2, key.pk).bind_blob(3, key.sk).run();
-    if (mode_ == Mode::op) record_.remove(t.id, key.pk, key.sk, key.hash);
+    const std::uint32_t hash = partition_hash(key.pk);
+    db_.cached("DELETE FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?")
+        .bind(1, t.id)
+        .bind(2, hash)
+        .bind_blob(3, key.pk)
+        .bind_blob(4, key.sk)
+        .run();
+    if (mode_ == Mode::op) record_.remove(t.id, key.pk, key.sk, hash);
     adjust_counters(t.id, -1, -old.size);
 }
 
@@ -375,14 +405,15 @@ void Storage::adjust_counters(std::int64_t table, std::int64_t items, std::int64
 
 void Storage::put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk,
                               std::string_view sk) {
-    db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(?, ?, ?, ?, ?, ?, ?)")
+    db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, table)
         .bind_text(2, index)
-        .bind_blob(3, index_key.pk)
-        .bind_blob(4, index_key.sk)
-        .bind_blob(5, pk)
-        .bind_blob(6, sk)
-        .bind(7, index_key.hash)
+        .bind(3, partition_hash(index_key.pk))
+        .bind_blob(4, index_key.pk)
+        .bind_blob(5, index_key.sk)
+        .bind_blob(6, pk)
+        .bind_blob(7, sk)
+        .bind(8, partition_hash(pk))
         .run();
 }
 
@@ -410,13 +441,14 @@ void Storage::erase_entries(const TableDef& t, const EncodedKey& key, const Item
     for (const SecondaryIndex* index : all_indexes(t)) {
         auto ik = index_key_of(*index, item);
         if (!ik) continue;
-        db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ? AND ipk = ? AND isk = ? AND pk = ? AND sk = ?")
+        db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ? AND ihash = ? AND ipk = ? AND isk = ? AND pk = ? AND sk = ?")
             .bind(1, t.id)
             .bind_text(2, index->name)
-            .bind_blob(3, ik->pk)
-            .bind_blob(4, ik->sk)
-            .bind_blob(5, key.pk)
-            .bind_blob(6, key.sk)
+            .bind(3, partition_hash(ik->pk))
+            .bind_blob(4, ik->pk)
+            .bind_blob(5, ik->sk)
+            .bind_blob(6, key.pk)
+            .bind_blob(7, key.sk)
             .run();
     }
     if (t.ttl_attribute)
@@ -470,7 +502,11 @@ std::vector<EncodedKey> Storage::expired(std::int64_t table, std::int64_t now_se
     auto& s = db_.cached("SELECT pk, sk FROM ttl_entries WHERE table_id = ? AND expires <= ? AND expires >= ? ORDER BY expires LIMIT ?");
     s.bind(1, table).bind(2, now_seconds).bind(3, now_seconds - kFiveYears).bind(4, static_cast<std::int64_t>(limit));
     std::vector<EncodedKey> out;
-    while (s.step()) out.push_back(EncodedKey{std::string(s.column_blob(0)), std::string(s.column_blob(1)), 0});
+    while (s.step()) {
+        std::string pk(s.column_blob(0));
+        std::uint32_t hash = partition_hash(pk);
+        out.push_back(EncodedKey{std::move(pk), std::string(s.column_blob(1)), hash});
+    }
     s.reset();
     return out;
 }
@@ -478,7 +514,7 @@ std::vector<EncodedKey> Storage::expired(std::int64_t table, std::int64_t now_se
 std::pair<std::int64_t, std::int64_t> Storage::index_counters(std::int64_t table, const std::string& index) {
     auto& s = db_.cached(
         "SELECT COUNT(*), COALESCE(SUM(i.size), 0) FROM index_entries e JOIN items i"
-        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk WHERE e.table_id = ? AND e.idx = ?");
+        " ON i.table_id = e.table_id AND i.hash = e.hash AND i.pk = e.pk AND i.sk = e.sk WHERE e.table_id = ? AND e.idx = ?");
     s.bind(1, table).bind_text(2, index);
     std::pair<std::int64_t, std::int64_t> out{0, 0};
     if (s.step()) out = {s.column_int(0), s.column_int(1)};
@@ -513,11 +549,11 @@ void Storage::run_reads(sqlite::Statement& s, bool index_columns, const Visit& v
 
 void Storage::query_table(std::int64_t table, const std::string& pk, const SortRange& range, bool forward,
                           const std::optional<Position>& after, const Visit& visit) {
-    std::string sql = "SELECT pk, sk, hash, size, item FROM items WHERE table_id = ?1 AND pk = ?2" + range_sql("sk", range, 3);
+    std::string sql = "SELECT pk, sk, hash, size, item FROM items WHERE table_id = ?1 AND hash = ?9 AND pk = ?2" + range_sql("sk", range, 3);
     if (after) sql += forward ? " AND sk > ?5" : " AND sk < ?5";
     sql += forward ? " ORDER BY sk ASC" : " ORDER BY sk DESC";
     auto& s = db_.cached(sql);
-    s.bind(1, table).bind_blob(2, pk);
+    s.bind(1, table).bind_blob(2, pk).bind(9, partition_hash(pk));
     bind_range(s, range, 3);
     if (after) s.bind_blob(5, after->sk);
     run_reads(s, false, visit);
@@ -527,13 +563,13 @@ void Storage::query_index(std::int64_t table, const std::string& index, const st
                           bool forward, const std::optional<Position>& after, const Visit& visit) {
     std::string sql =
         "SELECT e.pk, e.sk, e.ihash, i.size, i.item, e.ipk, e.isk FROM index_entries e JOIN items i"
-        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk"
-        " WHERE e.table_id = ?1 AND e.idx = ?2 AND e.ipk = ?3" +
+        " ON i.table_id = e.table_id AND i.hash = e.hash AND i.pk = e.pk AND i.sk = e.sk"
+        " WHERE e.table_id = ?1 AND e.idx = ?2 AND e.ihash = ?9 AND e.ipk = ?3" +
         range_sql("e.isk", range, 4);
     if (after) sql += forward ? " AND (e.isk, e.pk, e.sk) > (?6, ?7, ?8)" : " AND (e.isk, e.pk, e.sk) < (?6, ?7, ?8)";
     sql += forward ? " ORDER BY e.isk ASC, e.pk ASC, e.sk ASC" : " ORDER BY e.isk DESC, e.pk DESC, e.sk DESC";
     auto& s = db_.cached(sql);
-    s.bind(1, table).bind_text(2, index).bind_blob(3, ipk);
+    s.bind(1, table).bind_text(2, index).bind_blob(3, ipk).bind(9, partition_hash(ipk));
     bind_range(s, range, 4);
     if (after) s.bind_blob(6, after->isk).bind_blob(7, after->pk).bind_blob(8, after->sk);
     run_reads(s, true, visit);
@@ -554,7 +590,7 @@ void Storage::scan_index(std::int64_t table, const std::string& index, std::uint
                          const std::optional<Position>& after, const Visit& visit) {
     std::string sql =
         "SELECT e.pk, e.sk, e.ihash, i.size, i.item, e.ipk, e.isk FROM index_entries e JOIN items i"
-        " ON i.table_id = e.table_id AND i.pk = e.pk AND i.sk = e.sk"
+        " ON i.table_id = e.table_id AND i.hash = e.hash AND i.pk = e.pk AND i.sk = e.sk"
         " WHERE e.table_id = ?1 AND e.idx = ?2 AND e.ihash >= ?3 AND e.ihash <= ?4";
     if (after) sql += " AND (e.ihash, e.ipk, e.isk, e.pk, e.sk) > (?5, ?6, ?7, ?8, ?9)";
     sql += " ORDER BY e.ihash, e.ipk, e.isk, e.pk, e.sk";

@@ -2,14 +2,16 @@
 // catalog, items keyed by order-preserving key bytes (keys.hpp), their
 // secondary-index entries and their TTL entries.
 //
-//   meta(key, value)                          schema_version = 1
+//   meta(key, value)                          schema_version = 2, journal_sequence
 //   tables(id, name, definition, item_count, size_bytes)
-//   items(table_id, pk, sk, hash, size, item)   PK (table_id, pk, sk)
-//                                               + (table_id, hash, pk, sk): scan order
-//   index_entries(table_id, idx, ipk, isk, pk, sk, ihash)
-//                                               PK (table_id, idx, ipk, isk, pk, sk)
-//                                               + (table_id, idx, ihash, ...): index scans
+//   items(table_id, hash, pk, sk, size, item)   PK (table_id, hash, pk, sk)
+//   index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash)
+//                                               PK (table_id, idx, ihash, ipk, isk, pk, sk)
 //   ttl_entries(table_id, expires, pk, sk)     PK (table_id, expires, pk, sk)
+//
+// hash is partition_hash(pk) (ihash of ipk): leading the primary keys, it
+// gives scans their order and costs lookups nothing (it follows from the
+// key). Version 1 databases (hash in a second index) are migrated on open.
 //
 // Items are stored as their DynamoDB JSON text. Every write (put/remove)
 // maintains item_count, size_bytes, the index entries of every index (ties on
@@ -84,7 +86,7 @@ using Visit = std::function<bool(Row&&)>;
 
 class Storage {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens `file` (WAL mode, its journal FILE.oplog beside it) or an
     // in-memory database when none; creates the schema or checks its
@@ -203,6 +205,8 @@ public:
 
 private:
     enum class Mode { none, op, durable };
+    void create_item_tables(const std::string& items, const std::string& entries);
+    void migrate_from_1();
     std::size_t replay();  // the journal's uncommitted records, in a transaction of their own
     void persist_counters();
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);

@@ -1,0 +1,103 @@
+// The storage's schema: a version 1 database (hash in a second index, no base
+// hash in index entries) is migrated on open, items, index entries and TTL
+// entries intact; an unknown version is refused.
+#include "model/keys.hpp"
+#include "storage/sqlite.hpp"
+#include "storage/storage.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+using namespace lowcloud::dynamodb;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+    fs::path p = fs::temp_directory_path() / ("lowcloud-storage-" + name + "-" + std::to_string(std::random_device{}()));
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p;
+}
+
+// The version 1 schema, as lowcloud 0.x wrote it.
+void write_version_1(const fs::path& file, const std::string& definition) {
+    sqlite::Database db(file.string());
+    for (const char* sql : {
+             "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+             "CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
+             " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)",
+             "CREATE TABLE items(table_id INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
+             " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID",
+             "CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk)",
+             "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,"
+             " pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID",
+             "CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk)",
+             "CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+             " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID",
+             "INSERT INTO meta(key, value) VALUES('schema_version', '1')",
+         })
+        db.exec(sql);
+    db.cached("INSERT INTO tables(id, name, definition, item_count, size_bytes) VALUES(1, 't', ?, 2, 20)").bind_text(1, definition).run();
+    for (const char* id : {"a", "b"}) {
+        std::string pk = std::string("\x01", 1) + id;  // any bytes: storage only compares them
+        db.cached("INSERT INTO items(table_id, pk, sk, hash, size, item) VALUES(1, ?, x'', ?, 10, ?)")
+            .bind_blob(1, pk)
+            .bind(2, partition_hash(pk))
+            .bind_blob(3, std::string(R"({"id":{"S":")") + id + R"("},"g":{"S":"x"}})")
+            .run();
+        db.cached("INSERT INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(1, 'by_g', CAST('gx' AS BLOB), x'', ?, x'', ?)")
+            .bind_blob(1, pk)
+            .bind(2, partition_hash("gx"))
+            .run();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("storage: a version 1 database is migrated on open", "[storage]") {
+    auto dir = temp_dir("migrate");
+    TableDef t;
+    t.name = "t";
+    t.key.hash = {"id", Type::S};
+    write_version_1(dir / "db.sqlite3", to_storage(t).dump());
+    Storage s(dir / "db.sqlite3");
+    auto tables = s.load_tables();
+    REQUIRE(tables.size() == 1);
+    CHECK(s.counters(1) == std::pair<std::int64_t, std::int64_t>{2, 20});
+    std::string a = std::string("\x01", 1) + "a";
+    auto got = s.get(1, EncodedKey{a, "", 0});
+    REQUIRE(got.has_value());
+    CHECK(got->item.at("id").scalar == "a");
+    std::vector<std::string> scanned, indexed;
+    s.scan_table(1, 0, UINT32_MAX, std::nullopt, [&](Row&& r) {
+        scanned.push_back(r.pk);
+        return true;
+    });
+    s.query_index(1, "by_g", "gx", {}, true, std::nullopt, [&](Row&& r) {
+        indexed.push_back(r.item.at("id").scalar);
+        return true;
+    });
+    CHECK(scanned.size() == 2);
+    CHECK(indexed == std::vector<std::string>{"a", "b"});
+    CHECK(s.index_counters(1, "by_g") == std::pair<std::int64_t, std::int64_t>{2, 20});
+    sqlite::Database check((dir / "db.sqlite3").string());
+    auto& v = check.cached("SELECT value FROM meta WHERE key = 'schema_version'");
+    REQUIRE(v.step());
+    CHECK(v.column_text(0) == "2");
+    v.reset();
+    fs::remove_all(dir);
+}
+
+TEST_CASE("storage: an unknown schema version is refused", "[storage]") {
+    auto dir = temp_dir("unknown");
+    {
+        sqlite::Database db((dir / "db.sqlite3").string());
+        db.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        db.exec("INSERT INTO meta(key, value) VALUES('schema_version', '99')");
+    }
+    CHECK_THROWS_WITH(Storage(dir / "db.sqlite3"), Catch::Contains("database has schema version 99; this lowcloud understands version 2"));
+    fs::remove_all(dir);
+}
