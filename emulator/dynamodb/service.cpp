@@ -27,8 +27,9 @@ namespace {
 // durable in the journal already), and how many operations it may hold.
 constexpr auto kFlushDelay = std::chrono::milliseconds(20);
 constexpr std::size_t kMaxBatchOperations = 20000;
-// WAL frames (pages) past which the background thread checkpoints.
-constexpr int kCheckpointFrames = 2000;
+// WAL frames (pages, 32 MB) past which the background thread checkpoints:
+// a larger WAL copies a page written many times once.
+constexpr int kCheckpointFrames = 8000;
 
 // DynamoDB's request limit, which a compressed body must respect once decoded.
 constexpr std::size_t kRequestBodyLimit = 16 * 1024 * 1024;
@@ -201,11 +202,17 @@ void Service::run_background() {
             if (sweep)
                 expire_items(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
             if (flush) {
+                Storage& storage = impl.engine.storage;
                 {
                     std::lock_guard engine_lock(impl.engine.mutex);
-                    impl.engine.storage.flush();
+                    storage.flush();
                 }
-                impl.engine.storage.checkpoint(kCheckpointFrames);
+                if (storage.wal_frames() >= kCheckpointFrames) {
+                    storage.checkpoint();  // the bulk, while requests go on
+                    std::lock_guard engine_lock(impl.engine.mutex);
+                    storage.flush();
+                    storage.checkpoint();  // the last batch: the WAL starts over at the next write
+                }
             }
         } catch (const std::exception& e) {
             impl.engine.logger.error(std::string("dynamodb background work failed: ") + e.what());
@@ -224,7 +231,7 @@ Service::~Service() {
     try {
         std::lock_guard lock(impl_->engine.mutex);
         impl_->engine.storage.flush();
-        impl_->engine.storage.checkpoint(1);
+        impl_->engine.storage.checkpoint();
     } catch (const std::exception& e) {
         impl_->engine.logger.error(std::string("dynamodb: final commit failed (the journal keeps the writes): ") + e.what());
     }

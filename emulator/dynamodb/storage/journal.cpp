@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -84,7 +85,7 @@ void JournalRecord::remove(std::int64_t table, std::string_view pk, std::string_
 }
 
 Journal::Journal(const std::filesystem::path& file) : path_(file) {
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw std::runtime_error(error_text("cannot open", file));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
@@ -96,6 +97,7 @@ Journal::Journal(const std::filesystem::path& file) : path_(file) {
     struct stat st {};
     if (::fstat(fd_, &st) != 0) throw std::runtime_error(error_text("cannot stat", file));
     size_ = static_cast<std::uint64_t>(st.st_size);
+    file_size_ = size_;
 }
 
 Journal::~Journal() {
@@ -114,20 +116,19 @@ void Journal::append(std::uint64_t sequence, const JournalRecord& record) {
     frame.append(payload);
     std::size_t done = 0;
     while (done < frame.size()) {
-        ssize_t n = ::write(fd_, frame.data() + done, frame.size() - done);
+        ssize_t n = ::pwrite(fd_, frame.data() + done, frame.size() - done, static_cast<off_t>(size_ + done));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            std::string message = error_text("cannot append to", path_);
-            if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) message += " (and cannot truncate it back)";
-            throw std::runtime_error(message);
-        }
+        // A partial record is overwritten by the next one, or ends the
+        // journal for a reader (its CRC fails).
+        if (n <= 0) throw std::runtime_error(error_text("cannot append to", path_));
         done += static_cast<std::size_t>(n);
     }
     size_ += frame.size();
+    file_size_ = std::max(file_size_, size_);
 }
 
 std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const {
-    std::string data(size_, '\0');
+    std::string data(file_size_, '\0');
     std::size_t got = 0;
     while (got < data.size()) {
         ssize_t n = ::pread(fd_, data.data() + got, data.size() - got, static_cast<off_t>(got));
@@ -139,6 +140,7 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
     data.resize(got);
     Reader file{data};
     std::size_t records = 0;
+    std::uint64_t previous = 0;
     std::vector<JournalEntry> entries;
     while (!file.in.empty()) {
         auto length = file.get<std::uint32_t>();
@@ -149,6 +151,10 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
         if (crc_of(payload) != crc) break;
         Reader r{payload};
         auto sequence = r.get<std::uint64_t>();
+        // Records of an earlier generation, left past the end of this one
+        // (clear() does not shrink the file), have lower sequence numbers.
+        if (records > 0 && sequence <= previous) break;
+        previous = sequence;
         entries.clear();
         while (r.ok && !r.in.empty()) {
             JournalEntry e;
@@ -174,7 +180,13 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
 
 void Journal::clear() {
     if (size_ == 0) return;
-    if (::ftruncate(fd_, 0) != 0) throw std::runtime_error(error_text("cannot truncate", path_));
+    // Rewritten from the start: appends then reuse the file's allocated
+    // blocks, where appending to a truncated file allocates (and can wait on
+    // the file system's journal). Only a file grown large is truncated.
+    if (file_size_ > kKeepBytes) {
+        if (::ftruncate(fd_, 0) != 0) throw std::runtime_error(error_text("cannot truncate", path_));
+        file_size_ = 0;
+    }
     size_ = 0;
 }
 

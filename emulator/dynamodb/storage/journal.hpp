@@ -10,8 +10,10 @@
 //              bytes pk | bytes sk | put only: i64 size | bytes item
 //   bytes    = u32 length | the bytes                  (all little-endian)
 //
-// Reading stops at the first record that is cut short or fails its CRC: the
-// tail of a write the process did not finish (never acknowledged).
+// Reading stops at the first record that is cut short or fails its CRC (the
+// tail of a write the process did not finish, never acknowledged) or whose
+// sequence number is not above the previous one's: clear() rewinds without
+// shrinking the file, so older records may follow the current ones.
 // The file is also the data directory's lock: a second process opening it
 // fails (flock).
 // Not thread-safe: the storage layer serializes all calls.
@@ -59,20 +61,24 @@ public:
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
 
-    // Appends one record with one write(2); on any failure truncates the
-    // file back to where it was and throws std::runtime_error.
+    // Appends one record with one pwrite(2); throws std::runtime_error on
+    // failure (the record is then not in the journal). Sequence numbers must
+    // increase.
     void append(std::uint64_t sequence, const JournalRecord& record);
     // Calls `visit` for each complete record in order (sequence, entries);
     // returns how many were read.
     std::size_t read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const;
-    // Empties the file (after the records were committed to SQLite).
+    // Empties the journal (after its records were committed to SQLite).
     void clear();
+    // Bytes of records since the last clear() (at open: the file's size).
     std::uint64_t size() const { return size_; }
 
 private:
+    static constexpr std::uint64_t kKeepBytes = 64 * 1024 * 1024;
     std::filesystem::path path_;
     int fd_ = -1;
-    std::uint64_t size_ = 0;
+    std::uint64_t size_ = 0;       // where the next record goes
+    std::uint64_t file_size_ = 0;  // the file's length
 };
 
 }  // namespace lowcloud::dynamodb

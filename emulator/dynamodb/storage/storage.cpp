@@ -59,9 +59,12 @@ Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? 
         // NORMAL in WAL mode: a committed transaction survives the process
         // being killed (it is in the WAL); only an OS crash may lose the last ones.
         db_.exec("PRAGMA synchronous=NORMAL");
-        // Checkpoints run on the sweeper's thread (checkpoint()), not in a commit.
+        // Checkpoints run on the service's background thread (checkpoint()), not in a commit.
         db_.exec("PRAGMA wal_autocheckpoint=0");
-        db_.exec("PRAGMA journal_size_limit=67108864");
+        // Up to 16 MB of pages kept (SQLite's default is 2 MB): a table of a
+        // few hundred thousand items is written without reading pages back
+        // from the file. Memory grows with use only.
+        db_.exec("PRAGMA cache_size=-16384");
         sqlite3_wal_hook(
             db_.handle(),
             [](void* self, sqlite3*, const char*, int frames) {
@@ -214,8 +217,8 @@ void Storage::flush() {
     if (journal_) journal_->clear();
 }
 
-void Storage::checkpoint(int min_frames) {
-    if (!file_ || wal_frames_.load(std::memory_order_relaxed) < min_frames) return;
+bool Storage::checkpoint() {
+    if (!file_) return true;
     if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string());
     // The pragma, not sqlite3_wal_checkpoint_v2(): on a connection that has
     // not read the database yet, SQLite 3.40's C call does nothing.
@@ -223,6 +226,7 @@ void Storage::checkpoint(int min_frames) {
     bool complete = s.step() && s.column_int(0) == 0 && s.column_int(1) == s.column_int(2);
     s.reset();
     if (complete) wal_frames_.store(0, std::memory_order_relaxed);
+    return complete;
 }
 
 Storage::Op::Op(Storage& s) : s_(s) {
