@@ -9,7 +9,7 @@
 #                 in `isolation: in-process`, both with reserved_concurrency
 #                 raised to the largest connection count (lowcloud's default
 #                 cap of 10 throttles the 11th concurrent request: API
-#                 Gateway answers 502); --in-memory, --log-level warn.
+#                 Gateway answers 502); a data dir of its own (DynamoDB persisted, as users run it), --log-level warn.
 #   peer          serverless-offline@13 on serverless@3 (npm): a REST `http`
 #                 event GET info/v2/watch/{sku} (so the URL path is the same;
 #                 --noPrependStageInUrl) to a nodejs20.x handler doing GetItem
@@ -112,7 +112,7 @@ watches_manifest() {  # isolation cap out
 watches_start_lowcloud() {  # name isolation cap -> WATCHES_URL[name]
   local name=$1 w=$WATCHES_WORK port pid
   watches_manifest "$2" "$3" "$w/$name.yaml"
-  "$WATCHES_BIN" serve --port 0 --in-memory --log-level warn --config "$w/$name.yaml" > "$w/$name.out" 2> "$w/$name.err" &
+  "$WATCHES_BIN" serve --port 0 --data-dir "$w/$name-data" --log-level warn --config "$w/$name.yaml" > "$w/$name.out" 2> "$w/$name.err" &
   pid=$!; WATCHES_PIDS+=("$pid")
   bench_server "$name" "$pid" "$w/$name.out" "$w/$name.err"
   bench_server_wait_line "$name" "$w/$name.out" "^listening on http://" 60
@@ -645,7 +645,7 @@ watches_main() {
     "$target" "$WATCHES_PEER" "$met" \
     "$( [ -n "$min_ratio" ] && printf "lowest ratio %.1fx" "$min_ratio" || printf "no ratio")${unmeasured:+; not measured:$unmeasured}"
   echo "($nskus SKUs in turn, wrk keep-alive, $duration x $rounds rounds after a $warmup warm-up per connection count," \
-       "lowcloud --in-memory --log-level warn, dynalite in memory, $(nproc) cores," \
+       "lowcloud persisting to a data dir, --log-level warn, dynalite in memory, $(nproc) cores," \
        "load average $load_before before / $(cut -d' ' -f1 /proc/loadavg) after," \
        "$(date -u +%F); $("$WATCHES_BIN" --version 2>/dev/null | head -1)," \
        "serverless $(node -p "require('$WATCHES_NPM/node_modules/serverless/package.json').version")," \
