@@ -198,11 +198,10 @@ void Service::run_background() {
         if (flush) impl.flush_at.reset();
         if (sweep) next_sweep = now + interval;
         lock.unlock();
-        try {
-            if (sweep)
-                expire_items(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-            if (flush) {
-                Storage& storage = impl.engine.storage;
+        // Each job on its own: a failing sweep must not stop the commits.
+        if (flush) {
+            Storage& storage = impl.engine.storage;
+            try {
                 {
                     std::lock_guard engine_lock(impl.engine.mutex);
                     storage.flush();
@@ -213,9 +212,16 @@ void Service::run_background() {
                     storage.flush();
                     storage.checkpoint();  // the last batch: the WAL starts over at the next write
                 }
+            } catch (const std::exception& e) {
+                impl.engine.logger.error(std::string("dynamodb commit failed (journaled writes are replayed): ") + e.what());
             }
-        } catch (const std::exception& e) {
-            impl.engine.logger.error(std::string("dynamodb background work failed: ") + e.what());
+        }
+        if (sweep) {
+            try {
+                expire_items(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+            } catch (const std::exception& e) {
+                impl.engine.logger.error(std::string("dynamodb TTL sweep failed: ") + e.what());
+            }
         }
         lock.lock();
     }
@@ -241,20 +247,30 @@ std::size_t Service::expire_items(std::int64_t now_seconds) {
     Engine& engine = impl_->engine;
     std::lock_guard lock(engine.mutex);
     std::size_t total = 0;
+    std::string failures;
     for (auto& [name, t] : engine.tables) {
         if (!t.ttl_attribute) continue;
-        for (;;) {
-            auto keys = engine.storage.expired(t.id, now_seconds, 500);
-            if (keys.empty()) break;
-            Storage::Op tx(engine.storage);
-            for (const auto& key : keys)
-                if (auto old = engine.storage.get(t.id, key)) engine.storage.remove(t, key, *old);
-            tx.commit();
-            total += keys.size();
-            if (keys.size() < 500) break;
+        try {  // one table's failure does not stop the others' expiry
+            for (;;) {
+                auto keys = engine.storage.expired(t.id, now_seconds, 500);
+                if (keys.empty()) break;
+                std::size_t removed = 0;
+                Storage::Op tx(engine.storage);
+                for (const auto& key : keys)
+                    if (auto old = engine.storage.get(t.id, key)) {
+                        engine.storage.remove(t, key, *old);
+                        ++removed;
+                    }
+                tx.commit();
+                total += removed;
+                if (keys.size() < 500 || removed == 0) break;  // entries without their item: no progress to make
+            }
+        } catch (const std::exception& e) {
+            failures += (failures.empty() ? "" : "; ") + name + ": " + e.what();
         }
         if (total) engine.logger.debug("dynamodb TTL expired items in " + name);
     }
+    if (!failures.empty()) throw std::runtime_error(failures);
     return total;
 }
 

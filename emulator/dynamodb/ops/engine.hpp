@@ -25,8 +25,10 @@ struct Engine {
     Options options;
     Logger& logger;
     std::mutex mutex;  // serializes every operation
-    Storage storage;
+    // Before storage: the storage's destructor commits, and a failed commit
+    // replays the journal against these definitions.
     std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
+    Storage storage;
 
     // TransactWriteItems' ClientRequestToken idempotency (transact_ops.cpp):
     // each token a successful transaction used in the last 10 minutes, with

@@ -178,6 +178,11 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
     return records;
 }
 
+void Journal::truncate() {
+    if (::ftruncate(fd_, 0) != 0) throw std::runtime_error(error_text("cannot truncate", path_));
+    size_ = file_size_ = 0;
+}
+
 void Journal::clear() {
     if (size_ == 0) return;
     // Rewritten from the start: appends then reuse the file's allocated

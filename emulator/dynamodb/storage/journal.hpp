@@ -70,6 +70,8 @@ public:
     std::size_t read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const;
     // Empties the journal (after its records were committed to SQLite).
     void clear();
+    // Empties the file itself (at a clean stop).
+    void truncate();
     // Bytes of records since the last clear() (at open: the file's size).
     std::uint64_t size() const { return size_; }
 

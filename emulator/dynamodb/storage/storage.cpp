@@ -5,6 +5,8 @@
 #include "dynamodb/error.hpp"
 #include "model/number.hpp"
 
+#include <algorithm>
+
 namespace lowcloud::dynamodb {
 
 namespace {
@@ -48,13 +50,17 @@ std::optional<std::int64_t> ttl_seconds(const Item& item, const std::string& att
     return v;
 }
 
-Storage::Storage(const std::optional<std::filesystem::path>& file) : db_(file ? file->string() : ":memory:"), file_(file) {
+Storage::Storage(const std::optional<std::filesystem::path>& file)
+    // The journal's lock keeps a second process off the data, taken before
+    // SQLite opens the file and released after it closed it (members are
+    // declared in that order).
+    : journal_(file ? std::make_unique<Journal>(file->string() + ".oplog") : nullptr),
+      db_(file ? file->string() : ":memory:"),
+      file_(file) {
     if (file) {
-        // The journal's lock keeps a second process off the data (before
-        // SQLite touches it). SQLite's own locking stays NORMAL so that the
-        // checkpointer's connection can share the WAL; transactions are
-        // few (one per batch), so its per-transaction locking costs little.
-        journal_ = std::make_unique<Journal>(file->string() + ".oplog");
+        // SQLite's own locking stays NORMAL so that the checkpointer's
+        // connection can share the WAL; transactions are few (one per
+        // batch), so its per-transaction locking costs little.
         db_.exec("PRAGMA journal_mode=WAL");
         // NORMAL in WAL mode: a committed transaction survives the process
         // being killed (it is in the WAL); only an OS crash may lose the last ones.
@@ -132,6 +138,7 @@ void Storage::migrate_from_1() {
 Storage::~Storage() {
     try {
         flush();
+        if (journal_ && !needs_replay_) journal_->truncate();  // a clean stop leaves no old records behind
     } catch (...) {
         // The journal keeps what the batch held; the next start replays it.
     }
@@ -145,33 +152,53 @@ std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>&
 }
 
 std::size_t Storage::replay() {
-    if (!journal_ || journal_->size() == 0) return 0;
+    if (!journal_ || journal_->size() == 0) {
+        needs_replay_ = false;
+        return 0;
+    }
+    needs_replay_ = true;  // until the records are committed
     std::size_t applied = 0;
-    sqlite::Transaction tx(db_);
-    sequence_ = committed_sequence_;
-    journal_->read([&](std::uint64_t sequence, const std::vector<JournalEntry>& entries) {
-        if (sequence <= committed_sequence_) return;  // committed before the journal was emptied
-        for (const JournalEntry& e : entries) {
-            const TableDef* t = table_by_id_(e.table);
-            if (!t) continue;
-            EncodedKey key{std::string(e.pk), std::string(e.sk), e.hash};
-            auto old = get(t->id, key);
-            if (e.kind == JournalEntry::Kind::put)
-                put(*t, key, decode_item(e.item), e.size, old);
-            else if (old)
-                remove(*t, key, *old);
-        }
-        sequence_ = sequence;
-        ++applied;
-    });
-    db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
-    tx.commit();
-    committed_sequence_ = sequence_;
+    std::uint64_t last = committed_sequence_;
+    {
+        sqlite::Transaction tx(db_);
+        journal_->read([&](std::uint64_t sequence, const std::vector<JournalEntry>& entries) {
+            if (sequence <= committed_sequence_) return;  // committed before the journal was rewound
+            for (const JournalEntry& e : entries) {
+                const TableDef* t = table_by_id_ ? table_by_id_(e.table) : nullptr;
+                if (!t) continue;
+                EncodedKey key{std::string(e.pk), std::string(e.sk), e.hash};
+                auto old = get(t->id, key);
+                if (e.kind == JournalEntry::Kind::put)
+                    put(*t, key, decode_item(e.item), e.size, old);
+                else if (old)
+                    remove(*t, key, *old);
+            }
+            last = sequence;
+            ++applied;
+        });
+        db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(last)).run();
+        tx.commit();
+    }
+    committed_sequence_ = last;
+    sequence_ = std::max(sequence_, last);  // never lowered: sequence numbers must keep increasing
     journal_->clear();
+    needs_replay_ = false;
     return applied;
 }
 
+void Storage::batch_lost() {
+    batch_open_ = false;
+    batch_ops_ = 0;
+    deltas_.clear();
+    op_deltas_.clear();
+    needs_replay_ = journal_ != nullptr;
+}
+
 void Storage::begin_batch() {
+    // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
+    // IOERR, NOMEM): the batch is gone, the journal still has its writes.
+    if (batch_open_ && sqlite3_get_autocommit(db_.handle())) batch_lost();
+    if (needs_replay_) replay();  // throws: nothing is served on a state missing acknowledged writes
     if (batch_open_) return;
     db_.cached("BEGIN IMMEDIATE").run();
     batch_open_ = true;
@@ -199,16 +226,19 @@ void Storage::flush() {
             db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
         db_.cached("COMMIT").run();
     } catch (...) {
-        // The batch is lost from SQLite but not from the journal: roll back
-        // and replay the journal in a transaction of its own (or at the next
-        // start, if that fails too).
+        // The batch is lost from SQLite. With a data directory its writes
+        // are in the journal: replay them in a transaction of their own now,
+        // or before the next operation, or at the next start. In memory
+        // they are lost (the error is logged by the caller).
         try {
-            db_.exec("ROLLBACK");
+            if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
         } catch (...) {
         }
-        batch_open_ = false;
-        deltas_.clear();
-        if (table_by_id_) replay();
+        batch_lost();
+        try {
+            if (needs_replay_) replay();
+        } catch (...) {
+        }
         throw;
     }
     batch_open_ = false;
@@ -223,9 +253,11 @@ bool Storage::checkpoint() {
     // The pragma, not sqlite3_wal_checkpoint_v2(): on a connection that has
     // not read the database yet, SQLite 3.40's C call does nothing.
     auto& s = checkpointer_->cached("PRAGMA wal_checkpoint(PASSIVE)");
+    int seen = wal_frames_.load(std::memory_order_relaxed);
     bool complete = s.step() && s.column_int(0) == 0 && s.column_int(1) == s.column_int(2);
     s.reset();
-    if (complete) wal_frames_.store(0, std::memory_order_relaxed);
+    // Zeroed only if no commit reported a new count meanwhile.
+    if (complete) wal_frames_.compare_exchange_strong(seen, 0, std::memory_order_relaxed);
     return complete;
 }
 
@@ -245,22 +277,40 @@ Storage::Op::~Op() {
         s_.db_.cached("RELEASE op").run();
     } catch (...) {
     }
+    if (sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();  // SQLite rolled the whole batch back
     s_.mode_ = Mode::none;
     s_.record_.clear();
     s_.op_deltas_.clear();
 }
 
 void Storage::Op::commit() {
-    if (!s_.record_.empty()) {
+    const bool wrote = !s_.record_.empty();
+    if (wrote) {
         if (s_.journal_) s_.journal_->append(s_.sequence_ + 1, s_.record_);  // throws: the destructor rolls back
         ++s_.sequence_;
-        for (auto& [table, d] : s_.op_deltas_) {
-            auto& total = s_.deltas_[table];
-            total.first += d.first;
-            total.second += d.second;
-        }
     }
-    s_.db_.cached("RELEASE op").run();
+    try {
+        s_.db_.cached("RELEASE op").run();
+    } catch (...) {
+        // Journaled but not applied: the replay before the next operation
+        // applies it (the caller answers with an error all the same).
+        if (wrote) {
+            done_ = true;
+            s_.mode_ = Mode::none;
+            s_.record_.clear();
+            try {
+                s_.db_.exec("ROLLBACK");
+            } catch (...) {
+            }
+            s_.batch_lost();
+        }
+        throw;
+    }
+    for (auto& [table, d] : s_.op_deltas_) {
+        auto& total = s_.deltas_[table];
+        total.first += d.first;
+        total.second += d.second;
+    }
     done_ = true;
     s_.mode_ = Mode::none;
     s_.record_.clear();
@@ -270,6 +320,8 @@ void Storage::Op::commit() {
 
 Storage::Durable::Durable(Storage& s) : s_(s) {
     if (s_.mode_ != Mode::none) throw sqlite::Error("nested storage operation");
+    if (s_.batch_open_ && sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();
+    if (s_.needs_replay_) s_.replay();  // journal records must not outlive a catalog change
     s_.flush();
     s_.db_.cached("BEGIN IMMEDIATE").run();
     s_.mode_ = Mode::durable;
@@ -443,7 +495,12 @@ void Storage::write_entries(const TableDef& t, const EncodedKey& key, const Item
 
 void Storage::erase_entries(const TableDef& t, const EncodedKey& key, const Item& item) {
     for (const SecondaryIndex* index : all_indexes(t)) {
-        auto ik = index_key_of(*index, item);
+        std::optional<EncodedKey> ik;
+        try {
+            ik = index_key_of(*index, item);
+        } catch (const ApiError&) {
+            continue;  // a wrong type written before the index existed: never indexed (backfill_index)
+        }
         if (!ik) continue;
         db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ? AND ihash = ? AND ipk = ? AND isk = ? AND pk = ? AND sk = ?")
             .bind(1, t.id)

@@ -213,6 +213,7 @@ private:
     void create_item_tables(const std::string& items, const std::string& entries);
     void migrate_from_1();
     std::size_t replay();  // the journal's uncommitted records, in a transaction of their own
+    void batch_lost();     // the batch's transaction is gone: replay before anything else
     void persist_counters();
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
     void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
@@ -221,13 +222,14 @@ private:
     void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item);
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 
+    std::unique_ptr<Journal> journal_;            // with a file only; before db_ (see the constructor)
     sqlite::Database db_;
     std::optional<std::filesystem::path> file_;
-    std::unique_ptr<Journal> journal_;            // with a file only
     std::unique_ptr<sqlite::Database> checkpointer_;  // opened on first checkpoint()
     std::atomic<int> wal_frames_{0};              // set by SQLite's WAL hook after each commit
     Mode mode_ = Mode::none;
     bool batch_open_ = false;
+    bool needs_replay_ = false;                   // the journal holds writes SQLite lost (a failed commit)
     std::size_t batch_ops_ = 0;
     std::uint64_t sequence_ = 0;                  // of the last journal record
     std::uint64_t committed_sequence_ = 0;        // the last one committed to SQLite (meta)
