@@ -239,7 +239,7 @@ Service::~Service() {
         impl_->engine.storage.flush();
         impl_->engine.storage.checkpoint();
     } catch (const std::exception& e) {
-        impl_->engine.logger.error(std::string("dynamodb: final commit failed (the journal keeps the writes): ") + e.what());
+        impl_->engine.logger.error(std::string("dynamodb: final commit failed (with a data dir the journal keeps the writes for the next start): ") + e.what());
     }
 }
 
@@ -364,8 +364,8 @@ http::Response Service::answer(const http::Request& request) {
             if (impl_->engine.storage.batch_operations() >= kMaxBatchOperations) {
                 try {
                     impl_->engine.storage.flush();
-                } catch (const std::exception& e) {  // the operation is journaled: answered all the same
-                    impl_->engine.logger.error(std::string("dynamodb commit failed (the journal keeps the writes): ") + e.what());
+                } catch (const std::exception& e) {  // the operation itself succeeded (journaled with a data dir; flush() replays)
+                    impl_->engine.logger.error(std::string("dynamodb commit failed (with a data dir the journal keeps the writes; in memory they are lost): ") + e.what());
                 }
             }
         }
