@@ -137,6 +137,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         http::Server* srv = server.get();
         lambda.set_endpoint(options.host, server->port(), [srv](const std::string& prefix) { return srv->add_listener(prefix); },
                             [srv](std::uint16_t port) { srv->remove_listener(port); });
+        lambda.set_local_handler(&dispatcher);
         lambda.log_functions();
         apis.log_routes("http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) + ":" + std::to_string(server->port()));
         // Start-up parsed the manifest, the specs and the seed data; what it

@@ -23,6 +23,7 @@
 #include "lambda/config.hpp"
 #include "lambda/invoker.hpp"
 #include "lambda/runtimes.hpp"
+#include "lowcloud/handler.h"
 
 #include <nlohmann/json.hpp>
 
@@ -65,6 +66,12 @@ struct Host {
     // deadline, a retry, an environment to clean up), so the service's
     // ticker can sleep until then instead of polling. Unset in tests.
     std::function<void(std::chrono::steady_clock::time_point at)> wake_at;
+    // What serves the emulator's HTTP port (the composition root's
+    // dispatcher; must outlive the functions). In-process handlers' requests
+    // for runtime_api's host:port (host->send in lowcloud/handler.h) are
+    // handed to it as if they had arrived over the network, without the
+    // loopback round trip. Unset: handlers use the network.
+    http::Handler* local_handler = nullptr;
 };
 
 class Function {
@@ -138,6 +145,8 @@ private:
     void on_exit(unsigned env, int status);
     void on_line(Environment& env, std::string_view line);
     void worker_loop(std::shared_ptr<Environment> env);
+    // host->send for in-process handlers (see Host::local_handler).
+    int send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) const;
     bool refresh_code_locked(std::string& error);
     void log_line_locked(Invocation* inv, const std::string& line);
     std::shared_ptr<Environment> find_locked(unsigned env) const;
@@ -164,6 +173,7 @@ private:
     unsigned next_environment_ = 1;
     std::uint64_t code_version_ = 0;            // of the snapshot in use
     std::filesystem::file_time_type code_mtime_{};
+    std::int64_t code_stat_ns_ = -1;            // the library's st_mtim when snapshot (ns)
     std::uintmax_t code_size_ = 0;
     std::filesystem::path snapshot_;
     std::string code_sha256_;                   // of the snapshot in use (GetFunction's CodeSha256)

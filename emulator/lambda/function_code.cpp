@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,11 @@ void Function::check_library() {
 // Snapshots and checks the library when it changed since the last look.
 bool Function::refresh_code_locked(std::string& error) {
     if (config_.package) return true;  // zip code changes only through update()
+    // One stat() per invocation on the hot path; the rest only on a change.
+    struct stat st {};
+    const bool stated = ::stat(config_.library.c_str(), &st) == 0;
+    const std::int64_t stat_ns = stated ? std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec : -1;
+    if (stated && code_version_ && stat_ns == code_stat_ns_ && std::uintmax_t(st.st_size) == code_size_) return true;
     std::error_code ec;
     auto mtime = fs::last_write_time(config_.library, ec);
     auto size = ec ? 0 : fs::file_size(config_.library, ec);
@@ -207,6 +213,7 @@ bool Function::refresh_code_locked(std::string& error) {
     last_modified_ = lambda_time(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(mtime)));
     in_process_library_ = loaded;
     code_mtime_ = mtime;
+    code_stat_ns_ = stat_ns;
     code_size_ = size;
     ++code_version_;
     rejected_code_.clear();

@@ -5,6 +5,9 @@
 #include "lambda/host.hpp"
 #include "lambda/library.hpp"
 
+#include <atomic>
+#include <future>
+
 namespace lowcloud::lambda {
 
 namespace fs = std::filesystem;
@@ -17,6 +20,9 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
         std::lock_guard lock(mutex_);
         library = std::static_pointer_cast<Library>(in_process_library_);
     }
+    auto send = [this](const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) {
+        return send_local(request, on_response, context);
+    };
     auto append_output = [&env](std::string_view line) {
         std::lock_guard lock(env->output_mutex);
         env->output.append(line);
@@ -25,6 +31,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
     if (auto init = library->init()) {
         lowcloud_result result;
         result.log = append_output;
+        result.send = send;
         int rc = init(host_api(), &result);
         if (result.failed || rc != 0) {
             std::lock_guard lock(mutex_);
@@ -80,6 +87,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
         result.log = [&append_output, &request_id](std::string_view line) {
             append_output(request_id + "\tINFO\t" + std::string(line));
         };
+        result.send = send;
         lock.unlock();
         int rc = library->handler()(&call, host_api(), &result);
         lock.lock();
@@ -100,6 +108,53 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
     }
     environments_.erase(env->number);
     if (env->worker.joinable()) env->worker.detach();
+}
+
+int Function::send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) const {
+    http::Handler* handler = host_.local_handler;
+    const std::string& own = host_.runtime_api;  // "127.0.0.1:PORT"
+    if (!handler || own.empty() || !request.endpoint || !request.method || !request.target) return -1;
+    const std::string_view endpoint = request.endpoint, port = std::string_view(own).substr(own.rfind(':'));
+    const bool mine = endpoint == own || (endpoint.size() > port.size() && endpoint.substr(endpoint.size() - port.size()) == port &&
+                                          (endpoint.substr(0, endpoint.size() - port.size()) == "localhost" ||
+                                           endpoint.substr(0, endpoint.size() - port.size()) == "127.0.0.1"));
+    if (!mine) return -1;
+
+    http::Request r;
+    r.method = request.method;
+    r.target = request.target;
+    r.remote_address = "127.0.0.1";
+    for (std::size_t i = 0; i < request.header_count; ++i) {
+        const lowcloud_header& h = request.headers[i];
+        r.headers.push_back({std::string(h.name, h.name_size), std::string(h.value, h.value_size)});
+    }
+    // As the server does: the body limit first, then the handler; an
+    // exception is a 500.
+    http::Response response;
+    if (request.body_size > handler->body_limit(r)) {
+        response = handler->reject(r, 413, "Request body is larger than the limit of " + std::to_string(handler->body_limit(r)) + " bytes");
+    } else {
+        r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
+        auto answer = std::make_shared<std::promise<http::Response>>();
+        auto answered = std::make_shared<std::atomic<bool>>(false);
+        auto future = answer->get_future();
+        http::Request head;
+        head.method = r.method;
+        head.target = r.target;
+        try {
+            handler->handle(std::move(r), [answer, answered](http::Response out) {
+                if (!answered->exchange(true)) answer->set_value(std::move(out));  // exactly once
+            });
+        } catch (const std::exception& e) {
+            if (!answered->exchange(true)) answer->set_value(handler->reject(head, 500, std::string("internal error: ") + e.what()));
+        }
+        response = future.get();
+    }
+    std::vector<lowcloud_header> headers;
+    headers.reserve(response.headers.size());
+    for (const auto& h : response.headers) headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
+    on_response(context, response.status, headers.data(), headers.size(), response.body.data(), response.body.size());
+    return 0;
 }
 
 }  // namespace lowcloud::lambda

@@ -25,7 +25,11 @@ std::int64_t remaining(const lowcloud_result* r) {
     std::int64_t left = r->deadline_ms - unix_ms_now();
     return left > 0 ? left : 0;
 }
-constexpr lowcloud_host kHost = {sizeof(lowcloud_host), succeed, fail, log, remaining};
+int send(lowcloud_result* r, const lowcloud_http_request* request, lowcloud_http_response_fn on_response, void* context) {
+    if (!r->send || !request || !on_response || request->struct_size < sizeof(lowcloud_http_request)) return -1;
+    return r->send(*request, on_response, context);
+}
+constexpr lowcloud_host kHost = {sizeof(lowcloud_host), succeed, fail, log, remaining, send};
 }  // namespace
 
 const lowcloud_host* host_api() { return &kHost; }

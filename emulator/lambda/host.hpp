@@ -19,6 +19,8 @@ struct lowcloud_result {
     std::string error_message;  // failed
     std::int64_t deadline_ms = 0;  // Unix ms; 0: none (init)
     std::function<void(std::string_view)> log;  // one line
+    // host->send for this call (unset: -1, the handler uses the network).
+    std::function<int(const lowcloud_http_request&, lowcloud_http_response_fn, void*)> send;
 };
 
 namespace lowcloud::lambda {

@@ -26,6 +26,10 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+    // Nothing else of the emulator's: Asio's sockets are not close-on-exec,
+    // and a child holding the listening socket or a client connection keeps
+    // the port bound and connections open after lowcloud has let them go.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (!working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);

@@ -1,6 +1,7 @@
 // A child process running one execution environment. Spawned with
 // posix_spawn in its own process group with an empty signal mask, stdin
-// from /dev/null and stdout+stderr into one pipe. A reader thread hands each
+// from /dev/null, stdout+stderr into one pipe and no other descriptor of
+// the emulator's (those not close-on-exec included). A reader thread hands each
 // output line to `on_line`; a waiter thread reports the exit to `on_exit`
 // (after the last line). Both callbacks run on those threads.
 //

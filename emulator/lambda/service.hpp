@@ -95,6 +95,11 @@ public:
                       std::function<std::uint16_t(const std::string&)> open_port = {},
                       std::function<void(std::uint16_t)> close_port = {});
 
+    // What serves the emulator's port (see Host::local_handler): in-process
+    // handlers' requests to the emulator reach it without a socket. Call
+    // before the server runs; `handler` must outlive every invocation.
+    void set_local_handler(http::Handler* handler) { host_.local_handler = handler; }
+
     void handle(http::Request request, http::Respond respond);
     nlohmann::json health() const;
     // Startup lines: each function with its runtime, code size and update time.

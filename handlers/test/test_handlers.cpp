@@ -5,7 +5,9 @@
 // log (writes log lines), context (what the Context says), init_count (how
 // often the init hook ran in this environment), event (API Gateway: the
 // proxy event as the response body), respond (API Gateway: the response the
-// client asked for), noop (API Gateway: a fixed 200, for benchmarks).
+// client asked for), noop (API Gateway: a fixed 200, for benchmarks),
+// dynamodb_get (a GetItem through the SDK's DynamoDB client).
+#include <lowcloud/dynamodb.hpp>
 #include <lowcloud/lambda.hpp>
 
 #include <csignal>
@@ -83,6 +85,17 @@ json event(const json& e, Context&) {
 // request body (a JSON document), to exercise every response shape.
 json respond(const json& e, Context&) { return json::parse(e.at("body").get<std::string>()); }
 
+// DynamoDB through the SDK: GetItem of event.key in event.table, from the
+// endpoint event.endpoint ("http://host:port"); the answer, or the error.
+json dynamodb_get(const json& e, Context&) {
+    try {
+        lowcloud::sdk::DynamoDB client(e.at("endpoint").get<std::string>());
+        return {{"answer", client.get_item(e.at("table").get<std::string>(), e.at("key"))}};
+    } catch (const lowcloud::sdk::DynamoDBError& err) {
+        return {{"error", err.type()}, {"message", err.what()}};
+    }
+}
+
 }  // namespace
 
 LOWCLOUD_INIT(setup)
@@ -101,3 +114,4 @@ LOWCLOUD_HANDLER(init_count_handler, init_count)
 LOWCLOUD_HANDLER(event_handler, event)
 LOWCLOUD_HANDLER(respond_handler, respond)
 LOWCLOUD_HANDLER(noop_handler, noop)
+LOWCLOUD_HANDLER(dynamodb_get_handler, dynamodb_get)

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <vector>
 #include <sstream>
 #include <thread>
 
@@ -182,4 +184,67 @@ TEST_CASE("function: an update applies to the next invocation and stops idle env
     CHECK(f.revision_id() != revision);
     CHECK(eventually([&] { return f.health()["environments"] == 0; }));
     CHECK(call(f, {{"a", 2}}).payload == R"({"a":2})");
+}
+
+namespace {
+
+// Stands in for the emulator's dispatcher: records what reaches it.
+struct RecordingHandler : lowcloud::http::Handler {
+    std::mutex mutex;
+    std::vector<lowcloud::http::Request> seen;
+    std::size_t body_limit(const lowcloud::http::Request&) const override { return 1024; }
+    void handle(lowcloud::http::Request request, lowcloud::http::Respond respond) override {
+        {
+            std::lock_guard lock(mutex);
+            seen.push_back(request);
+        }
+        // Answered later, from another thread, as API Gateway answers.
+        std::thread([respond] {
+            lowcloud::http::Response r;
+            r.set_header("Content-Type", "application/x-amz-json-1.0");
+            r.body = R"({"Item":{"id":{"S":"w-1"}}})";
+            respond(r);
+        }).detach();
+    }
+};
+
+}  // namespace
+
+// The handler SDK's DynamoDB client, in-process, hands its request to the
+// emulator's own handler (host->send) instead of the loopback network:
+// nothing listens on the endpoint here, so the network would have failed.
+TEST_CASE("function: an in-process handler's SDK request to the emulator takes no socket", "[lambda][function][send]") {
+    Fixture fx;
+    RecordingHandler dispatcher;
+    fx.host.runtime_api = "127.0.0.1:1";
+    fx.host.local_handler = &dispatcher;
+    Function f(Fixture::config("dynamodb_get_handler"), fx.host, fx.logger, 1);
+
+    auto got = call(f, {{"endpoint", "http://127.0.0.1:1"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
+    REQUIRE(got.status == Status::success);
+    CHECK(json::parse(got.payload) == json{{"answer", {{"Item", {{"id", {{"S", "w-1"}}}}}}}});
+    REQUIRE(dispatcher.seen.size() == 1);
+    const auto& r = dispatcher.seen[0];
+    CHECK(r.method == "POST");
+    CHECK(r.target == "/");
+    CHECK(r.header("Host") == "127.0.0.1:1");
+    CHECK(r.header("X-Amz-Target") == "DynamoDB_20120810.GetItem");
+    CHECK(r.header("Authorization").substr(0, 16) == "AWS4-HMAC-SHA256");
+    CHECK(json::parse(r.body) == json{{"TableName", "watches"}, {"Key", {{"id", {{"S", "w-1"}}}}}});
+
+    SECTION("localhost names the same endpoint") {
+        auto again = call(f, {{"endpoint", "http://localhost:1"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
+        CHECK(json::parse(again.payload).contains("answer"));
+        CHECK(dispatcher.seen.size() == 2);
+    }
+    SECTION("another endpoint goes over the network") {
+        auto other = call(f, {{"endpoint", "http://127.0.0.1:2"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
+        CHECK(json::parse(other.payload)["error"] == "NetworkingError");
+        CHECK(dispatcher.seen.size() == 1);
+    }
+    SECTION("a body over the handler's limit gets its 413, as from the server") {
+        auto big = call(f, {{"endpoint", "http://127.0.0.1:1"}, {"table", std::string(2000, 't')}, {"key", {{"id", {{"S", "w-1"}}}}}});
+        CHECK(json::parse(big.payload).contains("error"));
+        CHECK(dispatcher.seen.size() == 1);
+    }
 }

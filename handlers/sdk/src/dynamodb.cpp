@@ -1,9 +1,12 @@
 // The handlers' DynamoDB client (see lowcloud/dynamodb.hpp): builds AWS JSON
-// 1.0 requests with SigV4-shaped (unsigned) authorization, sends them over
-// one keep-alive HttpClient and turns error answers into DynamoDBError with
-// the short `__type`, the message, the status and the body.
+// 1.0 requests signed with SigV4 (signing.hpp), sends them over one
+// keep-alive HttpClient (or through host->send, without a socket, when the
+// handler runs in-process in the emulator it calls) and turns error answers
+// into DynamoDBError with the short `__type`, the message, the status and
+// the body.
 #include "lowcloud/dynamodb.hpp"
 
+#include "current_call.hpp"
 #include "signing.hpp"
 
 #include <cstdlib>
@@ -101,6 +104,31 @@ DynamoDBError error_from(const HttpResponse& response) {
     return DynamoDBError(std::move(type), message, response.status, std::move(body));
 }
 
+// Through host->send when the handler runs inside the emulator it calls
+// (in-process isolation): no socket, same answer. False when the host
+// cannot take it; the caller then uses the network.
+// `endpoint` is "host:port", also sent as the Host header (as the network
+// client does).
+bool send_through_host(const std::string& endpoint, const std::string& target, const Headers& headers, const std::string& body,
+                       HttpResponse& out) {
+    const detail::CurrentCall& call = detail::current_call();
+    if (!detail::host_can_send(call.host)) return false;
+    std::vector<lowcloud_header> wire;
+    wire.reserve(headers.size() + 1);
+    wire.push_back({"Host", 4, endpoint.data(), endpoint.size()});
+    for (const auto& [name, value] : headers) wire.push_back({name.data(), name.size(), value.data(), value.size()});
+    lowcloud_http_request request{sizeof(lowcloud_http_request), endpoint.c_str(), "POST", target.c_str(), wire.data(), wire.size(),
+                                  body.data(), body.size()};
+    auto on_response = [](void* context, int status, const lowcloud_header* hs, std::size_t count, const char* data, std::size_t size) {
+        auto& response = *static_cast<HttpResponse*>(context);
+        response.status = status;
+        for (std::size_t i = 0; i < count; ++i)
+            response.headers.emplace_back(std::string(hs[i].name, hs[i].name_size), std::string(hs[i].value, hs[i].value_size));
+        response.body.assign(data ? data : "", data ? size : 0);
+    };
+    return call.host->send(call.result, &request, on_response, &out) == 0;
+}
+
 }  // namespace
 
 // ---- DynamoDB -------------------------------------------------------------------
@@ -146,10 +174,12 @@ json DynamoDB::call(const std::string& operation, const json& request) {
                                                                  {access_key_, secret_key_, session_token_}, region_, "dynamodb", date));
 
     HttpResponse response;
-    try {
-        response = http_->request("POST", "/", headers, body);
-    } catch (const std::exception& e) {
-        throw DynamoDBError("NetworkingError", std::string(e.what()));
+    if (!send_through_host(host_, path_, headers, body, response)) {
+        try {
+            response = http_->request("POST", "/", headers, body);
+        } catch (const std::exception& e) {
+            throw DynamoDBError("NetworkingError", std::string(e.what()));
+        }
     }
     if (response.status != 200) throw error_from(response);
     if (response.body.empty()) return json::object();

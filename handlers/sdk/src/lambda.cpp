@@ -3,6 +3,8 @@
 // result or exception into host->succeed / host->fail.
 #include "lowcloud/lambda.hpp"
 
+#include "current_call.hpp"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -59,8 +61,14 @@ void Context::log(std::string_view line) const { host_->log(result_, line.data()
 
 namespace detail {
 
+CurrentCall& current_call() {
+    thread_local CurrentCall call;
+    return call;
+}
+
 int invoke(Handler handler, const lowcloud_invocation* invocation, const lowcloud_host* host, lowcloud_result* result) noexcept {
     return guarded(host, result, [&] {
+        CallScope scope(host, result);
         Context context(*invocation, *host, result);
         nlohmann::json event = invocation->payload_size
                                    ? nlohmann::json::parse(invocation->payload, invocation->payload + invocation->payload_size)
@@ -71,7 +79,10 @@ int invoke(Handler handler, const lowcloud_invocation* invocation, const lowclou
 }
 
 int init(Init fn, const lowcloud_host* host, lowcloud_result* result) noexcept {
-    return guarded(host, result, [&] { fn(); });
+    return guarded(host, result, [&] {
+        CallScope scope(host, result);
+        fn();
+    });
 }
 
 }  // namespace detail

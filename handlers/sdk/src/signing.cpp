@@ -70,6 +70,23 @@ std::string hmac(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<const char*>(md), n);
 }
 
+// The key derived from the secret for one day, region and service: four
+// HMACs, the same for every request of the day, so each thread keeps the
+// last one it derived.
+const std::string& signing_key(const std::string& secret, const std::string& date, std::string_view region, std::string_view service) {
+    struct Cached {
+        std::string secret, date, region, service, key;
+    };
+    thread_local Cached cached;
+    if (cached.key.empty() || cached.secret != secret || cached.date != date || cached.region != region || cached.service != service) {
+        std::string key = hmac("AWS4" + secret, date);
+        key = hmac(key, region);
+        key = hmac(key, service);
+        cached = Cached{secret, date, std::string(region), std::string(service), hmac(key, "aws4_request")};
+    }
+    return cached.key;
+}
+
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
@@ -114,11 +131,7 @@ std::string authorization(std::string_view method, std::string_view path, const 
     const std::string canonical = std::string(method) + "\n" + encode_path(path) + "\n\n" + canonical_headers + "\n" + signed_headers +
                                   "\n" + sha256_hex(body);
     const std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + sha256_hex(canonical);
-    std::string key = hmac("AWS4" + credentials.secret_key, date);
-    key = hmac(key, region);
-    key = hmac(key, service);
-    key = hmac(key, "aws4_request");
-    const std::string signature = hmac(key, to_sign);
+    const std::string signature = hmac(signing_key(credentials.secret_key, date, region, service), to_sign);
     return prefix + hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
 }
 

@@ -66,6 +66,30 @@ typedef struct lowcloud_invocation {
 /* The outcome of one call; owned by the host. */
 typedef struct lowcloud_result lowcloud_result;
 
+/* One HTTP header; not NUL-terminated. */
+typedef struct lowcloud_header {
+    const char* name;
+    size_t name_size;
+    const char* value;
+    size_t value_size;
+} lowcloud_header;
+
+/* An HTTP request for host->send (all owned by the caller). */
+typedef struct lowcloud_http_request {
+    uint32_t struct_size;            /* sizeof(lowcloud_http_request) of the caller */
+    const char* endpoint;            /* "host:port" the request is meant for, NUL-terminated */
+    const char* method;              /* "POST", NUL-terminated */
+    const char* target;              /* "/", path and query, NUL-terminated */
+    const lowcloud_header* headers;  /* as they would be sent, Host included */
+    size_t header_count;
+    const char* body;
+    size_t body_size;
+} lowcloud_http_request;
+
+/* Receives send()'s answer; everything is the host's and valid only during the call. */
+typedef void (*lowcloud_http_response_fn)(void* context, int status, const lowcloud_header* headers, size_t header_count,
+                                          const char* body, size_t body_size);
+
 typedef struct lowcloud_host {
     uint32_t struct_size;  /* sizeof(lowcloud_host) of the host */
     /* Sets the successful response (copied). */
@@ -76,6 +100,18 @@ typedef struct lowcloud_host {
     void (*log)(lowcloud_result* result, const char* line, size_t size);
     /* Milliseconds left before the invocation's deadline (0 for init). */
     int64_t (*remaining_ms)(const lowcloud_result* result);
+    /* Appended to version 1: hosts built before it pass a smaller
+     * struct_size, so check that it covers this member first. Serves an HTTP request for `request->endpoint` without a socket when
+     * that endpoint is the host's own (the emulator running the handler
+     * in-process): the request takes the same path as over the network
+     * (authentication included), without the loopback round trip. Blocks
+     * until the answer, calls on_response once with it and returns 0.
+     * Returns -1 without calling on_response when the host cannot take the
+     * request this way (another endpoint, a handler in its own process, AWS):
+     * the caller then sends it over the network. Call it only from the
+     * thread running the handler or init hook, during that call. */
+    int (*send)(lowcloud_result* result, const lowcloud_http_request* request, lowcloud_http_response_fn on_response,
+                void* context);
 } lowcloud_host;
 
 typedef uint32_t (*lowcloud_abi_version_fn)(void);

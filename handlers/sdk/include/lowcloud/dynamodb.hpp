@@ -3,7 +3,10 @@
 // emulator sets the latter for every function). This is how handlers reach
 // the emulated tables, the same requests code sends to DynamoDB in the cloud:
 // `POST /` with `Content-Type: application/x-amz-json-1.0`,
-// `X-Amz-Target: DynamoDB_20120810.<Operation>` and a JSON body.
+// `X-Amz-Target: DynamoDB_20120810.<Operation>` and a JSON body. Called
+// from a handler running in-process in the emulator that endpoint belongs
+// to, the same request is handed over without a socket (host->send in
+// lowcloud/handler.h); elsewhere it goes over the network.
 //
 // Values are DynamoDB JSON (`{"S": "x"}`, `{"N": "42"}`...) as nlohmann::json;
 // responses are returned whole, exactly as DynamoDB sends them.
