@@ -60,6 +60,11 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
         throw std::system_error(rc, std::generic_category(), "posix_spawn " + executable);
     }
     child->fd_ = pipe_fds[0];
+    // Held from the start: it keeps naming this process even once its pid
+    // is reused.
+    char status_path[32];
+    std::snprintf(status_path, sizeof status_path, "/proc/%d/status", static_cast<int>(child->pid_));
+    child->status_fd_ = ::open(status_path, O_RDONLY | O_CLOEXEC);
     child->on_line_ = std::move(on_line);
     child->on_exit_ = std::move(on_exit);
     ChildProcess* self = child.get();
@@ -122,16 +127,12 @@ void ChildProcess::kill(int signal) {
 }
 
 std::uint64_t ChildProcess::max_memory_mb() const {
-    // Read on every invocation (the REPORT line): one read(2) into a stack
-    // buffer, no stream.
-    char path[32];
-    std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid_));
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    // Read on every invocation (the REPORT line): one pread(2) of the file
+    // opened at spawn into a stack buffer (opening it is a third of the cost).
+    if (status_fd_ < 0) return 0;
     char buf[4096];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0) return 0;
+    ssize_t n = ::pread(status_fd_, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;  // exited
     buf[n] = '\0';
     const char* hwm = std::strstr(buf, "\nVmHWM:");
     if (!hwm) return 0;
@@ -152,6 +153,7 @@ ChildProcess::~ChildProcess() {
     if (waiter_.joinable()) waiter_.join();
     if (reader_.joinable()) reader_.join();
     if (fd_ >= 0) close(fd_);
+    if (status_fd_ >= 0) close(status_fd_);
 }
 
 }  // namespace lowcloud::lambda

@@ -58,6 +58,7 @@ private:
 
     pid_t pid_ = -1;
     int fd_ = -1;
+    int status_fd_ = -1;  // /proc/PID/status, for max_memory_mb()
     OnLine on_line_;
     OnExit on_exit_;
     std::atomic<bool> exited_{false};  // set (under kill_mutex_) before the child is reaped

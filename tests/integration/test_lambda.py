@@ -143,6 +143,9 @@ def test_tail_returns_cloudwatch_lines(lam):
     assert report.startswith("REPORT RequestId: ")
     for field in ("Duration: ", "Billed Duration: ", "Memory Size: 128 MB", "Max Memory Used: "):
         assert field in report
+    # The environment's own process: its peak resident memory, a few MB.
+    used = int(re.search(r"Max Memory Used: (\d+) MB", report).group(1))
+    assert 1 <= used <= 128
 
 
 def test_init_duration_only_on_cold_start(lam):

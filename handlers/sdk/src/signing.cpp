@@ -15,34 +15,40 @@ namespace lowcloud::sdk::signing {
 namespace {
 
 // OpenSSL 3's signatures, declared here so the SDK needs no OpenSSL headers.
-using HmacFn = unsigned char* (*)(const void* md, const void* key, int key_len, const unsigned char* data, std::size_t data_len,
-                                  unsigned char* out, unsigned int* out_len);
-using Sha256Fn = unsigned char* (*)(const unsigned char* data, std::size_t len, unsigned char* out);
-using EvpSha256Fn = const void* (*)();
+// The digest is fetched once: the one-shot SHA256() and HMAC() look the
+// algorithm up in the provider on every call, which cost more than the
+// hashing of a request.
+using MdFetchFn = void* (*)(void* libctx, const char* algorithm, const char* properties);
+using DigestFn = int (*)(const void* data, std::size_t count, unsigned char* md, unsigned int* size, const void* type, void* engine);
 
 struct Crypto {
-    HmacFn hmac = nullptr;
-    Sha256Fn sha256 = nullptr;
-    EvpSha256Fn evp_sha256 = nullptr;
+    DigestFn digest = nullptr;
+    void* sha256 = nullptr;  // EVP_MD*, fetched once, kept for the process's life
 };
 
 Crypto load() {
-    Crypto c;
-    auto from = [&](void* handle) {
-        c.hmac = reinterpret_cast<HmacFn>(dlsym(handle, "HMAC"));
-        c.sha256 = reinterpret_cast<Sha256Fn>(dlsym(handle, "SHA256"));
-        c.evp_sha256 = reinterpret_cast<EvpSha256Fn>(dlsym(handle, "EVP_sha256"));
-        return c.hmac && c.sha256 && c.evp_sha256;
+    auto from = [](void* handle) {
+        Crypto c;
+        auto fetch = reinterpret_cast<MdFetchFn>(dlsym(handle, "EVP_MD_fetch"));
+        c.digest = reinterpret_cast<DigestFn>(dlsym(handle, "EVP_Digest"));
+        if (fetch && c.digest) c.sha256 = fetch(nullptr, "SHA256", nullptr);
+        return c;
     };
-    if (from(RTLD_DEFAULT)) return c;
+    if (Crypto c = from(RTLD_DEFAULT); c.sha256) return c;
     for (const char* name : {"libcrypto.so.3", "libcrypto.so"})
-        if (void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL); h && from(h)) return c;  // kept open for the process's life
+        if (void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL))
+            if (Crypto c = from(h); c.sha256) return c;  // kept open for the process's life
     return Crypto{};
 }
 
 const Crypto& crypto() {
     static const Crypto c = load();
     return c;
+}
+
+void sha256(std::string_view data, unsigned char out[32]) {
+    unsigned int n = 0;
+    crypto().digest(data.data(), data.size(), out, &n, crypto().sha256, nullptr);
 }
 
 std::string hex(const unsigned char* bytes, std::size_t n) {
@@ -58,16 +64,26 @@ std::string hex(const unsigned char* bytes, std::size_t n) {
 
 std::string sha256_hex(std::string_view data) {
     unsigned char md[32];
-    crypto().sha256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+    sha256(data, md);
     return hex(md, sizeof md);
 }
 
+// HMAC-SHA256 (RFC 2104) over the fetched digest.
 std::string hmac(std::string_view key, std::string_view data) {
-    unsigned char md[64];
-    unsigned int n = 0;
-    crypto().hmac(crypto().evp_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-                  data.size(), md, &n);
-    return std::string(reinterpret_cast<const char*>(md), n);
+    constexpr std::size_t kBlock = 64;
+    unsigned char k[kBlock] = {};
+    if (key.size() > kBlock) sha256(key, k);
+    else std::copy(key.begin(), key.end(), k);
+    std::string inner(kBlock + data.size(), '\0'), outer(kBlock + 32, '\0');
+    for (std::size_t i = 0; i < kBlock; ++i) {
+        inner[i] = static_cast<char>(k[i] ^ 0x36);
+        outer[i] = static_cast<char>(k[i] ^ 0x5c);
+    }
+    std::copy(data.begin(), data.end(), inner.begin() + kBlock);
+    sha256(inner, reinterpret_cast<unsigned char*>(outer.data() + kBlock));
+    unsigned char md[32];
+    sha256(outer, md);
+    return std::string(reinterpret_cast<const char*>(md), sizeof md);
 }
 
 // The key derived from the secret for one day, region and service: four
@@ -109,7 +125,7 @@ std::string encode_path(std::string_view path) {
 
 }  // namespace
 
-bool available() { return crypto().hmac != nullptr; }
+bool available() { return crypto().sha256 != nullptr; }
 
 std::string authorization(std::string_view method, std::string_view path, const std::vector<std::pair<std::string, std::string>>& headers,
                           std::string_view body, const Credentials& credentials, std::string_view region, std::string_view service,

@@ -1,7 +1,8 @@
 // SigV4 for the handler SDK's requests (private to the SDK). The SDK is
 // linked into handler libraries that must need nothing but the base system
 // (they run unchanged on AWS Lambda's provided.al2023), so libcrypto is not
-// linked: its HMAC and SHA-256 are looked up at run time, in the process
+// linked: its SHA-256 (EVP_MD_fetch once, EVP_Digest; HMAC is built on it)
+// is looked up at run time, in the process
 // (lowcloud's runtime and the emulator already have it) or from
 // libcrypto.so.3 (Debian 12, Amazon Linux 2023). Without it, requests go out
 // with a signature of zeros, which lowcloud accepts unless it runs with
