@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -70,8 +71,9 @@ struct Host {
     // dispatcher; must outlive the functions). In-process handlers' requests
     // for runtime_api's host:port (host->send in lowcloud/handler.h) are
     // handed to it as if they had arrived over the network, without the
-    // loopback round trip. Unset: handlers use the network.
-    http::Handler* local_handler = nullptr;
+    // loopback round trip. Unset: handlers use the network. Cleared at
+    // shutdown (a runaway in-process handler may still call it).
+    std::atomic<http::Handler*> local_handler{nullptr};
 };
 
 class Function {
@@ -146,7 +148,8 @@ private:
     void on_line(Environment& env, std::string_view line);
     void worker_loop(std::shared_ptr<Environment> env);
     // host->send for in-process handlers (see Host::local_handler).
-    int send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) const;
+    int send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context,
+                   std::int64_t deadline_ms) const;
     bool refresh_code_locked(std::string& error);
     void log_line_locked(Invocation* inv, const std::string& line);
     std::shared_ptr<Environment> find_locked(unsigned env) const;

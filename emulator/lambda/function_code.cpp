@@ -7,6 +7,7 @@
 #include "lambda/library.hpp"
 
 #include <openssl/evp.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,11 +27,11 @@ namespace {
 // Runs `lowcloud runtime --check` on a library; false with the error text.
 bool check_in_child(const std::string& exe, const fs::path& library, const std::string& handler, std::string& error) {
     int fds[2];
-    if (pipe(fds) != 0) return error = "pipe failed", false;
+    if (pipe2(fds, O_CLOEXEC) != 0) return error = "pipe failed", false;  // no other child keeps it open
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // nothing else of the emulator's
     std::vector<std::string> args = {exe, "runtime", "--check", "--library", library.string(), "--handler", handler};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -172,7 +173,10 @@ bool Function::refresh_code_locked(std::string& error) {
     auto mtime = fs::last_write_time(config_.library, ec);
     auto size = ec ? 0 : fs::file_size(config_.library, ec);
     if (ec) return error = "Runtime.ImportModuleError: cannot read " + config_.library.string() + ": " + ec.message(), false;
-    if (code_version_ && mtime == code_mtime_ && size == code_size_) return true;
+    if (code_version_ && mtime == code_mtime_ && size == code_size_) {
+        code_stat_ns_ = stat_ns;  // the library changed under the first stat: the next check is one stat again
+        return true;
+    }
     std::string stamp = std::to_string(mtime.time_since_epoch().count()) + "/" + std::to_string(size);
     // A build already rejected: the previous code keeps serving (the one
     // invocation that found the broken build failed with its error).

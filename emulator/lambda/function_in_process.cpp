@@ -20,8 +20,10 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
         std::lock_guard lock(mutex_);
         library = std::static_pointer_cast<Library>(in_process_library_);
     }
-    auto send = [this](const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) {
-        return send_local(request, on_response, context);
+    // host->send; `deadline_ms` is the running call's (0 during init).
+    std::int64_t deadline_ms = 0;
+    auto send = [this, &deadline_ms](const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) {
+        return send_local(request, on_response, context, deadline_ms);
     };
     auto append_output = [&env](std::string_view line) {
         std::lock_guard lock(env->output_mutex);
@@ -84,6 +86,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
         call.deadline_ms = inv->deadline_unix_ms;
         lowcloud_result result;
         result.deadline_ms = inv->deadline_unix_ms;
+        deadline_ms = inv->deadline_unix_ms;
         result.log = [&append_output, &request_id](std::string_view line) {
             append_output(request_id + "\tINFO\t" + std::string(line));
         };
@@ -110,50 +113,69 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
     if (env->worker.joinable()) env->worker.detach();
 }
 
-int Function::send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context) const {
-    http::Handler* handler = host_.local_handler;
-    const std::string& own = host_.runtime_api;  // "127.0.0.1:PORT"
+int Function::send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context,
+                         std::int64_t deadline_ms) const {
+    http::Handler* handler = host_.local_handler.load();
+    const std::string& own = host_.runtime_api;  // "ADDRESS:PORT"; 127.0.0.1 when bound to a wildcard or loopback
     if (!handler || own.empty() || !request.endpoint || !request.method || !request.target) return -1;
     const std::string_view endpoint = request.endpoint, port = std::string_view(own).substr(own.rfind(':'));
-    const bool mine = endpoint == own || (endpoint.size() > port.size() && endpoint.substr(endpoint.size() - port.size()) == port &&
-                                          (endpoint.substr(0, endpoint.size() - port.size()) == "localhost" ||
-                                           endpoint.substr(0, endpoint.size() - port.size()) == "127.0.0.1"));
+    const bool loopback = own.rfind("127.0.0.1:", 0) == 0;
+    const bool mine = endpoint == own || (loopback && (endpoint == "localhost" + std::string(port) || endpoint == "127.0.0.1" + std::string(port)));
     if (!mine) return -1;
 
-    http::Request r;
-    r.method = request.method;
-    r.target = request.target;
-    r.remote_address = "127.0.0.1";
-    for (std::size_t i = 0; i < request.header_count; ++i) {
-        const lowcloud_header& h = request.headers[i];
-        r.headers.push_back({std::string(h.name, h.name_size), std::string(h.value, h.value_size)});
-    }
-    // As the server does: the body limit first, then the handler; an
-    // exception is a 500.
+    // From here on the request is the emulator's: whatever happens, the
+    // caller gets an answer (never -1, which would send it again over the
+    // network), and no exception crosses the C ABI.
     http::Response response;
-    if (request.body_size > handler->body_limit(r)) {
-        response = handler->reject(r, 413, "Request body is larger than the limit of " + std::to_string(handler->body_limit(r)) + " bytes");
-    } else {
-        r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
-        auto answer = std::make_shared<std::promise<http::Response>>();
-        auto answered = std::make_shared<std::atomic<bool>>(false);
-        auto future = answer->get_future();
+    try {
+        http::Request r;
+        r.method = request.method;
+        r.target = request.target;
+        r.remote_address = "127.0.0.1";
+        for (std::size_t i = 0; i < request.header_count; ++i) {
+            const lowcloud_header& h = request.headers[i];
+            r.headers.push_back({std::string(h.name, h.name_size), std::string(h.value, h.value_size)});
+        }
+        // As the server does: the body limit first, then the handler; an
+        // exception is a 500.
         http::Request head;
         head.method = r.method;
         head.target = r.target;
-        try {
-            handler->handle(std::move(r), [answer, answered](http::Response out) {
-                if (!answered->exchange(true)) answer->set_value(std::move(out));  // exactly once
-            });
-        } catch (const std::exception& e) {
-            if (!answered->exchange(true)) answer->set_value(handler->reject(head, 500, std::string("internal error: ") + e.what()));
+        const std::size_t limit = handler->body_limit(r);
+        if (request.body_size > limit) {
+            response = handler->reject(r, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes");
+        } else {
+            r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
+            auto answer = std::make_shared<std::promise<http::Response>>();
+            auto answered = std::make_shared<std::atomic<bool>>(false);
+            auto future = answer->get_future();
+            try {
+                handler->handle(std::move(r), [answer, answered](http::Response out) {
+                    if (!answered->exchange(true)) answer->set_value(std::move(out));  // exactly once
+                });
+            } catch (const std::exception& e) {
+                if (!answered->exchange(true)) answer->set_value(handler->reject(head, 500, std::string("internal error: ") + e.what()));
+            }
+            answer.reset();  // the Respond holds the promise now: dropping it unanswered breaks it
+            // Not past the invocation's deadline: by then Lambda has failed
+            // the invocation, and this thread should be free again.
+            if (deadline_ms > 0 &&
+                future.wait_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms))) != std::future_status::ready)
+                response = handler->reject(head, 504, "No answer before the invocation's deadline");
+            else
+                response = future.get();  // a dropped answer throws: a 500 below
         }
-        response = future.get();
+    } catch (const std::exception& e) {
+        response = http::Response::text(500, std::string("internal error: ") + e.what() + "\n");
     }
-    std::vector<lowcloud_header> headers;
-    headers.reserve(response.headers.size());
-    for (const auto& h : response.headers) headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
-    on_response(context, response.status, headers.data(), headers.size(), response.body.data(), response.body.size());
+    try {
+        std::vector<lowcloud_header> headers;
+        headers.reserve(response.headers.size());
+        for (const auto& h : response.headers) headers.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
+        on_response(context, response.status, headers.data(), headers.size(), response.body.data(), response.body.size());
+    } catch (...) {
+        on_response(context, 500, nullptr, 0, "", 0);  // out of memory for the headers
+    }
     return 0;
 }
 

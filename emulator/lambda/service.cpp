@@ -95,6 +95,7 @@ Service::~Service() { shutdown(); }
 
 void Service::shutdown() {
     if (stopping_.exchange(true)) return;
+    host_.local_handler = nullptr;  // in-process handlers use the network from now on
     {
         std::lock_guard lock(tick_mutex_);
         tick_wake_.notify_one();

@@ -98,7 +98,7 @@ public:
     // What serves the emulator's port (see Host::local_handler): in-process
     // handlers' requests to the emulator reach it without a socket. Call
     // before the server runs; `handler` must outlive every invocation.
-    void set_local_handler(http::Handler* handler) { host_.local_handler = handler; }
+    void set_local_handler(http::Handler* handler) { host_.local_handler = handler; }  // cleared by shutdown()
 
     void handle(http::Request request, http::Respond respond);
     nlohmann::json health() const;

@@ -193,11 +193,13 @@ struct RecordingHandler : lowcloud::http::Handler {
     std::mutex mutex;
     std::vector<lowcloud::http::Request> seen;
     std::size_t body_limit(const lowcloud::http::Request&) const override { return 1024; }
+    std::atomic<bool> drop{false};  // forget the answer (a dispatcher bug)
     void handle(lowcloud::http::Request request, lowcloud::http::Respond respond) override {
         {
             std::lock_guard lock(mutex);
             seen.push_back(request);
         }
+        if (drop) return;
         // Answered later, from another thread, as API Gateway answers.
         std::thread([respond] {
             lowcloud::http::Response r;
@@ -237,6 +239,12 @@ TEST_CASE("function: an in-process handler's SDK request to the emulator takes n
         CHECK(json::parse(again.payload).contains("answer"));
         CHECK(dispatcher.seen.size() == 2);
     }
+    SECTION("an answer the dispatcher drops is a 500, not a crash, a hang or a resend") {
+        dispatcher.drop = true;
+        auto dropped = call(f, {{"endpoint", "http://127.0.0.1:1"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
+        CHECK(json::parse(dropped.payload)["error"] == "UnknownError");
+        CHECK(dispatcher.seen.size() == 2);
+    }
     SECTION("another endpoint goes over the network") {
         auto other = call(f, {{"endpoint", "http://127.0.0.1:2"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
         CHECK(json::parse(other.payload)["error"] == "NetworkingError");
@@ -244,7 +252,9 @@ TEST_CASE("function: an in-process handler's SDK request to the emulator takes n
     }
     SECTION("a body over the handler's limit gets its 413, as from the server") {
         auto big = call(f, {{"endpoint", "http://127.0.0.1:1"}, {"table", std::string(2000, 't')}, {"key", {{"id", {{"S", "w-1"}}}}}});
-        CHECK(json::parse(big.payload).contains("error"));
+        json answer = json::parse(big.payload);
+        CHECK(answer["error"] == "UnknownError");  // a text body, as the server's 413
+        CHECK(answer["message"].get<std::string>().find("larger than the limit of 1024 bytes") != std::string::npos);
         CHECK(dispatcher.seen.size() == 1);
     }
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 
 namespace lowcloud::sdk::signing {
 
@@ -88,19 +89,28 @@ std::string hmac(std::string_view key, std::string_view data) {
 
 // The key derived from the secret for one day, region and service: four
 // HMACs, the same for every request of the day, so each thread keeps the
-// last one it derived.
-const std::string& signing_key(const std::string& secret, const std::string& date, std::string_view region, std::string_view service) {
+// last one it derived. Plain arrays: a thread_local with a destructor would
+// keep glibc from unloading the handler library's old snapshots.
+std::string signing_key(const std::string& secret, const std::string& date, std::string_view region, std::string_view service) {
     struct Cached {
-        std::string secret, date, region, service, key;
+        char material[512];
+        std::size_t size;
+        char key[32];
     };
-    thread_local Cached cached;
-    if (cached.key.empty() || cached.secret != secret || cached.date != date || cached.region != region || cached.service != service) {
-        std::string key = hmac("AWS4" + secret, date);
-        key = hmac(key, region);
-        key = hmac(key, service);
-        cached = Cached{secret, date, std::string(region), std::string(service), hmac(key, "aws4_request")};
+    thread_local Cached cached{};
+    std::string material = secret + "\n" + date + "\n" + std::string(region) + "\n" + std::string(service);
+    if (cached.size == material.size() && std::memcmp(cached.material, material.data(), material.size()) == 0)
+        return std::string(cached.key, sizeof cached.key);
+    std::string key = hmac("AWS4" + secret, date);
+    key = hmac(key, region);
+    key = hmac(key, service);
+    key = hmac(key, "aws4_request");
+    if (material.size() <= sizeof cached.material && key.size() == sizeof cached.key) {
+        std::memcpy(cached.material, material.data(), material.size());
+        std::memcpy(cached.key, key.data(), key.size());
+        cached.size = material.size();
     }
-    return cached.key;
+    return key;
 }
 
 std::string lower(std::string s) {
