@@ -1,6 +1,8 @@
 // Blocking keep-alive HTTP client on Boost.Beast (see lowcloud/http_client.hpp).
 #include "lowcloud/http_client.hpp"
 
+#include <sstream>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -62,6 +64,10 @@ HttpClient::~HttpClient() {
 }
 
 HttpResponse HttpClient::request(std::string_view method, std::string_view target, const Headers& headers, std::string_view body) {
+    return std::move(pipeline({Request{std::string(method), std::string(target), headers, std::string(body)}}).front());
+}
+
+std::vector<HttpResponse> HttpClient::pipeline(const std::vector<Request>& requests) {
     for (int attempt = 0;; ++attempt) {
         Connection& c = *connection_;
         try {
@@ -71,28 +77,40 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
                 c.stream.socket().set_option(net::ip::tcp::no_delay(true));
                 c.open = true;
             }
-            bhttp::request<bhttp::string_body> req;
-            req.method_string(std::string(method));
-            req.target(endpoint_.base_path + std::string(target));
-            req.version(11);
-            req.set(bhttp::field::host, endpoint_.host + ":" + endpoint_.port);
-            for (const auto& [k, v] : headers) req.set(k, v);
-            req.body() = std::string(body);
-            req.prepare_payload();
-            bhttp::write(c.stream, req);
-            bhttp::response_parser<bhttp::string_body> parser;
-            parser.body_limit(64 * 1024 * 1024);
-            bhttp::read(c.stream, c.buffer, parser);
-            auto& res = parser.get();
-            HttpResponse out;
-            out.status = static_cast<int>(res.result_int());
-            for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-            out.body = std::move(res.body());
-            if (!res.keep_alive()) {
-                beast::error_code ec;
-                c.stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-                c.stream.close();
-                c.open = false;
+            // Serialized together, written with one send.
+            std::string wire;
+            for (const auto& r : requests) {
+                bhttp::request<bhttp::string_body> req;
+                req.method_string(r.method);
+                req.target(endpoint_.base_path + r.target);
+                req.version(11);
+                req.set(bhttp::field::host, endpoint_.host + ":" + endpoint_.port);
+                for (const auto& [k, v] : r.headers) req.set(k, v);
+                req.body() = r.body;
+                req.prepare_payload();
+                std::ostringstream head;
+                head << req.base();
+                wire += head.str();
+                wire += r.body;
+            }
+            net::write(c.stream, net::buffer(wire));
+            std::vector<HttpResponse> out;
+            for (std::size_t i = 0; i < requests.size(); ++i) {
+                bhttp::response_parser<bhttp::string_body> parser;
+                parser.body_limit(64 * 1024 * 1024);
+                bhttp::read(c.stream, c.buffer, parser);
+                auto& res = parser.get();
+                HttpResponse& r = out.emplace_back();
+                r.status = static_cast<int>(res.result_int());
+                for (const auto& f : res) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+                r.body = std::move(res.body());
+                if (!res.keep_alive()) {
+                    beast::error_code ec;
+                    c.stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+                    c.stream.close();
+                    c.open = false;
+                    if (i + 1 < requests.size()) throw std::runtime_error("the server closed the connection after a response");
+                }
             }
             return out;
         } catch (const std::exception& e) {
@@ -101,8 +119,8 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
             c.open = false;
             c.buffer.clear();
             if (attempt == 0) continue;  // a keep-alive connection the server closed: retry once
-            throw std::runtime_error("HTTP " + std::string(method) + " " + endpoint_.host + ":" + endpoint_.port +
-                                     std::string(target) + " failed: " + e.what());
+            const Request& first = requests.front();
+            throw std::runtime_error("HTTP " + first.method + " " + endpoint_.host + ":" + endpoint_.port + first.target + " failed: " + e.what());
         }
     }
 }

@@ -41,6 +41,18 @@ public:
     // the server cannot be reached.
     HttpResponse request(std::string_view method, std::string_view target, const Headers& headers = {}, std::string_view body = {});
 
+    struct Request {
+        std::string method, target;
+        Headers headers;
+        std::string body;
+    };
+    // Sends the requests back to back on the connection (HTTP/1.1
+    // pipelining), then reads their responses in order: one round trip for
+    // all of them. On a failure (a keep-alive connection the server had
+    // closed) they are all sent again once, on a new connection, so use it
+    // for requests the server tolerates twice. Throws as request().
+    std::vector<HttpResponse> pipeline(const std::vector<Request>& requests);
+
     const Endpoint& endpoint() const { return endpoint_; }
 
 private:
