@@ -354,11 +354,19 @@ http::Response Service::answer(const http::Request& request) {
         if (!body.is_object()) throw serialization_error("Start of structure or map found where not expected");
         json result;
         std::string answer_text;  // GetItem answers with text (get_item_text)
+        // The busiest operations read their request before taking the lock.
+        Prepared<std::string> get_step;
+        Prepared<json> step;
+        if (it->second == get_item) get_step = prepare_get_item_text(body);
+        else if (it->second == put_item) step = prepare_put_item(body);
+        else if (it->second == batch_write_item) step = prepare_batch_write_item(body);
         {
             std::lock_guard lock(impl_->engine.mutex);
             impl_->engine.storage.begin_batch();
-            if (it->second == get_item)
-                answer_text = get_item_text(impl_->engine, body);
+            if (get_step)
+                answer_text = get_step(impl_->engine);
+            else if (step)
+                result = step(impl_->engine);
             else
                 result = it->second(impl_->engine, body);
             if (impl_->engine.storage.batch_operations() >= kMaxBatchOperations) {

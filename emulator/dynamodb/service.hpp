@@ -9,7 +9,9 @@
 // Threading: handle() is thread-safe and synchronous. Requests are executed
 // one at a time against the single SQLite connection (a mutex serializes
 // them), so every conditional write is check-and-write in one transaction and
-// concurrent clients never lose an update. One background thread, owned by
+// concurrent clients never lose an update. The request's JSON is parsed
+// before the mutex is taken, and for GetItem, PutItem and BatchWriteItem
+// also read and checked (ops/engine.hpp, prepare_*). One background thread, owned by
 // the Service, sleeps until its next deadline: it commits the open batch of
 // writes 20 ms after it opened, checkpoints the WAL off the request path,
 // and expires TTL items every `ttl_interval`, each under the same mutex

@@ -14,6 +14,7 @@
 #include "model/keys.hpp"
 #include "model/request.hpp"
 
+#include <memory>
 #include <set>
 
 namespace lowcloud::dynamodb {
@@ -255,7 +256,10 @@ void parse_writes(std::vector<TableWrites>& tables) {
             Write w(put ? WriteKind::Put : WriteKind::Delete);
             w.common.table = t.name;
             w.item = parse_item(put ? put->at("Item") : del->at("Key"));
-            if (put) check_put_size(w);
+            if (put) {
+                check_put_size(w);
+                w.stored_text = to_json(w.item).dump();
+            }
             t.writes.push_back(std::move(w));
         }
     }
@@ -283,28 +287,31 @@ void resolve_writes(Engine& engine, std::vector<TableWrites>& tables) {
 
 }  // namespace
 
-json batch_write_item(Engine& engine, const json& req) {
-    std::vector<TableWrites> tables = read_write_request(req);
-    parse_writes(tables);
-    resolve_writes(engine, tables);
-
-    auto mode = opt_string(req, "ReturnConsumedCapacity");
-    json capacity = json::array();
-    Storage::Op tx(engine.storage);
-    for (const auto& t : tables) {
-        WriteCapacity units;
-        for (const auto& w : t.writes) {
-            WriteResult r = evaluate_write(engine.storage, w);
-            store_write(engine.storage, w, r);
-            units += write_capacity_of(w, r);
+// `req` must outlive the step returned (the writes point into it).
+Prepared<json> prepare_batch_write_item(const json& req) {
+    auto tables = std::make_shared<std::vector<TableWrites>>(read_write_request(req));
+    parse_writes(*tables);
+    return [tables, mode = opt_string(req, "ReturnConsumedCapacity")](Engine& engine) {
+        resolve_writes(engine, *tables);
+        json capacity = json::array();
+        Storage::Op tx(engine.storage);
+        for (const auto& t : *tables) {
+            WriteCapacity units;
+            for (const auto& w : t.writes) {
+                WriteResult r = evaluate_write(engine.storage, w);
+                store_write(engine.storage, w, r);
+                units += write_capacity_of(w, r);
+            }
+            if (auto cc = consumed_capacity(mode, t.name, units)) capacity.push_back(*cc);
         }
-        if (auto cc = consumed_capacity(mode, t.name, units)) capacity.push_back(*cc);
-    }
-    tx.commit();
+        tx.commit();
 
-    json out = {{"UnprocessedItems", json::object()}};
-    if (!capacity.empty()) out["ConsumedCapacity"] = std::move(capacity);
-    return out;
+        json out = {{"UnprocessedItems", json::object()}};
+        if (!capacity.empty()) out["ConsumedCapacity"] = std::move(capacity);
+        return out;
+    };
 }
+
+json batch_write_item(Engine& engine, const json& req) { return prepare_batch_write_item(req)(engine); }
 
 }  // namespace lowcloud::dynamodb

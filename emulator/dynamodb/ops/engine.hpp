@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -75,7 +76,17 @@ nlohmann::json update_continuous_backups(Engine&, const nlohmann::json&);
 // `updated` and to storage in the caller's transaction; false when absent.
 bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& request);
 
+// PutItem, GetItem and BatchWriteItem in two steps: prepare_* reads and
+// checks the request without the engine (the service runs it outside the
+// engine's lock, so concurrent requests decode their input in parallel),
+// reporting errors in the order the whole operation does, and returns the
+// rest of the operation, to run under the lock.
+template <class Answer>
+using Prepared = std::function<Answer(Engine&)>;
+
 // item_ops.cpp
+Prepared<nlohmann::json> prepare_put_item(const nlohmann::json&);
+Prepared<std::string> prepare_get_item_text(const nlohmann::json&);
 nlohmann::json put_item(Engine&, const nlohmann::json&);
 nlohmann::json get_item(Engine&, const nlohmann::json&);
 // GetItem's answer as JSON text, the stored item spliced in (no re-encoding).
@@ -90,6 +101,7 @@ nlohmann::json scan(Engine&, const nlohmann::json&);
 // batch_ops.cpp
 nlohmann::json batch_get_item(Engine&, const nlohmann::json&);
 nlohmann::json batch_write_item(Engine&, const nlohmann::json&);
+Prepared<nlohmann::json> prepare_batch_write_item(const nlohmann::json&);
 
 // transact_ops.cpp
 nlohmann::json transact_write_items(Engine&, const nlohmann::json&);

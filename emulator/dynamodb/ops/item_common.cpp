@@ -231,7 +231,9 @@ void store_write(Storage& storage, const Write& w, const WriteResult& r) {
     switch (w.kind) {
         case WriteKind::Put:
         case WriteKind::Update:
-            if (!r.nothing) storage.put(*w.table, w.key, r.item, r.size, r.old);
+            if (!r.nothing)
+                storage.put(*w.table, w.key, r.item, r.size, r.old,
+                            w.kind == WriteKind::Put && !w.stored_text.empty() ? &w.stored_text : nullptr);
             break;
         case WriteKind::Delete:
             if (r.old) storage.remove(*w.table, w.key, *r.old);

@@ -98,6 +98,7 @@ struct Write {
     const TableDef* table = nullptr;        // set by bind_table
     EncodedKey key;                         // set by resolve_key
     std::int64_t size = 0;                  // Put: the item's size (check_put_size)
+    std::string stored_text;                // Put: the item as storage keeps it, when encoded early ("" otherwise)
 };
 
 // Parses the expression members a write of this kind accepts from `req`

@@ -15,6 +15,8 @@
 #include "ops/item_common.hpp"
 #include "model/request.hpp"
 
+#include <memory>
+
 namespace lowcloud::dynamodb {
 
 using nlohmann::json;
@@ -32,57 +34,66 @@ WriteResult execute(Engine& engine, const Write& w) {
 
 }  // namespace
 
-json put_item(Engine& engine, const json& req) {
+Prepared<json> prepare_put_item(const json& req) {
     Constraints c;
-    Write w(WriteKind::Put);
-    w.common = read_common(c, req);
-    w.item = read_item_member(c, req, "Item", "item");
+    auto w = std::make_shared<Write>(WriteKind::Put);
+    w->common = read_common(c, req);
+    w->item = read_item_member(c, req, "Item", "item");
     c.check();
-    check_return_values(w.common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
-    parse_write_expressions(w, req);
-    bind_table(engine, w);
-    resolve_key(w);
-    check_put_size(w);
-    WriteResult r = execute(engine, w);
+    check_return_values(w->common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
+    parse_write_expressions(*w, req);
+    w->stored_text = to_json(w->item).dump();
+    return [w](Engine& engine) {
+        bind_table(engine, *w);
+        resolve_key(*w);
+        check_put_size(*w);
+        WriteResult r = execute(engine, *w);
 
-    json out = json::object();
-    if (w.common.return_values == "ALL_OLD" && r.old) out["Attributes"] = to_json(r.old->item);
-    add_capacity(out, w.common, write_capacity_of(w, r));
-    return out;
+        json out = json::object();
+        if (w->common.return_values == "ALL_OLD" && r.old) out["Attributes"] = to_json(r.old->item);
+        add_capacity(out, w->common, write_capacity_of(*w, r));
+        return out;
+    };
 }
+
+json put_item(Engine& engine, const json& req) { return prepare_put_item(req)(engine); }
 
 json get_item(Engine& engine, const json& req) { return json::parse(get_item_text(engine, req)); }
 
 // The stored text is the item's DynamoDB JSON as to_json() wrote it: without
 // a projection it is the answer's Item as it is, with no decoding.
-std::string get_item_text(Engine& engine, const json& req) {
+Prepared<std::string> prepare_get_item_text(const json& req) {
     Constraints c;
     Common common = read_common(c, req);
     Item key_item = read_item_member(c, req, "Key", "key");
     bool consistent = opt_bool(req, "ConsistentRead").value_or(false);
     c.check();
-    Expressions e = parse_expressions(req, {.projection = true});
-    TableDef& t = engine.table(common.table);
-    EncodedKey key = key_from_key(t.key, key_item);
-    json out = json::object();
-    if (e.projection) {
-        auto stored = engine.storage.get(t.id, key);
-        if (stored) out["Item"] = to_json(expr::project(stored->item, *e.projection));
+    auto e = std::make_shared<Expressions>(parse_expressions(req, {.projection = true}));
+    return [common = std::move(common), key_item = std::move(key_item), consistent, e](Engine& engine) {
+        TableDef& t = engine.table(common.table);
+        EncodedKey key = key_from_key(t.key, key_item);
+        json out = json::object();
+        if (e->projection) {
+            auto stored = engine.storage.get(t.id, key);
+            if (stored) out["Item"] = to_json(expr::project(stored->item, *e->projection));
+            add_capacity(out, common, read_units(stored ? stored->size : 0, consistent));
+            return out.dump();
+        }
+        auto stored = engine.storage.get_text(t.id, key);
         add_capacity(out, common, read_units(stored ? stored->size : 0, consistent));
-        return out.dump();
-    }
-    auto stored = engine.storage.get_text(t.id, key);
-    add_capacity(out, common, read_units(stored ? stored->size : 0, consistent));
-    std::string text = out.dump();
-    if (stored) {
-        text.pop_back();  // '}'
-        if (text.size() > 1) text += ',';
-        text += "\"Item\":";
-        text += stored->text;
-        text += '}';
-    }
-    return text;
+        std::string text = out.dump();
+        if (stored) {
+            text.pop_back();  // '}'
+            if (text.size() > 1) text += ',';
+            text += "\"Item\":";
+            text += stored->text;
+            text += '}';
+        }
+        return text;
+    };
 }
+
+std::string get_item_text(Engine& engine, const json& req) { return prepare_get_item_text(req)(engine); }
 
 json update_item(Engine& engine, const json& req) {
     Constraints c;

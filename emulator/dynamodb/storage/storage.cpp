@@ -415,9 +415,12 @@ std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedK
     return out;
 }
 
-void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old) {
+void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old,
+                  const std::string* given) {
     if (old) erase_entries(t, key, old->item);
-    std::string text = to_json(item).dump();
+    std::string encoded;
+    if (!given) encoded = to_json(item).dump();
+    const std::string& text = given ? *given : encoded;
     const std::uint32_t hash = partition_hash(key.pk);
     db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, t.id)

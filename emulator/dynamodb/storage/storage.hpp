@@ -179,7 +179,9 @@ public:
     // Writes an item; `old` is what get() returned for the same key (its
     // item may be left empty when the table has no index and no TTL).
     // Precondition: check_index_keys(t, item) passed.
-    void put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old);
+    // `text`, when given, is to_json(item).dump(), encoded by the caller.
+    void put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old,
+             const std::string* text = nullptr);
     void remove(const TableDef& t, const EncodedKey& key, const Stored& old);
 
     // ---- index and TTL maintenance ----
