@@ -107,10 +107,10 @@ void Service::invoke_proxy(const CallPtr& call) {
     std::string accept(c.request.header("Accept"));
     bool decode_base64 = !c.rest || media_type_matches(accept.substr(0, accept.find(',')), api.binary_media_types);
     int version = c.op->payload_version;
-    json event = version == 1 ? event_v1(c.request, route, c.request_id, std::chrono::system_clock::now())
-                              : event_v2(c.request, route, c.request_id, std::chrono::system_clock::now());
     lambda::InvokeRequest invoke;
-    invoke.payload = event.dump(-1, ' ', false, json::error_handler_t::replace);
+    invoke.payload = version == 1 ? event_v1_text(c.request, route, c.request_id, std::chrono::system_clock::now())
+                                  : event_v2(c.request, route, c.request_id, std::chrono::system_clock::now())
+                                        .dump(-1, ' ', false, json::error_handler_t::replace);
     invoker_.invoke(c.function, std::move(invoke), [this, call, version, decode_base64](lambda::InvokeResult result) {
         Call& c = *call;
         try {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -375,82 +376,211 @@ std::string clf_time(std::chrono::system_clock::time_point t) {
 
 // -------------------------------------------------------------- events ----
 
-json event_v1(const http::Request& request, const RouteMatch& match, const std::string& request_id,
-              std::chrono::system_clock::time_point now) {
+namespace {
+
+bool is_valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return false;
+        std::uint32_t cp = c & (0xFF >> (len + 1));
+        for (std::size_t k = 1; k < len; ++k) {
+            auto b = static_cast<unsigned char>(s[i + k]);
+            if ((b & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (b & 0x3F);
+        }
+        static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += len;
+    }
+    return true;
+}
+
+// JSON text written directly, for the events sent on every invocation: the
+// same text nlohmann::json would write (strings escaped alike, invalid UTF-8
+// replaced by nlohmann itself), without building a document first.
+class JsonText {
+public:
+    JsonText& begin_object() { return value_start(), out_ += '{', first_ = true, *this; }
+    JsonText& end_object() { return out_ += '}', first_ = false, *this; }
+    JsonText& begin_array() { return value_start(), out_ += '[', first_ = true, *this; }
+    JsonText& end_array() { return out_ += ']', first_ = false, *this; }
+    JsonText& key(std::string_view k) {
+        if (!first_) out_ += ',';
+        string_text(k);
+        out_ += ':';
+        after_key_ = true;
+        return *this;
+    }
+    JsonText& string(std::string_view v) { return value_start(), string_text(v), first_ = false, *this; }
+    JsonText& null() { return value_start(), out_ += "null", first_ = false, *this; }
+    JsonText& boolean(bool b) { return value_start(), out_ += b ? "true" : "false", first_ = false, *this; }
+    JsonText& number(std::int64_t n) { return value_start(), out_ += std::to_string(n), first_ = false, *this; }
+    // A string member, or null when `v` is absent.
+    JsonText& member(std::string_view k, std::string_view v) { return key(k).string(v); }
+    JsonText& null_member(std::string_view k) { return key(k).null(); }
+    // {k: v...} or null when empty.
+    JsonText& string_map(std::string_view k, const std::map<std::string, std::string>& m) {
+        key(k);
+        if (m.empty()) return null();
+        begin_object();
+        for (const auto& [name, value] : m) member(name, value);
+        return end_object();
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    void value_start() {
+        if (!after_key_ && !first_) out_ += ',';
+        after_key_ = false;
+    }
+    void string_text(std::string_view s) {
+        if (!is_valid_utf8(s)) {
+            out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+            return;
+        }
+        out_ += '"';
+        for (char ch : s) {
+            auto c = static_cast<unsigned char>(ch);
+            switch (c) {
+                case '"': out_ += "\\\""; break;
+                case '\\': out_ += "\\\\"; break;
+                case '\b': out_ += "\\b"; break;
+                case '\f': out_ += "\\f"; break;
+                case '\n': out_ += "\\n"; break;
+                case '\r': out_ += "\\r"; break;
+                case '\t': out_ += "\\t"; break;
+                default:
+                    if (c < 0x20) {
+                        char buf[8];
+                        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                        out_ += buf;
+                    } else {
+                        out_ += ch;
+                    }
+            }
+        }
+        out_ += '"';
+    }
+
+    std::string out_;
+    bool first_ = true;       // no member or element written yet in the current container
+    bool after_key_ = false;  // a key was just written: the value needs no comma
+};
+
+}  // namespace
+
+std::string event_v1_text(const http::Request& request, const RouteMatch& match, const std::string& request_id,
+                          std::chrono::system_clock::time_point now) {
     const bool rest = match.flavor == ApiFlavor::rest;
     HeaderList headers = forwarded_headers(request, match.flavor, request_id, now);
-    json single = json::object(), multi = json::object();
-    for (const auto& g : headers.groups()) {
-        single[g.name] = g.values.back();
-        multi[g.name] = g.values;
-    }
-    json query = json::object(), multi_query = json::object();
-    for (auto& [k, v] : query_pairs(raw_query(request))) {
-        query[k] = v;
-        multi_query[k].push_back(v);
-    }
+    std::map<std::string, std::vector<std::string>> query;  // sorted and merged by name, as a JSON object
+    for (auto& [k, v] : query_pairs(raw_query(request))) query[k].push_back(std::move(v));
 
-    std::string user_agent(request.header("user-agent"));
-    json identity = {
-        {"accessKey", nullptr},
-        {"accountId", nullptr},
-        {"caller", nullptr},
-        {"cognitoAuthenticationProvider", nullptr},
-        {"cognitoAuthenticationType", nullptr},
-        {"cognitoIdentityId", nullptr},
-        {"cognitoIdentityPoolId", nullptr},
-        {"principalOrgId", nullptr},
-        {"sourceIp", request.remote_address},
-        {"user", nullptr},
-        {"userAgent", valid_utf8(user_agent)},
-        {"userArn", nullptr},
-    };
-    if (rest && !request.has_header("user-agent")) identity["userAgent"] = nullptr;  // guess
+    JsonText j;
+    j.begin_object();
+    j.member("resource", match.resource);
+    j.member("path", valid_utf8(match.path));
+    j.member("httpMethod", request.method);
+    j.key("headers");
+    if (headers.groups().empty()) j.null();
+    else {
+        j.begin_object();
+        for (const auto& g : headers.groups()) j.member(g.name, g.values.back());
+        j.end_object();
+    }
+    j.key("multiValueHeaders");
+    if (headers.groups().empty()) j.null();
+    else {
+        j.begin_object();
+        for (const auto& g : headers.groups()) {
+            j.key(g.name).begin_array();
+            for (const auto& v : g.values) j.string(v);
+            j.end_array();
+        }
+        j.end_object();
+    }
+    j.key("queryStringParameters");
+    if (query.empty()) j.null();
+    else {
+        j.begin_object();
+        for (const auto& [k, values] : query) j.member(k, values.back());
+        j.end_object();
+    }
+    j.key("multiValueQueryStringParameters");
+    if (query.empty()) j.null();
+    else {
+        j.begin_object();
+        for (const auto& [k, values] : query) {
+            j.key(k).begin_array();
+            for (const auto& v : values) j.string(v);
+            j.end_array();
+        }
+        j.end_object();
+    }
+    std::map<std::string, std::string> path_parameters, stage_variables;
+    for (const auto& [k, v] : match.path_parameters) path_parameters[valid_utf8(k)] = valid_utf8(v);
+    for (const auto& [k, v] : match.stage_variables) stage_variables[valid_utf8(k)] = valid_utf8(v);
+    j.string_map("pathParameters", path_parameters);
+    j.string_map("stageVariables", stage_variables);
+
+    j.key("requestContext").begin_object();
+    j.member("accountId", match.account_id);
+    j.member("apiId", match.api_id);
+    if (rest) j.member("deploymentId", match.deployment_id);
+    j.member("domainName", match.domain_name);
+    j.member("domainPrefix", domain_prefix(match.domain_name));
+    j.member("extendedRequestId", rest ? extended_request_id(request_id) : request_id);
+    j.member("httpMethod", request.method);
+    j.key("identity").begin_object();
+    j.null_member("accessKey");
+    j.null_member("accountId");
     if (rest && !match.api_key.empty()) {
-        identity["apiKey"] = valid_utf8(match.api_key);
-        identity["apiKeyId"] = match.api_key_id;
+        j.member("apiKey", valid_utf8(match.api_key));
+        j.member("apiKeyId", match.api_key_id);
     }
-    if (!rest) identity["cognitoAmr"] = nullptr;  // real HTTP API 1.0 events carry it
+    j.null_member("caller");
+    if (!rest) j.null_member("cognitoAmr");  // real HTTP API 1.0 events carry it
+    j.null_member("cognitoAuthenticationProvider");
+    j.null_member("cognitoAuthenticationType");
+    j.null_member("cognitoIdentityId");
+    j.null_member("cognitoIdentityPoolId");
+    j.null_member("principalOrgId");
+    j.member("sourceIp", request.remote_address);
+    j.null_member("user");
+    if (rest && !request.has_header("user-agent")) j.null_member("userAgent");  // guess
+    else j.member("userAgent", valid_utf8(request.header("user-agent")));
+    j.null_member("userArn");
+    j.end_object();
+    j.member("path", valid_utf8(match.stage_path));
+    j.member("protocol", protocol(request));
+    j.member("requestId", request_id);
+    j.member("requestTime", clf_time(now));
+    j.key("requestTimeEpoch").number(epoch_ms(now));
+    j.member("resourceId", rest ? match.resource_id : match.route_key);
+    j.member("resourcePath", match.resource);
+    j.member("stage", match.stage);
+    j.end_object();
 
-    json context = {
-        {"accountId", match.account_id},
-        {"apiId", match.api_id},
-        {"domainName", match.domain_name},
-        {"domainPrefix", domain_prefix(match.domain_name)},
-        {"extendedRequestId", rest ? extended_request_id(request_id) : request_id},
-        {"httpMethod", request.method},
-        {"identity", std::move(identity)},
-        {"path", valid_utf8(match.stage_path)},
-        {"protocol", protocol(request)},
-        {"requestId", request_id},
-        {"requestTime", clf_time(now)},
-        {"requestTimeEpoch", epoch_ms(now)},
-        {"resourceId", rest ? match.resource_id : match.route_key},
-        {"resourcePath", match.resource},
-        {"stage", match.stage},
-    };
-    if (rest) context["deploymentId"] = match.deployment_id;
-
-    json event = {
-        {"resource", match.resource},
-        {"path", valid_utf8(match.path)},
-        {"httpMethod", request.method},
-        {"headers", single.empty() ? json(nullptr) : std::move(single)},
-        {"multiValueHeaders", multi.empty() ? json(nullptr) : std::move(multi)},
-        {"queryStringParameters", query.empty() ? json(nullptr) : std::move(query)},
-        {"multiValueQueryStringParameters", multi_query.empty() ? json(nullptr) : std::move(multi_query)},
-        {"pathParameters", string_map_or(match.path_parameters, nullptr)},
-        {"stageVariables", string_map_or(match.stage_variables, nullptr)},
-        {"requestContext", std::move(context)},
-        {"body", nullptr},
-        {"isBase64Encoded", false},
-    };
-    if (!rest) event["version"] = "1.0";
-    if (!request.body.empty()) {
-        event["body"] = match.binary ? base64_encode(request.body) : valid_utf8(request.body);
-        event["isBase64Encoded"] = match.binary;
+    if (request.body.empty()) {
+        j.null_member("body");
+        j.key("isBase64Encoded").boolean(false);
+    } else {
+        j.member("body", match.binary ? base64_encode(request.body) : valid_utf8(request.body));
+        j.key("isBase64Encoded").boolean(match.binary);
     }
-    return event;
+    if (!rest) j.member("version", "1.0");
+    j.end_object();
+    return j.take();
+}
+
+json event_v1(const http::Request& request, const RouteMatch& match, const std::string& request_id,
+              std::chrono::system_clock::time_point now) {
+    return json::parse(event_v1_text(request, match, request_id, now));
 }
 
 json event_v2(const http::Request& request, const RouteMatch& match, const std::string& request_id,

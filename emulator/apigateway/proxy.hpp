@@ -78,6 +78,10 @@ struct RouteMatch {
 // AWS's short form ("NIKr1jmIFiAEJmw="), also used as extendedRequestId.
 nlohmann::json event_v1(const http::Request& request, const RouteMatch& match, const std::string& request_id,
                         std::chrono::system_clock::time_point now);
+// The same event as JSON text, written without building the document (what
+// an invocation sends; event_v1 parses it).
+std::string event_v1_text(const http::Request& request, const RouteMatch& match, const std::string& request_id,
+                          std::chrono::system_clock::time_point now);
 // 2.0 event (HTTP APIs).
 nlohmann::json event_v2(const http::Request& request, const RouteMatch& match, const std::string& request_id,
                         std::chrono::system_clock::time_point now);

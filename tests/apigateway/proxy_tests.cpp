@@ -334,6 +334,32 @@ TEST_CASE("REST event: text bodies that are not UTF-8 still serialise", "[proxy]
     CHECK_NOTHROW(event.dump());
 }
 
+// The event an invocation sends is written as text directly (event_v1_text);
+// its strings must come out as nlohmann::json would write them.
+TEST_CASE("REST event text: every string escaped as JSON, invalid UTF-8 replaced", "[proxy][event][v1]") {
+    const std::string nasty = std::string("q\"b\\s/\x01\x1f\b\f\n\r\t \xc3\xa9 \x7f", 21);
+    const std::string invalid = std::string("x\xff\xc3", 3);
+    auto req = request("POST", "/dev/x?k=" + std::string("%22%5C%01%0A%FF") + "&k=2&" + "%E2%82%AC=euro",
+                       {{"Host", "localhost"}, {"X-Nasty", nasty}, {"X-Invalid", invalid}, {"User-Agent", nasty}}, nasty);
+    auto match = rest_match();
+    match.path_parameters = {{"p", nasty}, {invalid, invalid}};
+    match.stage_variables = {{"v", "\x02"}};
+    std::string text = event_v1_text(req, match, kRestId, kNow);
+    json event = json::parse(text);  // valid JSON
+    CHECK(event["headers"]["X-Nasty"] == nasty);
+    CHECK(event["multiValueHeaders"]["X-Nasty"] == json::array({nasty}));
+    CHECK(event["headers"]["X-Invalid"] == "x\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK(event["queryStringParameters"] == json{{"k", "2"}, {"\xe2\x82\xac", "euro"}});
+    CHECK(event["multiValueQueryStringParameters"]["k"] == json::array({"\"\\\x01\n\xef\xbf\xbd", "2"}));
+    CHECK(event["pathParameters"]["p"] == nasty);
+    CHECK(event["pathParameters"].size() == 2);
+    CHECK(event["stageVariables"]["v"] == "\x02");
+    CHECK(event["requestContext"]["identity"]["userAgent"] == nasty);
+    CHECK(event["body"] == nasty);
+    // Byte for byte what nlohmann writes for the same document.
+    CHECK(text.find(json(nasty).dump()) != std::string::npos);
+}
+
 TEST_CASE("REST event: a request without any header", "[proxy][event][v1]") {
     auto req = request("GET", "/dev/x", {}, "", "");
     auto event = event_v1(req, rest_match(), kRestId, kNow);
