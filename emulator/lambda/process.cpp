@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <system_error>
 
@@ -154,6 +155,52 @@ ChildProcess::~ChildProcess() {
     if (reader_.joinable()) reader_.join();
     if (fd_ >= 0) close(fd_);
     if (status_fd_ >= 0) close(status_fd_);
+}
+
+CommandOutput run_command(const std::vector<std::string>& args, std::size_t max_bytes) {
+    CommandOutput result;
+    if (args.empty()) return result;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return result;  // no other child keeps it open
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // as for environments
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(fds[1]);
+    if (rc == 0) {
+        char buf[4096];
+        for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            std::size_t room = max_bytes - result.out.size();
+            result.out.append(buf, std::min(room, static_cast<std::size_t>(n)));
+        }
+        while (waitpid(pid, &result.status, 0) < 0 && errno == EINTR) {
+        }
+        result.started = true;
+    }
+    close(fds[0]);
+    return result;
 }
 
 }  // namespace lowcloud::lambda

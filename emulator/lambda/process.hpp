@@ -69,4 +69,19 @@ private:
     std::thread waiter_;
 };
 
+// What a short command printed: `started` false when it could not be run;
+// `status` as from waitpid; `out` its standard output (at most `max_bytes`,
+// the rest read and dropped).
+struct CommandOutput {
+    bool started = false;
+    int status = 0;
+    std::string out;
+};
+
+// Runs argv[0] (a path: no shell, no PATH search) with argv, the emulator's
+// environment, stdin and stderr on /dev/null and no other descriptor of the
+// emulator's, and waits for it. Blocks the calling thread until the command
+// exits; for quick probes (an interpreter's version), not environments.
+CommandOutput run_command(const std::vector<std::string>& argv, std::size_t max_bytes = 64 * 1024);
+
 }  // namespace lowcloud::lambda

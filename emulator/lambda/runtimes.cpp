@@ -1,6 +1,7 @@
 // Runtime values and environment launch commands (see runtimes.hpp).
 #include "lambda/runtimes.hpp"
 
+#include "lambda/process.hpp"
 #include "lambda/runtime_clients.hpp"
 
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 namespace lowcloud::lambda {
@@ -51,8 +53,13 @@ std::string_view embedded_runtime_file(std::string_view path) {
 
 namespace {
 
-std::string find_on_path(const char* override_var, const std::string& name) {
-    if (const char* o = std::getenv(override_var); o && *o) return o;
+// The interpreter `name`, or the one the variable names (a path, or a name
+// looked up on PATH like `name`); "" when none is found.
+std::string find_on_path(const char* override_var, std::string name) {
+    if (const char* o = std::getenv(override_var); o && *o) {
+        if (std::strchr(o, '/')) return o;
+        name = o;
+    }
     const char* path = std::getenv("PATH");
     std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
     std::size_t start = 0;
@@ -69,15 +76,12 @@ std::string find_on_path(const char* override_var, const std::string& name) {
     return "";
 }
 
-// First line a command prints, "" when it cannot run.
-std::string first_line(const std::string& command) {
-    std::string out;
-    if (FILE* f = ::popen(command.c_str(), "r")) {
-        std::array<char, 256> buf{};
-        if (std::fgets(buf.data(), buf.size(), f)) out = buf.data();
-        ::pclose(f);
-    }
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+// First line a command prints on stdout, "" when it cannot run. No shell:
+// interpreter paths with quotes or spaces are fine.
+std::string first_line(const std::vector<std::string>& argv) {
+    std::string out = run_command(argv, 4096).out;
+    out = out.substr(0, out.find('\n'));
+    while (!out.empty() && out.back() == '\r') out.pop_back();
     return out;
 }
 
@@ -102,7 +106,7 @@ std::string Runtimes::interpreter_version(RuntimeKind kind) const {
             // One run tells the version and the real interpreter: a version
             // manager's shim (pyenv) would add its own start-up to every
             // cold start, so environments run what it resolves to.
-            std::string line = python_.empty() ? "" : first_line("'" + python_ + "' -c 'import platform,sys;print(platform.python_version(),sys.executable)' 2>/dev/null");
+            std::string line = python_.empty() ? "" : first_line({python_, "-c", "import platform,sys;print(platform.python_version(),sys.executable)"});
             auto space = line.find(' ');
             python_version_ = line.substr(0, space);
             if (space != std::string::npos && ::access(line.c_str() + space + 1, X_OK) == 0) python_ = line.substr(space + 1);
@@ -111,7 +115,7 @@ std::string Runtimes::interpreter_version(RuntimeKind kind) const {
     }
     if (kind == RuntimeKind::node) {
         if (!node_version_) {
-            std::string v = node_.empty() ? "" : first_line("'" + node_ + "' --version 2>/dev/null");
+            std::string v = node_.empty() ? "" : first_line({node_, "--version"});
             node_version_ = v.empty() || v[0] != 'v' ? v : v.substr(1);
         }
         return *node_version_;

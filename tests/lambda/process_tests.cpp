@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -49,4 +50,42 @@ TEST_CASE("child_process_inherits_no_descriptor_of_the_emulator", "[process]") {
     ::close(200);
     ::close(sock);
     CHECK(lines == std::vector<std::string>{"open 0", "open 1", "open 2", "closed 200"});
+}
+
+// The interpreter probes (python3's version, node's) ran through popen: the
+// shell and the interpreter inherited the emulator's sockets while they ran.
+TEST_CASE("run_command_inherits_no_descriptor_of_the_emulator", "[process]") {
+    int sock = ::socket(AF_INET, SOCK_STREAM, 0);  // like Asio's: not close-on-exec
+    REQUIRE(sock >= 0);
+    REQUIRE(::dup2(sock, 200) == 200);
+    auto result = lowcloud::lambda::run_command(
+        {"/bin/sh", "-c", "for fd in 0 1 2 200; do if [ -e /proc/self/fd/$fd ]; then echo open $fd; else echo closed $fd; fi; done"});
+    ::close(200);
+    ::close(sock);
+    CHECK(result.started);
+    CHECK(result.out == "open 0\nopen 1\nopen 2\nclosed 200\n");
+}
+
+TEST_CASE("run_command: stdout only, exit status, no shell, output bounded", "[process]") {
+    using lowcloud::lambda::run_command;
+    SECTION("stderr is dropped, the status is waitpid's") {
+        auto r = run_command({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
+        CHECK(r.started);
+        CHECK(r.out == "out\n");
+        CHECK(WIFEXITED(r.status));
+        CHECK(WEXITSTATUS(r.status) == 3);
+    }
+    SECTION("arguments reach the program as they are, quotes and spaces included") {
+        auto r = run_command({"/bin/echo", "it's a 'path' with spaces", "$HOME"});
+        CHECK(r.out == "it's a 'path' with spaces $HOME\n");
+    }
+    SECTION("a program that does not exist is not started") {
+        CHECK_FALSE(run_command({"/nonexistent/python3", "--version"}).started);
+        CHECK_FALSE(run_command({}).started);
+    }
+    SECTION("output past max_bytes is read and dropped") {
+        auto r = run_command({"/bin/sh", "-c", "head -c 100000 /dev/zero"}, 10);
+        CHECK(r.out.size() == 10);
+        CHECK(WEXITSTATUS(r.status) == 0);
+    }
 }
