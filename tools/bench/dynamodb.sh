@@ -21,13 +21,18 @@
 #              dynalite for context, both ways: start to ready and idle RSS
 #              (empty), and (BENCH_DYNALITE_RSS) the same 1M-request run
 #              after loading the 4136 watches.
+#   Query flatness (lowcloud, persisting): the Query workload with 1,000
+#              items in its table, then again after BatchWriteItem has grown
+#              the table to BENCH_FLAT_ITEMS items in other partitions.
 #
 # Usage: tools/bench/dynamodb.sh [--smoke]
-#   --smoke  1 s runs, 1 round, 1 start, 20,000 requests instead of 1,000,000
+#   --smoke  1 s runs, 1 round, 1 start, 20,000 requests instead of 1,000,000,
+#            a Query table grown to 20,000+ items
 # Environment:
 #   BENCH_DURATION (5s), BENCH_ROUNDS (3), BENCH_WARMUP (2s; 0 for none),
 #   BENCH_CONNECTIONS ("1 32"), BENCH_STARTS (5), BENCH_REQUESTS (1000000),
-#   BENCH_CHUNK (5s: wrk run length while counting requests)
+#   BENCH_CHUNK (5s: wrk run length while counting requests or items),
+#   BENCH_FLAT_ITEMS (1000000: the Query table's size for the flatness check)
 #   LOWCLOUD_BIN        this binary, nothing is built (default: builds
 #                       build-release/lowcloud, Release)
 #   BENCH_MANIFEST      the seeded manifest for the process figures (default
@@ -49,7 +54,9 @@
 #                       own log), start_to_ready_empty (dynalite),
 #                       idle_rss_seeded, idle_rss_empty, idle_wakeups, rss_start,
 #                       rss_after_500000, rss_after_1000000 (the first sample
-#                       at or past that count), rss_growth
+#                       at or past that count), rss_growth,
+#                       query_C_conns_N_items (req/s, N the table's item
+#                       count), query_C_conns_flatness (large / small)
 #
 # Relative paths are taken from the repository root.
 # Failures are reported on stderr as "!! dynamodb: ..." lines: which server,
@@ -289,6 +296,21 @@ ddb_million() {  # name target chunk
   done
 }
 
+# Grows bench_query with OP=Fill (BatchWriteItem, 25 new items a request,
+# 32 connections) in chunks until it holds at least `items` items; fails on
+# non-2xx answers or unprocessed items (checked by the table's ItemCount).
+ddb_fill() {  # name items chunk
+  local name=$1 items=$2 chunk=$3 port=${DDB_PORT_OF[$1]} have rps p50 p99 bad sock n
+  have=$(ddb_call "$port" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount') || return 1
+  while [ "$have" -lt "$items" ]; do
+    OP=Fill ddb_run "$name" 32 "$chunk" "fill (bench_query at $have items)" || return 1
+    read -r rps p50 p99 bad sock n <<< "$BENCH_WRK"
+    if [ "$bad" -gt 0 ]; then bench_fail "$name: $bad non-2xx answers filling bench_query (at $have items)"; return 1; fi
+    have=$(ddb_call "$port" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount') || return 1
+  done
+  DDB_FILLED=$have
+}
+
 # The 4136 watches as BatchWriteItem bodies of 25 (year: N, nulls omitted,
 # everything else S), one per line.
 ddb_watch_batches() {  # watches.json
@@ -302,10 +324,10 @@ ddb_main() {
   export LC_ALL=C
   local duration=${BENCH_DURATION:-5s} rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-2s}
   local conns_list=${BENCH_CONNECTIONS:-1 32} starts=${BENCH_STARTS:-5} target=${BENCH_REQUESTS:-1000000}
-  local chunk=${BENCH_CHUNK:-5s} arg
+  local chunk=${BENCH_CHUNK:-5s} flat_items=${BENCH_FLAT_ITEMS:-1000000} arg
   for arg in "$@"; do
     case $arg in
-      --smoke) duration=1s; rounds=1; warmup=1s; starts=1; target=20000; chunk=1s ;;
+      --smoke) duration=1s; rounds=1; warmup=1s; starts=1; target=20000; chunk=1s; flat_items=20000 ;;
       -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
       *) bench_fail "unknown argument $arg"; return 1 ;;
     esac
@@ -314,7 +336,7 @@ ddb_main() {
   DDB_ROOT=$PWD
   SECONDS=0
 
-  bench_need_tools bench_fail node npm jq curl python3
+  bench_need_tools bench_fail node npm jq curl python3 bc
 
   if [ -n "${LOWCLOUD_BIN:-}" ]; then
     DDB_BIN=$LOWCLOUD_BIN
@@ -468,6 +490,36 @@ ddb_main() {
     ddb_log "$d: $(tail -1 <<< "${rss_lines[$d]}" | cut -d' ' -f1) requests served"
   done
 
+  # ---- Query flatness: the same Query (10 of partition p0's 100 items) with
+  # 1,000 items in the table and with `flat_items`, lowcloud persisting ------
+  ddb_start_lowcloud lowcloud-flat --data-dir "$DDB_WORK/lowcloud-flat-data" --config "$DDB_WORK/empty.yaml" --log-level warn
+  DDB_PORT_OF[lowcloud-flat]=$DDB_PORT
+  ddb_setup_workload_tables "$DDB_PORT"
+  jq -nc '[range(0; 900)] | range(0; 900; 25) as $i | {RequestItems: {bench_query: [range($i; $i + 25) | {PutRequest: {Item:
+      {pk: {S: "small-\(. / 25 | floor)"}, sk: {N: tostring}, type: {S: "chrono"}, status: {S: "current"}, year: {N: "2004"}, movement: {S: "CALIBRE_17_AUTO"}}}}]}}' |
+    ddb_batch_load "$DDB_PORT"
+  declare -A flat_rps=() flat_n=()
+  local size
+  for size in small large; do
+    if [ "$size" = large ]; then
+      ddb_log "lowcloud: filling bench_query to $flat_items items"
+      ddb_fill lowcloud-flat "$flat_items" "$chunk"
+    fi
+    flat_n[$size]=$(ddb_call "${DDB_PORT_OF[lowcloud-flat]}" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount')
+    for c in $conns_list; do
+      local runs=""
+      for _ in $(seq "$rounds"); do
+        OP=Query ddb_run lowcloud-flat "$c" "$duration" "Query with ${flat_n[$size]} items in the table"
+        read -r a b p e f n _ <<< "$BENCH_WRK"
+        if [ "$e" -gt 0 ]; then bench_fail "lowcloud-flat: $e non-2xx answers to Query with ${flat_n[$size]} items"; return 1; fi
+        runs+="$a"$'\n'
+      done
+      flat_rps[$size|$c]=$(printf '%s' "$runs" | bench_median)
+    done
+    ddb_log "Query with ${flat_n[$size]} items in the table: done"
+  done
+  ddb_stop "${BENCH_SERVER_PID[lowcloud-flat]}"
+
   # ---- Results -------------------------------------------------------------
   declare -A mrps=() m50=() m99=()
   bench_medians rps mrps; bench_medians p50 m50; bench_medians p99 m99
@@ -536,6 +588,11 @@ ddb_main() {
       "$(ddb_fmt_mb $(( rss_end[$s] - rss_start[$s] )))" "$(ddb_fmt_mb $(( rss_end[$s] - rss_half[$s] )))"
     echo "      samples (requests:MB): $(awk '{ printf "%s:%.1f ", $1, $2 / 1024 }' <<< "${rss_lines[$s]}")"
   done
+  printf "  Query (10 items of a 100-item partition) as the table grows, lowcloud persisting (median of %s, requests/s):\n" "$rounds"
+  for c in $conns_list; do
+    printf "    %2s connections: %s with %s items, %s with %s items (%s)\n" "$c" "$(ddb_fmt_rps "${flat_rps[small|$c]}")" "${flat_n[small]}" \
+      "$(ddb_fmt_rps "${flat_rps[large|$c]}")" "${flat_n[large]}" "$(bench_ratio "${flat_rps[large|$c]}" "${flat_rps[small|$c]}")"
+  done
   # lowcloud's own complaints: anything but INFO lines on its stderr.
   local complaints; complaints=$(cat "$DDB_WORK"/lowcloud*.err | grep -v '^[0-9TZ:.-]* INFO ' || true)
   if [ -n "$complaints" ]; then
@@ -569,6 +626,11 @@ ddb_main() {
       printf 'dynamodb\tidle_rss_seeded\tlowcloud\t%s\tMB\n' "$(ddb_fmt_mb "${m_idle[lowcloud]}")"
       for d in "${dynalites[@]}"; do printf 'dynamodb\tidle_rss_empty\t%s\t%s\tMB\n' "$d" "$(ddb_fmt_mb "${m_idle[$d]}")"; done
       for s in "${servers[@]}"; do printf 'dynamodb\tidle_wakeups\t%s\t%s\t/s\n' "$s" "${m_wake[$s]}"; done
+      for c in $conns_list; do
+        printf 'dynamodb\tquery_%s_conns_%s_items\tlowcloud\t%.0f\treq/s\n' "$c" "${flat_n[small]}" "${flat_rps[small|$c]}"
+        printf 'dynamodb\tquery_%s_conns_%s_items\tlowcloud\t%.0f\treq/s\n' "$c" "${flat_n[large]}" "${flat_rps[large|$c]}"
+        printf 'dynamodb\tquery_%s_conns_flatness\tlowcloud\t%.2f\tx (large/small)\n' "$c" "$(echo "${flat_rps[large|$c]} / ${flat_rps[small|$c]}" | bc -l)"
+      done
       for s in "${rss_servers[@]}"; do
         printf 'dynamodb\trss_start\t%s\t%s\tMB\n' "$s" "$(ddb_fmt_mb "${rss_start[$s]}")"
         printf 'dynamodb\trss_after_%s\t%s\t%s\tMB\n' $(( target / 2 )) "$s" "$(ddb_fmt_mb "${rss_half[$s]}")"

@@ -7,6 +7,9 @@
 --                       sk = 0..99): sk BETWEEN n AND n+9, 10 items per page
 --   BatchWriteItem      table bench, 25 new items per request
 --   TransactWriteItems  table bench, 2 Puts of new items per request
+--   Fill                table bench_query, BatchWriteItem of 25 new items in a
+--                       partition of their own (not p0): grows the table
+--                       Query reads, for the flatness measurement
 --   Mixed               table TABLE (project1), partition key sku: GetItem of
 --                       the keys in SKUS_FILE (one per line), and every
 --                       PUT_EVERY-th request a PutItem of one of 1000 keys
@@ -41,7 +44,7 @@ end
 
 function init(args)
   wrk.method = "POST"
-  for name, value in pairs(headers_for(op == "Mixed" and "GetItem" or op)) do wrk.headers[name] = value end
+  for name, value in pairs(headers_for((op == "Mixed" and "GetItem") or (op == "Fill" and "BatchWriteItem") or op)) do wrk.headers[name] = value end
   if op == "Mixed" then
     for line in io.lines(os.getenv("SKUS_FILE")) do
       if line ~= "" then skus[#skus + 1] = line end
@@ -71,6 +74,13 @@ function request()
       puts[i] = string.format('{"PutRequest":{"Item":%s}}', item("id", string.format("b%s-t%d-%d-%d", run, id, counter, i)))
     end
     body = '{"RequestItems":{"bench":[' .. table.concat(puts, ",") .. ']}}'
+  elseif op == "Fill" then
+    local puts = {}
+    local pk = string.format("f%s-t%d-%d", run, id, counter)
+    for i = 1, 25 do
+      puts[i] = string.format('{"PutRequest":{"Item":{"pk":{"S":"%s"},"sk":{"N":"%d"},"type":{"S":"chrono"},"status":{"S":"current"},"year":{"N":"2004"},"movement":{"S":"CALIBRE_17_AUTO"}}}}', pk, i)
+    end
+    body = '{"RequestItems":{"bench_query":[' .. table.concat(puts, ",") .. ']}}'
   elseif op == "TransactWriteItems" then
     body = string.format('{"TransactItems":[{"Put":{"TableName":"bench","Item":%s}},{"Put":{"TableName":"bench","Item":%s}}]}',
       item("id", string.format("x%s-t%d-%d-1", run, id, counter)), item("id", string.format("x%s-t%d-%d-2", run, id, counter)))
