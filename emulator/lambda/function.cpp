@@ -463,6 +463,7 @@ std::chrono::steady_clock::time_point Function::tick() {
                     // A thread cannot be killed: the handler runs on, reported
                     // in health; the environment is replaced.
                     env->runaway = true;
+                    env->keep_alive = weak_from_this().lock();  // the worker holds it until the handler returns
                     ++runaway_handlers_;
                     env->state = Environment::State::stopping;
                     logger_.warn("lambda " + config_.name + ": in-process handler exceeded its timeout and cannot be stopped");

@@ -76,7 +76,11 @@ struct Host {
     std::atomic<http::Handler*> local_handler{nullptr};
 };
 
-class Function {
+// Owned through std::shared_ptr (std::make_shared) in the service: an
+// in-process handler that runs past its timeout cannot be stopped, and its
+// thread keeps the Function alive until the handler returns (a Function
+// owned otherwise, as in unit tests, must outlive such handlers itself).
+class Function : public std::enable_shared_from_this<Function> {
 public:
     // `pool` identifies this function version's environments in Runtime API
     // paths (/_lowcloud/runtime/{pool}/{env}/...), unique per service.

@@ -15,6 +15,10 @@ using nlohmann::json;
 using namespace detail;
 
 void Function::worker_loop(std::shared_ptr<Environment> env) {
+    // A runaway handler's thread owns its Function from the timeout on
+    // (tick sets env->keep_alive): declared first, released last, once the
+    // lock below is gone; this may run ~Function here, on this thread.
+    std::shared_ptr<Function> self;
     std::shared_ptr<Library> library;
     {
         std::lock_guard lock(mutex_);
@@ -95,6 +99,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
         int rc = library->handler()(&call, host_api(), &result);
         lock.lock();
         if (env->runaway) {  // timed out meanwhile; the environment was already replaced
+            self = std::move(env->keep_alive);
             --runaway_handlers_;
             break;
         }

@@ -67,6 +67,7 @@ struct Function::Environment {
     std::thread worker;                     // isolation: in-process
     std::condition_variable wake;           // in-process: work or stop for this worker only
     bool runaway = false;                   // in-process handler past its timeout
+    std::shared_ptr<Function> keep_alive;   // runaway: its Function, until the worker takes it
     http::Respond parked;                   // a waiting /next
     std::shared_ptr<Invocation> current;    // busy, or reserved while starting
     detail::Clock::time_point created, last_used;

@@ -127,6 +127,24 @@ TEST_CASE("function: a handler past its timeout fails the invocation with Lambda
     CHECK(eventually([&] { return f.health()["runaway_handlers"] == 0; }));
 }
 
+// A runaway in-process handler returned into a destroyed Function (its
+// mutex, its maps): deleting or replacing a function while a handler ran on
+// past its timeout was a use after free. Its thread now keeps the Function.
+TEST_CASE("function_outlives_its_runaway_handler", "[lambda][function]") {
+    Fixture fx;
+    auto f = std::make_shared<Function>(Fixture::config("sleep_handler"), fx.host, fx.logger, 1);
+    auto fut = start(*f, {{"ms", 600}});
+    REQUIRE(eventually([&] { return f->health()["busy"] == 1; }));
+    fx.advance(1001ms);
+    f->tick();
+    REQUIRE(fut.wait_for(1s) == std::future_status::ready);
+    REQUIRE(f->health()["runaway_handlers"] == 1);
+    std::weak_ptr<Function> weak = f;
+    f.reset();                    // DeleteFunction, or an update's old version, while the handler sleeps on
+    CHECK_FALSE(weak.expired());  // kept by the handler's thread
+    CHECK(eventually([&] { return weak.expired(); }));  // and released when the handler returns
+}
+
 TEST_CASE("function: a synchronous call over the concurrency cap is throttled", "[lambda][function]") {
     Fixture fx;
     auto c = Fixture::config("sleep_handler");
