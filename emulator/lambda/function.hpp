@@ -72,8 +72,11 @@ struct Host {
     // for runtime_api's host:port (host->send in lowcloud/handler.h) are
     // handed to it as if they had arrived over the network, without the
     // loopback round trip. Unset: handlers use the network. Cleared at
-    // shutdown (a runaway in-process handler may still call it).
+    // shutdown (a runaway in-process handler may still call it), which
+    // then waits until `local_calls` (requests inside the handler, counted
+    // before the pointer is read) is back to zero.
     std::atomic<http::Handler*> local_handler{nullptr};
+    mutable std::atomic<unsigned> local_calls{0};
 };
 
 // Owned through std::shared_ptr (std::make_shared) in the service: an

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 
 namespace lowcloud::lambda {
 
@@ -118,9 +119,33 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
     if (env->worker.joinable()) env->worker.detach();
 }
 
+namespace {
+
+// A call into Host::local_handler, counted so that shutdown can wait until
+// none is inside it (see Host). Counted before the pointer is read: either
+// the caller sees it cleared, or shutdown sees the count.
+class LocalHandlerUse {
+public:
+    explicit LocalHandlerUse(const Host& host) : host_(host) {
+        ++host_.local_calls;
+        handler_ = host_.local_handler.load();
+    }
+    ~LocalHandlerUse() { --host_.local_calls; }
+    LocalHandlerUse(const LocalHandlerUse&) = delete;
+    LocalHandlerUse& operator=(const LocalHandlerUse&) = delete;
+    http::Handler* handler() const { return handler_; }
+
+private:
+    const Host& host_;
+    http::Handler* handler_ = nullptr;
+};
+
+}  // namespace
+
 int Function::send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context,
                          std::int64_t deadline_ms) const {
-    http::Handler* handler = host_.local_handler.load();
+    std::optional<LocalHandlerUse> use(std::in_place, host_);
+    http::Handler* handler = use->handler();
     const std::string& own = host_.runtime_api;  // "ADDRESS:PORT"; 127.0.0.1 when bound to a wildcard or loopback
     if (!handler || own.empty() || !request.endpoint || !request.method || !request.target) return -1;
     const std::string_view endpoint = request.endpoint, port = std::string_view(own).substr(own.rfind(':'));
@@ -162,12 +187,15 @@ int Function::send_local(const lowcloud_http_request& request, lowcloud_http_res
                 if (!answered->exchange(true)) answer->set_value(handler->reject(head, 500, std::string("internal error: ") + e.what()));
             }
             answer.reset();  // the Respond holds the promise now: dropping it unanswered breaks it
+            use.reset();     // not counted while waiting: shutdown need not wait for the answer
             // Not past the invocation's deadline: by then Lambda has failed
             // the invocation, and this thread should be free again.
             if (deadline_ms > 0 &&
-                future.wait_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms))) != std::future_status::ready)
-                response = handler->reject(head, 504, "No answer before the invocation's deadline");
-            else
+                future.wait_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms))) != std::future_status::ready) {
+                LocalHandlerUse again(host_);
+                const std::string message = "No answer before the invocation's deadline";
+                response = again.handler() ? again.handler()->reject(head, 504, message) : http::Response::text(504, message + "\n");
+            } else
                 response = future.get();  // a dropped answer throws: a 500 below
         }
     } catch (const std::exception& e) {

@@ -14,6 +14,7 @@
 #include <future>
 #include <map>
 #include <regex>
+#include <thread>
 
 namespace lowcloud::lambda {
 
@@ -96,6 +97,15 @@ Service::~Service() { shutdown(); }
 void Service::shutdown() {
     if (stopping_.exchange(true)) return;
     host_.local_handler = nullptr;  // in-process handlers use the network from now on
+    // The dispatcher may be destroyed after this returns: wait for the
+    // requests already inside it (a DynamoDB operation takes milliseconds).
+    for (int i = 0; host_.local_calls.load() != 0; ++i) {
+        if (i == 5000) {
+            logger_.warn("lambda: an in-process handler's request to the emulator is still running after 5 s at shutdown");
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     {
         std::lock_guard lock(tick_mutex_);
         tick_wake_.notify_one();

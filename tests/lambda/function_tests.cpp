@@ -276,3 +276,57 @@ TEST_CASE("function: an in-process handler's SDK request to the emulator takes n
         CHECK(dispatcher.seen.size() == 1);
     }
 }
+
+namespace {
+
+// A dispatcher whose handle() and answer wait for the test's signal.
+struct GatedHandler : lowcloud::http::Handler {
+    std::atomic<bool> entered{false}, release_handle{false}, release_answer{false};
+    std::size_t body_limit(const lowcloud::http::Request&) const override { return 1 << 20; }
+    void handle(lowcloud::http::Request, lowcloud::http::Respond respond) override {
+        entered = true;
+        while (!release_handle) std::this_thread::sleep_for(1ms);
+        std::thread([this, respond] {
+            while (!release_answer) std::this_thread::sleep_for(1ms);
+            lowcloud::http::Response r;
+            r.set_header("Content-Type", "application/x-amz-json-1.0");
+            r.body = R"({"Item":{"id":{"S":"w-1"}}})";
+            respond(r);
+        }).detach();
+    }
+};
+
+}  // namespace
+
+// Lambda's shutdown clears Host::local_handler and then waits until no
+// request is inside the dispatcher, which the composition root destroys
+// next: a runaway in-process handler's request could otherwise run on in a
+// destroyed dispatcher. Counted is the call into the dispatcher, not the
+// wait for its answer (shutdown must not wait for an invocation's deadline).
+TEST_CASE("function: a request is counted while inside the dispatcher, not while waiting for its answer", "[lambda][function][send]") {
+    Fixture fx;
+    GatedHandler dispatcher;
+    fx.host.runtime_api = "127.0.0.1:1";
+    fx.host.local_handler = &dispatcher;
+    Function f(Fixture::config("dynamodb_get_handler"), fx.host, fx.logger, 1);
+    json payload = {{"endpoint", "http://127.0.0.1:1"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}};
+
+    SECTION("inside handle(), then waiting") {
+        auto fut = start(f, payload);
+        REQUIRE(eventually([&] { return dispatcher.entered.load(); }));
+        CHECK(fx.host.local_calls == 1);
+        dispatcher.release_handle = true;
+        CHECK(eventually([&] { return fx.host.local_calls == 0; }));
+        CHECK(fut.wait_for(0s) == std::future_status::timeout);  // the answer is still to come
+        dispatcher.release_answer = true;
+        REQUIRE(fut.wait_for(5s) == std::future_status::ready);
+        CHECK(json::parse(fut.get().payload).contains("answer"));
+    }
+    SECTION("once cleared, requests go over the network and are not counted") {
+        fx.host.local_handler = nullptr;
+        auto r = call(f, payload);
+        CHECK(json::parse(r.payload)["error"] == "NetworkingError");
+        CHECK_FALSE(dispatcher.entered);
+        CHECK(fx.host.local_calls == 0);
+    }
+}
