@@ -5,10 +5,9 @@
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
 #include "lambda/library.hpp"
+#include "lambda/process.hpp"
 
 #include <openssl/evp.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,33 +23,17 @@ using namespace detail;
 
 namespace {
 
-// Runs `lowcloud runtime --check` on a library; false with the error text.
+// Runs `lowcloud runtime --check` on a library; false with the error text
+// (what the check wrote on standard error).
 bool check_in_child(const std::string& exe, const fs::path& library, const std::string& handler, std::string& error) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return error = "pipe failed", false;  // no other child keeps it open
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // nothing else of the emulator's
-    std::vector<std::string> args = {exe, "runtime", "--check", "--library", library.string(), "--handler", handler};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    char* envp[] = {nullptr};
-    int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    std::string out;
-    char buf[1024];
-    for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
-    if (rc != 0) return error = "cannot run " + exe, false;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    error = out;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    CommandOptions options;
+    options.capture_stderr = true;
+    options.environment.emplace();  // none
+    auto r = run_command({exe, "runtime", "--check", "--library", library.string(), "--handler", handler}, options);
+    if (!r.started) return error = "cannot run " + exe, false;
+    error = std::move(r.out);
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    return WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
 }
 
 // Lambda's CodeSha256. Streamed in 1 MB blocks: debug builds of handlers

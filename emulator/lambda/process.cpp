@@ -16,6 +16,50 @@
 
 namespace lowcloud::lambda {
 
+namespace {
+
+// What every child of the emulator starts with: an empty signal mask (the
+// emulator's threads block signals), SIGPIPE, SIGINT and SIGTERM at their
+// defaults, and optionally a process group of its own.
+class SpawnAttributes {
+public:
+    explicit SpawnAttributes(bool own_process_group) {
+        posix_spawnattr_init(&attr_);
+        sigset_t none, defaults;
+        sigemptyset(&none);
+        sigemptyset(&defaults);
+        sigaddset(&defaults, SIGPIPE);
+        sigaddset(&defaults, SIGINT);
+        sigaddset(&defaults, SIGTERM);
+        posix_spawnattr_setsigmask(&attr_, &none);
+        posix_spawnattr_setsigdefault(&attr_, &defaults);
+        short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+        if (own_process_group) {
+            posix_spawnattr_setpgroup(&attr_, 0);
+            flags |= POSIX_SPAWN_SETPGROUP;
+        }
+        posix_spawnattr_setflags(&attr_, flags);
+    }
+    ~SpawnAttributes() { posix_spawnattr_destroy(&attr_); }
+    SpawnAttributes(const SpawnAttributes&) = delete;
+    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+    const posix_spawnattr_t* get() const { return &attr_; }
+
+private:
+    posix_spawnattr_t attr_;
+};
+
+// argv/envp for posix_spawn: pointers into `strings`, null-terminated.
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    out.reserve(strings.size() + 1);
+    for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+}  // namespace
+
 std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable, const std::vector<std::string>& args,
                                                   const std::vector<std::string>& environment, OnLine on_line, OnExit on_exit,
                                                   const std::string& working_directory) {
@@ -32,29 +76,12 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
     // the port bound and connections open after lowcloud has let them go.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (!working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-    std::vector<char*> argv, envp;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    for (const auto& e : environment) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
+    SpawnAttributes attr(true);
+    std::vector<char*> argv = c_strings(args), envp = c_strings(environment);
 
     std::unique_ptr<ChildProcess> child(new ChildProcess());
-    int rc = posix_spawn(&child->pid_, executable.c_str(), &actions, &attr, argv.data(), envp.data());
+    int rc = posix_spawn(&child->pid_, executable.c_str(), &actions, attr.get(), argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
     close(pipe_fds[1]);
     if (rc != 0) {
         close(pipe_fds[0]);
@@ -157,33 +184,24 @@ ChildProcess::~ChildProcess() {
     if (status_fd_ >= 0) close(status_fd_);
 }
 
-CommandOutput run_command(const std::vector<std::string>& args, std::size_t max_bytes) {
+CommandOutput run_command(const std::vector<std::string>& args, const CommandOptions& options) {
     CommandOutput result;
     if (args.empty()) return result;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return result;  // no other child keeps it open
+    const int captured = options.capture_stderr ? 2 : 1;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], captured);
+    posix_spawn_file_actions_addopen(&actions, 3 - captured, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // as for environments
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+    SpawnAttributes attr(false);
+    std::vector<char*> argv = c_strings(args);
+    std::vector<char*> envp = options.environment ? c_strings(*options.environment) : std::vector<char*>{};
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), environ);
+    int rc = posix_spawn(&pid, args[0].c_str(), &actions, attr.get(), argv.data(), options.environment ? envp.data() : environ);
     posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
     close(fds[1]);
     if (rc == 0) {
         char buf[4096];
@@ -192,7 +210,7 @@ CommandOutput run_command(const std::vector<std::string>& args, std::size_t max_
                 if (errno == EINTR) continue;
                 break;
             }
-            std::size_t room = max_bytes - result.out.size();
+            std::size_t room = options.max_bytes - result.out.size();
             result.out.append(buf, std::min(room, static_cast<std::size_t>(n)));
         }
         while (waitpid(pid, &result.status, 0) < 0 && errno == EINTR) {

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -70,18 +71,24 @@ private:
 };
 
 // What a short command printed: `started` false when it could not be run;
-// `status` as from waitpid; `out` its standard output (at most `max_bytes`,
-// the rest read and dropped).
+// `status` as from waitpid; `out` the captured stream.
 struct CommandOutput {
     bool started = false;
     int status = 0;
     std::string out;
 };
 
-// Runs argv[0] (a path: no shell, no PATH search) with argv, the emulator's
-// environment, stdin and stderr on /dev/null and no other descriptor of the
-// emulator's, and waits for it. Blocks the calling thread until the command
-// exits; for quick probes (an interpreter's version), not environments.
-CommandOutput run_command(const std::vector<std::string>& argv, std::size_t max_bytes = 64 * 1024);
+struct CommandOptions {
+    bool capture_stderr = false;  // capture standard error instead of standard output; the other goes to /dev/null
+    std::optional<std::vector<std::string>> environment;  // unset: the emulator's own
+    std::size_t max_bytes = 64 * 1024;                    // past this, output is read and dropped
+};
+
+// Runs argv[0] (a path: no shell, no PATH search) with argv, stdin on
+// /dev/null, the signal set-up of ChildProcess::spawn and no other
+// descriptor of the emulator's, and waits for it. Blocks the calling thread
+// until the command exits; for quick probes (an interpreter's version, a
+// library check), not environments.
+CommandOutput run_command(const std::vector<std::string>& argv, const CommandOptions& options = {});
 
 }  // namespace lowcloud::lambda

@@ -79,7 +79,9 @@ std::string find_on_path(const char* override_var, std::string name) {
 // First line a command prints on stdout, "" when it cannot run. No shell:
 // interpreter paths with quotes or spaces are fine.
 std::string first_line(const std::vector<std::string>& argv) {
-    std::string out = run_command(argv, 4096).out;
+    CommandOptions options;
+    options.max_bytes = 4096;
+    std::string out = run_command(argv, options).out;
     out = out.substr(0, out.find('\n'));
     while (!out.empty() && out.back() == '\r') out.pop_back();
     return out;

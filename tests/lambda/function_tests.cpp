@@ -206,6 +206,14 @@ TEST_CASE("function: an update applies to the next invocation and stops idle env
 
 namespace {
 
+// DynamoDB's answer to the test handler's GetItem.
+lowcloud::http::Response get_item_answer() {
+    lowcloud::http::Response r;
+    r.set_header("Content-Type", "application/x-amz-json-1.0");
+    r.body = R"({"Item":{"id":{"S":"w-1"}}})";
+    return r;
+}
+
 // Stands in for the emulator's dispatcher: records what reaches it.
 struct RecordingHandler : lowcloud::http::Handler {
     std::mutex mutex;
@@ -219,12 +227,7 @@ struct RecordingHandler : lowcloud::http::Handler {
         }
         if (drop) return;
         // Answered later, from another thread, as API Gateway answers.
-        std::thread([respond] {
-            lowcloud::http::Response r;
-            r.set_header("Content-Type", "application/x-amz-json-1.0");
-            r.body = R"({"Item":{"id":{"S":"w-1"}}})";
-            respond(r);
-        }).detach();
+        std::thread([respond] { respond(get_item_answer()); }).detach();
     }
 };
 
@@ -288,10 +291,7 @@ struct GatedHandler : lowcloud::http::Handler {
         while (!release_handle) std::this_thread::sleep_for(1ms);
         std::thread([this, respond] {
             while (!release_answer) std::this_thread::sleep_for(1ms);
-            lowcloud::http::Response r;
-            r.set_header("Content-Type", "application/x-amz-json-1.0");
-            r.body = R"({"Item":{"id":{"S":"w-1"}}})";
-            respond(r);
+            respond(get_item_answer());
         }).detach();
     }
 };

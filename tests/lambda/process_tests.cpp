@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -66,7 +67,7 @@ TEST_CASE("run_command_inherits_no_descriptor_of_the_emulator", "[process]") {
     CHECK(result.out == "open 0\nopen 1\nopen 2\nclosed 200\n");
 }
 
-TEST_CASE("run_command: stdout only, exit status, no shell, output bounded", "[process]") {
+TEST_CASE("run_command: one stream captured, exit status, no shell, output bounded", "[process]") {
     using lowcloud::lambda::run_command;
     SECTION("stderr is dropped, the status is waitpid's") {
         auto r = run_command({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
@@ -79,12 +80,24 @@ TEST_CASE("run_command: stdout only, exit status, no shell, output bounded", "[p
         auto r = run_command({"/bin/echo", "it's a 'path' with spaces", "$HOME"});
         CHECK(r.out == "it's a 'path' with spaces $HOME\n");
     }
+    SECTION("standard error instead, and an environment of its own") {
+        setenv("LOWCLOUD_RUN_COMMAND_TEST", "emulator", 1);
+        lowcloud::lambda::CommandOptions options;
+        options.capture_stderr = true;
+        options.environment = std::vector<std::string>{"ONLY=given"};
+        auto r = run_command({"/bin/sh", "-c", "echo out; echo \"err:$LOWCLOUD_RUN_COMMAND_TEST:$ONLY\" >&2"}, options);
+        unsetenv("LOWCLOUD_RUN_COMMAND_TEST");
+        CHECK(r.out == "err::given\n");
+        CHECK(WEXITSTATUS(r.status) == 0);
+    }
     SECTION("a program that does not exist is not started") {
         CHECK_FALSE(run_command({"/nonexistent/python3", "--version"}).started);
         CHECK_FALSE(run_command({}).started);
     }
     SECTION("output past max_bytes is read and dropped") {
-        auto r = run_command({"/bin/sh", "-c", "head -c 100000 /dev/zero"}, 10);
+        lowcloud::lambda::CommandOptions options;
+        options.max_bytes = 10;
+        auto r = run_command({"/bin/sh", "-c", "head -c 100000 /dev/zero"}, options);
         CHECK(r.out.size() == 10);
         CHECK(WEXITSTATUS(r.status) == 0);
     }

@@ -296,19 +296,24 @@ ddb_million() {  # name target chunk
   done
 }
 
+# bench_query's ItemCount on a server, in DDB_COUNT.
+ddb_query_table_count() {  # port
+  DDB_COUNT=$(ddb_call "$1" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount') || return 1
+}
+
 # Grows bench_query with OP=Fill (BatchWriteItem, 25 new items a request,
-# 32 connections) in chunks until it holds at least `items` items; fails on
-# non-2xx answers or unprocessed items (checked by the table's ItemCount).
+# 32 connections) in chunks until it holds at least `items` items (its
+# ItemCount, which unprocessed items would not raise); fails on non-2xx
+# answers. Leaves the final count in DDB_COUNT.
 ddb_fill() {  # name items chunk
-  local name=$1 items=$2 chunk=$3 port=${DDB_PORT_OF[$1]} have rps p50 p99 bad sock n
-  have=$(ddb_call "$port" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount') || return 1
-  while [ "$have" -lt "$items" ]; do
-    OP=Fill ddb_run "$name" 32 "$chunk" "fill (bench_query at $have items)" || return 1
+  local name=$1 items=$2 chunk=$3 port=${DDB_PORT_OF[$1]} rps p50 p99 bad sock n
+  ddb_query_table_count "$port" || return 1
+  while [ "$DDB_COUNT" -lt "$items" ]; do
+    OP=Fill ddb_run "$name" 32 "$chunk" "fill (bench_query at $DDB_COUNT items)" || return 1
     read -r rps p50 p99 bad sock n <<< "$BENCH_WRK"
-    if [ "$bad" -gt 0 ]; then bench_fail "$name: $bad non-2xx answers filling bench_query (at $have items)"; return 1; fi
-    have=$(ddb_call "$port" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount') || return 1
+    if [ "$bad" -gt 0 ]; then bench_fail "$name: $bad non-2xx answers filling bench_query (at $DDB_COUNT items)"; return 1; fi
+    ddb_query_table_count "$port" || return 1
   done
-  DDB_FILLED=$have
 }
 
 # The 4136 watches as BatchWriteItem bodies of 25 (year: N, nulls omitted,
@@ -504,8 +509,10 @@ ddb_main() {
     if [ "$size" = large ]; then
       ddb_log "lowcloud: filling bench_query to $flat_items items"
       ddb_fill lowcloud-flat "$flat_items" "$chunk"
+    else
+      ddb_query_table_count "${DDB_PORT_OF[lowcloud-flat]}"
     fi
-    flat_n[$size]=$(ddb_call "${DDB_PORT_OF[lowcloud-flat]}" DescribeTable '{"TableName":"bench_query"}' | jq '.Table.ItemCount')
+    flat_n[$size]=$DDB_COUNT
     for c in $conns_list; do
       local runs=""
       for _ in $(seq "$rounds"); do
