@@ -444,8 +444,14 @@ private:
             return;
         }
         out_ += '"';
-        for (char ch : s) {
-            auto c = static_cast<unsigned char>(ch);
+        // Runs that need no escaping (nearly all of a header or a path) are
+        // appended whole, not character by character.
+        std::size_t run = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            out_.append(s.data() + run, i - run);
+            run = i + 1;
             switch (c) {
                 case '"': out_ += "\\\""; break;
                 case '\\': out_ += "\\\\"; break;
@@ -454,16 +460,14 @@ private:
                 case '\n': out_ += "\\n"; break;
                 case '\r': out_ += "\\r"; break;
                 case '\t': out_ += "\\t"; break;
-                default:
-                    if (c < 0x20) {
-                        char buf[8];
-                        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                        out_ += buf;
-                    } else {
-                        out_ += ch;
-                    }
+                default: {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out_ += buf;
+                }
             }
         }
+        out_.append(s.data() + run, s.size() - run);
         out_ += '"';
     }
 

@@ -86,15 +86,23 @@ void Function::invoke(InvokeRequest request, InvokeDone done) {
     // new one under the cap, else throttle (sync) or queue (async).
     // An environment that just answered and is on its way back to /next is
     // as good as idle: reserve it rather than start a cold one.
-    std::shared_ptr<Environment> idle, returning;
+    // Among idle environments, one whose /next waits on this thread (the
+    // caller's I/O thread) comes first: the event is written and its result
+    // read on this thread, with no hand-off to another one and back.
+    std::shared_ptr<Environment> idle, idle_here, returning;
+    const std::thread::id here = std::this_thread::get_id();
     unsigned live = 0;
     for (auto& [n, env] : environments_) {
         if (env->state == Environment::State::stopping) continue;
         ++live;
         if (env->version != code_version_) continue;
-        if (env->state == Environment::State::idle && (!idle || env->last_used > idle->last_used)) idle = env;
+        if (env->state == Environment::State::idle) {
+            if (!idle || env->last_used > idle->last_used) idle = env;
+            if (env->parked_on == here && (!idle_here || env->last_used > idle_here->last_used)) idle_here = env;
+        }
         if (env->state == Environment::State::returning && !env->current) returning = env;
     }
+    if (idle_here) idle = idle_here;
     bool placed = true;
     if (idle) deliver_locked(*idle, inv);
     else if (returning) returning->current = inv;
@@ -340,6 +348,7 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
     }
     if (env->state == Environment::State::starting) env->init_ms = ms_between(env->created, now());
     env->parked = std::move(respond);
+    env->parked_on = std::this_thread::get_id();
     if (env->current && !env->current->finished && env->current->start == Clock::time_point{}) return deliver_locked(*env, env->current);
     env->current = nullptr;
     while (!backlog_.empty()) {

@@ -15,7 +15,11 @@
 // (last lines) for inspection, and returned as a 4 KB tail when asked.
 //
 // Threading: every public member is thread-safe (one mutex per function).
-// Completion callbacks run on arbitrary threads and must not block.
+// Completion callbacks run on arbitrary threads and must not block. Among
+// idle process environments, invoke() prefers one whose /next arrived on the
+// calling thread (runtime_next records it): the server then writes the event
+// and reads the result on the caller's I/O thread, with no hand-off to
+// another I/O thread and back.
 #pragma once
 
 #include "common/log.hpp"

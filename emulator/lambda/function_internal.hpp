@@ -69,6 +69,7 @@ struct Function::Environment {
     bool runaway = false;                   // in-process handler past its timeout
     std::shared_ptr<Function> keep_alive;   // runaway: its Function, until the worker takes it
     http::Respond parked;                   // a waiting /next
+    std::thread::id parked_on;              // the I/O thread its /next arrived on (process isolation)
     std::shared_ptr<Invocation> current;    // busy, or reserved while starting
     detail::Clock::time_point created, last_used;
     std::uint16_t port = 0;                 // its own Runtime API port (process isolation)

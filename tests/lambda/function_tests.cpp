@@ -3,12 +3,18 @@
 // time and calls tick(), never by sleeping). Environments are in-process
 // workers running the test handler library (handlers/test).
 #include "lambda/function.hpp"
+#include "lambda/runtimes.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <vector>
@@ -25,6 +31,7 @@ using lowcloud::lambda::Host;
 using lowcloud::lambda::InvokeRequest;
 using lowcloud::lambda::InvokeResult;
 using lowcloud::lambda::Isolation;
+using lowcloud::lambda::Runtimes;
 using nlohmann::json;
 using Status = InvokeResult::Status;
 
@@ -84,6 +91,49 @@ bool eventually(Pred pred) {
     }
     return pred();
 }
+
+// A thread that runs the tasks given to it one at a time, each
+// run() returning once its task has.
+class OtherThread {
+public:
+    OtherThread() : thread_([this] { loop(); }) {}
+    ~OtherThread() {
+        {
+            std::lock_guard lock(m_);
+            done_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+    void run(std::function<void()> task) {
+        std::packaged_task<void()> job(std::move(task));
+        auto fut = job.get_future();
+        {
+            std::lock_guard lock(m_);
+            tasks_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+        fut.get();
+    }
+
+private:
+    void loop() {
+        for (;;) {
+            std::unique_lock lock(m_);
+            cv_.wait(lock, [&] { return done_ || !tasks_.empty(); });
+            if (tasks_.empty()) return;
+            auto job = std::move(tasks_.front());
+            tasks_.pop_front();
+            lock.unlock();
+            job();
+        }
+    }
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<std::packaged_task<void()>> tasks_;
+    bool done_ = false;
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -328,5 +378,79 @@ TEST_CASE("function: a request is counted while inside the dispatcher, not while
         CHECK(json::parse(r.payload)["error"] == "NetworkingError");
         CHECK_FALSE(dispatcher.entered);
         CHECK(fx.host.local_calls == 0);
+    }
+}
+
+// Process isolation, driven by hand: the environments run a bootstrap that
+// only sleeps, and the test plays their Runtime API calls (runtime_next,
+// runtime_response) from the threads it chooses, as the server's I/O threads
+// would.
+TEST_CASE("function: an idle environment whose /next waits on the caller's thread is preferred", "[lambda][function]") {
+    Fixture fx;
+    fs::path code = fx.host.scratch / "code";
+    fs::create_directories(code);
+    std::ofstream(code / "bootstrap") << "#!/bin/sh\nexec sleep 30\n";
+    fs::permissions(code / "bootstrap", fs::perms::owner_all);
+    Runtimes runtimes(fx.host.scratch / "runtimes", "/bin/true");
+    fx.host.runtimes = &runtimes;
+    fx.host.runtime_api = "127.0.0.1:9";
+    FunctionConfig c = Fixture::config("unused");
+    c.isolation = Isolation::process;
+    c.runtime = "provided.al2023";
+    c.package = lowcloud::lambda::CodePackage{};
+    c.package->dir = code;
+    c.reserved_concurrency = 2;
+    // Declared before the function: it answers the parked /next requests
+    // (410) when it is destroyed.
+    std::mutex m;
+    std::map<unsigned, std::vector<std::string>> delivered;  // environment -> request ids it was given
+    auto next_for = [&](unsigned env) {
+        return [&, env](lowcloud::http::Response r) {
+            std::lock_guard lock(m);
+            delivered[env].emplace_back(r.header("Lambda-Runtime-Aws-Request-Id"));
+        };
+    };
+    auto last = [&](unsigned env) {
+        std::lock_guard lock(m);
+        return delivered[env].empty() ? std::string() : delivered[env].back();
+    };
+    auto ignore = [](lowcloud::http::Response) {};
+
+    Function f(c, fx.host, fx.logger, 1);
+
+    // A second thread, alive for the whole test (a finished thread's id may
+    // be given to a new one).
+    OtherThread other;
+    auto on_other = [&](std::function<void()> task) { other.run(std::move(task)); };
+
+    // Two invocations at once start environments 1 and 2.
+    auto a = start(f, json::object());
+    auto b = start(f, json::object());
+    f.runtime_next(1, next_for(1));                      // environment 1 asks from this thread
+    on_other([&] { f.runtime_next(2, next_for(2)); });  // environment 2 from the other one
+    REQUIRE(!last(1).empty());
+    REQUIRE(!last(2).empty());
+    on_other([&] {
+        f.runtime_response(2, last(2), "{}", ignore);
+        f.runtime_next(2, next_for(2));
+    });
+    fx.advance(1s);  // environment 1 becomes the most recently used one
+    f.runtime_response(1, last(1), "{}", ignore);
+    f.runtime_next(1, next_for(1));
+    REQUIRE(a.wait_for(10s) == std::future_status::ready);
+    REQUIRE(b.wait_for(10s) == std::future_status::ready);
+
+    SECTION("called on the other thread: environment 2, though 1 was used last") {
+        std::future<InvokeResult> c1;
+        on_other([&] { c1 = start(f, json::object()); });
+        std::lock_guard lock(m);
+        CHECK(delivered[1].size() == 1);
+        CHECK(delivered[2].size() == 2);
+    }
+    SECTION("called on this thread: environment 1") {
+        auto c0 = start(f, json::object());
+        std::lock_guard lock(m);
+        CHECK(delivered[1].size() == 2);
+        CHECK(delivered[2].size() == 1);
     }
 }
