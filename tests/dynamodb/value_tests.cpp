@@ -18,6 +18,7 @@ using lowcloud::dynamodb::item_size;
 using lowcloud::dynamodb::parse_item;
 using lowcloud::dynamodb::parse_value;
 using lowcloud::dynamodb::to_json;
+using lowcloud::dynamodb::to_json_text;
 using lowcloud::dynamodb::Type;
 using lowcloud::dynamodb::type_name;
 using lowcloud::dynamodb::value_size;
@@ -106,6 +107,30 @@ TEST_CASE("value: round trip to canonical JSON", "[value]") {
             AttributeValue v = parse_value(json::parse(row.input));
             CHECK(to_json(v) == expected);
             CHECK(parse_value(to_json(v)) == v);
+        }
+    }
+}
+
+TEST_CASE("value: to_json_text writes what to_json(item).dump() writes", "[value]") {
+    struct Row {
+        std::string name, item;
+    };
+    const std::vector<Row> rows = {
+        {"empty item", R"({})"},
+        {"every type", R"({"s":{"S":"x"},"n":{"N":"-1.5e3"},"b":{"B":"AAEC/w=="},"t":{"BOOL":true},"f":{"BOOL":false},)"
+                       R"("z":{"NULL":true},"l":{"L":[{"S":"a"},{"L":[]},{"M":{}}]},"m":{"M":{"k":{"N":"1"},"a":{"SS":["q"]}}},)"
+                       R"("ss":{"SS":["b","a",""]},"ns":{"NS":["2","1.0"]},"bs":{"BS":["Zm8=",""]}})"},
+        {"names sorted as bytes", R"({"b":{"S":"1"},"B":{"S":"2"},"a":{"S":"3"},"é":{"S":"4"},"":{"S":"5"}})"},
+        {"escapes", R"({"q\"\\":{"S":"\"\\\/\b\f\n\r\t\u0000\u0001\u001f\u007f"}})"},
+        {"unicode kept as it is", R"({"k":{"S":"héllo \u2028 😀 \ud83d\ude00"}})"},
+        {"escapes in sets and maps", R"({"m":{"M":{"a\nb":{"SS":["\t","x\"y"]}}}})"},
+    };
+    for (const auto& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            Item item = parse_item(json::parse(row.item));
+            std::string text = to_json_text(item);
+            CHECK(text == to_json(item).dump());
+            CHECK(parse_item(json::parse(text)) == item);
         }
     }
 }

@@ -511,6 +511,97 @@ json to_json(const Item& item) {
     return out;
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes it (ensure_ascii off): ", \ and
+// control characters escaped, the rest as it is; unescaped runs appended whole.
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default: {
+                static constexpr char hex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0xF];
+            }
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out += '"';
+}
+
+void append_item_text(std::string& out, const Item& item);
+
+void append_strings(std::string& out, const std::vector<std::string>& values, bool base64) {
+    out += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) out += ',';
+        append_json_string(out, base64 ? base64_encode(values[i]) : values[i]);
+    }
+    out += ']';
+}
+
+void append_value_text(std::string& out, const AttributeValue& v) {
+    out += "{\"";
+    out += type_name(v.type);
+    out += "\":";
+    switch (v.type) {
+        case Type::S:
+        case Type::N: append_json_string(out, v.scalar); break;
+        case Type::B: append_json_string(out, base64_encode(v.scalar)); break;
+        case Type::BOOL: out += v.boolean ? "true" : "false"; break;
+        case Type::NUL: out += "true"; break;
+        case Type::L:
+            out += '[';
+            for (std::size_t i = 0; i < v.list.size(); ++i) {
+                if (i) out += ',';
+                append_value_text(out, v.list[i]);
+            }
+            out += ']';
+            break;
+        case Type::M: append_item_text(out, v.map); break;
+        case Type::SS:
+        case Type::NS: append_strings(out, v.set, false); break;
+        case Type::BS: append_strings(out, v.set, true); break;
+    }
+    out += '}';
+}
+
+void append_item_text(std::string& out, const Item& item) {
+    out += '{';
+    bool first = true;
+    for (const auto& [name, v] : item) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, name);
+        out += ':';
+        append_value_text(out, v);
+    }
+    out += '}';
+}
+
+}  // namespace
+
+std::string to_json_text(const Item& item) {
+    std::string out;
+    out.reserve(256);
+    append_item_text(out, item);
+    return out;
+}
+
 std::size_t value_size(const AttributeValue& v) {
     switch (v.type) {
         case Type::S:

@@ -73,6 +73,10 @@ void check_attribute_name(std::string_view name);
 
 nlohmann::json to_json(const AttributeValue& v);
 nlohmann::json to_json(const Item& item);
+// The text of to_json(item).dump(), byte for byte, written directly (no JSON
+// tree built on the way): what PutItem stores and GetItem answers.
+// Precondition: strings are valid UTF-8 (as parse_value leaves them).
+std::string to_json_text(const Item& item);
 
 // DynamoDB's item size: sum over attributes of UTF-8 name length plus value
 // size (strings: UTF-8 bytes; binaries: bytes; numbers: DynamoDB's

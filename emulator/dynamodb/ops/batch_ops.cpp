@@ -258,7 +258,7 @@ void parse_writes(std::vector<TableWrites>& tables) {
             w.item = parse_item(put ? put->at("Item") : del->at("Key"));
             if (put) {
                 check_put_size(w);
-                w.stored_text = to_json(w.item).dump();
+                w.stored_text = to_json_text(w.item);
             }
             t.writes.push_back(std::move(w));
         }

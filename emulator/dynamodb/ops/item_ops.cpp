@@ -42,7 +42,7 @@ Prepared<json> prepare_put_item(const json& req) {
     c.check();
     check_return_values(w->common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
     parse_write_expressions(*w, req);
-    w->stored_text = to_json(w->item).dump();
+    w->stored_text = to_json_text(w->item);
     return [w](Engine& engine) {
         bind_table(engine, *w);
         resolve_key(*w);

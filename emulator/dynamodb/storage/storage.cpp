@@ -419,7 +419,7 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
                   const std::string* given) {
     if (old) erase_entries(t, key, old->item);
     std::string encoded;
-    if (!given) encoded = to_json(item).dump();
+    if (!given) encoded = to_json_text(item);
     const std::string& text = given ? *given : encoded;
     const std::uint32_t hash = partition_hash(key.pk);
     db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
