@@ -145,7 +145,7 @@ TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered fr
     t.name = "t";
     t.key.hash = {"id", Type::S};
     auto item = [](const std::string& id) { return parse_item(nlohmann::json::parse(R"({"id":{"S":")" + id + R"("}})")); };
-    auto key = [](const std::string& id) { return EncodedKey{id, "", 1}; };
+    auto key = [](const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; };
     {
         Storage s(dir / "db.sqlite3");
         {
@@ -204,7 +204,7 @@ TEST_CASE("storage: acknowledged writes survive a write failing with SQLITE_FULL
     auto item = [&](const std::string& id) {
         return parse_item(nlohmann::json::parse(R"({"id":{"S":")" + id + R"("},"p":{"S":")" + payload + R"("}})"));
     };
-    auto key = [](const std::string& id) { return EncodedKey{id, "", 1}; };
+    auto key = [](const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; };
     std::vector<std::string> acknowledged;
     std::string failed;
     {

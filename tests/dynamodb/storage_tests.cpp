@@ -68,7 +68,7 @@ TEST_CASE("storage: a version 1 database is migrated on open", "[storage]") {
     REQUIRE(tables.size() == 1);
     CHECK(s.counters(1) == std::pair<std::int64_t, std::int64_t>{2, 20});
     std::string a = std::string("\x01", 1) + "a";
-    auto got = s.get(1, EncodedKey{a, "", 0});
+    auto got = s.get(1, EncodedKey{a, "", partition_hash(a)});
     REQUIRE(got.has_value());
     CHECK(got->item.at("id").scalar == "a");
     std::vector<std::string> scanned, indexed;

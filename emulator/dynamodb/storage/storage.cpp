@@ -390,7 +390,7 @@ std::pair<std::int64_t, std::int64_t> Storage::counters(std::int64_t id) {
 
 std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey& key) {
     auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
-    s.bind(1, table).bind(2, partition_hash(key.pk)).bind_blob(3, key.pk).bind_blob(4, key.sk);
+    s.bind(1, table).bind(2, key.hash).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<Stored> out;
     if (s.step()) out = Stored{decode_item(s.column_blob(0)), s.column_int(1)};
     s.reset();
@@ -399,7 +399,7 @@ std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey
 
 std::optional<Storage::StoredText> Storage::get_text(std::int64_t table, const EncodedKey& key) {
     auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
-    s.bind(1, table).bind(2, partition_hash(key.pk)).bind_blob(3, key.pk).bind_blob(4, key.sk);
+    s.bind(1, table).bind(2, key.hash).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<StoredText> out;
     if (s.step()) out = StoredText{std::string(s.column_blob(0)), s.column_int(1)};
     s.reset();
@@ -408,7 +408,7 @@ std::optional<Storage::StoredText> Storage::get_text(std::int64_t table, const E
 
 std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedKey& key) {
     auto& s = db_.cached("SELECT size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
-    s.bind(1, table).bind(2, partition_hash(key.pk)).bind_blob(3, key.pk).bind_blob(4, key.sk);
+    s.bind(1, table).bind(2, key.hash).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<std::int64_t> out;
     if (s.step()) out = s.column_int(0);
     s.reset();
@@ -421,7 +421,7 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
     std::string encoded;
     if (!given) encoded = to_json_text(item);
     const std::string& text = given ? *given : encoded;
-    const std::uint32_t hash = partition_hash(key.pk);
+    const std::uint32_t hash = key.hash;
     db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, t.id)
         .bind(2, hash)
@@ -437,7 +437,7 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
 
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
     erase_entries(t, key, old.item);
-    const std::uint32_t hash = partition_hash(key.pk);
+    const std::uint32_t hash = key.hash;
     db_.cached("DELETE FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?")
         .bind(1, t.id)
         .bind(2, hash)
@@ -463,16 +463,16 @@ void Storage::adjust_counters(std::int64_t table, std::int64_t items, std::int64
 }
 
 void Storage::put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk,
-                              std::string_view sk) {
+                              std::string_view sk, std::uint32_t hash) {
     db_.cached("INSERT OR REPLACE INTO index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, table)
         .bind_text(2, index)
-        .bind(3, partition_hash(index_key.pk))
+        .bind(3, index_key.hash)
         .bind_blob(4, index_key.pk)
         .bind_blob(5, index_key.sk)
         .bind_blob(6, pk)
         .bind_blob(7, sk)
-        .bind(8, partition_hash(pk))
+        .bind(8, hash)
         .run();
 }
 
@@ -489,7 +489,7 @@ void Storage::write_entries(const TableDef& t, const EncodedKey& key, const Item
     for (const SecondaryIndex* index : all_indexes(t)) {
         auto ik = index_key_of(*index, item);
         if (!ik) continue;
-        put_index_entry(t.id, index->name, *ik, key.pk, key.sk);
+        put_index_entry(t.id, index->name, *ik, key.pk, key.sk, key.hash);
     }
     if (t.ttl_attribute)
         if (auto expires = ttl_seconds(item, *t.ttl_attribute))
@@ -508,7 +508,7 @@ void Storage::erase_entries(const TableDef& t, const EncodedKey& key, const Item
         db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ? AND ihash = ? AND ipk = ? AND isk = ? AND pk = ? AND sk = ?")
             .bind(1, t.id)
             .bind_text(2, index->name)
-            .bind(3, partition_hash(ik->pk))
+            .bind(3, ik->hash)
             .bind_blob(4, ik->pk)
             .bind_blob(5, ik->sk)
             .bind_blob(6, key.pk)
@@ -541,7 +541,7 @@ void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
             continue;  // wrong type or empty: not indexed, as DynamoDB backfills
         }
         if (!ik) continue;
-        put_index_entry(t.id, index.name, *ik, r.pk, r.sk);
+        put_index_entry(t.id, index.name, *ik, r.pk, r.sk, r.hash);
     }
 }
 

@@ -162,6 +162,9 @@ public:
     std::pair<std::int64_t, std::int64_t> counters(std::int64_t id);  // item_count, size_bytes
 
     // ---- single items ----
+    // Every key given here carries its hash (key.hash ==
+    // partition_hash(key.pk), as keys.hpp builds keys): it is not computed
+    // again.
     struct Stored {
         Item item;
         std::int64_t size = 0;
@@ -179,7 +182,7 @@ public:
     // Writes an item; `old` is what get() returned for the same key (its
     // item may be left empty when the table has no index and no TTL).
     // Precondition: check_index_keys(t, item) passed.
-    // `text`, when given, is to_json(item).dump(), encoded by the caller.
+    // `text`, when given, is to_json_text(item), encoded by the caller.
     void put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old,
              const std::string* text = nullptr);
     void remove(const TableDef& t, const EncodedKey& key, const Stored& old);
@@ -219,7 +222,9 @@ private:
     void persist_counters();
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
     void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
-    void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk);
+    // `hash`: partition_hash(pk), the base item's.
+    void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk,
+                         std::uint32_t hash);
     void put_ttl_entry(std::int64_t table, std::int64_t expires, std::string_view pk, std::string_view sk);
     void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item);
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
