@@ -49,6 +49,12 @@ struct Options {
     // How often expired TTL items are deleted (DynamoDB takes up to 48 h;
     // lowcloud expires promptly so tests can rely on it). Zero disables.
     std::chrono::milliseconds ttl_interval{1000};
+    // WAL frames (4 KB pages) written since the last copy into the database
+    // past which the background thread copies them (beside requests), and
+    // WAL frames past which it starts the WAL over (holding the engine's
+    // mutex through two fsyncs: a stall, so rare). Tests lower them.
+    int checkpoint_frames = 8000;   // 32 MB
+    int restart_frames = 32768;     // 128 MB
 };
 
 class Service {

@@ -5,7 +5,10 @@
 #include <catch2/catch.hpp>
 #include <zlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 using namespace lowcloud;
 using nlohmann::json;
@@ -96,4 +99,58 @@ TEST_CASE("service: a table and an item round trip", "[service]") {
     CHECK(described["Table"]["ItemCount"] == 1);
     CHECK(described["Table"]["TableStatus"] == "ACTIVE");
     CHECK(described["Table"]["TableArn"] == "arn:aws:dynamodb:us-east-1:000000000000:table/tbl");
+}
+
+// The WAL's header counts its restarts (the checkpoint sequence number,
+// bytes 12-15, big-endian): SQLite increments it each time the WAL starts over.
+static std::uint32_t wal_restarts(const std::filesystem::path& wal) {
+    std::ifstream in(wal, std::ios::binary);
+    unsigned char h[16] = {};
+    if (!in.read(reinterpret_cast<char*>(h), sizeof h)) return 0;
+    return (std::uint32_t{h[12]} << 24) | (std::uint32_t{h[13]} << 16) | (std::uint32_t{h[14]} << 8) | h[15];
+}
+
+TEST_CASE("service: the WAL starts over past restart_frames and not at every checkpoint", "[service]") {
+    auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-restart-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::ostringstream log_stream;
+    Logger logger{LogLevel::off, log_stream};
+    auto writes_until_restart = [&](int restart_frames) {
+        dynamodb::Options o;
+        o.data_dir = dir / std::to_string(restart_frames);
+        std::filesystem::create_directories(*o.data_dir);
+        o.ttl_interval = std::chrono::milliseconds(0);
+        o.checkpoint_frames = 20;
+        o.restart_frames = restart_frames;
+        dynamodb::Service service(o, logger);
+        auto call = [&](const std::string& op, const json& body) {
+            http::Request r;
+            r.method = "POST";
+            r.target = "/";
+            r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
+            r.body = body.dump();
+            auto response = service.handle(r);
+            INFO(response.body);
+            REQUIRE(response.status == 200);
+        };
+        call("CreateTable", json::parse(R"({"TableName":"storm","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],)"
+                                        R"("AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"})"));
+        const std::string filler(600, 'x');
+        // A write storm (a batch is always open: checkpoints alone never
+        // complete before the next write, as SQLite needs to start the WAL
+        // over), the background thread committing every 20 ms and
+        // checkpointing meanwhile, until the WAL has started over or 12,000
+        // items were written.
+        const auto wal = *o.data_dir / "dynamodb.sqlite3-wal";
+        const std::uint32_t before = wal_restarts(wal);  // creating the table may have started it over already
+        int written = 0;
+        while (written < 12000 && wal_restarts(wal) == before) {
+            for (int i = 0; i < 200; ++i, ++written)
+                call("PutItem", {{"TableName", "storm"}, {"Item", {{"id", {{"S", "k" + std::to_string(written)}}}, {"v", {{"S", filler}}}}}});
+        }
+        return written;
+    };
+    CHECK(writes_until_restart(100) < 12000);     // a few hundred frames: started over
+    CHECK(writes_until_restart(1000000) == 12000);  // checkpoints alone never start it over
+    std::filesystem::remove_all(dir);
 }

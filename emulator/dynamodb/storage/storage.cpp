@@ -252,12 +252,12 @@ bool Storage::checkpoint() {
     if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string());
     // The pragma, not sqlite3_wal_checkpoint_v2(): on a connection that has
     // not read the database yet, SQLite 3.40's C call does nothing.
+    // wal_frames() is left as it is: a complete copy starts the WAL over
+    // only at the next write with no batch open, and the commit after that
+    // reports the new count.
     auto& s = checkpointer_->cached("PRAGMA wal_checkpoint(PASSIVE)");
-    int seen = wal_frames_.load(std::memory_order_relaxed);
     bool complete = s.step() && s.column_int(0) == 0 && s.column_int(1) == s.column_int(2);
     s.reset();
-    // Zeroed only if no commit reported a new count meanwhile.
-    if (complete) wal_frames_.compare_exchange_strong(seen, 0, std::memory_order_relaxed);
     return complete;
 }
 

@@ -113,14 +113,15 @@ public:
     void on_batch_open(std::function<void()> f) { on_batch_open_ = std::move(f); }
     // Operations since the batch opened (the owner flushes early past a bound).
     std::size_t batch_operations() const { return batch_ops_; }
-    // Frames (pages) in the WAL after the last commit (0 in memory).
+    // Frames (pages) in the WAL as of the last commit (0 in memory), copied
+    // into the database or not.
     int wal_frames() const { return wal_frames_.load(std::memory_order_relaxed); }
     // Copies the committed WAL frames into the database file (PASSIVE: never
     // waits for the batch); true when all were copied. Any thread; see the
     // file comment. SQLite starts the WAL over at the next write only if no
-    // batch was open when the copy completed: the owner runs it once without
-    // serialization (the bulk), then again serialized right after a flush()
-    // (the last batch), so the WAL stops growing.
+    // batch was open when the copy completed: the owner runs it without
+    // serialization (the bulk), and now and then serialized right after a
+    // flush() (the last batch), so the WAL stops growing.
     bool checkpoint();
 
     // One item operation: a savepoint in the batch. Writes made through put()
