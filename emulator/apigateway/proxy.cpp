@@ -443,32 +443,7 @@ private:
             out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
             return;
         }
-        out_ += '"';
-        // Runs that need no escaping (nearly all of a header or a path) are
-        // appended whole, not character by character.
-        std::size_t run = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            auto c = static_cast<unsigned char>(s[i]);
-            if (c >= 0x20 && c != '"' && c != '\\') continue;
-            out_.append(s.data() + run, i - run);
-            run = i + 1;
-            switch (c) {
-                case '"': out_ += "\\\""; break;
-                case '\\': out_ += "\\\\"; break;
-                case '\b': out_ += "\\b"; break;
-                case '\f': out_ += "\\f"; break;
-                case '\n': out_ += "\\n"; break;
-                case '\r': out_ += "\\r"; break;
-                case '\t': out_ += "\\t"; break;
-                default: {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out_ += buf;
-                }
-            }
-        }
-        out_.append(s.data() + run, s.size() - run);
-        out_ += '"';
+        append_json_string(out_, s);
     }
 
     std::string out_;

@@ -1,5 +1,5 @@
-// Text encodings every part needs: percent-decoding of URL components and
-// base64. One implementation each, shared by the services. Pure functions,
+// Text encodings every part needs: percent-decoding of URL components,
+// base64 and JSON string escaping. One implementation each, shared by the services. Pure functions,
 // thread-safe. (DynamoDB's strict base64 decoding with DynamoDB's own error
 // messages lives in dynamodb/model/value.cpp; this decoder is the lenient one.)
 #pragma once
@@ -27,5 +27,11 @@ std::string base64_encode(std::string_view bytes);
 // Standard alphabet; padding optional; any other character (whitespace
 // included) or an impossible length gives nullopt.
 std::optional<std::string> base64_decode(std::string_view text);
+
+// Appends `s` as a JSON string, quoted and escaped exactly as
+// nlohmann::json's dump() does (", \\ and control characters; \\u00xx in
+// lowercase; nothing else). Precondition: `s` is valid UTF-8 (dump() would
+// throw otherwise; check first where the text comes from outside).
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace lowcloud

@@ -2,6 +2,7 @@
 #include "common/encoding.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace lowcloud;
 
@@ -31,4 +32,28 @@ TEST_CASE("encoding: base64 round trip and rejects", "[encoding]") {
     CHECK(base64_decode("Zm9vYg") == "foob");  // padding optional
     CHECK_FALSE(base64_decode("Zm9v YmFy"));
     CHECK_FALSE(base64_decode("Z"));
+}
+
+TEST_CASE("encoding: append_json_string writes what nlohmann's dump() writes", "[encoding]") {
+    struct Row {
+        const char* name;
+        std::string text;
+    };
+    const Row rows[] = {
+        {"empty", ""},
+        {"plain", "hello world"},
+        {"quote and backslash", "a\"b\\c"},
+        {"named escapes", "\b\f\n\r\t"},
+        {"other control characters", std::string("\x00\x01\x1f", 3)},
+        {"DEL and slash kept", "\x7f/"},
+        {"UTF-8 kept", "h\xc3\xa9llo \xe2\x80\xa8 \xf0\x9f\x98\x80"},
+        {"escapes at both ends", "\"middle\n"},
+    };
+    for (const auto& row : rows) {
+        DYNAMIC_SECTION(row.name) {
+            std::string out = "x";
+            append_json_string(out, row.text);
+            CHECK(out == "x" + nlohmann::json(row.text).dump());
+        }
+    }
 }

@@ -513,36 +513,6 @@ json to_json(const Item& item) {
 
 namespace {
 
-// A JSON string as nlohmann's dump() writes it (ensure_ascii off): ", \ and
-// control characters escaped, the rest as it is; unescaped runs appended whole.
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default: {
-                static constexpr char hex[] = "0123456789abcdef";
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 0xF];
-            }
-        }
-    }
-    out.append(s.data() + run, s.size() - run);
-    out += '"';
-}
-
 void append_item_text(std::string& out, const Item& item);
 
 void append_strings(std::string& out, const std::vector<std::string>& values, bool base64) {
