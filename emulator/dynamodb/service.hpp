@@ -52,7 +52,8 @@ struct Options {
     // WAL frames (4 KB pages) written since the last copy into the database
     // past which the background thread copies them (beside requests), and
     // WAL frames past which it starts the WAL over (holding the engine's
-    // mutex through two fsyncs: a stall, so rare). Tests lower them.
+    // mutex through two fsyncs: a stall, so rare). Tests lower them; at
+    // least 1, and restart_frames at least checkpoint_frames.
     int checkpoint_frames = 8000;   // 32 MB
     int restart_frames = 32768;     // 128 MB
 };

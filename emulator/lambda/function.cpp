@@ -88,7 +88,10 @@ void Function::invoke(InvokeRequest request, InvokeDone done) {
     // as good as idle: reserve it rather than start a cold one.
     // Among idle environments, one whose /next waits on this thread (the
     // caller's I/O thread) comes first: the event is written and its result
-    // read on this thread, with no hand-off to another one and back.
+    // read on this thread, with no hand-off to another one and back. So a
+    // serial caller whose requests arrive on different I/O threads may keep
+    // one warm environment per I/O thread in use (Lambda promises no
+    // placement either); the rest are reaped when idle as before.
     std::shared_ptr<Environment> idle, idle_here, returning;
     const std::thread::id here = std::this_thread::get_id();
     unsigned live = 0;

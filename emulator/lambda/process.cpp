@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,10 +124,26 @@ void ChildProcess::read_output() {
     std::string pending;
     char buf[8192];
     for (;;) {
-        ssize_t n = read(fd_, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        // Waits for output first and marks the read before it: drain() then
+        // sees the bytes still in the pipe or a read under way. (Marked after
+        // the read, a chunk just taken out of the pipe was neither, and
+        // drain() returned before its lines were delivered: an invocation's
+        // last log line went missing now and then.)
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
         reading_ = true;
+        ssize_t n = read(fd_, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            reading_ = false;
+            continue;
+        }
+        if (n <= 0) {
+            reading_ = false;
+            break;
+        }
         pending.append(buf, static_cast<std::size_t>(n));
         std::size_t start = 0;
         for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)

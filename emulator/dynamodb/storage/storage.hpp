@@ -69,7 +69,7 @@ struct SortRange {
 struct Row {
     std::string pk, sk;
     std::string ipk, isk;
-    std::uint32_t hash = 0;  // of pk (table scans) or ipk (index scans)
+    std::uint32_t hash = 0;  // of pk (table scans) or ipk (index scans: not a base key's hash)
     Item item;
     std::int64_t size = 0;
 };
