@@ -1,7 +1,8 @@
 // Text encodings every part needs: percent-decoding of URL components,
-// base64 and JSON string escaping. One implementation each, shared by the services. Pure functions,
-// thread-safe. (DynamoDB's strict base64 decoding with DynamoDB's own error
-// messages lives in dynamodb/model/value.cpp; this decoder is the lenient one.)
+// base64 and JSON string escaping. One implementation each, shared by the
+// services. Pure functions, thread-safe. (DynamoDB's strict base64 decoding
+// with DynamoDB's own error messages lives in dynamodb/model/value.cpp; this
+// decoder is the lenient one.)
 #pragma once
 
 #include <optional>

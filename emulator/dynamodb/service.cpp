@@ -179,7 +179,7 @@ void Service::run_background() {
     const Options& options = impl.engine.options;
     const auto interval = options.ttl_interval;
     const std::int64_t checkpoint_frames = std::max(1, options.checkpoint_frames);
-    const std::int64_t restart_frames = std::max(options.checkpoint_frames, options.restart_frames);
+    const std::int64_t restart_frames = std::max<std::int64_t>(checkpoint_frames, options.restart_frames);
     auto next_sweep = clock::now() + interval;
     std::int64_t checkpointed_frames = 0;  // WAL frames the last bulk checkpoint copied
     std::int64_t last_frames = 0;          // wal_frames() at the previous flush

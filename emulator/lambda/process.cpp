@@ -136,12 +136,9 @@ void ChildProcess::read_output() {
         }
         reading_ = true;
         ssize_t n = read(fd_, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) {
-            reading_ = false;
-            continue;
-        }
         if (n <= 0) {
             reading_ = false;
+            if (n < 0 && errno == EINTR) continue;
             break;
         }
         pending.append(buf, static_cast<std::size_t>(n));

@@ -421,30 +421,28 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
     std::string encoded;
     if (!given) encoded = to_json_text(item);
     const std::string& text = given ? *given : encoded;
-    const std::uint32_t hash = key.hash;
     db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, t.id)
-        .bind(2, hash)
+        .bind(2, key.hash)
         .bind_blob(3, key.pk)
         .bind_blob(4, key.sk)
         .bind(5, size)
         .bind_blob(6, text)
         .run();
-    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, hash, size, text);
+    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
     write_entries(t, key, item);
     adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
 }
 
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
     erase_entries(t, key, old.item);
-    const std::uint32_t hash = key.hash;
     db_.cached("DELETE FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?")
         .bind(1, t.id)
-        .bind(2, hash)
+        .bind(2, key.hash)
         .bind_blob(3, key.pk)
         .bind_blob(4, key.sk)
         .run();
-    if (mode_ == Mode::op) record_.remove(t.id, key.pk, key.sk, hash);
+    if (mode_ == Mode::op) record_.remove(t.id, key.pk, key.sk, key.hash);
     adjust_counters(t.id, -1, -old.size);
 }
 
