@@ -6,6 +6,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <poll.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace lowcloud::sdk {
@@ -15,6 +21,14 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 namespace {
+// Polls `fd` until it is readable or `spin_us` have passed, yielding the
+// core between polls (see the header); the blocking read follows either way.
+void await_readable(int fd, long spin_us) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_us);
+    pollfd p{fd, POLLIN, 0};
+    while (::poll(&p, 1, 0) == 0 && std::chrono::steady_clock::now() < deadline) sched_yield();
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -54,7 +68,9 @@ struct HttpClient::Connection {
     bool open = false;
 };
 
-HttpClient::HttpClient(Endpoint endpoint) : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {}
+HttpClient::HttpClient(Endpoint endpoint) : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {
+    if (const char* spin = std::getenv("LOWCLOUD_SPIN_US")) spin_us_ = std::max(0L, std::strtol(spin, nullptr, 10));
+}
 
 HttpClient::~HttpClient() {
     beast::error_code ec;
@@ -109,6 +125,7 @@ std::vector<HttpResponse> HttpClient::pipeline(const std::vector<Request>& reque
             for (std::size_t i = 0; i < requests.size(); ++i) {
                 bhttp::response_parser<bhttp::string_body> parser;
                 parser.body_limit(64 * 1024 * 1024);
+                if (spin_us_ > 0 && c.buffer.size() == 0) await_readable(c.stream.socket().native_handle(), spin_us_);
                 bhttp::read(c.stream, c.buffer, parser);
                 auto& res = parser.get();
                 HttpResponse& r = out.emplace_back();

@@ -84,6 +84,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         dynamodb::Service dynamo(dynamo_options, logger);
         lambda::Options lambda_options;
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);
+        lambda_options.spin = std::chrono::microseconds(options.spin_us);
         if (!options.in_memory) lambda_options.data_dir = options.data_dir;
         if (auth.sigv4) {
             lambda_options.access_key_id = auth.first_access_key;
@@ -126,6 +127,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         server_options.port = options.port;
         server_options.threads = options.threads ? options.threads : std::max(2u, std::thread::hardware_concurrency());
         server_options.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
+        server_options.spin = std::chrono::microseconds(options.spin_us);
         std::unique_ptr<http::Server> server;
         try {
             server = std::make_unique<http::Server>(server_options, dispatcher);

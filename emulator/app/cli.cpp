@@ -52,6 +52,8 @@ po::options_description serve_options(ServeOptions& o, std::string& log_level, s
         ("log-level", po::value<std::string>(&log_level)->default_value("info"), "debug, info, warn, error or off")
         ("threads", po::value<unsigned>(&o.threads)->default_value(0), "I/O threads (0: one per core, at least 2)")
         ("idle-timeout", po::value<unsigned>(&o.idle_timeout_seconds)->default_value(60), "seconds before an idle connection is closed")
+        ("spin-us", po::value<unsigned>(&o.spin_us)->default_value(200),
+         "microseconds a thread waiting for the next request or invocation polls before it sleeps (0 to 10000; 0: never)")
         ("ttl-interval", po::value<double>(&o.ttl_interval_seconds)->default_value(1.0, "1"),
          "seconds between DynamoDB TTL sweeps (expired items are deleted); 0 disables")
         ("lambda-idle-timeout", po::value<unsigned>(&o.lambda_idle_timeout_seconds)->default_value(300),
@@ -189,6 +191,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
     if (vm.count("in-memory") && cmd.serve.in_memory && !vm["data-dir"].defaulted())
         throw UsageError("--data-dir and --in-memory exclude each other");
     cmd.serve.data_dir = data_dir;
+    if (cmd.serve.spin_us > 10000) throw UsageError("--spin-us must be between 0 and 10000 microseconds");
     if (cmd.serve.ttl_interval_seconds < 0 || cmd.serve.ttl_interval_seconds > 86400)
         throw UsageError("--ttl-interval must be between 0 and 86400 seconds");
     if (!config.empty()) {

@@ -29,6 +29,7 @@ struct ServeOptions {
     LogLevel log_level = LogLevel::info;
     unsigned threads = 0;  // 0: one per core, at least 2
     unsigned idle_timeout_seconds = 60;
+    unsigned spin_us = 200;  // how long a waiting thread polls before it sleeps (common/spin.hpp); 0: never
     double ttl_interval_seconds = 1.0;  // DynamoDB TTL sweep period; 0 disables
     unsigned lambda_idle_timeout_seconds = 300;  // idle execution environments stop after this
     std::string auth_mode;                 // --auth: "none", "sigv4" or "" (the manifest decides)

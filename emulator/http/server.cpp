@@ -4,6 +4,8 @@
 // limit, then reads the body, hands the request over and writes the answer.
 #include "http/server.hpp"
 
+#include "common/spin.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -367,10 +369,24 @@ Server::~Server() {
 
 std::uint16_t Server::port() const { return impl_->bound_port; }
 
+// One I/O thread: runs `io` until it is stopped, polling it for
+// `spin` after each piece of work before blocking.
+static void run_io(net::io_context& io, std::chrono::microseconds spin) {
+    if (spin.count() <= 0) {
+        io.run();
+        return;
+    }
+    while (!io.stopped()) {
+        if (spin_until(spin, [&io] { return io.poll() > 0 || io.stopped(); })) continue;
+        if (io.run_one() == 0) return;
+    }
+}
+
 void Server::run() {
+    const auto spin = impl_->options.spin;
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
-    impl_->contexts[0]->run();
+    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i, spin] { run_io(*impl_->contexts[i], spin); });
+    run_io(*impl_->contexts[0], spin);
     for (auto& t : threads) t.join();
 }
 

@@ -10,7 +10,8 @@
 // before handle() returns is written at once, one given later from any
 // thread (Lambda, timers) is posted back to the connection's io_context.
 // Requests on one connection are answered in order (pipelined requests wait
-// in the read buffer).
+// in the read buffer). With options.spin, an I/O thread that runs out of work
+// polls its io_context for that long before it sleeps (common/spin.hpp).
 //
 // Limits: header bytes (431 beyond), body bytes per request as the Handler
 // decides from the head (413 beyond, then a clean close), and an idle timeout
@@ -45,6 +46,9 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::size_t header_limit = 64 * 1024;
     std::chrono::milliseconds grace{std::chrono::seconds(10)};
+    // How long an I/O thread polls for more work after its last before it
+    // blocks (common/spin.hpp); zero: it blocks at once.
+    std::chrono::microseconds spin{0};
 };
 
 class Server {

@@ -185,6 +185,7 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
             "PATH=/usr/local/bin:/usr/bin:/bin",
             "LANG=C.UTF-8",
         };
+        if (host_.spin.count() > 0) vars.push_back("LOWCLOUD_SPIN_US=" + std::to_string(host_.spin.count()));
         vars.insert(vars.end(), launch.env.begin(), launch.env.end());
         for (const auto& [k, v] : config_.environment) vars.push_back(k + "=" + v);
         Environment* raw = env.get();
@@ -216,6 +217,7 @@ void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation
     env.last_used = current;
     log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: " + config_.version);
     if (config_.isolation == Isolation::in_process) {
+        env.wakes.fetch_add(1, std::memory_order_release);
         env.wake.notify_one();
         return;
     }
@@ -310,6 +312,7 @@ void Function::stop_environment_locked(Environment& env) {
     // lowcloud's runtimes exit on the 410; a custom bootstrap may just ask
     // again (a bash loop with curl): the process group goes, as on AWS.
     if (env.process) env.process->kill(SIGKILL);
+    env.wakes.fetch_add(1, std::memory_order_release);
     env.wake.notify_one();
 }
 

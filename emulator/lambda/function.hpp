@@ -57,6 +57,11 @@ struct Host {
     std::string account_id = "000000000000";
     std::string access_key_id = "test", secret_access_key = "test";  // for the environments' SDKs
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+    // How long a warm environment polls for its next invocation before it
+    // sleeps (common/spin.hpp): an in-process worker thread itself, a
+    // process environment's lowcloud runtime and SDK client through
+    // LOWCLOUD_SPIN_US (microseconds) in its environment. Zero: no polling.
+    std::chrono::microseconds spin{0};
     const Runtimes* runtimes = nullptr;
     // The clock deadlines, idle reaping and retries run on; tests pass a
     // fake one and drive tick() (unset: std::chrono::steady_clock).

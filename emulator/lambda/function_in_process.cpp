@@ -5,6 +5,8 @@
 #include "lambda/host.hpp"
 #include "lambda/library.hpp"
 
+#include "common/spin.hpp"
+
 #include <atomic>
 #include <future>
 #include <optional>
@@ -68,6 +70,13 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
                 if (!inv->finished) deliver_locked(*env, inv);
             }
             if (!env->current) env->state = Environment::State::idle;
+        }
+        if (host_.spin.count() > 0 && env->state != Environment::State::stopping && env->state != Environment::State::busy) {
+            // Poll for the next invocation before sleeping (common/spin.hpp).
+            const std::uint64_t seen = env->wakes.load(std::memory_order_acquire);
+            lock.unlock();
+            spin_until(host_.spin, [&] { return env->wakes.load(std::memory_order_acquire) != seen; });
+            lock.lock();
         }
         env->wake.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
         if (env->state == Environment::State::stopping) break;

@@ -10,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -66,6 +68,7 @@ struct Function::Environment {
     std::unique_ptr<ChildProcess> process;  // isolation: process
     std::thread worker;                     // isolation: in-process
     std::condition_variable wake;           // in-process: work or stop for this worker only
+    std::atomic<std::uint64_t> wakes{0};    // in-process: bumped with each notify of `wake` (seen without the lock)
     bool runaway = false;                   // in-process handler past its timeout
     std::shared_ptr<Function> keep_alive;   // runaway: its Function, until the worker takes it
     http::Respond parked;                   // a waiting /next

@@ -52,6 +52,7 @@ Service::Service(Options options, Logger& logger) : options_(std::move(options))
     host_.secret_access_key = options_.secret_access_key;
     host_.executable = self_executable();
     host_.idle_timeout = options_.idle_timeout;
+    host_.spin = options_.spin;
     host_.scratch = options_.scratch.empty() ? fs::temp_directory_path() / ("lowcloud-lambda-" + std::to_string(getpid())) : options_.scratch;
     fs::create_directories(host_.scratch);
     runtimes_ = std::make_unique<Runtimes>(host_.scratch, host_.executable);

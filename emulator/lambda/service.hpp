@@ -66,6 +66,7 @@ struct Options {
     std::filesystem::path scratch;   // snapshots, runtime clients, per-environment /tmp
     std::filesystem::path data_dir;  // "" : functions live in memory only
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+    std::chrono::microseconds spin{0};  // see Host::spin
     // The credentials functions get (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY),
     // so their SDK calls back into lowcloud pass its signature checks.
     std::string access_key_id = "test";

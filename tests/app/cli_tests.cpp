@@ -26,6 +26,9 @@ TEST_CASE("cli: serve options", "[cli]") {
     CHECK(c.serve.in_memory);
     CHECK(c.serve.log_level == lowcloud::LogLevel::warn);
     CHECK(c.serve.threads == 3);
+    CHECK(c.serve.spin_us == 200);
+    CHECK(parse_command_line({"serve", "--spin-us", "0"}).serve.spin_us == 0);
+    CHECK(parse_command_line({"serve", "--spin-us", "10000"}).serve.spin_us == 10000);
 }
 
 TEST_CASE("cli: help and version everywhere", "[cli]") {
@@ -50,6 +53,8 @@ TEST_CASE("cli: usage errors", "[cli]") {
         {{"serve", "--log-level", "loud"}, "unknown log level 'loud'"},
         {{"serve", "--config", "/nonexistent/lowcloud.yaml"}, "no such file"},
         {{"serve", "--in-memory", "--data-dir", "/tmp/x"}, "exclude each other"},
+        {{"serve", "--spin-us", "10001"}, "--spin-us must be between 0 and 10000 microseconds"},
+        {{"serve", "--spin-us", "-1"}, "spin-us"},
     };
     for (const auto& [args, fragment] : cases) {
         INFO(fragment);

@@ -79,6 +79,21 @@ TEST_CASE("server: keep-alive serves several requests on one connection", "[serv
     CHECK(got.find("POST /b xyz") != std::string::npos);
 }
 
+TEST_CASE("server: I/O threads polling for work serve requests, late answers and a shutdown", "[server][spin]") {
+    ServerOptions o;
+    o.spin = std::chrono::seconds(60);  // longer than the test: the threads poll throughout
+    auto r = std::make_unique<Running>(o);
+    auto port = r->server->port();
+    for (int i = 0; i < 3; ++i) {  // connections dealt out to both threads
+        std::string got = exchange(port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 200", 2);
+        CHECK(got.find("GET /a ") != std::string::npos);
+        CHECK(got.find("slow done") != std::string::npos);  // posted from another thread
+    }
+    auto start = std::chrono::steady_clock::now();
+    r.reset();  // shutdown + join: the polling threads see the stop
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+}
+
 TEST_CASE("server: refusals", "[server]") {
     Running r;
     struct Case {

@@ -157,7 +157,7 @@ def test_environment_variables(lam_server, lam):
     names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_REGION",
              "AWS_DEFAULT_REGION", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "_HANDLER", "LAMBDA_TASK_ROOT",
              "AWS_LAMBDA_RUNTIME_API", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-             "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "GREETING"]
+             "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "GREETING", "LOWCLOUD_SPIN_US"]
     _, env = invoke(lam, "envvars", {"names": names})
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "envvars"
     assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
@@ -172,6 +172,8 @@ def test_environment_variables(lam_server, lam):
     assert env["AWS_LAMBDA_RUNTIME_API"] != lam_server.url[len("http://"):]
     assert env["AWS_ACCESS_KEY_ID"] and env["AWS_SECRET_ACCESS_KEY"] and env["AWS_SESSION_TOKEN"]
     assert env["GREETING"] == "hello"
+    # lowcloud's runtime and SDK client poll before they block (--spin-us, 200 by default).
+    assert env["LOWCLOUD_SPIN_US"] == "200"
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"])
 
 

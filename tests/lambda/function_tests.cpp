@@ -148,6 +148,20 @@ TEST_CASE("function: a warm environment serves the next invocation", "[lambda][f
     CHECK(f.health()["environments"] == 1);
 }
 
+TEST_CASE("function: an in-process environment polling for work takes the next invocation and a stop", "[lambda][function][spin]") {
+    Fixture fx;
+    fx.host.spin = 60s;  // longer than the test: every wake-up below reaches a polling worker
+    Function f(Fixture::config("counter_handler"), fx.host, fx.logger, 1);
+    auto first = call(f, json::object());
+    auto second = call(f, json::object());
+    REQUIRE(second.status == Status::success);
+    CHECK(json::parse(second.payload)["calls"] == json::parse(first.payload)["calls"].get<int>() + 1);  // the same environment
+    fx.advance(61s);
+    f.tick();
+    // Within eventually()'s two seconds, not after the 60 s window.
+    CHECK(eventually([&] { return f.health()["environments"] == 0; }));
+}
+
 TEST_CASE("function: an idle environment is stopped after the idle timeout", "[lambda][function]") {
     Fixture fx;
     Function f(Fixture::config("echo_handler"), fx.host, fx.logger, 1);

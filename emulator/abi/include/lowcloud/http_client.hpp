@@ -2,6 +2,12 @@
 // handler runtime (the Lambda Runtime API loop) and the handlers' DynamoDB
 // client. Reconnects once when the server has closed an idle connection.
 // Not thread-safe: use one HttpClient per thread.
+//
+// Waiting for a response, it polls the socket for LOWCLOUD_SPIN_US
+// microseconds (read from the environment at construction; lowcloud sets it
+// in its execution environments) before it blocks, yielding the core between
+// polls: on a VM a blocked reader's wake-up costs tens of microseconds (see
+// the emulator's common/spin.hpp). Unset or 0: it blocks at once.
 #pragma once
 
 #include <memory>
@@ -58,6 +64,7 @@ public:
 private:
     struct Connection;
     Endpoint endpoint_;
+    long spin_us_ = 0;
     std::unique_ptr<Connection> connection_;
 };
 
