@@ -69,7 +69,7 @@ struct HttpClient::Connection {
 };
 
 HttpClient::HttpClient(Endpoint endpoint) : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {
-    if (const char* spin = std::getenv("LOWCLOUD_SPIN_US")) spin_us_ = std::max(0L, std::strtol(spin, nullptr, 10));
+    if (const char* spin = std::getenv("LOWCLOUD_SPIN_US")) spin_us_ = std::clamp(std::strtol(spin, nullptr, 10), 0L, 10000L);
 }
 
 HttpClient::~HttpClient() {
@@ -137,6 +137,7 @@ std::vector<HttpResponse> HttpClient::pipeline(const std::vector<Request>& reque
                     c.stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
                     c.stream.close();
                     c.open = false;
+                    c.buffer.clear();  // bytes past the last response belong to no request
                     if (i + 1 < requests.size()) throw std::runtime_error("the server closed the connection after a response");
                 }
             }

@@ -79,7 +79,13 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
             lock.lock();
         }
         env->wake.wait(lock, [&] { return env->state == Environment::State::stopping || env->state == Environment::State::busy; });
-        if (env->state == Environment::State::stopping) break;
+        if (env->state == Environment::State::stopping) {
+            if (env->runaway) {  // timed out before this worker took it: its handler never ran
+                self = std::move(env->keep_alive);
+                --runaway_handlers_;
+            }
+            break;
+        }
         auto inv = env->current;
         std::string request_id = inv->request_id, name = config_.name, fn_arn = arn(), empty;
         std::string stream = "in-process/" + std::to_string(env->number), group = "/aws/lambda/" + name;

@@ -150,7 +150,7 @@ TEST_CASE("function: a warm environment serves the next invocation", "[lambda][f
 
 TEST_CASE("function: an in-process environment polling for work takes the next invocation and a stop", "[lambda][function][spin]") {
     Fixture fx;
-    fx.host.spin = 60s;  // longer than the test: every wake-up below reaches a polling worker
+    fx.host.spin = 5s;  // longer than the test: every wake-up below reaches a polling worker
     Function f(Fixture::config("counter_handler"), fx.host, fx.logger, 1);
     auto first = call(f, json::object());
     auto second = call(f, json::object());
@@ -158,8 +158,24 @@ TEST_CASE("function: an in-process environment polling for work takes the next i
     CHECK(json::parse(second.payload)["calls"] == json::parse(first.payload)["calls"].get<int>() + 1);  // the same environment
     fx.advance(61s);
     f.tick();
-    // Within eventually()'s two seconds, not after the 60 s window.
+    // Within eventually()'s two seconds, not after the 5 s window.
     CHECK(eventually([&] { return f.health()["environments"] == 0; }));
+}
+
+TEST_CASE("function_counts_no_runaway_handler_for_an_invocation_timed_out_before_its_handler_ran", "[lambda][function]") {
+    // The deadline passes (tick) between the invocation's delivery to a warm
+    // environment and its worker waking up: the worker never runs the
+    // handler, so no handler runs away.
+    Fixture fx;
+    Function f(Fixture::config("echo_handler"), fx.host, fx.logger, 1);
+    for (int i = 0; i < 30; ++i) {
+        REQUIRE(call(f, {{"warm", i}}).status == Status::success);  // an idle, warm environment
+        auto late = start(f, {{"late", i}});
+        fx.advance(2s);  // past the 1 s timeout, likely before the worker has woken
+        f.tick();
+        REQUIRE(late.wait_for(10s) == std::future_status::ready);
+    }
+    CHECK(eventually([&] { return f.health()["runaway_handlers"] == 0; }));
 }
 
 TEST_CASE("function: an idle environment is stopped after the idle timeout", "[lambda][function]") {

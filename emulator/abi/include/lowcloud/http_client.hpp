@@ -7,7 +7,8 @@
 // microseconds (read from the environment at construction; lowcloud sets it
 // in its execution environments) before it blocks, yielding the core between
 // polls: on a VM a blocked reader's wake-up costs tens of microseconds (see
-// the emulator's common/spin.hpp). Unset or 0: it blocks at once.
+// the emulator's common/spin.hpp). Unset or 0: it blocks at once; at most
+// 10,000 (as `lowcloud serve --spin-us`).
 #pragma once
 
 #include <memory>
