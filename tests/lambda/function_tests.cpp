@@ -477,10 +477,18 @@ TEST_CASE("function: an idle environment whose /next waits on the caller's threa
         CHECK(delivered[1].size() == 1);
         CHECK(delivered[2].size() == 2);
     }
-    SECTION("called on this thread: environment 1") {
+    SECTION("called on this thread: environment 1, though 2 was used last") {
+        fx.advance(1s);  // environment 2 serves a call from the other thread, and becomes the most recently used one
+        std::future<InvokeResult> c1;
+        on_other([&] {
+            c1 = start(f, json::object());
+            f.runtime_response(2, last(2), "{}", ignore);
+            f.runtime_next(2, next_for(2));
+        });
+        REQUIRE(c1.wait_for(10s) == std::future_status::ready);
         auto c0 = start(f, json::object());
         std::lock_guard lock(m);
         CHECK(delivered[1].size() == 2);
-        CHECK(delivered[2].size() == 1);
+        CHECK(delivered[2].size() == 2);
     }
 }
