@@ -59,8 +59,9 @@ struct Host {
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
     // How long a warm environment polls for its next invocation before it
     // sleeps (common/spin.hpp): an in-process worker thread itself, a
-    // process environment's lowcloud runtime and SDK client through
-    // LOWCLOUD_SPIN_US (microseconds) in its environment. Zero: no polling.
+    // process environment's lowcloud runtime (native or Python) and C++ SDK
+    // client through LOWCLOUD_SPIN_US (microseconds) in its environment.
+    // Zero: no polling.
     std::chrono::microseconds spin{0};
     const Runtimes* runtimes = nullptr;
     // The clock deadlines, idle reaping and retries run on; tests pass a

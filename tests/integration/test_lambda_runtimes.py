@@ -647,3 +647,17 @@ def test_in_memory_server_forgets_functions(start_server, tmp_path):
     lam = lambda_client(start_server("--in-memory", "--log-level", "warn", cwd=str(tmp_path)).url)
     assert_error(service_error(lambda: lam.get_function(FunctionName=name)), "ResourceNotFoundException", 404)
     assert not os.path.exists(tmp_path / ".lowcloud"), "--in-memory must not write a data directory"
+
+
+@pytest.mark.parametrize("spin", ["0", "10000"])
+def test_python_runtime_with_and_without_polling(start_server, tmp_path, spin):
+    # --spin-us reaches the runtime as LOWCLOUD_SPIN_US (absent when 0); the
+    # runtime polls its socket that long before it blocks, and answers the same.
+    s = start_server("--in-memory", "--log-level", "warn", "--spin-us", spin, cwd=str(tmp_path))
+    lam = lambda_client(s.url)
+    name = unique("py-spin")
+    create(lam, name, RUNTIMES["python3.12"])
+    for _ in range(3):
+        env = invoke(lam, name, {"env": ["LOWCLOUD_SPIN_US", "AWS_LAMBDA_FUNCTION_NAME"]})[1]["env"]
+        assert env == {"LOWCLOUD_SPIN_US": None if spin == "0" else spin, "AWS_LAMBDA_FUNCTION_NAME": name}
+    assert s.stop() == 0, s.log()
