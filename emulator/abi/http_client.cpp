@@ -1,13 +1,14 @@
 // Blocking keep-alive HTTP client on Boost.Beast (see lowcloud/http_client.hpp).
 #include "lowcloud/http_client.hpp"
 
+#include "common/spin.hpp"  // header-only: the emulator's spin loop, shared
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <poll.h>
-#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,12 +22,11 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 namespace {
-// Polls `fd` until it is readable or `spin_us` have passed, yielding the
-// core between polls (see the header); the blocking read follows either way.
-void await_readable(int fd, long spin_us) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_us);
+// Polls `fd` until it is readable or `window` has passed (see the header);
+// the blocking read follows either way.
+void await_readable(int fd, std::chrono::microseconds window) {
     pollfd p{fd, POLLIN, 0};
-    while (::poll(&p, 1, 0) == 0 && std::chrono::steady_clock::now() < deadline) sched_yield();
+    spin_until(window, [&p] { return ::poll(&p, 1, 0) != 0; });
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -69,7 +69,8 @@ struct HttpClient::Connection {
 };
 
 HttpClient::HttpClient(Endpoint endpoint) : endpoint_(std::move(endpoint)), connection_(std::make_unique<Connection>()) {
-    if (const char* spin = std::getenv("LOWCLOUD_SPIN_US")) spin_us_ = std::clamp(std::strtol(spin, nullptr, 10), 0L, 10000L);
+    if (const char* spin = std::getenv("LOWCLOUD_SPIN_US"))
+        spin_ = std::chrono::microseconds(std::clamp<long>(std::strtol(spin, nullptr, 10), 0, kMaxSpin.count()));
 }
 
 HttpClient::~HttpClient() {
@@ -125,7 +126,7 @@ std::vector<HttpResponse> HttpClient::pipeline(const std::vector<Request>& reque
             for (std::size_t i = 0; i < requests.size(); ++i) {
                 bhttp::response_parser<bhttp::string_body> parser;
                 parser.body_limit(64 * 1024 * 1024);
-                if (spin_us_ > 0 && c.buffer.size() == 0) await_readable(c.stream.socket().native_handle(), spin_us_);
+                if (spin_.count() > 0 && c.buffer.size() == 0) await_readable(c.stream.socket().native_handle(), spin_);
                 bhttp::read(c.stream, c.buffer, parser);
                 auto& res = parser.get();
                 HttpResponse& r = out.emplace_back();

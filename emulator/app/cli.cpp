@@ -6,6 +6,7 @@
 #include "lambda/code.hpp"
 #include "lambda/library.hpp"
 #include "lambda/runtime.hpp"
+#include "common/spin.hpp"
 
 #include <unistd.h>
 
@@ -191,7 +192,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
     if (vm.count("in-memory") && cmd.serve.in_memory && !vm["data-dir"].defaulted())
         throw UsageError("--data-dir and --in-memory exclude each other");
     cmd.serve.data_dir = data_dir;
-    if (cmd.serve.spin_us > 10000) throw UsageError("--spin-us must be between 0 and 10000 microseconds");
+    if (cmd.serve.spin_us > kMaxSpin.count())
+        throw UsageError("--spin-us must be between 0 and " + std::to_string(kMaxSpin.count()) + " microseconds");
     if (cmd.serve.ttl_interval_seconds < 0 || cmd.serve.ttl_interval_seconds > 86400)
         throw UsageError("--ttl-interval must be between 0 and 86400 seconds");
     if (!config.empty()) {

@@ -25,6 +25,9 @@
 
 namespace lowcloud {
 
+// The longest window lowcloud accepts (`--spin-us`, LOWCLOUD_SPIN_US).
+constexpr std::chrono::microseconds kMaxSpin{10000};
+
 // Calls `ready()` until it returns true or `window` has passed, yielding the
 // core between calls; returns its last answer. A window of zero (or less)
 // calls it once. `ready` must not block.

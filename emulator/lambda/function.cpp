@@ -217,8 +217,7 @@ void Function::deliver_locked(Environment& env, const std::shared_ptr<Invocation
     env.last_used = current;
     log_line_locked(inv.get(), "START RequestId: " + inv->request_id + " Version: " + config_.version);
     if (config_.isolation == Isolation::in_process) {
-        env.wakes.fetch_add(1, std::memory_order_release);
-        env.wake.notify_one();
+        env.wake_worker();
         return;
     }
     http::Response r;
@@ -312,8 +311,7 @@ void Function::stop_environment_locked(Environment& env) {
     // lowcloud's runtimes exit on the 410; a custom bootstrap may just ask
     // again (a bash loop with curl): the process group goes, as on AWS.
     if (env.process) env.process->kill(SIGKILL);
-    env.wakes.fetch_add(1, std::memory_order_release);
-    env.wake.notify_one();
+    env.wake_worker();
 }
 
 void Function::place_locked(const std::shared_ptr<Invocation>& inv) {

@@ -69,6 +69,12 @@ struct Function::Environment {
     std::thread worker;                     // isolation: in-process
     std::condition_variable wake;           // in-process: work or stop for this worker only
     std::atomic<std::uint64_t> wakes{0};    // in-process: bumped with each notify of `wake` (seen without the lock)
+    // In-process: tells the worker its state changed (busy or stopping),
+    // whether it sleeps on `wake` or polls `wakes`. Under Function::mutex_.
+    void wake_worker() {
+        wakes.fetch_add(1, std::memory_order_release);
+        wake.notify_one();
+    }
     bool runaway = false;                   // in-process handler past its timeout
     std::shared_ptr<Function> keep_alive;   // runaway: its Function, until the worker takes it
     http::Respond parked;                   // a waiting /next

@@ -11,6 +11,7 @@
 // 10,000 (as `lowcloud serve --spin-us`).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,7 +66,7 @@ public:
 private:
     struct Connection;
     Endpoint endpoint_;
-    long spin_us_ = 0;
+    std::chrono::microseconds spin_{0};  // LOWCLOUD_SPIN_US
     std::unique_ptr<Connection> connection_;
 };
 
