@@ -371,18 +371,20 @@ http::Response Service::answer(const http::Request& request) {
         }
         if (!body.is_object()) throw serialization_error("Start of structure or map found where not expected");
         json result;
-        std::string answer_text;  // GetItem answers with text (get_item_text)
+        std::string answer_text;  // GetItem, Query and Scan answer with text
         // The busiest operations read their request before taking the lock.
-        Prepared<std::string> get_step;
+        Prepared<std::string> text_step;  // the operations answering with text
         Prepared<json> step;
-        if (it->second == get_item) get_step = prepare_get_item_text(body);
+        if (it->second == get_item) text_step = prepare_get_item_text(body);
+        else if (it->second == query) text_step = prepare_query_text(body);
+        else if (it->second == scan) text_step = prepare_scan_text(body);
         else if (it->second == put_item) step = prepare_put_item(body);
         else if (it->second == batch_write_item) step = prepare_batch_write_item(body);
         {
             std::lock_guard lock(impl_->engine.mutex);
             impl_->engine.storage.begin_batch();
-            if (get_step)
-                answer_text = get_step(impl_->engine);
+            if (text_step)
+                answer_text = text_step(impl_->engine);
             else if (step)
                 result = step(impl_->engine);
             else
@@ -395,7 +397,7 @@ http::Response Service::answer(const http::Request& request) {
                 }
             }
         }
-        if (it->second == get_item) return finish(200, std::move(answer_text), content_type);
+        if (text_step) return finish(200, std::move(answer_text), content_type);
         // TagResource and UntagResource answer an empty body, as DynamoDB does.
         if (result.empty() && (name == "TagResource" || name == "UntagResource")) return finish(200, "", content_type);
         return finish(200, dump(result), content_type);

@@ -101,6 +101,75 @@ TEST_CASE("service: a table and an item round trip", "[service]") {
     CHECK(described["Table"]["TableArn"] == "arn:aws:dynamodb:us-east-1:000000000000:table/tbl");
 }
 
+// Query and Scan splice stored items into their answer as text (no decoding):
+// every output form must still answer what the items' values say.
+TEST_CASE("service: Query and Scan answer stored items in every output form", "[service]") {
+    Fixture f;
+    f.ok("CreateTable", json::parse(R"({"TableName":"tbl","BillingMode":"PAY_PER_REQUEST",
+        "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},
+                                {"AttributeName":"g","AttributeType":"S"}],
+        "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
+        "GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+                                   "Projection":{"ProjectionType":"KEYS_ONLY"}}]})"));
+    // Every type, with a number and a string that come back normalized/escaped.
+    const json first = json::parse(R"({"pk":{"S":"p"},"sk":{"N":"1"},"g":{"S":"x"},"s":{"S":"q\"uote\u00e9\n"},
+        "n":{"N":"01.50"},"b":{"B":"AAEC"},"t":{"BOOL":true},"z":{"NULL":true},"ss":{"SS":["b","a"]},
+        "ns":{"NS":["2","1"]},"bs":{"BS":["AQ=="]},"l":{"L":[{"S":"x"},{"N":"3"}]},"m":{"M":{"k":{"S":"v"}}}})");
+    f.ok("PutItem", {{"TableName", "tbl"}, {"Item", first}});
+    f.ok("PutItem", {{"TableName", "tbl"}, {"Item", {{"pk", {{"S", "p"}}}, {"sk", {{"N", "2"}}}, {"g", {{"S", "x"}}}}}});
+    auto query = [&](json extra) {
+        json body = {{"TableName", "tbl"}, {"KeyConditionExpression", "pk = :p"}, {"ExpressionAttributeValues", {{":p", {{"S", "p"}}}}}};
+        body.update(extra);
+        return f.ok("Query", body);
+    };
+
+    json all = query(json::object());
+    REQUIRE(all["Items"].size() == 2);
+    CHECK(all["Items"][0] == f.ok("GetItem", {{"TableName", "tbl"}, {"Key", {{"pk", {{"S", "p"}}}, {"sk", {{"N", "1"}}}}}})["Item"]);
+    CHECK(all["Items"][0]["s"] == first["s"]);
+    CHECK(all["Items"][0]["n"]["N"] == "1.5");
+    CHECK(all["Items"][0]["m"] == first["m"]);
+    CHECK(all["Items"][0]["l"] == first["l"]);
+    CHECK(all["Items"][0]["ss"]["SS"].size() == 2);
+    CHECK(all["Items"][0]["bs"] == first["bs"]);
+    CHECK(all["Items"][0]["z"] == first["z"]);
+    CHECK(all["Count"] == 2);
+    CHECK(all["ScannedCount"] == 2);
+    CHECK_FALSE(all.contains("LastEvaluatedKey"));
+
+    json page = query({{"Limit", 1}, {"ReturnConsumedCapacity", "TOTAL"}});
+    CHECK(page["Items"].size() == 1);
+    CHECK(page["LastEvaluatedKey"] == json::parse(R"({"pk":{"S":"p"},"sk":{"N":"1"}})"));
+    CHECK(page["ConsumedCapacity"]["TableName"] == "tbl");
+
+    json count = query({{"Select", "COUNT"}});
+    CHECK_FALSE(count.contains("Items"));
+    CHECK(count["Count"] == 2);
+
+    json projected = query({{"ProjectionExpression", "m.k, sk"}});
+    CHECK(projected["Items"][0] == json::parse(R"({"m":{"M":{"k":{"S":"v"}}},"sk":{"N":"1"}})"));
+
+    json filtered = query({{"FilterExpression", "attribute_exists(m)"}});
+    CHECK(filtered["Count"] == 1);
+    CHECK(filtered["ScannedCount"] == 2);
+    CHECK(filtered["Items"][0]["b"] == first["b"]);
+
+    json none = query({{"FilterExpression", "attribute_exists(nothing)"}});
+    CHECK(none["Items"] == json::array());
+
+    json index = f.ok("Query", {{"TableName", "tbl"}, {"IndexName", "by_g"}, {"KeyConditionExpression", "g = :g"},
+                                {"ExpressionAttributeValues", {{":g", {{"S", "x"}}}}}, {"Limit", 1}});
+    CHECK(index["Items"][0] == json::parse(R"({"pk":{"S":"p"},"sk":{"N":"1"},"g":{"S":"x"}})"));
+    CHECK(index["LastEvaluatedKey"] == json::parse(R"({"pk":{"S":"p"},"sk":{"N":"1"},"g":{"S":"x"}})"));
+
+    json scan = f.ok("Scan", {{"TableName", "tbl"}});
+    CHECK(scan["Items"] == all["Items"]);
+    json empty = f.ok("Scan", {{"TableName", "tbl"}, {"Limit", 1}, {"ExclusiveStartKey", page["LastEvaluatedKey"]},
+                               {"FilterExpression", "attribute_exists(m)"}});
+    CHECK(empty["Items"] == json::array());
+    CHECK(empty["ScannedCount"] == 1);
+}
+
 // The WAL's header counts its restarts (the checkpoint sequence number,
 // bytes 12-15, big-endian): SQLite increments it each time the WAL starts over.
 static std::uint32_t wal_restarts(const std::filesystem::path& wal) {

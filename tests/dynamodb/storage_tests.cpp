@@ -77,7 +77,7 @@ TEST_CASE("storage: a version 1 database is migrated on open", "[storage]") {
         return true;
     });
     s.query_index(1, "by_g", "gx", {}, true, std::nullopt, [&](Row&& r) {
-        indexed.push_back(r.item.at("id").scalar);
+        indexed.push_back(r.item().at("id").scalar);
         return true;
     });
     CHECK(scanned.size() == 2);

@@ -94,7 +94,11 @@ std::string get_item_text(Engine&, const nlohmann::json&);
 nlohmann::json update_item(Engine&, const nlohmann::json&);
 nlohmann::json delete_item(Engine&, const nlohmann::json&);
 
-// query_ops.cpp
+// query_ops.cpp: the answers as JSON text, stored items spliced in.
+Prepared<std::string> prepare_query_text(const nlohmann::json&);
+Prepared<std::string> prepare_scan_text(const nlohmann::json&);
+std::string query_text(Engine&, const nlohmann::json&);
+std::string scan_text(Engine&, const nlohmann::json&);
 nlohmann::json query(Engine&, const nlohmann::json&);
 nlohmann::json scan(Engine&, const nlohmann::json&);
 

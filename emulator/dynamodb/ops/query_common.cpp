@@ -249,40 +249,48 @@ bool PageBuilder::visit(Row&& row) {
         return false;
     }
     ++scanned_;
+    // Whether the index holds only part of the item (what is read and returned is its view).
+    const bool partial = t_.index && t_.index->projection.type != "ALL";
     std::optional<Item> projected;
-    const Item* view = &row.item;
-    if (t_.index && t_.index->projection.type != "ALL") {
-        projected = index_view(row.item);
-        view = &*projected;
-        read_bytes_ += static_cast<std::int64_t>(item_size(*view));
+    if (partial) {
+        projected = index_view(row.item());
+        read_bytes_ += static_cast<std::int64_t>(item_size(*projected));
     } else {
         read_bytes_ += row.size;
     }
     if (fetch_) fetched_bytes_ += row.size;
 
     // A global index filters what it holds; the table and local indexes see the whole item.
-    const Item& subject = t_.index && !t_.local ? *view : row.item;
     const auto& filter = r_.expressions.filter;
-    if (!filter || expr::evaluate(*filter, &subject)) {
+    if (!filter || expr::evaluate(*filter, partial && !t_.local ? &*projected : &row.item())) {
         ++count_;
+        auto append = [&](std::string_view text) {
+            if (!items_.empty()) items_ += ',';
+            items_ += text;
+        };
         switch (output_) {
-            case Output::Full: items_.push_back(to_json(row.item)); break;
-            case Output::IndexProjected: items_.push_back(to_json(*view)); break;
-            case Output::Specific: items_.push_back(to_json(expr::project(row.item, *r_.expressions.projection))); break;
+            case Output::Full: append(row.text); break;
+            case Output::IndexProjected: append(partial ? to_json_text(*projected) : row.text); break;
+            case Output::Specific: append(to_json_text(expr::project(row.item(), *r_.expressions.projection))); break;
             case Output::Count: break;
         }
     }
-    last_key_ = keys_of(key_attributes_, row.item);
+    last_ = std::move(row);
     if ((r_.limit && scanned_ >= *r_.limit) || read_bytes_ >= kPageBytes) stopped_ = true;
     return true;
 }
 
-json PageBuilder::response() const {
+std::string PageBuilder::response_text() const {
     json out = json::object();
-    if (output_ != Output::Count) out["Items"] = items_;
     out["Count"] = count_;
     out["ScannedCount"] = scanned_;
-    if (stopped_ && more_) out["LastEvaluatedKey"] = to_json(last_key_);
+    if (stopped_ && more_) out["LastEvaluatedKey"] = to_json(keys_of(key_attributes_, last_.item()));
+    std::string tail = capacity(out).dump(-1, ' ', false, json::error_handler_t::replace);
+    if (output_ == Output::Count) return tail;
+    return "{\"Items\":[" + items_ + "]," + tail.substr(1);
+}
+
+json PageBuilder::capacity(json out) const {
     const auto& mode = r_.return_capacity;
     if (!mode || *mode == "NONE") return out;
     if (!t_.index) {

@@ -96,26 +96,28 @@ public:
     Visit visitor() {
         return [this](Row&& row) { return visit(std::move(row)); };
     }
-    // The response: Items (unless COUNT), Count, ScannedCount,
-    // LastEvaluatedKey, ConsumedCapacity.
-    nlohmann::json response() const;
+    // The response as JSON text: Items (unless COUNT), Count, ScannedCount,
+    // LastEvaluatedKey, ConsumedCapacity. Whole items are the stored text,
+    // spliced in unchanged (no decoding, no re-encoding).
+    std::string response_text() const;
 
 private:
     enum class Output { Full, IndexProjected, Specific, Count };
 
     bool visit(Row&& row);
     Item index_view(const Item& item) const;
+    nlohmann::json capacity(nlohmann::json out) const;  // `out` with ConsumedCapacity when asked for
 
     const ReadRequest& r_;
     const ReadTarget& t_;
     Output output_ = Output::Full;
     std::vector<KeyAttribute> key_attributes_;  // of LastEvaluatedKey
     bool fetch_ = false;  // an LSI read that needs the base item (capacity)
-    nlohmann::json items_ = nlohmann::json::array();
+    std::string items_;  // the Items array's members, comma-separated
     std::int64_t count_ = 0, scanned_ = 0;
     std::int64_t read_bytes_ = 0, fetched_bytes_ = 0;
     bool stopped_ = false, more_ = false;
-    Item last_key_;
+    Row last_;  // the page's last item read (LastEvaluatedKey, decoded only when more remain)
 };
 
 }  // namespace lowcloud::dynamodb

@@ -30,7 +30,7 @@ bool present(const json& req, const char* name) {
 }
 
 // A Query may not filter on the key it queries by (dynalite test/query.js).
-void check_filter_on_keys(const ReadRequest& r, const ReadTarget& t, const json& req) {
+void check_filter_on_keys(const ReadRequest& r, const ReadTarget& t, bool legacy_filter) {
     if (!r.expressions.filter) return;
     std::vector<const expr::Path*> paths;
     collect_paths(*r.expressions.filter, paths);
@@ -38,7 +38,7 @@ void check_filter_on_keys(const ReadRequest& r, const ReadTarget& t, const json&
     for (const auto* p : paths) heads.insert(p->attribute());
     for (const KeyAttribute& a : t.key().attributes())
         if (heads.count(a.name))
-            throw validation_error(std::string(present(req, "QueryFilter") ? "QueryFilter" : "Filter Expression") +
+            throw validation_error(std::string(legacy_filter ? "QueryFilter" : "Filter Expression") +
                                    " can only contain non-primary key attributes: Primary key attribute: " + a.name);
 }
 
@@ -49,10 +49,16 @@ std::pair<std::uint32_t, std::uint32_t> segment_hashes(const ReadRequest& r) {
     return {static_cast<std::uint32_t>((s << 32) / n), static_cast<std::uint32_t>(((s + 1) << 32) / n - 1)};
 }
 
+// The rest of each operation, against the table (under the engine's lock).
+std::string query_page(Engine& engine, const ReadRequest& r, const std::vector<KeyCondition>& conditions, bool legacy_filter);
+std::string scan_page(Engine& engine, const ReadRequest& r);
+
 }  // namespace
 
-json query(Engine& engine, const json& req) {
-    ReadRequest r = read_members(req, ReadKind::Query);
+Prepared<std::string> prepare_query_text(const json& req) {
+    // Shared: the closure must be copyable, and the key conditions point into its expressions.
+    auto request = std::make_shared<ReadRequest>(read_members(req, ReadKind::Query));
+    ReadRequest& r = *request;
 
     // DynamoDB takes the legacy KeyConditions beside FilterExpression and
     // ProjectionExpression; only KeyConditionExpression excludes it.
@@ -71,7 +77,17 @@ json query(Engine& engine, const json& req) {
         legacy_keys ? key_conditions_from_legacy(expr::from_filter(req.at("KeyConditions"), "", "KeyConditions"))
                     : key_conditions_from_expression(*r.expressions.key_condition);
     if (conditions.empty() || conditions.size() > kMaxGlobalIndexKeyElements) check_condition_count(conditions);
+    return [request, conditions, legacy_filter = present(req, "QueryFilter")](Engine& engine) {
+        return query_page(engine, *request, conditions, legacy_filter);
+    };
+}
 
+std::string query_text(Engine& engine, const json& req) { return prepare_query_text(req)(engine); }
+json query(Engine& engine, const json& req) { return json::parse(query_text(engine, req)); }
+
+namespace {
+
+std::string query_page(Engine& engine, const ReadRequest& r, const std::vector<KeyCondition>& conditions, bool legacy_filter) {
     ReadTarget t = resolve_target(engine, r);
     check_condition_count(conditions, t.key());
     const Item* start = r.start_key ? &*r.start_key : nullptr;
@@ -92,7 +108,7 @@ json query(Engine& engine, const json& req) {
         after = std::move(p);
     }
     check_projection_paths(r, t);
-    check_filter_on_keys(r, t, req);
+    check_filter_on_keys(r, t, legacy_filter);
     check_select_against_target(r, t);
     check_filter_paths(r, t);
 
@@ -101,11 +117,14 @@ json query(Engine& engine, const json& req) {
         engine.storage.query_index(t.table->id, t.index->name, plan.partition, plan.range, r.forward, after, page.visitor());
     else
         engine.storage.query_table(t.table->id, plan.partition, plan.range, r.forward, after, page.visitor());
-    return page.response();
+    return page.response_text();
 }
 
-json scan(Engine& engine, const json& req) {
-    ReadRequest r = read_members(req, ReadKind::Scan);
+}  // namespace
+
+Prepared<std::string> prepare_scan_text(const json& req) {
+    auto request = std::make_shared<ReadRequest>(read_members(req, ReadKind::Scan));
+    ReadRequest& r = *request;
 
     std::optional<ApiError> segments;
     if (r.segment && !r.total_segments)
@@ -116,7 +135,15 @@ json scan(Engine& engine, const json& req) {
         segments = validation_error("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
                                     std::to_string(*r.segment) + " is not less than TotalSegments: " + std::to_string(*r.total_segments));
     parse_read_expressions(r, req, {.projection = true, .filter = true, .legacy_filter = "ScanFilter"}, std::move(segments));
+    return [request](Engine& engine) { return scan_page(engine, *request); };
+}
 
+std::string scan_text(Engine& engine, const json& req) { return prepare_scan_text(req)(engine); }
+json scan(Engine& engine, const json& req) { return json::parse(scan_text(engine, req)); }
+
+namespace {
+
+std::string scan_page(Engine& engine, const ReadRequest& r) {
     ReadTarget t = resolve_target(engine, r);
     const Item* start = r.start_key ? &*r.start_key : nullptr;
     if (start) {
@@ -159,7 +186,9 @@ json scan(Engine& engine, const json& req) {
         engine.storage.scan_index(t.table->id, t.index->name, low, high, after, page.visitor());
     else
         engine.storage.scan_table(t.table->id, low, high, after, page.visitor());
-    return page.response();
+    return page.response_text();
 }
+
+}  // namespace
 
 }  // namespace lowcloud::dynamodb

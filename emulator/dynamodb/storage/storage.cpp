@@ -534,7 +534,7 @@ void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
     for (const Row& r : rows) {
         std::optional<EncodedKey> ik;
         try {
-            ik = index_key_of(index, r.item);
+            ik = index_key_of(index, r.item());
         } catch (const ApiError&) {
             continue;  // wrong type or empty: not indexed, as DynamoDB backfills
         }
@@ -556,7 +556,7 @@ void Storage::rebuild_ttl(const TableDef& t) {
         return true;
     });
     for (const Row& r : rows)
-        if (auto expires = ttl_seconds(r.item, *t.ttl_attribute))
+        if (auto expires = ttl_seconds(r.item(), *t.ttl_attribute))
             put_ttl_entry(t.id, *expires, r.pk, r.sk);
 }
 
@@ -586,6 +586,11 @@ std::pair<std::int64_t, std::int64_t> Storage::index_counters(std::int64_t table
 
 // ---- range reads -----------------------------------------------------------------
 
+const Item& Row::item() const {
+    if (!item_) item_ = decode_item(text);
+    return *item_;
+}
+
 // Columns: pk, sk, hash, size, item [, ipk, isk].
 void Storage::run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit) {
     try {
@@ -595,7 +600,7 @@ void Storage::run_reads(sqlite::Statement& s, bool index_columns, const Visit& v
             r.sk = std::string(s.column_blob(1));
             r.hash = static_cast<std::uint32_t>(s.column_int(2));
             r.size = s.column_int(3);
-            r.item = decode_item(s.column_blob(4));
+            r.text = std::string(s.column_blob(4));
             if (index_columns) {
                 r.ipk = std::string(s.column_blob(5));
                 r.isk = std::string(s.column_blob(6));

@@ -70,8 +70,16 @@ struct Row {
     std::string pk, sk;
     std::string ipk, isk;
     std::uint32_t hash = 0;  // of pk (table scans) or ipk (index scans: not a base key's hash)
-    Item item;
+    // The stored item: its DynamoDB JSON as to_json_text() wrote it, so a
+    // read that returns whole items can answer with it unchanged.
+    std::string text;
     std::int64_t size = 0;
+
+    // The item, decoded from `text` on first use (most reads never need it).
+    const Item& item() const;
+
+private:
+    mutable std::optional<Item> item_;
 };
 
 // A position to resume after (exclusive), in the order of the read.
