@@ -4,12 +4,11 @@
 #include "apigateway/service.hpp"
 #include "app/dispatcher.hpp"
 #include "app/manifest.hpp"
+#include "app/memory.hpp"
 #include "dynamodb/service.hpp"
 #include "http/server.hpp"
 #include "iam/service.hpp"
 #include "lambda/service.hpp"
-
-#include <malloc.h>
 
 #include <atomic>
 #include <csignal>
@@ -144,7 +143,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         apis.log_routes("http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) + ":" + std::to_string(server->port()));
         // Start-up parsed the manifest, the specs and the seed data; what it
         // freed goes back to the system instead of idling in the heap.
-        malloc_trim(0);
+        release_free_memory();
         out << "listening on http://" << host << ":" << server->port() << std::endl;
         logger.info(std::string("lowcloud " LOWCLOUD_VERSION " serving DynamoDB, Lambda and API Gateway; manifest: ") +
                     (options.config ? options.config->string() : "none") +
