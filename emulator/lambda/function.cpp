@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 namespace lowcloud::lambda {
 
@@ -237,7 +236,7 @@ void Function::log_line_locked(Invocation* inv, const std::string& line) {
     if (inv) inv->log += line + "\n";
     recent_logs_.push_back(line);
     if (recent_logs_.size() > kRecentLines) recent_logs_.pop_front();
-    logger_.info("lambda " + config_.name + " " + line);
+    if (logger_.enabled(LogLevel::info)) logger_.info("lambda " + config_.name + " " + line);
 }
 
 void Function::on_line(Environment& env, std::string_view line) {
@@ -255,8 +254,12 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             std::lock_guard lock(env->output_mutex);
             output.swap(env->output);
         }
-        std::istringstream lines(output);
-        for (std::string line; std::getline(lines, line);) log_line_locked(inv.get(), line);
+        for (std::size_t at = 0; at < output.size();) {  // newline-terminated lines (on_line, append_output)
+            std::size_t end = output.find('\n', at);
+            if (end == std::string::npos) end = output.size();
+            log_line_locked(inv.get(), output.substr(at, end - at));
+            at = end + 1;
+        }
     }
     if (inv->start != Clock::time_point{}) {
         double duration = ms_between(inv->start, now());
