@@ -107,10 +107,14 @@ TEST_CASE("service: Query and Scan answer stored items in every output form", "[
     Fixture f;
     f.ok("CreateTable", json::parse(R"({"TableName":"tbl","BillingMode":"PAY_PER_REQUEST",
         "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},
-                                {"AttributeName":"g","AttributeType":"S"}],
+                                {"AttributeName":"g","AttributeType":"S"},{"AttributeName":"n","AttributeType":"N"}],
         "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
         "GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
-                                   "Projection":{"ProjectionType":"KEYS_ONLY"}}]})"));
+                                   "Projection":{"ProjectionType":"KEYS_ONLY"}},
+                                  {"IndexName":"all_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+                                   "Projection":{"ProjectionType":"ALL"}}],
+        "LocalSecondaryIndexes":[{"IndexName":"by_n","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"n","KeyType":"RANGE"}],
+                                  "Projection":{"ProjectionType":"KEYS_ONLY"}}]})"));
     // Every type, with a number and a string that come back normalized/escaped.
     const json first = json::parse(R"({"pk":{"S":"p"},"sk":{"N":"1"},"g":{"S":"x"},"s":{"S":"q\"uote\u00e9\n"},
         "n":{"N":"01.50"},"b":{"B":"AAEC"},"t":{"BOOL":true},"z":{"NULL":true},"ss":{"SS":["b","a"]},
@@ -168,6 +172,38 @@ TEST_CASE("service: Query and Scan answer stored items in every output form", "[
                                {"FilterExpression", "attribute_exists(m)"}});
     CHECK(empty["Items"] == json::array());
     CHECK(empty["ScannedCount"] == 1);
+
+    // An index that projects ALL answers the stored items themselves.
+    json whole = f.ok("Query", {{"TableName", "tbl"}, {"IndexName", "all_g"}, {"KeyConditionExpression", "g = :g"},
+                                {"ExpressionAttributeValues", {{":g", {{"S", "x"}}}}}});
+    CHECK(whole["Items"] == all["Items"]);
+    // A local index: its own keys, or the table's item fetched (and paid for) for ALL_ATTRIBUTES.
+    json lsi = {{"TableName", "tbl"}, {"IndexName", "by_n"}, {"KeyConditionExpression", "pk = :p"},
+                {"ExpressionAttributeValues", {{":p", {{"S", "p"}}}}}, {"ReturnConsumedCapacity", "INDEXES"}};
+    json keys_only = f.ok("Query", lsi);
+    CHECK(keys_only["Items"] == json::parse(R"([{"pk":{"S":"p"},"sk":{"N":"1"},"n":{"N":"1.5"}}])"));
+    CHECK(keys_only["ConsumedCapacity"]["Table"]["CapacityUnits"] == 0.0);
+    lsi["Select"] = "ALL_ATTRIBUTES";
+    json fetched = f.ok("Query", lsi);
+    CHECK(fetched["Items"] == json::array({all["Items"][0]}));
+    CHECK(fetched["ConsumedCapacity"]["Table"]["CapacityUnits"] == 0.5);
+    CHECK(fetched["ConsumedCapacity"]["LocalSecondaryIndexes"]["by_n"]["CapacityUnits"] == 0.5);
+    json index_scan = f.ok("Scan", {{"TableName", "tbl"}, {"IndexName", "by_g"}});
+    CHECK(index_scan["Items"].size() == 2);
+    CHECK(index_scan["Items"][1] == json::parse(R"({"pk":{"S":"p"},"sk":{"N":"2"},"g":{"S":"x"}})"));
+
+    // The request is read before the table is looked up, as before: a bad
+    // member of a request for a missing table is the validation error.
+    const json key_condition = {{"KeyConditionExpression", "pk = :p"}, {"ExpressionAttributeValues", {{":p", {{"S", "p"}}}}}};
+    for (const std::string op : {"Query", "Scan"}) {
+        json body = {{"TableName", "missing"}};
+        if (op == "Query") body.update(key_condition);
+        json missing = f.error(op, body.dump());
+        CHECK(missing["__type"] == "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+        body["Limit"] = 0;
+        json bad = f.error(op, body.dump());
+        CHECK(bad["__type"] == "com.amazon.coral.validate#ValidationException");
+    }
 }
 
 // The WAL's header counts its restarts (the checkpoint sequence number,

@@ -287,7 +287,10 @@ std::string PageBuilder::response_text() const {
     if (stopped_ && more_) out["LastEvaluatedKey"] = to_json(keys_of(key_attributes_, last_.item()));
     std::string tail = capacity(out).dump(-1, ' ', false, json::error_handler_t::replace);
     if (output_ == Output::Count) return tail;
-    return "{\"Items\":[" + items_ + "]," + tail.substr(1);
+    std::string text;
+    text.reserve(items_.size() + tail.size() + 12);
+    text.append("{\"Items\":[").append(items_).append("],").append(tail, 1);
+    return text;
 }
 
 json PageBuilder::capacity(json out) const {

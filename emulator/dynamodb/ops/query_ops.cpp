@@ -56,7 +56,7 @@ std::string scan_page(Engine& engine, const ReadRequest& r);
 }  // namespace
 
 Prepared<std::string> prepare_query_text(const json& req) {
-    // Shared: the closure must be copyable, and the key conditions point into its expressions.
+    // Shared: the closure must be copyable (std::function), and Expressions are deep copies.
     auto request = std::make_shared<ReadRequest>(read_members(req, ReadKind::Query));
     ReadRequest& r = *request;
 
@@ -73,11 +73,11 @@ Prepared<std::string> prepare_query_text(const json& req) {
         no_keys = validation_error("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     parse_read_expressions(r, legacy_keys ? without_keys : req,
                            {.projection = true, .filter = true, .key_condition = true, .legacy_filter = "QueryFilter"}, std::move(no_keys));
-    const std::vector<KeyCondition> conditions =
+    std::vector<KeyCondition> conditions =
         legacy_keys ? key_conditions_from_legacy(expr::from_filter(req.at("KeyConditions"), "", "KeyConditions"))
                     : key_conditions_from_expression(*r.expressions.key_condition);
     if (conditions.empty() || conditions.size() > kMaxGlobalIndexKeyElements) check_condition_count(conditions);
-    return [request, conditions, legacy_filter = present(req, "QueryFilter")](Engine& engine) {
+    return [request, conditions = std::move(conditions), legacy_filter = present(req, "QueryFilter")](Engine& engine) {
         return query_page(engine, *request, conditions, legacy_filter);
     };
 }

@@ -531,10 +531,12 @@ void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
         rows.push_back(std::move(r));
         return true;
     });
-    for (const Row& r : rows) {
+    for (Row& stored : rows) {
+        const Row r = std::move(stored);  // its text and decoded item are freed after this entry
+        const Item& item = r.item();      // outside the try: an item that cannot be decoded fails the backfill
         std::optional<EncodedKey> ik;
         try {
-            ik = index_key_of(index, r.item());
+            ik = index_key_of(index, item);
         } catch (const ApiError&) {
             continue;  // wrong type or empty: not indexed, as DynamoDB backfills
         }
@@ -555,9 +557,10 @@ void Storage::rebuild_ttl(const TableDef& t) {
         rows.push_back(std::move(r));
         return true;
     });
-    for (const Row& r : rows)
-        if (auto expires = ttl_seconds(r.item(), *t.ttl_attribute))
-            put_ttl_entry(t.id, *expires, r.pk, r.sk);
+    for (Row& stored : rows) {
+        const Row r = std::move(stored);  // freed after this entry
+        if (auto expires = ttl_seconds(r.item(), *t.ttl_attribute)) put_ttl_entry(t.id, *expires, r.pk, r.sk);
+    }
 }
 
 std::vector<EncodedKey> Storage::expired(std::int64_t table, std::int64_t now_seconds, std::size_t limit) {
