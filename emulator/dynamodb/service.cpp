@@ -34,32 +34,32 @@ constexpr std::size_t kRequestBodyLimit = 16 * 1024 * 1024;
 // DynamoDB compresses answers larger than this when the client accepts it.
 constexpr std::size_t kCompressAbove = 4096;
 
-const std::unordered_map<std::string, Operation>& operations() {
-    static const std::unordered_map<std::string, Operation> ops = {
-        {"CreateTable", create_table},
-        {"DescribeTable", describe_table},
-        {"ListTables", list_tables},
-        {"DeleteTable", delete_table},
-        {"UpdateTable", update_table},
-        {"TagResource", tag_resource},
-        {"UntagResource", untag_resource},
-        {"ListTagsOfResource", list_tags_of_resource},
-        {"DescribeTimeToLive", describe_time_to_live},
-        {"UpdateTimeToLive", update_time_to_live},
-        {"DescribeLimits", describe_limits},
-        {"DescribeEndpoints", describe_endpoints},
-        {"DescribeContinuousBackups", describe_continuous_backups},
-        {"UpdateContinuousBackups", update_continuous_backups},
-        {"PutItem", put_item},
-        {"GetItem", get_item},
-        {"UpdateItem", update_item},
-        {"DeleteItem", delete_item},
-        {"Query", query},
-        {"Scan", scan},
-        {"BatchGetItem", batch_get_item},
-        {"BatchWriteItem", batch_write_item},
-        {"TransactWriteItems", transact_write_items},
-        {"TransactGetItems", transact_get_items},
+const std::unordered_map<std::string, OperationEntry>& operations() {
+    static const std::unordered_map<std::string, OperationEntry> ops = {
+        {"CreateTable", {.run = create_table}},
+        {"DescribeTable", {.run = describe_table}},
+        {"ListTables", {.run = list_tables}},
+        {"DeleteTable", {.run = delete_table}},
+        {"UpdateTable", {.run = update_table}},
+        {"TagResource", {.run = tag_resource}},
+        {"UntagResource", {.run = untag_resource}},
+        {"ListTagsOfResource", {.run = list_tags_of_resource}},
+        {"DescribeTimeToLive", {.run = describe_time_to_live}},
+        {"UpdateTimeToLive", {.run = update_time_to_live}},
+        {"DescribeLimits", {.run = describe_limits}},
+        {"DescribeEndpoints", {.run = describe_endpoints}},
+        {"DescribeContinuousBackups", {.run = describe_continuous_backups}},
+        {"UpdateContinuousBackups", {.run = update_continuous_backups}},
+        {"PutItem", {.prepare = prepare_put_item}},
+        {"GetItem", {.prepare_text = prepare_get_item_text}},
+        {"UpdateItem", {.run = update_item}},
+        {"DeleteItem", {.run = delete_item}},
+        {"Query", {.prepare_text = prepare_query_text}},
+        {"Scan", {.prepare_text = prepare_scan_text}},
+        {"BatchGetItem", {.run = batch_get_item}},
+        {"BatchWriteItem", {.prepare = prepare_batch_write_item}},
+        {"TransactWriteItems", {.run = transact_write_items}},
+        {"TransactGetItems", {.run = transact_get_items}},
     };
     return ops;
 }
@@ -370,16 +370,12 @@ http::Response Service::answer(const http::Request& request) {
             throw serialization_error("NUMBER_VALUE cannot be converted: a number in the request body is out of range");
         }
         if (!body.is_object()) throw serialization_error("Start of structure or map found where not expected");
+        const OperationEntry& op = it->second;
         json result;
-        std::string answer_text;  // GetItem, Query and Scan answer with text
+        std::string answer_text;
         // The busiest operations read their request before taking the lock.
-        Prepared<std::string> text_step;  // the operations answering with text
-        Prepared<json> step;
-        if (it->second == get_item) text_step = prepare_get_item_text(body);
-        else if (it->second == query) text_step = prepare_query_text(body);
-        else if (it->second == scan) text_step = prepare_scan_text(body);
-        else if (it->second == put_item) step = prepare_put_item(body);
-        else if (it->second == batch_write_item) step = prepare_batch_write_item(body);
+        Prepared<std::string> text_step = op.prepare_text ? op.prepare_text(body) : nullptr;
+        Prepared<json> step = op.prepare ? op.prepare(body) : nullptr;
         {
             std::lock_guard lock(impl_->engine.mutex);
             impl_->engine.storage.begin_batch();
@@ -388,7 +384,7 @@ http::Response Service::answer(const http::Request& request) {
             else if (step)
                 result = step(impl_->engine);
             else
-                result = it->second(impl_->engine, body);
+                result = op.run(impl_->engine, body);
             if (impl_->engine.storage.batch_operations() >= kMaxBatchOperations) {
                 try {
                     impl_->engine.storage.flush();

@@ -10,8 +10,8 @@
 // one at a time against the single SQLite connection (a mutex serializes
 // them), so every conditional write is check-and-write in one transaction and
 // concurrent clients never lose an update. The request's JSON is parsed
-// before the mutex is taken, and for GetItem, PutItem and BatchWriteItem
-// also read and checked (ops/engine.hpp, prepare_*). One background thread, owned by
+// before the mutex is taken, and for GetItem, PutItem, BatchWriteItem, Query
+// and Scan also read and checked (ops/engine.hpp, prepare_*). One background thread, owned by
 // the Service, sleeps until its next deadline: it commits the open batch of
 // writes 20 ms after it opened, checkpoints the WAL off the request path,
 // and expires TTL items every `ttl_interval`, each under the same mutex

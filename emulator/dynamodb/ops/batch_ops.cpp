@@ -312,6 +312,5 @@ Prepared<json> prepare_batch_write_item(const json& req) {
     };
 }
 
-json batch_write_item(Engine& engine, const json& req) { return prepare_batch_write_item(req)(engine); }
 
 }  // namespace lowcloud::dynamodb

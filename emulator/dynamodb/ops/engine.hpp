@@ -54,6 +54,7 @@ struct Engine {
     nlohmann::json describe(const TableDef& t, const std::string& status = "ACTIVE");
 };
 
+// An operation run whole under the engine's lock.
 using Operation = nlohmann::json (*)(Engine&, const nlohmann::json& request);
 
 // table_ops.cpp
@@ -76,7 +77,7 @@ nlohmann::json update_continuous_backups(Engine&, const nlohmann::json&);
 // `updated` and to storage in the caller's transaction; false when absent.
 bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& request);
 
-// PutItem, GetItem and BatchWriteItem in two steps: prepare_* reads and
+// PutItem, GetItem, BatchWriteItem, Query and Scan in two steps: prepare_* reads and
 // checks the request without the engine (the service runs it outside the
 // engine's lock, so concurrent requests decode their input in parallel),
 // reporting errors in the order the whole operation does, and returns the
@@ -84,27 +85,27 @@ bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& reque
 template <class Answer>
 using Prepared = std::function<Answer(Engine&)>;
 
-// item_ops.cpp
+// How the service runs an operation: whole under the lock (`run`), or read
+// first and finished under the lock, answering JSON (`prepare`) or JSON text
+// (`prepare_text`). Exactly one is set.
+struct OperationEntry {
+    Operation run = nullptr;
+    Prepared<nlohmann::json> (*prepare)(const nlohmann::json&) = nullptr;
+    Prepared<std::string> (*prepare_text)(const nlohmann::json&) = nullptr;
+};
+
+// item_ops.cpp. GetItem answers JSON text, the stored item spliced in (no re-encoding).
 Prepared<nlohmann::json> prepare_put_item(const nlohmann::json&);
 Prepared<std::string> prepare_get_item_text(const nlohmann::json&);
-nlohmann::json put_item(Engine&, const nlohmann::json&);
-nlohmann::json get_item(Engine&, const nlohmann::json&);
-// GetItem's answer as JSON text, the stored item spliced in (no re-encoding).
-std::string get_item_text(Engine&, const nlohmann::json&);
 nlohmann::json update_item(Engine&, const nlohmann::json&);
 nlohmann::json delete_item(Engine&, const nlohmann::json&);
 
 // query_ops.cpp: the answers as JSON text, stored items spliced in.
 Prepared<std::string> prepare_query_text(const nlohmann::json&);
 Prepared<std::string> prepare_scan_text(const nlohmann::json&);
-std::string query_text(Engine&, const nlohmann::json&);
-std::string scan_text(Engine&, const nlohmann::json&);
-nlohmann::json query(Engine&, const nlohmann::json&);
-nlohmann::json scan(Engine&, const nlohmann::json&);
 
 // batch_ops.cpp
 nlohmann::json batch_get_item(Engine&, const nlohmann::json&);
-nlohmann::json batch_write_item(Engine&, const nlohmann::json&);
 Prepared<nlohmann::json> prepare_batch_write_item(const nlohmann::json&);
 
 // transact_ops.cpp

@@ -56,10 +56,6 @@ Prepared<json> prepare_put_item(const json& req) {
     };
 }
 
-json put_item(Engine& engine, const json& req) { return prepare_put_item(req)(engine); }
-
-json get_item(Engine& engine, const json& req) { return json::parse(get_item_text(engine, req)); }
-
 // The stored text is the item's DynamoDB JSON as to_json() wrote it: without
 // a projection it is the answer's Item as it is, with no decoding.
 Prepared<std::string> prepare_get_item_text(const json& req) {
@@ -93,7 +89,6 @@ Prepared<std::string> prepare_get_item_text(const json& req) {
     };
 }
 
-std::string get_item_text(Engine& engine, const json& req) { return prepare_get_item_text(req)(engine); }
 
 json update_item(Engine& engine, const json& req) {
     Constraints c;

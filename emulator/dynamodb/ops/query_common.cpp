@@ -219,7 +219,8 @@ EncodedKey start_index_key(const ReadTarget& t, const Item& start_key) {
 
 // ---- pages -----------------------------------------------------------------------------
 
-PageBuilder::PageBuilder(const ReadRequest& r, const ReadTarget& t) : r_(r), t_(t), key_attributes_(t.start_key_attributes()) {
+PageBuilder::PageBuilder(const ReadRequest& r, const ReadTarget& t)
+    : r_(r), t_(t), key_attributes_(t.start_key_attributes()), partial_(t.index && t.index->projection.type != "ALL") {
     const auto& e = r.expressions;
     if (r.select == "COUNT") output_ = Output::Count;
     else if (e.projection) output_ = Output::Specific;
@@ -249,10 +250,8 @@ bool PageBuilder::visit(Row&& row) {
         return false;
     }
     ++scanned_;
-    // Whether the index holds only part of the item (what is read and returned is its view).
-    const bool partial = t_.index && t_.index->projection.type != "ALL";
     std::optional<Item> projected;
-    if (partial) {
+    if (partial_) {
         projected = index_view(row.item());
         read_bytes_ += static_cast<std::int64_t>(item_size(*projected));
     } else {
@@ -262,7 +261,7 @@ bool PageBuilder::visit(Row&& row) {
 
     // A global index filters what it holds; the table and local indexes see the whole item.
     const auto& filter = r_.expressions.filter;
-    if (!filter || expr::evaluate(*filter, partial && !t_.local ? &*projected : &row.item())) {
+    if (!filter || expr::evaluate(*filter, partial_ && !t_.local ? &*projected : &row.item())) {
         ++count_;
         auto append = [&](std::string_view text) {
             if (!items_.empty()) items_ += ',';
@@ -270,7 +269,7 @@ bool PageBuilder::visit(Row&& row) {
         };
         switch (output_) {
             case Output::Full: append(row.text); break;
-            case Output::IndexProjected: append(partial ? to_json_text(*projected) : row.text); break;
+            case Output::IndexProjected: append(partial_ ? to_json_text(*projected) : row.text); break;
             case Output::Specific: append(to_json_text(expr::project(row.item(), *r_.expressions.projection))); break;
             case Output::Count: break;
         }

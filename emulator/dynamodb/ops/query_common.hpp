@@ -112,6 +112,7 @@ private:
     const ReadTarget& t_;
     Output output_ = Output::Full;
     std::vector<KeyAttribute> key_attributes_;  // of LastEvaluatedKey
+    bool partial_;        // the index holds part of each item: what is read and returned is its view
     bool fetch_ = false;  // an LSI read that needs the base item (capacity)
     std::string items_;  // the Items array's members, comma-separated
     std::int64_t count_ = 0, scanned_ = 0;

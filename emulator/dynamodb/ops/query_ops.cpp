@@ -82,9 +82,6 @@ Prepared<std::string> prepare_query_text(const json& req) {
     };
 }
 
-std::string query_text(Engine& engine, const json& req) { return prepare_query_text(req)(engine); }
-json query(Engine& engine, const json& req) { return json::parse(query_text(engine, req)); }
-
 namespace {
 
 std::string query_page(Engine& engine, const ReadRequest& r, const std::vector<KeyCondition>& conditions, bool legacy_filter) {
@@ -137,9 +134,6 @@ Prepared<std::string> prepare_scan_text(const json& req) {
     parse_read_expressions(r, req, {.projection = true, .filter = true, .legacy_filter = "ScanFilter"}, std::move(segments));
     return [request](Engine& engine) { return scan_page(engine, *request); };
 }
-
-std::string scan_text(Engine& engine, const json& req) { return prepare_scan_text(req)(engine); }
-json scan(Engine& engine, const json& req) { return json::parse(scan_text(engine, req)); }
 
 namespace {
 
