@@ -108,7 +108,9 @@ TEST_CASE("storage: an unknown schema version is refused", "[storage]") {
 
 namespace {
 
-// A table "t" keyed by id (S) in a fresh storage, and items of about 1 KB.
+// A table "t" keyed by id (S) in a fresh storage, and items of about 850
+// bytes stored (small enough to stay inside their leaf page: past ~1,000
+// bytes each would take an overflow page of its own).
 struct BigTable {
     explicit BigTable(const fs::path& file) : s(file) {
         t.name = "t";
@@ -122,7 +124,7 @@ struct BigTable {
     static Item item(const std::string& id) {
         Item i;
         i["id"] = AttributeValue::string(id);
-        i["p"] = AttributeValue::string(std::string(1000, 'x'));
+        i["p"] = AttributeValue::string(std::string(800, 'x'));
         return i;
     }
     // Writes ids [from, to) in operations of `per_op` items each.
@@ -155,8 +157,8 @@ int deleted_open_files() {
 
 // BatchWriteItem ran 15% slower than it needed to on tables of a few hundred
 // thousand items: with a 16 MB page cache, writes to random keys read most
-// leaves back from the file. A table of 40 MB must be rewritten from the
-// cache alone.
+// leaves back from the file. A table of ~40 MB (40,000 items) must be
+// rewritten from the cache alone.
 TEST_CASE("storage: rewriting a 40 MB table reads no page back from the file", "[storage]") {
     auto dir = temp_dir("cache");
     {
@@ -194,7 +196,7 @@ TEST_CASE("storage: a large operation's savepoint journal stays in memory", "[st
         b.put(0, 2000, 100);
         b.s.flush();
         int before = deleted_open_files();
-        b.put(2000, 2400, 400);  // one operation: 400 KB of items, ~100 pages
+        b.put(2000, 2400, 400);  // one operation: 400 items, ~100 new leaf pages and the ones it splits
         REQUIRE(b.s.batch_open());
         CHECK(deleted_open_files() == before);
     }

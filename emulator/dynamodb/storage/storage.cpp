@@ -71,8 +71,8 @@ Storage::Storage(const std::optional<std::filesystem::path>& file)
         // random keys touch every leaf of a table, so a cache smaller than
         // the table reads a page back from the file for most items (16 MB,
         // about 60,000 items of 250 bytes, cost BatchWriteItem 15% on a
-        // table of a few hundred thousand). Memory grows with use only: a
-        // data dir of 20 MB never holds more than 20 MB here.
+        // table of a few hundred thousand). Memory grows with use only, to
+        // about as much as the data (a few percent more per page).
         db_.exec("PRAGMA cache_size=-262144");
         // The savepoint each operation runs in (Op) keeps the pages it
         // changes in a sub-journal; past 64 KB (a BatchWriteItem of 25 items
