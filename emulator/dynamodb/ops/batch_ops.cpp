@@ -312,5 +312,4 @@ Prepared<json> prepare_batch_write_item(const json& req) {
     };
 }
 
-
 }  // namespace lowcloud::dynamodb

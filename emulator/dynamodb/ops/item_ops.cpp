@@ -89,7 +89,6 @@ Prepared<std::string> prepare_get_item_text(const json& req) {
     };
 }
 
-
 json update_item(Engine& engine, const json& req) {
     Constraints c;
     Write w(WriteKind::Update);
