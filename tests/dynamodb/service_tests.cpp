@@ -222,10 +222,11 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
     Logger logger{LogLevel::off, log_stream};
     // Writes 12,000 items in a write storm (a batch is always open, as
     // SQLite needs none to start the WAL over after a complete copy), the
-    // background thread committing every 20 ms and copying meanwhile; returns
-    // whether the WAL started over and the largest size its file reached.
+    // background thread committing every 20 ms and copying meanwhile;
+    // returns how many times the WAL started over and the largest size its
+    // file reached.
     struct Outcome {
-        bool started_over = false;
+        std::uint32_t restarts = 0;
         std::uintmax_t wal_bytes = 0;
     };
     auto storm = [&](int restart_frames) {
@@ -251,19 +252,25 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
         const auto wal = *o.data_dir / "dynamodb.sqlite3-wal";
         const std::uint32_t before = wal_restarts(wal);  // creating the table may have started it over already
         const std::string filler(600, 'x');
-        Outcome out;
-        for (int written = 0; written < 12000; ++written) {
+        for (int written = 0; written < 12000; ++written)
             call("PutItem", {{"TableName", "storm"}, {"Item", {{"id", {{"S", "k" + std::to_string(written)}}}, {"v", {{"S", filler}}}}}});
-            if (written % 200 == 0) out.started_over = out.started_over || wal_restarts(wal) != before;
-        }
-        out.started_over = out.started_over || wal_restarts(wal) != before;
+        Outcome out;
+        out.restarts = wal_restarts(wal) - before;  // the header is rewritten with the first frame after each restart
         out.wal_bytes = std::filesystem::file_size(wal);  // SQLite reuses the file from its start, never shrinks it
         return out;
     };
     Outcome small = storm(100), large = storm(1000000);
-    CHECK(small.started_over);
-    // Without a restart the file holds every frame written (about 15
-    // batches); restarting after every copy, as before, it held one or two.
-    CHECK(large.wal_bytes > 3 * small.wal_bytes);
+    INFO("restarts " << small.restarts << " / " << large.restarts << ", WAL bytes " << small.wal_bytes << " / " << large.wal_bytes);
+    // Past restart_frames the WAL starts over after a round of commits and
+    // copies (about every third commit here); below it, it does not start
+    // over at every copy, as it did before (SQLite may still start it over
+    // by itself, when a copy completes before the next batch opens). Counts,
+    // not sizes: how many items a 20 ms batch holds depends on the machine,
+    // and with it how large the WAL grows between restarts (the test
+    // compared sizes until CI found it 2.7x where it asked for 3x).
+    CHECK(small.restarts >= 3);
+    CHECK(large.restarts * 3 < small.restarts);
+    // Without a restart the file holds every frame written.
+    CHECK(large.wal_bytes > small.wal_bytes);
     std::filesystem::remove_all(dir);
 }
