@@ -189,6 +189,10 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
         for (const auto& [k, v] : config_.environment) vars.push_back(k + "=" + v);
         Environment* raw = env.get();
         unsigned number = env->number;
+        // Init Duration counts from here, as Lambda's init phase starts with
+        // the runtime: unpacking the code and reading the interpreter's
+        // version (once per server) are lowcloud's, not the function's.
+        env->created = env->last_used = now();
         env->process = ChildProcess::spawn(launch.executable, launch.args, vars, [this, raw](std::string_view line) { on_line(*raw, line); },
                                            [this, number](int status) { on_exit(number, status); }, code_dir_locked());
     } catch (const StartError& e) {

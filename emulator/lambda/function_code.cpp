@@ -70,6 +70,9 @@ std::string lambda_time(std::chrono::system_clock::time_point when) {
 Function::Function(FunctionConfig config, const Host& host, Logger& logger, unsigned pool)
     : config_(std::move(config)), pool_(pool), host_(host), logger_(logger) {
     if (config_.package) adopt_package_locked();
+    // The interpreter's version is read while the function waits for its
+    // first invocation (a pyenv shim takes ~50 ms), not in its cold start.
+    if (host_.runtimes) host_.runtimes->prepare(config_.runtime);
 }
 
 // Zip code is fixed per configuration: its facts are the package's.
@@ -90,6 +93,7 @@ void Function::update(FunctionConfig next) {
     std::lock_guard lock(mutex_);
     bool was_library = !config_.package;
     config_ = std::move(next);
+    if (host_.runtimes) host_.runtimes->prepare(config_.runtime);
     if (config_.package) {
         adopt_package_locked();
     } else {

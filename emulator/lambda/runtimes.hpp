@@ -10,12 +10,17 @@
 //   - provided / provided.al2 / provided.al2023: the package's executable
 //     `bootstrap`, as AWS starts it.
 // Interpreters are found on the emulator's PATH once (LOWCLOUD_PYTHON and
-// LOWCLOUD_NODE override) and their versions read once.
+// LOWCLOUD_NODE override) and their versions read once. Python's is read by
+// running it, which also resolves a version manager's shim (pyenv: ~50 ms a
+// run) to the interpreter it picks; prepare() starts that run on a thread of
+// its own when a function is created, so the first cold start rarely waits.
 // Thread-safety: Runtimes is immutable after construction except for the
-// lazily read interpreter versions, which are guarded.
+// lazily read interpreter versions, which are guarded; every method may be
+// called from any thread. The destructor waits for a running version read.
 #pragma once
 
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -51,6 +56,13 @@ public:
     // `scratch`: where the embedded runtime clients are written;
     // `self`: this binary (runs native libraries).
     Runtimes(std::filesystem::path scratch, std::string self);
+    ~Runtimes();
+    Runtimes(const Runtimes&) = delete;
+    Runtimes& operator=(const Runtimes&) = delete;
+
+    // Starts reading the version of the interpreter `runtime` uses (python3.x
+    // only: the one that costs a run) unless started already; returns at once.
+    void prepare(const std::string& runtime) const;
 
     // The command for an environment of `runtime` (empty for a manifest
     // library) with code in `task_root` and handler `handler`.
@@ -64,12 +76,18 @@ public:
     std::string version_mismatch(const std::string& runtime) const;
 
 private:
+    // Starts the Python version read unless started or there is no python3.
+    void start_python_read_locked() const;
+    // Waits for the Python version read, starting it if need be.
+    void await_python() const;
+
     std::filesystem::path clients_;  // folder with python/ and node/
     std::string self_;
-    mutable std::string python_;  // resolved past shims on first use (under mutex_)
+    mutable std::string python_;  // resolved past shims by the version read (under mutex_)
     std::string node_;
     mutable std::mutex mutex_;
     mutable std::optional<std::string> python_version_, node_version_;
+    mutable std::shared_future<void> python_read_;  // the version read, once started (under mutex_)
 };
 
 }  // namespace lowcloud::lambda

@@ -416,6 +416,28 @@ def test_python_version_mismatch_is_only_a_warning(lam_server, lam):
     assert len(warnings) <= 1, warnings  # once, not per environment
 
 
+def test_init_duration_excludes_reading_the_interpreters_version(tmp_path):
+    # lowcloud reads python3's version once per server (a pyenv shim takes
+    # ~50 ms); a first invocation waits for it, but REPORT's Init Duration is
+    # the runtime's own start, as on AWS (it counted the wait before). This
+    # shim makes that read take 3 s and runs the interpreter at once otherwise.
+    shim = tmp_path / "python3"
+    shim.write_text('#!/bin/sh\nif [ "$1" = "-S" ]; then sleep 3; fi\nexec /usr/bin/python3 "$@"\n')
+    shim.chmod(0o755)
+    server = Server(["--in-memory", "--log-level", "warn"], env={**os.environ, "LOWCLOUD_PYTHON": str(shim)})
+    try:
+        lam = lambda_client(server.url)
+        name = unique("py-init")
+        create(lam, name, RUNTIMES["python3.12"])
+        response, body = invoke(lam, name, LogType="Tail")
+        assert version_of(body) == 1
+        report = log_lines(response)[-1]
+        init_ms = float(re.search(r"Init Duration: ([0-9.]+) ms", report).group(1))
+        assert init_ms < 3000, report
+    finally:
+        assert server.stop() == 0, server.log()
+
+
 # --- Node.js -----------------------------------------------------------------------
 
 NODE_CONTEXT = '''exports.handler = async (event, context) => ({

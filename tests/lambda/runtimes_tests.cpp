@@ -1,9 +1,13 @@
 // Runtimes: the Runtime values lowcloud accepts and how environments start.
 #include "lambda/runtimes.hpp"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 using lowcloud::lambda::RuntimeKind;
@@ -56,5 +60,46 @@ TEST_CASE("runtimes: the embedded runtime clients are written out", "[lambda][ru
     Runtimes runtimes(scratch, "/bin/true");
     CHECK(fs::exists(scratch / "runtime-clients" / "python" / "bootstrap.py"));
     CHECK(fs::exists(scratch / "runtime-clients" / "python" / "lowcloud_endpoints.py"));
+    fs::remove_all(scratch);
+}
+
+// A version manager's shim (pyenv's is a bash script that execs the
+// interpreter it picks): this one logs each run and waits for a gate file,
+// so the test can tell whether prepare() waited for it (the shim would give
+// up after 10 s and log "timeout").
+TEST_CASE("runtimes: python's version is read once, past a shim, on a thread of its own", "[lambda][runtimes]") {
+    fs::path scratch = fs::temp_directory_path() / ("lowcloud-rt-tests3-" + std::to_string(::getpid()));
+    fs::create_directories(scratch);
+    const fs::path shim = scratch / "python3", log = scratch / "runs", gate = scratch / "gate";
+    std::ofstream(shim) << "#!/bin/sh\n"
+                        << "echo run >> '" << log.string() << "'\n"
+                        << "i=0; while [ ! -f '" << gate.string() << "' ]; do\n"
+                        << "  if [ $i -ge 1000 ]; then echo timeout >> '" << log.string() << "'; break; fi\n"
+                        << "  sleep 0.01; i=$((i+1))\n"
+                        << "done\n"
+                        << "[ -f '" << gate.string() << "' ] && echo gated >> '" << log.string() << "'\n"
+                        << "exec /usr/bin/python3 \"$@\"\n";
+    fs::permissions(shim, fs::perms::owner_all);
+    const char* before = std::getenv("LOWCLOUD_PYTHON");
+    std::string saved = before ? before : "";
+    ::setenv("LOWCLOUD_PYTHON", shim.c_str(), 1);
+    {
+        Runtimes runtimes(scratch, "/bin/true");
+        runtimes.prepare("nodejs20.x");  // not Python: nothing to read
+        runtimes.prepare("python3.12");
+        runtimes.prepare("python3.11");  // started already
+        std::ofstream(gate) << "open\n";
+        auto launch = runtimes.launch("python3.12", scratch, "", "app.handler");
+        CHECK(launch.missing.empty());
+        // The interpreter the shim ran, not the shim: environments skip its start-up.
+        CHECK(fs::equivalent(launch.executable, "/usr/bin/python3"));
+        CHECK_THAT(runtimes.interpreter_version(RuntimeKind::python), Catch::StartsWith("3."));
+        runtimes.launch("python3.11", scratch, "", "app.handler");
+        std::ifstream in(log);
+        std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(all == "run\ngated\n");  // one run for every launch and version query, not waited for by prepare()
+    }
+    if (before) ::setenv("LOWCLOUD_PYTHON", saved.c_str(), 1);
+    else ::unsetenv("LOWCLOUD_PYTHON");
     fs::remove_all(scratch);
 }

@@ -10,8 +10,9 @@ clock starts), so no SDK or CLI start-up is measured.
       content): time from the start of the CreateFunction request to its
       response, then to the end of the first successful Invoke. Prints
       `try N create_ms invoke_ms total_ms init_ms zip_bytes` per try; try 0 is
-      the server's first Python environment (it also compiles the runtime
-      client to bytecode, once per server).
+      the server's first Python environment (its Invoke also waits for
+      lowcloud's one read of the interpreter's version, started by the
+      CreateFunction: ~50 ms through a pyenv shim).
   runtimes_lambda.py cold URL RUNTIME TRIES
       TRIES functions of a trivial handler (python3.x or nodejs*.x, each a
       distinct small zip): the first Invoke's wall time and the Init Duration
