@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 using namespace lowcloud::dynamodb;
@@ -143,6 +144,15 @@ struct BigTable {
     Storage s;
 };
 
+// The process's peak resident memory so far (VmHWM), in KB.
+long peak_rss_kb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
 int deleted_open_files() {
     int n = 0;
     for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
@@ -199,6 +209,32 @@ TEST_CASE("storage: a large operation's savepoint journal stays in memory", "[st
         b.put(2000, 2400, 400);  // one operation: 400 items, ~100 new leaf pages and the ones it splits
         REQUIRE(b.s.batch_open());
         CHECK(deleted_open_files() == before);
+    }
+    fs::remove_all(dir);
+}
+
+// Adding a GSI (or changing the TTL attribute) read every item of the table
+// into memory before writing the index entries: 173 MB more at peak for a
+// table of 350,000 items. Now each row is written while the scan goes on.
+// Peak memory, not time: the table's items are ~34 MB of text, the index
+// (keys only) about 2 MB of pages.
+TEST_CASE("storage: backfilling an index holds one item in memory at a time", "[storage]") {
+    auto dir = temp_dir("backfill");
+    {
+        BigTable b(dir / "db.sqlite3");
+        const int items = 40000;
+        b.put(0, items, 25);
+        b.s.flush();
+        SecondaryIndex gsi;
+        gsi.name = "by_id";
+        gsi.key.hash = {"id", Type::S};
+        const long before = peak_rss_kb();
+        REQUIRE(before > 0);
+        b.s.backfill_index(b.t, gsi);
+        const long grew_kb = peak_rss_kb() - before;
+        INFO("peak RSS grew by " << grew_kb << " KB");
+        CHECK(grew_kb < 12 * 1024);
+        CHECK(b.s.index_counters(b.t.id, "by_id").first == items);
     }
     fs::remove_all(dir);
 }

@@ -534,24 +534,22 @@ void Storage::erase_entries(const TableDef& t, const EncodedKey& key, const Item
 
 // ---- index and TTL maintenance -------------------------------------------------
 
+// Both write while the scan of items is open: SQLite lets a connection
+// change other tables under an active read statement, and each row (its text
+// and decoded item) is freed before the next is read, so memory stays flat on
+// a table of any size.
 void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
-    std::vector<Row> rows;
     scan_table(t.id, 0, UINT32_MAX, std::nullopt, [&](Row&& r) {
-        rows.push_back(std::move(r));
-        return true;
-    });
-    for (Row& stored : rows) {
-        const Row r = std::move(stored);  // its text and decoded item are freed after this entry
-        const Item& item = r.item();      // outside the try: an item that cannot be decoded fails the backfill
+        const Item& item = r.item();  // outside the try: an item that cannot be decoded fails the backfill
         std::optional<EncodedKey> ik;
         try {
             ik = index_key_of(index, item);
         } catch (const ApiError&) {
-            continue;  // wrong type or empty: not indexed, as DynamoDB backfills
+            return true;  // wrong type or empty: not indexed, as DynamoDB backfills
         }
-        if (!ik) continue;
-        put_index_entry(t.id, index.name, *ik, r.pk, r.sk, r.hash);
-    }
+        if (ik) put_index_entry(t.id, index.name, *ik, r.pk, r.sk, r.hash);
+        return true;
+    });
 }
 
 void Storage::drop_index(std::int64_t table, const std::string& index) {
@@ -561,15 +559,10 @@ void Storage::drop_index(std::int64_t table, const std::string& index) {
 void Storage::rebuild_ttl(const TableDef& t) {
     db_.cached("DELETE FROM ttl_entries WHERE table_id = ?").bind(1, t.id).run();
     if (!t.ttl_attribute) return;
-    std::vector<Row> rows;
-    scan_table(t.id, 0, UINT32_MAX, std::nullopt, [&](Row&& r) {
-        rows.push_back(std::move(r));
+    scan_table(t.id, 0, UINT32_MAX, std::nullopt, [&](Row&& r) {  // writing while scanning: see backfill_index
+        if (auto expires = ttl_seconds(r.item(), *t.ttl_attribute)) put_ttl_entry(t.id, *expires, r.pk, r.sk);
         return true;
     });
-    for (Row& stored : rows) {
-        const Row r = std::move(stored);  // freed after this entry
-        if (auto expires = ttl_seconds(r.item(), *t.ttl_attribute)) put_ttl_entry(t.id, *expires, r.pk, r.sk);
-    }
 }
 
 std::vector<EncodedKey> Storage::expired(std::int64_t table, std::int64_t now_seconds, std::size_t limit) {
