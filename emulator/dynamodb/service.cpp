@@ -36,30 +36,30 @@ constexpr std::size_t kCompressAbove = 4096;
 
 const std::unordered_map<std::string, OperationEntry>& operations() {
     static const std::unordered_map<std::string, OperationEntry> ops = {
-        {"CreateTable", {.run = create_table}},
-        {"DescribeTable", {.run = describe_table}},
-        {"ListTables", {.run = list_tables}},
-        {"DeleteTable", {.run = delete_table}},
-        {"UpdateTable", {.run = update_table}},
-        {"TagResource", {.run = tag_resource}},
-        {"UntagResource", {.run = untag_resource}},
-        {"ListTagsOfResource", {.run = list_tags_of_resource}},
-        {"DescribeTimeToLive", {.run = describe_time_to_live}},
-        {"UpdateTimeToLive", {.run = update_time_to_live}},
-        {"DescribeLimits", {.run = describe_limits}},
-        {"DescribeEndpoints", {.run = describe_endpoints}},
-        {"DescribeContinuousBackups", {.run = describe_continuous_backups}},
-        {"UpdateContinuousBackups", {.run = update_continuous_backups}},
-        {"PutItem", {.prepare = prepare_put_item}},
-        {"GetItem", {.prepare_text = prepare_get_item_text}},
-        {"UpdateItem", {.run = update_item}},
-        {"DeleteItem", {.run = delete_item}},
-        {"Query", {.prepare_text = prepare_query_text}},
-        {"Scan", {.prepare_text = prepare_scan_text}},
-        {"BatchGetItem", {.run = batch_get_item}},
-        {"BatchWriteItem", {.prepare = prepare_batch_write_item}},
-        {"TransactWriteItems", {.run = transact_write_items}},
-        {"TransactGetItems", {.run = transact_get_items}},
+        {"CreateTable", create_table},
+        {"DescribeTable", describe_table},
+        {"ListTables", list_tables},
+        {"DeleteTable", delete_table},
+        {"UpdateTable", update_table},
+        {"TagResource", tag_resource},
+        {"UntagResource", untag_resource},
+        {"ListTagsOfResource", list_tags_of_resource},
+        {"DescribeTimeToLive", describe_time_to_live},
+        {"UpdateTimeToLive", update_time_to_live},
+        {"DescribeLimits", describe_limits},
+        {"DescribeEndpoints", describe_endpoints},
+        {"DescribeContinuousBackups", describe_continuous_backups},
+        {"UpdateContinuousBackups", update_continuous_backups},
+        {"PutItem", prepare_put_item},
+        {"GetItem", prepare_get_item_text},
+        {"UpdateItem", update_item},
+        {"DeleteItem", delete_item},
+        {"Query", prepare_query_text},
+        {"Scan", prepare_scan_text},
+        {"BatchGetItem", batch_get_item},
+        {"BatchWriteItem", prepare_batch_write_item},
+        {"TransactWriteItems", transact_write_items},
+        {"TransactGetItems", transact_get_items},
     };
     return ops;
 }
@@ -384,8 +384,10 @@ http::Response Service::answer(const http::Request& request) {
         json result;
         std::string answer_text;
         // The busiest operations read their request before taking the lock.
-        Prepared<std::string> text_step = op.prepare_text ? op.prepare_text(body) : nullptr;
-        Prepared<json> step = op.prepare ? op.prepare(body) : nullptr;
+        Prepared<std::string> text_step;
+        Prepared<json> step;
+        if (const auto* prepare_text = std::get_if<PrepareText>(&op)) text_step = (*prepare_text)(body);
+        if (const auto* prepare = std::get_if<Prepare>(&op)) step = (*prepare)(body);
         {
             std::lock_guard lock(impl_->engine.mutex);
             impl_->engine.storage.begin_batch();
@@ -394,7 +396,7 @@ http::Response Service::answer(const http::Request& request) {
             else if (step)
                 result = step(impl_->engine);
             else
-                result = op.run(impl_->engine, body);
+                result = std::get<Operation>(op)(impl_->engine, body);
             if (impl_->engine.storage.batch_operations() >= kMaxBatchOperations) {
                 try {
                     impl_->engine.storage.flush();

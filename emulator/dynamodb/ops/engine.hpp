@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <variant>
 
 namespace lowcloud::dynamodb {
 
@@ -85,14 +86,13 @@ bool apply_index_updates(Engine&, TableDef& updated, const nlohmann::json& reque
 template <class Answer>
 using Prepared = std::function<Answer(Engine&)>;
 
-// How the service runs an operation: whole under the lock (`run`), or read
-// first and finished under the lock, answering JSON (`prepare`) or JSON text
-// (`prepare_text`). Exactly one is set.
-struct OperationEntry {
-    Operation run = nullptr;
-    Prepared<nlohmann::json> (*prepare)(const nlohmann::json&) = nullptr;
-    Prepared<std::string> (*prepare_text)(const nlohmann::json&) = nullptr;
-};
+using Prepare = Prepared<nlohmann::json> (*)(const nlohmann::json&);
+using PrepareText = Prepared<std::string> (*)(const nlohmann::json&);
+
+// How the service runs an operation: whole under the lock (Operation), or
+// read first and finished under the lock, answering JSON (Prepare) or JSON
+// text (PrepareText).
+using OperationEntry = std::variant<Operation, Prepare, PrepareText>;
 
 // item_ops.cpp. GetItem answers JSON text, the stored item spliced in (no re-encoding).
 Prepared<nlohmann::json> prepare_put_item(const nlohmann::json&);
