@@ -22,6 +22,11 @@ using nlohmann::json;
 using namespace detail;
 
 namespace {
+// How long an answer waits for the lines its handler printed before it to
+// reach the invocation's log: drain() returns as soon as they have (a
+// handler that keeps printing does not hold it here). 20 ms lost a line now
+// and then on a loaded machine, where the reader thread waits for a core.
+constexpr std::chrono::milliseconds kLogDrainLimit{2000};
 constexpr std::size_t kTailBytes = 4096;
 constexpr std::size_t kRecentLines = 1000;
 }  // namespace
@@ -383,7 +388,7 @@ std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned
         }
     }
     // Every line the handler printed before answering belongs to this invocation.
-    if (env->process) env->process->drain(std::chrono::milliseconds(20));
+    if (env->process) env->process->drain(kLogDrainLimit);
     return env;
 }
 
@@ -426,7 +431,7 @@ void Function::runtime_init_error(unsigned number, std::string body, const std::
         std::lock_guard lock(mutex_);
         env = find_locked(number);
     }
-    if (env && env->process) env->process->drain(std::chrono::milliseconds(20));
+    if (env && env->process) env->process->drain(kLogDrainLimit);
     std::lock_guard lock(mutex_);
     if (env && env->current && !env->current->finished) {
         json parsed = json::parse(body, nullptr, false);

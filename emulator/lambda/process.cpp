@@ -124,20 +124,22 @@ void ChildProcess::read_output() {
     std::string pending;
     char buf[8192];
     for (;;) {
-        // Waits for output first and marks the read before it: drain() then
-        // sees the bytes still in the pipe or a read under way. (Marked after
-        // the read, a chunk just taken out of the pipe was neither, and
-        // drain() returned before its lines were delivered: an invocation's
-        // last log line went missing now and then.)
+        // Waits for output without the lock, then reads under it: drain()
+        // sees each byte in the pipe or in read_bytes_, never in between.
+        // (Marked after the read, a chunk just taken out of the pipe was
+        // neither, and an invocation's last log line went missing now and then.)
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
-        reading_ = true;
-        ssize_t n = read(fd_, buf, sizeof buf);
+        ssize_t n;
+        {
+            std::lock_guard lock(read_mutex_);
+            n = read(fd_, buf, sizeof buf);
+            if (n > 0) read_bytes_ += static_cast<std::uint64_t>(n);
+        }
         if (n <= 0) {
-            reading_ = false;
             if (n < 0 && errno == EINTR) continue;
             break;
         }
@@ -146,19 +148,23 @@ void ChildProcess::read_output() {
         for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
             on_line_(std::string_view(pending).substr(start, nl - start));
         pending.erase(0, start);
-        reading_ = false;
+        delivered_bytes_ += static_cast<std::uint64_t>(n);
     }
     if (!pending.empty()) on_line_(pending);
     eof_ = true;
 }
 
 void ChildProcess::drain(std::chrono::milliseconds limit) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
+    std::uint64_t target;
+    {
+        std::lock_guard lock(read_mutex_);
         int available = 0;
-        if (eof_ || (ioctl(fd_, FIONREAD, &available) == 0 && available == 0 && !reading_)) return;
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (ioctl(fd_, FIONREAD, &available) != 0) available = 0;
+        target = read_bytes_ + static_cast<std::uint64_t>(std::max(available, 0));
     }
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (!eof_ && delivered_bytes_ < target && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
 }
 
 void ChildProcess::kill(int signal) {

@@ -43,8 +43,10 @@ public:
     bool exited() const { return exited_; }
     void kill(int signal);
 
-    // Waits up to `limit` until every byte the child has written so far has
-    // been handed to on_line (so an invocation's log is complete).
+    // Waits up to `limit` until every byte the child had written when it was
+    // called has been handed to on_line (so an invocation's log is
+    // complete); output written meanwhile is not waited for, so a child that
+    // keeps printing does not hold it to the limit.
     void drain(std::chrono::milliseconds limit);
 
     // Peak resident memory of the child (VmHWM) in MB; 0 when unknown.
@@ -64,7 +66,13 @@ private:
     OnExit on_exit_;
     std::atomic<bool> exited_{false};  // set (under kill_mutex_) before the child is reaped
     std::mutex kill_mutex_;
-    std::atomic<bool> reading_{false};
+    // Output accounting for drain(): read_mutex_ is held across each read(2),
+    // so that under it every byte written so far is either still in the
+    // pipe or counted in read_bytes_; delivered_bytes_ follows once the
+    // chunk's lines went to on_line.
+    std::mutex read_mutex_;
+    std::uint64_t read_bytes_ = 0;  // under read_mutex_
+    std::atomic<std::uint64_t> delivered_bytes_{0};
     std::atomic<bool> eof_{false};
     std::thread reader_;
     std::thread waiter_;

@@ -140,3 +140,41 @@ TEST_CASE("child_process_drain_returns_after_the_last_line_is_delivered", "[proc
     child->kill(SIGKILL);
     fs::remove_all(dir);
 }
+
+// An invocation's log lost lines on a loaded machine: the Function waited
+// 20 ms for them, and the reader thread, waiting for a core, took longer.
+// Here handing a line over takes 100 ms: drain() waits for every line
+// written before it was called (its limit is generous), and not for the
+// output a child keeps writing afterwards.
+TEST_CASE("child_process_drain_waits_for_a_slow_reader_not_for_later_output", "[process]") {
+    namespace fs = std::filesystem;
+    auto dir = fs::temp_directory_path() / ("lowcloud-drain-slow-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::mutex m;
+    std::vector<std::string> lines;
+    auto child = ChildProcess::spawn(
+        "/bin/sh", {"sh", "-c", "echo first; echo second; : > " + (dir / "written").string() + "; while :; do echo more; sleep 0.01; done"},
+        {"PATH=/usr/bin:/bin"},
+        [&](std::string_view line) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            std::lock_guard lock(m);
+            lines.emplace_back(line);
+        },
+        [](int) {});
+    for (int wait = 0; wait < 25000 && !fs::exists(dir / "written"); ++wait) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    REQUIRE(fs::exists(dir / "written"));
+    auto started = std::chrono::steady_clock::now();
+    child->drain(std::chrono::seconds(20));
+    auto waited = std::chrono::steady_clock::now() - started;
+    {
+        std::lock_guard lock(m);
+        REQUIRE(lines.size() >= 2);
+        CHECK(lines[0] == "first");
+        CHECK(lines[1] == "second");
+    }
+    // Returned once those were handed over, with "more" still coming every
+    // 10 ms (the limit is 20 s; waiting it out is the failure).
+    CHECK(waited < std::chrono::seconds(10));
+    child->kill(SIGKILL);
+    fs::remove_all(dir);
+}
