@@ -264,12 +264,13 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
     // Past restart_frames the WAL starts over after a round of commits and
     // copies (about every third commit here); below it, it does not start
     // over at every copy, as it did before (SQLite may still start it over
-    // by itself, when a copy completes before the next batch opens). Counts,
+    // by itself, when a copy completes before the next batch opens: more
+    // often on a loaded machine, 3 in 20 with CPU hogs running). Counts,
     // not sizes: how many items a 20 ms batch holds depends on the machine,
     // and with it how large the WAL grows between restarts (the test
     // compared sizes until CI found it 2.7x where it asked for 3x).
     CHECK(small.restarts >= 3);
-    CHECK(large.restarts * 3 < small.restarts);
+    CHECK(large.restarts * 2 < small.restarts);
     // Without a restart the file holds every frame written.
     CHECK(large.wal_bytes > small.wal_bytes);
     std::filesystem::remove_all(dir);

@@ -18,9 +18,11 @@ namespace {
 
 class EchoHandler : public Handler {
 public:
+    std::atomic<int> slow_started{0};  // /slow requests handed to handle()
     std::size_t body_limit(const Request&) const override { return 1024; }
     void handle(Request r, Respond respond) override {
         if (r.path() == "/slow") {
+            ++slow_started;
             std::thread([respond] {
                 std::this_thread::sleep_for(std::chrono::milliseconds(300));
                 respond(Response::text(200, "slow done"));
@@ -138,7 +140,10 @@ TEST_CASE("server: shutdown lets an in-flight request finish", "[server]") {
     auto r = std::make_unique<Running>();
     auto port = r->server->port();
     auto reply = std::async(std::launch::async, [port] { return exchange(port, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // Until the request is in the handler (not a fixed 100 ms, which a
+    // loaded machine may need to connect and dispatch).
+    for (int i = 0; i < 10000 && r->handler.slow_started == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(r->handler.slow_started == 1);
     r.reset();  // shutdown + join while /slow is being handled
     std::string got = reply.get();
     CHECK(got.find("slow done") != std::string::npos);

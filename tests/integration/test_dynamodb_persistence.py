@@ -113,13 +113,21 @@ def write_storm(url, name, stop_after_signal, n_threads=4):
     return threads, acked, errors
 
 
+def wait_for_acks(acked, at_least=50, timeout=30):
+    """Until the storm has some acknowledged writes (a fixed second may see
+    none while four clients start on a loaded machine)."""
+    deadline = time.time() + timeout
+    while len(acked) < at_least and time.time() < deadline:
+        time.sleep(0.02)
+
+
 def test_sigterm_during_write_storm_exits_0_and_keeps_acknowledged_writes(start_server, tmp_path):
     s = serve(start_server, tmp_path)
     ddb = make_client(s.url)
     name = create_table(ddb)
     signalled = threading.Event()
     threads, acked, errors = write_storm(s.url, name, signalled)
-    time.sleep(1.0)
+    wait_for_acks(acked)
     signalled.set()
     assert s.stop(signal.SIGTERM) == 0, s.log()
     for t in threads:
@@ -139,7 +147,7 @@ def test_sigkill_during_write_storm_keeps_acknowledged_writes(start_server, tmp_
     name = create_table(ddb)
     signalled = threading.Event()
     threads, acked, errors = write_storm(s.url, name, signalled)
-    time.sleep(1.0)
+    wait_for_acks(acked)
     signalled.set()
     s.stop(signal.SIGKILL)
     for t in threads:

@@ -227,10 +227,15 @@ def test_hot_reload_under_load_fails_no_request(tmp_path):
                     failures.append((r.status, data))
                 done[0] += 1
 
+        def wait_done(at_least, timeout=60):  # requests finished, however loaded the machine
+            deadline = time.time() + timeout
+            while done[0] < at_least and time.time() < deadline:
+                time.sleep(0.02)
+
         threads = [threading.Thread(target=load) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        wait_done(20)
         # A rebuild: the new library is written next to the old one and renamed
         # over it, as linkers do (bytes appended, so its checksum changes).
         with open(lib_dir / "libwatches.so", "rb") as f:
@@ -243,12 +248,13 @@ def test_hot_reload_under_load_fails_no_request(tmp_path):
             if lam.get_function(FunctionName="watches-get")["Configuration"]["CodeSha256"] != sha_before:
                 break
             time.sleep(0.1)
-        time.sleep(0.5)
+        at_reload = done[0]
+        wait_done(at_reload + 50)  # served by the new code, the load still on
         stop.set()
         for t in threads:
             t.join()
         assert lam.get_function(FunctionName="watches-get")["Configuration"]["CodeSha256"] != sha_before
-        assert done[0] > 50 and failures == [], failures[:3]
+        assert done[0] >= at_reload + 50 and failures == [], (done[0], at_reload, failures[:3])
     finally:
         assert s.stop() == 0, s.log()
 
