@@ -271,7 +271,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
         }
     }
     if (inv->start != Clock::time_point{}) {
-        double duration = ms_between(inv->start, now());
+        double duration = ms_between(inv->start, inv->answered != Clock::time_point{} ? inv->answered : now());
         log_line_locked(inv.get(), "END RequestId: " + inv->request_id);
         std::string report = "REPORT RequestId: " + inv->request_id + "\tDuration: " + fixed2(duration) +
                              " ms\tBilled Duration: " + std::to_string(static_cast<long long>(std::ceil(duration))) +
@@ -290,6 +290,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             retry->finished = false;
             retry->log.clear();
             retry->start = {};
+            retry->answered = {};
             retries_.emplace_back(now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
             if (host_.wake_at) host_.wake_at(retries_.back().first);
         }
@@ -379,6 +380,7 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
 std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned number, const std::string& request_id,
                                                                        const http::Respond& respond) {
     std::shared_ptr<Environment> env;
+    std::shared_ptr<ChildProcess> process;
     {
         std::lock_guard lock(mutex_);
         env = find_locked(number);
@@ -386,9 +388,13 @@ std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned
             respond(http::Response::text(400, R"({"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})", "application/json"));
             return nullptr;
         }
+        // Answered now: the drain below counts neither in Duration nor
+        // towards the timeout.
+        if (env->current->answered == Clock::time_point{}) env->current->answered = now();
+        process = env->process;
     }
     // Every line the handler printed before answering belongs to this invocation.
-    if (env->process) env->process->drain(kLogDrainLimit);
+    if (process) process->drain(kLogDrainLimit);
     return env;
 }
 
@@ -427,11 +433,13 @@ void Function::runtime_error(unsigned number, const std::string& request_id, std
 
 void Function::runtime_init_error(unsigned number, std::string body, const std::string& type, http::Respond respond) {
     std::shared_ptr<Environment> env;
+    std::shared_ptr<ChildProcess> process;
     {
         std::lock_guard lock(mutex_);
         env = find_locked(number);
+        if (env) process = env->process;
     }
-    if (env && env->process) env->process->drain(kLogDrainLimit);
+    if (process) process->drain(kLogDrainLimit);
     std::lock_guard lock(mutex_);
     if (env && env->current && !env->current->finished) {
         json parsed = json::parse(body, nullptr, false);
@@ -476,7 +484,8 @@ std::chrono::steady_clock::time_point Function::tick() {
         auto current = now();
         for (auto& [n, env] : environments_) {
             auto inv = env->current;
-            if (env->state == Environment::State::busy && inv && !inv->finished && current > inv->deadline) {
+            if (env->state == Environment::State::busy && inv && !inv->finished && inv->answered == Clock::time_point{} &&
+                current > inv->deadline) {
                 std::string message = utc_timestamp_ms() + " " + inv->request_id + " Task timed out after " +
                                       fixed2(std::chrono::duration<double>(config_.timeout).count()) + " seconds";
                 finish_locked(env.get(), inv, InvokeResult::Status::function_error, error_payload("", message));
@@ -523,7 +532,9 @@ std::chrono::steady_clock::time_point Function::tick() {
         }
         retired.swap(retired_);
         for (auto& [n, env] : environments_)
-            if (env->state == Environment::State::busy && env->current && !env->current->finished) next = std::min(next, env->current->deadline);
+            if (env->state == Environment::State::busy && env->current && !env->current->finished &&
+                env->current->answered == Clock::time_point{})
+                next = std::min(next, env->current->deadline);
         for (const auto& [at, inv] : retries_) next = std::min(next, at);
     }
     for (auto& env : retired) {

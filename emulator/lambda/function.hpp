@@ -19,7 +19,10 @@
 // idle process environments, invoke() prefers one whose /next arrived on the
 // calling thread (runtime_next records it): the server then writes the event
 // and reads the result on the caller's I/O thread, with no hand-off to
-// another I/O thread and back.
+// another I/O thread and back. runtime_response / runtime_error /
+// runtime_init_error wait (without the function's mutex) until the lines the
+// environment printed before answering reach its log: microseconds usually,
+// up to 2 s when the process's reader thread is starved of CPU.
 #pragma once
 
 #include "common/log.hpp"

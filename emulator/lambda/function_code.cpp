@@ -70,8 +70,8 @@ std::string lambda_time(std::chrono::system_clock::time_point when) {
 Function::Function(FunctionConfig config, const Host& host, Logger& logger, unsigned pool)
     : config_(std::move(config)), pool_(pool), host_(host), logger_(logger) {
     if (config_.package) adopt_package_locked();
-    // The interpreter's version is read while the function waits for its
-    // first invocation (a pyenv shim takes ~50 ms), not in its cold start.
+    // The interpreter's version is read (a pyenv shim takes ~50 ms) while the
+    // function waits for its first invocation, which waits only for the rest.
     if (host_.runtimes) host_.runtimes->prepare(config_.runtime);
 }
 

@@ -56,6 +56,10 @@ struct Function::Invocation {
     int attempt = 0;
     bool finished = false;
     detail::Clock::time_point start, deadline;
+    // When the runtime answered (/response or /error): the end of Duration,
+    // and past it no timeout, while the output printed before the answer is
+    // still being drained into the log.
+    detail::Clock::time_point answered;
     std::int64_t deadline_unix_ms = 0;
     std::string log;
 };
@@ -65,7 +69,9 @@ struct Function::Environment {
     unsigned number = 0;
     std::uint64_t version = 0;
     State state = State::starting;
-    std::unique_ptr<ChildProcess> process;  // isolation: process
+    // isolation: process. Shared: a result's drain (outside the lock) keeps
+    // it alive if the environment is retired meanwhile.
+    std::shared_ptr<ChildProcess> process;
     std::thread worker;                     // isolation: in-process
     std::condition_variable wake;           // in-process: work or stop for this worker only
     std::atomic<std::uint64_t> wakes{0};    // in-process: bumped with each notify of `wake` (seen without the lock)

@@ -114,7 +114,10 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
         }
         // Deliver the last output before the exit (bounded: a grandchild
         // could keep the pipe open).
-        for (int i = 0; i < 200 && !self->eof_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        {
+            std::unique_lock lock(self->delivered_mutex_);
+            self->delivered_.wait_for(lock, std::chrono::milliseconds(200), [self] { return self->eof_; });
+        }
         self->on_exit_(status);
     });
     return child;
@@ -148,10 +151,18 @@ void ChildProcess::read_output() {
         for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
             on_line_(std::string_view(pending).substr(start, nl - start));
         pending.erase(0, start);
-        delivered_bytes_ += static_cast<std::uint64_t>(n);
+        {
+            std::lock_guard lock(delivered_mutex_);
+            delivered_bytes_ += static_cast<std::uint64_t>(n);
+        }
+        delivered_.notify_all();
     }
     if (!pending.empty()) on_line_(pending);
-    eof_ = true;
+    {
+        std::lock_guard lock(delivered_mutex_);
+        eof_ = true;
+    }
+    delivered_.notify_all();
 }
 
 void ChildProcess::drain(std::chrono::milliseconds limit) {
@@ -162,9 +173,8 @@ void ChildProcess::drain(std::chrono::milliseconds limit) {
         if (ioctl(fd_, FIONREAD, &available) != 0) available = 0;
         target = read_bytes_ + static_cast<std::uint64_t>(std::max(available, 0));
     }
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (!eof_ && delivered_bytes_ < target && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    std::unique_lock lock(delivered_mutex_);
+    delivered_.wait_for(lock, limit, [&] { return eof_ || delivered_bytes_ >= target; });
 }
 
 void ChildProcess::kill(int signal) {

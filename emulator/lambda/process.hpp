@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,10 +44,13 @@ public:
     bool exited() const { return exited_; }
     void kill(int signal);
 
-    // Waits up to `limit` until every byte the child had written when it was
-    // called has been handed to on_line (so an invocation's log is
-    // complete); output written meanwhile is not waited for, so a child that
-    // keeps printing does not hold it to the limit.
+    // Waits up to `limit` until the output the child had written when it was
+    // called has been handed to on_line, as complete lines (a last line
+    // without its newline stays pending until the newline or the exit), so
+    // an invocation's log is complete. It waits for whole read chunks: later
+    // output read in the same chunk is waited for too, later chunks are not,
+    // so a child that keeps printing does not hold it to the limit. Blocks
+    // the calling thread (no polling) until then.
     void drain(std::chrono::milliseconds limit);
 
     // Peak resident memory of the child (VmHWM) in MB; 0 when unknown.
@@ -72,8 +76,10 @@ private:
     // chunk's lines went to on_line.
     std::mutex read_mutex_;
     std::uint64_t read_bytes_ = 0;  // under read_mutex_
-    std::atomic<std::uint64_t> delivered_bytes_{0};
-    std::atomic<bool> eof_{false};
+    std::mutex delivered_mutex_;    // guards delivered_bytes_, eof_ and signals delivered_
+    std::condition_variable delivered_;
+    std::uint64_t delivered_bytes_ = 0;
+    bool eof_ = false;
     std::thread reader_;
     std::thread waiter_;
 };

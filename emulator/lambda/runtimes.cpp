@@ -111,10 +111,14 @@ Runtimes::~Runtimes() {
     if (read.valid()) read.wait();
 }
 
-void Runtimes::prepare(const std::string& runtime) const {
+void Runtimes::prepare(const std::string& runtime) const noexcept {
     if (runtime_kind(runtime) != RuntimeKind::python) return;
-    std::lock_guard lock(mutex_);
-    start_python_read_locked();
+    try {
+        std::lock_guard lock(mutex_);
+        start_python_read_locked();
+    } catch (const std::exception&) {
+        // No thread to run it on: the first launch reads it (and reports).
+    }
 }
 
 void Runtimes::start_python_read_locked() const {
@@ -123,8 +127,14 @@ void Runtimes::start_python_read_locked() const {
     // manager's shim (pyenv) would add its own start-up to every cold start,
     // so environments run what it resolves to. -S: no site import (7 ms a
     // run instead of 30; neither answer depends on it).
+    // A read that cannot run leaves the version "" and python3 as found
+    // (what an interpreter that printed nothing would leave).
     python_read_ = std::async(std::launch::async, [this, python = python_] {
-                       std::string line = first_line({python, "-S", "-c", "import sys;print('%d.%d.%d' % sys.version_info[:3], sys.executable)"});
+                       std::string line;
+                       try {
+                           line = first_line({python, "-S", "-c", "import sys;print('%d.%d.%d' % sys.version_info[:3], sys.executable)"});
+                       } catch (const std::exception&) {
+                       }
                        auto space = line.find(' ');
                        std::lock_guard lock(mutex_);
                        python_version_ = line.substr(0, space);

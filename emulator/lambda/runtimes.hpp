@@ -13,7 +13,9 @@
 // LOWCLOUD_NODE override) and their versions read once. Python's is read by
 // running it, which also resolves a version manager's shim (pyenv: ~50 ms a
 // run) to the interpreter it picks; prepare() starts that run on a thread of
-// its own when a function is created, so the first cold start rarely waits.
+// its own when a function is created, so that it overlaps the creation and
+// whatever comes before the first invocation (an Invoke right after the
+// CreateFunction still waits for the rest of it, in launch()).
 // Thread-safety: Runtimes is immutable after construction except for the
 // lazily read interpreter versions, which are guarded; every method may be
 // called from any thread. The destructor waits for a running version read.
@@ -61,8 +63,9 @@ public:
     Runtimes& operator=(const Runtimes&) = delete;
 
     // Starts reading the version of the interpreter `runtime` uses (python3.x
-    // only: the one that costs a run) unless started already; returns at once.
-    void prepare(const std::string& runtime) const;
+    // only: the one that costs a run) unless started already; returns at
+    // once. Never throws: without a thread for it, launch() reads it.
+    void prepare(const std::string& runtime) const noexcept;
 
     // The command for an environment of `runtime` (empty for a manifest
     // library) with code in `task_root` and handler `handler`.

@@ -249,7 +249,7 @@ def test_concurrency_cap_throttles_with_429(lam_server):
     client = lambda_client(lam_server.url)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         slow = [pool.submit(invoke, client, "limited", {"ms": 4000}) for _ in range(2)]  # its timeout is 5 s
-        deadline = time.time() + 30  # both environments busy, however slow the machine
+        deadline = time.time() + 30  # both environments busy (each sleeps 4 s once it runs)
         while True:
             with urllib.request.urlopen(lam_server.url + "/_lowcloud/health") as resp:
                 if json.load(resp)["services"]["lambda"]["functions"]["limited"]["busy"] == 2:

@@ -156,7 +156,9 @@ TEST_CASE("child_process_drain_waits_for_a_slow_reader_not_for_later_output", "[
         "/bin/sh", {"sh", "-c", "echo first; echo second; : > " + (dir / "written").string() + "; while :; do echo more; sleep 0.01; done"},
         {"PATH=/usr/bin:/bin"},
         [&](std::string_view line) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            // 100 ms for the lines drain() waits for; 20 ms for the later
+            // ones, written every 10 ms: the pipe is never empty again.
+            std::this_thread::sleep_for(std::chrono::milliseconds(line == "more" ? 20 : 100));
             std::lock_guard lock(m);
             lines.emplace_back(line);
         },
