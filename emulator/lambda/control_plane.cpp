@@ -232,7 +232,9 @@ http::Response Service::create_function(const json& body) {
     if (body.value("PackageType", "Zip") != "Zip") throw ApiError::invalid("lowcloud runs zip packages only: PackageType Image is not supported");
     if (c.runtime.empty() || c.handler.empty())
         throw ApiError::invalid("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
-    runtimes_->prepare(c.runtime);  // while the package is decoded and stored (the function would start it later)
+    // Started here, not only by the Function (constructed once the package
+    // is stored): the read then also overlaps decoding and storing the zip.
+    runtimes_->prepare(c.runtime);
     auto code = body.find("Code");
     if (code == body.end() || !code->is_object()) throw ApiError::invalid("Please provide a source for function code.");
     std::string zip = zip_bytes(*code, "Code.S3Bucket");

@@ -271,7 +271,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
         }
     }
     if (inv->start != Clock::time_point{}) {
-        double duration = ms_between(inv->start, inv->answered != Clock::time_point{} ? inv->answered : now());
+        double duration = ms_between(inv->start, inv->answered.value_or(now()));
         log_line_locked(inv.get(), "END RequestId: " + inv->request_id);
         std::string report = "REPORT RequestId: " + inv->request_id + "\tDuration: " + fixed2(duration) +
                              " ms\tBilled Duration: " + std::to_string(static_cast<long long>(std::ceil(duration))) +
@@ -290,7 +290,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             retry->finished = false;
             retry->log.clear();
             retry->start = {};
-            retry->answered = {};
+            retry->answered.reset();
             retries_.emplace_back(now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
             if (host_.wake_at) host_.wake_at(retries_.back().first);
         }
@@ -390,7 +390,7 @@ std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned
         }
         // Answered now: the drain below counts neither in Duration nor
         // towards the timeout.
-        if (env->current->answered == Clock::time_point{}) env->current->answered = now();
+        if (!env->current->answered) env->current->answered = now();
         process = env->process;
     }
     // Every line the handler printed before answering belongs to this invocation.
@@ -484,8 +484,7 @@ std::chrono::steady_clock::time_point Function::tick() {
         auto current = now();
         for (auto& [n, env] : environments_) {
             auto inv = env->current;
-            if (env->state == Environment::State::busy && inv && !inv->finished && inv->answered == Clock::time_point{} &&
-                current > inv->deadline) {
+            if (env->state == Environment::State::busy && inv && !inv->finished && !inv->answered && current > inv->deadline) {
                 std::string message = utc_timestamp_ms() + " " + inv->request_id + " Task timed out after " +
                                       fixed2(std::chrono::duration<double>(config_.timeout).count()) + " seconds";
                 finish_locked(env.get(), inv, InvokeResult::Status::function_error, error_payload("", message));
@@ -532,8 +531,7 @@ std::chrono::steady_clock::time_point Function::tick() {
         }
         retired.swap(retired_);
         for (auto& [n, env] : environments_)
-            if (env->state == Environment::State::busy && env->current && !env->current->finished &&
-                env->current->answered == Clock::time_point{})
+            if (env->state == Environment::State::busy && env->current && !env->current->finished && !env->current->answered)
                 next = std::min(next, env->current->deadline);
         for (const auto& [at, inv] : retries_) next = std::min(next, at);
     }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -59,7 +60,7 @@ struct Function::Invocation {
     // When the runtime answered (/response or /error): the end of Duration,
     // and past it no timeout, while the output printed before the answer is
     // still being drained into the log.
-    detail::Clock::time_point answered;
+    std::optional<detail::Clock::time_point> answered;
     std::int64_t deadline_unix_ms = 0;
     std::string log;
 };

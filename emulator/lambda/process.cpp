@@ -115,7 +115,7 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::string& executable,
         // Deliver the last output before the exit (bounded: a grandchild
         // could keep the pipe open).
         {
-            std::unique_lock lock(self->delivered_mutex_);
+            std::unique_lock lock(self->output_mutex_);
             self->delivered_.wait_for(lock, std::chrono::milliseconds(200), [self] { return self->eof_; });
         }
         self->on_exit_(status);
@@ -138,7 +138,7 @@ void ChildProcess::read_output() {
         }
         ssize_t n;
         {
-            std::lock_guard lock(read_mutex_);
+            std::lock_guard lock(output_mutex_);
             n = read(fd_, buf, sizeof buf);
             if (n > 0) read_bytes_ += static_cast<std::uint64_t>(n);
         }
@@ -152,28 +152,24 @@ void ChildProcess::read_output() {
             on_line_(std::string_view(pending).substr(start, nl - start));
         pending.erase(0, start);
         {
-            std::lock_guard lock(delivered_mutex_);
+            std::lock_guard lock(output_mutex_);
             delivered_bytes_ += static_cast<std::uint64_t>(n);
         }
         delivered_.notify_all();
     }
     if (!pending.empty()) on_line_(pending);
     {
-        std::lock_guard lock(delivered_mutex_);
+        std::lock_guard lock(output_mutex_);
         eof_ = true;
     }
     delivered_.notify_all();
 }
 
 void ChildProcess::drain(std::chrono::milliseconds limit) {
-    std::uint64_t target;
-    {
-        std::lock_guard lock(read_mutex_);
-        int available = 0;
-        if (ioctl(fd_, FIONREAD, &available) != 0) available = 0;
-        target = read_bytes_ + static_cast<std::uint64_t>(std::max(available, 0));
-    }
-    std::unique_lock lock(delivered_mutex_);
+    std::unique_lock lock(output_mutex_);  // no read(2) under way: each byte is in the pipe or counted
+    int available = 0;
+    if (ioctl(fd_, FIONREAD, &available) != 0) available = 0;
+    const std::uint64_t target = read_bytes_ + static_cast<std::uint64_t>(std::max(available, 0));
     delivered_.wait_for(lock, limit, [&] { return eof_ || delivered_bytes_ >= target; });
 }
 

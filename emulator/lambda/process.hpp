@@ -70,14 +70,14 @@ private:
     OnExit on_exit_;
     std::atomic<bool> exited_{false};  // set (under kill_mutex_) before the child is reaped
     std::mutex kill_mutex_;
-    // Output accounting for drain(): read_mutex_ is held across each read(2),
-    // so that under it every byte written so far is either still in the
-    // pipe or counted in read_bytes_; delivered_bytes_ follows once the
-    // chunk's lines went to on_line.
-    std::mutex read_mutex_;
-    std::uint64_t read_bytes_ = 0;  // under read_mutex_
-    std::mutex delivered_mutex_;    // guards delivered_bytes_, eof_ and signals delivered_
+    // Output accounting for drain(), all under output_mutex_, which the
+    // reader also holds across each read(2): under it every byte written so
+    // far is either still in the pipe or counted in read_bytes_.
+    // delivered_bytes_ follows once a chunk's lines went to on_line, and
+    // `delivered` is signalled with it and with eof_.
+    std::mutex output_mutex_;
     std::condition_variable delivered_;
+    std::uint64_t read_bytes_ = 0;
     std::uint64_t delivered_bytes_ = 0;
     bool eof_ = false;
     std::thread reader_;
