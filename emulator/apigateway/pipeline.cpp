@@ -210,17 +210,15 @@ void Service::integrate(const CallPtr& call) {
 
 void Service::complete(Call& c, http::Response response) {
     http::Respond out;
+    std::optional<Deadlines::Ticket> deadline;
     {
         std::lock_guard lock(c.mutex);
         if (c.done) return;
         c.done = true;
         out = std::move(c.respond);
+        deadline = c.deadline;
     }
-    {
-        std::lock_guard lock(deadlines_mutex_);
-        if (c.deadline) deadlines_.erase(*c.deadline);
-        c.deadline.reset();
-    }
+    if (deadline) deadlines_.cancel(*deadline);
     add_cors(c.api->cors, c.origin, response);
     out(std::move(response));
 }
@@ -253,40 +251,19 @@ void Service::configuration_error(Call& c) {
 }
 
 void Service::watch_deadline(const CallPtr& call) {
-    std::lock_guard lock(deadlines_mutex_);
-    auto at = Clock::now() + call->op->timeout;
-    bool earliest = deadlines_.empty() || at < deadlines_.begin()->first;
-    call->deadline = deadlines_.emplace(at, call);
-    if (earliest) deadlines_changed_.notify_one();
+    // The ticket is stored under the call's mutex, which complete() takes
+    // before reading it: the deadline may come due before add() returns.
+    std::lock_guard lock(call->mutex);
+    call->deadline = deadlines_.add(Clock::now() + call->op->timeout, [this, call] { time_out(*call); });
 }
 
-// The deadline thread: sleeps until the earliest deadline (or a new, earlier one).
-void Service::run_deadlines() {
-    std::unique_lock lock(deadlines_mutex_);
-    while (!stopping_) {
-        if (deadlines_.empty()) deadlines_changed_.wait(lock);
-        else {
-            auto earliest = deadlines_.begin()->first;  // a copy: complete() may erase the entry while we wait
-            deadlines_changed_.wait_until(lock, earliest);
-        }
-        std::vector<CallPtr> expired;
-        auto now = Clock::now();
-        while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-            expired.push_back(deadlines_.begin()->second);
-            expired.back()->deadline.reset();
-            deadlines_.erase(deadlines_.begin());
-        }
-        if (expired.empty()) continue;
-        lock.unlock();
-        for (auto& c : expired) {
-            logger_.warn(c->label() + ": Execution failed due to a timeout error (integration timeout " + std::to_string(c->op->timeout.count()) + " ms)");
-            try {
-                fail(*c, endpoint_request_timed_out(c->request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
-            } catch (const std::exception& e) {
-                logger_.error(c->label() + ": internal error while answering a timeout: " + e.what());
-            }
-        }
-        lock.lock();
+// On the deadline thread, when an integration has not answered in time.
+void Service::time_out(Call& c) {
+    try {
+        logger_.warn(c.label() + ": Execution failed due to a timeout error (integration timeout " + std::to_string(c.op->timeout.count()) + " ms)");
+        fail(c, endpoint_request_timed_out(c.request_id), "INTEGRATION_TIMEOUT", "Endpoint request timed out");
+    } catch (const std::exception& e) {
+        logger_.error(c.label() + ": internal error while answering a timeout: " + e.what());
     }
 }
 

@@ -35,7 +35,7 @@ struct Service::Call {
     std::mutex mutex;
     bool done = false;
     http::Respond respond;
-    std::optional<std::multimap<std::chrono::steady_clock::time_point, CallPtr>::iterator> deadline;  // under deadlines_mutex_
+    std::optional<Deadlines::Ticket> deadline;  // under mutex: set by integrate before the integration starts
 
     const std::map<std::string, std::string>& stage_variables() const { return api->stages.at(stage); }
     std::string label() const { return "api " + api->name + " " + (op ? op->method + " " + op->path : request.method + " " + api_path); }

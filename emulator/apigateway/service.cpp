@@ -33,28 +33,17 @@ Service::Service(Logger& logger, lambda::Invoker& invoker, ControlPlaneOptions c
                                                   if (mappings.empty()) domains_.erase(domain);
                                                   else domains_[domain] = std::move(mappings);
                                               });
-    timer_ = std::thread([this] { run_deadlines(); });
 }
 
 Service::~Service() { shutdown(); }
 
 void Service::shutdown() {
-    {
-        std::lock_guard lock(deadlines_mutex_);
-        if (stopping_) return;
-        stopping_ = true;
-        deadlines_changed_.notify_one();
-    }
-    if (timer_.joinable()) timer_.join();
-    // HTTP backends in flight are abandoned, and calls still waiting let go
-    // of their responders while the server they belong to still exists.
+    // No timeout answers from here on; HTTP backends in flight are
+    // abandoned, and calls still waiting let go of their responders (held by
+    // their pending timeouts) while the server they belong to still exists.
+    auto waiting = deadlines_.stop();
     backend_.stop();
-    std::multimap<std::chrono::steady_clock::time_point, CallPtr> waiting;
-    {
-        std::lock_guard lock(deadlines_mutex_);
-        for (auto& [at, call] : deadlines_) call->deadline.reset();
-        waiting.swap(deadlines_);
-    }
+    waiting.clear();
 }
 
 void Service::configure(const ConfigSection& section) {

@@ -28,13 +28,15 @@
 //
 // Threading: handle() is thread-safe and never blocks; responses complete
 // from the Lambda service's threads, the HTTP backend's thread or the
-// timeout thread (which sleeps until the earliest integration deadline, so
-// an idle gateway has no wake-ups). Call shutdown() before the HTTP server
-// is destroyed.
+// timeout thread (deadlines.hpp: it sleeps until the earliest integration
+// deadline and is woken only by an earlier one, so an idle gateway has no
+// wake-ups, and a busy one none per request). Call shutdown() before the
+// HTTP server is destroyed.
 #pragma once
 
 #include "apigateway/api.hpp"
 #include "apigateway/control_plane.hpp"
+#include "apigateway/deadlines.hpp"
 #include "apigateway/http_backend.hpp"
 #include "apigateway/router.hpp"
 #include "common/config.hpp"
@@ -46,12 +48,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <map>
 #include <mutex>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace lowcloud::apigateway {
@@ -129,7 +129,7 @@ private:
     void configuration_error(Call& call);
     void unexpected(Call& call, const std::exception& e);  // AWS's 500 for a misconfigured integration (REST or HTTP API wording)  // which: "request" or "response"
     void watch_deadline(const CallPtr& call);
-    void run_deadlines();
+    void time_out(Call& call);
 
     Logger& logger_;
     lambda::Invoker& invoker_;
@@ -142,11 +142,7 @@ private:
     mutable std::string base_url_;  // for route logs, once the server listens (under deployed_mutex_)
 
     HttpBackend backend_;
-    std::mutex deadlines_mutex_;
-    std::condition_variable deadlines_changed_;
-    std::multimap<std::chrono::steady_clock::time_point, CallPtr> deadlines_;  // calls waiting on an integration
-    bool stopping_ = false;  // under deadlines_mutex_
-    std::thread timer_;
+    Deadlines deadlines_;  // calls waiting on an integration
 };
 
 }  // namespace lowcloud::apigateway
