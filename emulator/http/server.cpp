@@ -14,6 +14,7 @@
 #include <atomic>
 #include <limits>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -35,6 +36,54 @@ constexpr auto kDrainTime = std::chrono::seconds(2);
 
 class Session;
 
+// Answers handed to an I/O thread by other threads (Lambda's, timers'),
+// while that thread spins (run_io). They used to be posted to its
+// io_context, whose mutex the spinning thread takes several times per poll:
+// a poster that met it there blocked in futex_wait until the poller let go
+// and woke it, two futex calls and a wake-up on the path of every answer
+// that comes from another thread (each request through API Gateway to
+// Lambda). While the thread spins, an answer goes into this inbox instead,
+// which the thread looks at with one atomic load per poll; once it stops
+// spinning, answers are posted to the io_context as before, which wakes it.
+//
+// Threading: deliver() from any thread; run() on the I/O thread only.
+struct Inbox {
+    // From any thread: `fn` runs on the I/O thread of `io`, soon.
+    void deliver(net::io_context& io, std::function<void()> fn) {
+        if (spinning.load()) {
+            {
+                std::lock_guard lock(mutex);
+                items.push_back(std::move(fn));
+                count.fetch_add(1);
+            }
+            // The thread looks at `count` after clearing `spinning` (run_io),
+            // so either it sees the item or this sees it stopped spinning.
+            if (spinning.load()) return;
+            net::post(io, [this] { run(); });
+            return;
+        }
+        net::post(io, std::move(fn));
+    }
+
+    // On the I/O thread: runs what was delivered; returns how many.
+    std::size_t run() {
+        if (count.load() == 0) return 0;
+        std::vector<std::function<void()>> batch;
+        {
+            std::lock_guard lock(mutex);
+            batch.swap(items);
+            count.store(0);
+        }
+        for (auto& fn : batch) fn();
+        return batch.size();
+    }
+
+    std::atomic<bool> spinning{false};   // set by the I/O thread while it spins
+    std::atomic<std::size_t> count{0};   // items.size(), read without the lock
+    std::mutex mutex;
+    std::vector<std::function<void()>> items;  // under mutex
+};
+
 // One listening socket; requests accepted by it get `prefix` before their target.
 struct Listener {
     Listener(net::io_context& io, std::string p) : acceptor(io), prefix(std::move(p)) {}
@@ -44,7 +93,10 @@ struct Listener {
 
 struct Server::Impl {
     Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), contexts(make_contexts(options.threads)) {
-        for (auto& c : contexts) work.emplace_back(c->get_executor());
+        for (auto& c : contexts) {
+            work.emplace_back(c->get_executor());
+            inboxes.push_back(std::make_unique<Inbox>());
+        }
     }
 
     static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
@@ -65,6 +117,8 @@ struct Server::Impl {
     std::thread drainer;
     std::uint16_t bound_port = 0;
 
+    // Declared before the io_contexts, which may hold posts that run them.
+    std::vector<std::unique_ptr<Inbox>> inboxes;  // one per I/O thread, as contexts
     std::vector<std::unique_ptr<net::io_context>> contexts;  // one per I/O thread
     std::atomic<std::size_t> next_context{0};                // round robin
     std::shared_ptr<Listener> main;                          // on contexts[0]
@@ -79,8 +133,8 @@ struct Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Server::Impl& server, std::string prefix)
-        : stream_(std::move(socket)), server_(server), prefix_(std::move(prefix)) {
+    Session(tcp::socket&& socket, Server::Impl& server, net::io_context& io, Inbox& inbox, std::string prefix)
+        : stream_(std::move(socket)), server_(server), io_(io), inbox_(inbox), prefix_(std::move(prefix)) {
         beast::error_code ec;
         auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec) remote_ = endpoint.address().to_string();
@@ -178,8 +232,7 @@ private:
                 reply->inline_response = std::move(response);
                 return;
             }
-            net::post(self->stream_.get_executor(),
-                      [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+            self->inbox_.deliver(self->io_, [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
         };
         Request head_copy;
         head_copy.method = request.method;
@@ -257,6 +310,8 @@ private:
 
     beast::tcp_stream stream_;
     Server::Impl& server_;
+    net::io_context& io_;  // this connection's I/O thread's
+    Inbox& inbox_;         // and its inbox
     std::string prefix_;  // of the listener that accepted this connection
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -287,8 +342,8 @@ void Server::Impl::close(const std::shared_ptr<Listener>& listener) {
 }
 
 void Server::Impl::accept(std::shared_ptr<Listener> listener) {
-    net::io_context& target = *contexts[next_context++ % contexts.size()];
-    listener->acceptor.async_accept(target, [this, listener](beast::error_code ec, tcp::socket socket) {
+    const std::size_t thread = next_context++ % contexts.size();
+    listener->acceptor.async_accept(*contexts[thread], [this, listener, thread](beast::error_code ec, tcp::socket socket) {
         if (!listener->acceptor.is_open()) return;
         if (ec) {
             // E.g. out of file descriptors: back off briefly, keep serving.
@@ -298,7 +353,7 @@ void Server::Impl::accept(std::shared_ptr<Listener> listener) {
             });
             return;
         }
-        auto session = std::make_shared<Session>(std::move(socket), *this, listener->prefix);
+        auto session = std::make_shared<Session>(std::move(socket), *this, *contexts[thread], *inboxes[thread], listener->prefix);
         bool stopped;
         {
             std::lock_guard lock(mutex);
@@ -371,13 +426,16 @@ std::uint16_t Server::port() const { return impl_->bound_port; }
 
 // One I/O thread: runs `io` until it is stopped, polling it for
 // `spin` after each piece of work before blocking.
-static void run_io(net::io_context& io, std::chrono::microseconds spin) {
+static void run_io(net::io_context& io, Inbox& inbox, std::chrono::microseconds spin) {
     if (spin.count() <= 0) {
         io.run();
         return;
     }
     while (!io.stopped()) {
-        if (spin_until(spin, [&io] { return io.poll() > 0 || io.stopped(); })) continue;
+        inbox.spinning.store(true);
+        if (spin_until(spin, [&io, &inbox] { return inbox.run() > 0 || io.poll() > 0 || io.stopped(); })) continue;
+        inbox.spinning.store(false);
+        if (inbox.run() > 0) continue;  // delivered while it stopped spinning (Inbox::deliver)
         if (io.run_one() == 0) return;
     }
 }
@@ -385,8 +443,8 @@ static void run_io(net::io_context& io, std::chrono::microseconds spin) {
 void Server::run() {
     const auto spin = impl_->options.spin;
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i, spin] { run_io(*impl_->contexts[i], spin); });
-    run_io(*impl_->contexts[0], spin);
+    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i, spin] { run_io(*impl_->contexts[i], *impl_->inboxes[i], spin); });
+    run_io(*impl_->contexts[0], *impl_->inboxes[0], spin);
     for (auto& t : threads) t.join();
 }
 

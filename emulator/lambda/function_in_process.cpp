@@ -8,7 +8,8 @@
 #include "common/spin.hpp"
 
 #include <atomic>
-#include <future>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 
 namespace lowcloud::lambda {
@@ -157,6 +158,41 @@ private:
 
 }  // namespace
 
+namespace {
+
+// The answer to one local request: given once, from any thread (DynamoDB
+// answers on the calling thread, before handle() returns). Not a
+// std::promise: its set_value() makes a futex call every time, even with
+// nobody waiting, and this is on the path of every in-process handler's
+// DynamoDB call. A condition variable signals only a thread that waits.
+struct LocalAnswer {
+    // Held by the Respond: when its last copy goes unanswered, the answer
+    // is marked dropped.
+    struct Guard {
+        explicit Guard(std::shared_ptr<LocalAnswer> a) : answer(std::move(a)) {}
+        ~Guard() { answer->settle(std::nullopt); }
+        std::shared_ptr<LocalAnswer> answer;
+    };
+    void give(http::Response r) { settle(std::move(r)); }
+    void settle(std::optional<http::Response> r) {
+        if (given.exchange(true)) return;  // exactly once
+        {
+            std::lock_guard lock(mutex);
+            if (r) response = std::move(r);
+            else dropped = true;
+        }
+        settled.notify_one();
+    }
+
+    std::atomic<bool> given{false};
+    std::mutex mutex;
+    std::condition_variable settled;
+    std::optional<http::Response> response;  // under mutex
+    bool dropped = false;                    // under mutex
+};
+
+}  // namespace
+
 int Function::send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context,
                          std::int64_t deadline_ms) const {
     std::optional<LocalHandlerUse> use(std::in_place, host_);
@@ -191,27 +227,29 @@ int Function::send_local(const lowcloud_http_request& request, lowcloud_http_res
             response = handler->reject(r, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes");
         } else {
             r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
-            auto answer = std::make_shared<std::promise<http::Response>>();
-            auto answered = std::make_shared<std::atomic<bool>>(false);
-            auto future = answer->get_future();
+            auto answer = std::make_shared<LocalAnswer>();
             try {
-                handler->handle(std::move(r), [answer, answered](http::Response out) {
-                    if (!answered->exchange(true)) answer->set_value(std::move(out));  // exactly once
-                });
+                auto guard = std::make_shared<LocalAnswer::Guard>(answer);
+                handler->handle(std::move(r), [guard](http::Response out) { guard->answer->give(std::move(out)); });
             } catch (const std::exception& e) {
-                if (!answered->exchange(true)) answer->set_value(handler->reject(head, 500, std::string("internal error: ") + e.what()));
+                answer->give(handler->reject(head, 500, std::string("internal error: ") + e.what()));
             }
-            answer.reset();  // the Respond holds the promise now: dropping it unanswered breaks it
-            use.reset();     // not counted while waiting: shutdown need not wait for the answer
+            use.reset();  // not counted while waiting: shutdown need not wait for the answer
             // Not past the invocation's deadline: by then Lambda has failed
             // the invocation, and this thread should be free again.
+            std::unique_lock lock(answer->mutex);
+            auto settled = [&answer] { return answer->response || answer->dropped; };
             if (deadline_ms > 0 &&
-                future.wait_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms))) != std::future_status::ready) {
+                !answer->settled.wait_until(lock, std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms)), settled)) {
+                lock.unlock();
                 LocalHandlerUse again(host_);
                 const std::string message = "No answer before the invocation's deadline";
                 response = again.handler() ? again.handler()->reject(head, 504, message) : http::Response::text(504, message + "\n");
-            } else
-                response = future.get();  // a dropped answer throws: a 500 below
+            } else {
+                answer->settled.wait(lock, settled);
+                if (!answer->response) throw std::runtime_error("the request was dropped unanswered");  // a 500 below
+                response = std::move(*answer->response);
+            }
         }
     } catch (const std::exception& e) {
         response = http::Response::text(500, std::string("internal error: ") + e.what() + "\n");
