@@ -91,18 +91,65 @@ struct Listener {
     std::string prefix;
 };
 
-struct Server::Impl {
-    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), contexts(make_contexts(options.threads)) {
-        for (auto& c : contexts) {
-            work.emplace_back(c->get_executor());
-            inboxes.push_back(std::make_unique<Inbox>());
+// Idle and linger deadlines, swept per I/O thread instead of Beast's
+// per-operation timeouts (each arms and cancels an asio timer: two
+// timerfd_settime calls per request). A session sets a plain time point; the
+// thread's timer fires at the earliest deadline it knew of, closes the
+// sessions past theirs and re-arms for the earliest one left. A deadline
+// moved later (every request does that) arms nothing, so a busy connection
+// costs no timer work, and an idle one wakes its thread about once per
+// idle timeout.
+//
+// Threading: everything on the I/O thread that owns it.
+class Sweeper {
+public:
+    using Clock = std::chrono::steady_clock;
+    explicit Sweeper(net::io_context& io) : timer_(io) {}
+
+    // A session of this thread; it is forgotten once destroyed. The list is
+    // compacted as it grows: a weak_ptr keeps a destroyed session's memory
+    // (make_shared's single allocation) until it is dropped.
+    void watch(std::weak_ptr<Session> session) {
+        if (sessions_.size() >= compact_at_) {
+            std::erase_if(sessions_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+            compact_at_ = std::max<std::size_t>(64, 2 * sessions_.size());
         }
+        sessions_.push_back(std::move(session));
+    }
+    // A session's deadline is now `at`: make sure the timer fires by then.
+    void due_by(Clock::time_point at) {
+        if (at >= armed_) return;
+        armed_ = at;
+        timer_.expires_at(at);
+        timer_.async_wait([this](beast::error_code ec) {
+            if (!ec) sweep();
+        });
     }
 
-    static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
-        std::vector<std::unique_ptr<net::io_context>> v;
-        for (unsigned i = 0; i < std::max(1u, threads); ++i) v.push_back(std::make_unique<net::io_context>(1));
-        return v;
+private:
+    void sweep();
+
+    net::steady_timer timer_;
+    Clock::time_point armed_ = Clock::time_point::max();  // when the timer fires; max: not armed
+    std::vector<std::weak_ptr<Session>> sessions_;
+    std::size_t compact_at_ = 64;
+};
+
+// One I/O thread's state: its io_context (a connection stays on one), the
+// inbox for answers from other threads, and its deadline sweeper. Members
+// are destroyed sweeper first, io_context last.
+struct IoThread {
+    net::io_context io{1};
+    Inbox inbox;
+    Sweeper sweeper{io};
+};
+
+struct Server::Impl {
+    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {
+        for (unsigned i = 0; i < std::max(1u, options.threads); ++i) {
+            io_threads.push_back(std::make_unique<IoThread>());
+            work.emplace_back(io_threads.back()->io.get_executor());
+        }
     }
 
     ServerOptions options;
@@ -117,11 +164,9 @@ struct Server::Impl {
     std::thread drainer;
     std::uint16_t bound_port = 0;
 
-    // Declared before the io_contexts, which may hold posts that run them.
-    std::vector<std::unique_ptr<Inbox>> inboxes;  // one per I/O thread, as contexts
-    std::vector<std::unique_ptr<net::io_context>> contexts;  // one per I/O thread
+    std::vector<std::unique_ptr<IoThread>> io_threads;
     std::atomic<std::size_t> next_context{0};                // round robin
-    std::shared_ptr<Listener> main;                          // on contexts[0]
+    std::shared_ptr<Listener> main;                          // on io_threads[0]
     std::unordered_map<std::uint16_t, std::shared_ptr<Listener>> extra;  // under mutex
     std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
 
@@ -133,8 +178,8 @@ struct Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Server::Impl& server, net::io_context& io, Inbox& inbox, std::string prefix)
-        : stream_(std::move(socket)), server_(server), io_(io), inbox_(inbox), prefix_(std::move(prefix)) {
+    Session(tcp::socket&& socket, Server::Impl& server, IoThread& thread, std::string prefix)
+        : stream_(std::move(socket)), server_(server), thread_(thread), prefix_(std::move(prefix)) {
         beast::error_code ec;
         auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec) remote_ = endpoint.address().to_string();
@@ -148,8 +193,15 @@ public:
     }
 
     void start() {
-        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read_head, shared_from_this()));
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            self->thread_.sweeper.watch(self);
+            self->read_head();
+        });
     }
+
+    // On the I/O thread, from its Sweeper.
+    Sweeper::Clock::time_point deadline() const { return deadline_; }
+    void expire() { close(); }  // a pending read or write ends with an error, which closes too
 
     // Graceful stop: an idle connection closes now, a busy one after its
     // current response.
@@ -171,7 +223,7 @@ private:
         // Beast would check Content-Length against its default limit while
         // reading the head; the real limit is set once the Handler has seen it.
         parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-        stream_.expires_after(server_.options.idle_timeout);
+        expires_after(server_.options.idle_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  beast::bind_front_handler(&Session::on_head, shared_from_this()));
     }
@@ -210,7 +262,7 @@ private:
     void on_body(beast::error_code ec, std::size_t) {
         if (ec) return on_read_error(ec);
         state_ = State::handling;
-        stream_.expires_never();
+        deadline_ = Sweeper::Clock::time_point::max();  // the handler takes its time
         keep_alive_ = parser_->get().keep_alive();
         Request request = std::move(head_);
         request.body = std::move(parser_->get().body());
@@ -232,7 +284,7 @@ private:
                 reply->inline_response = std::move(response);
                 return;
             }
-            self->inbox_.deliver(self->io_, [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+            self->thread_.inbox.deliver(self->thread_.io, [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
         };
         Request head_copy;
         head_copy.method = request.method;
@@ -271,7 +323,7 @@ private:
         bool keep = keep_alive_ && !close_after && !stopping_;
         res->keep_alive(keep);
         res->prepare_payload();
-        stream_.expires_after(server_.options.idle_timeout);
+        expires_after(server_.options.idle_timeout);
         bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep, close_after](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
             if (close_after) return self->linger_close();
@@ -287,7 +339,7 @@ private:
         state_ = State::closing;
         beast::error_code ec;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-        stream_.expires_after(kDrainTime);
+        expires_after(kDrainTime);
         drain_buffer_ = std::make_shared<std::array<char, 16384>>();
         drain();
     }
@@ -300,6 +352,11 @@ private:
         });
     }
 
+    void expires_after(Sweeper::Clock::duration d) {
+        deadline_ = Sweeper::Clock::now() + d;
+        thread_.sweeper.due_by(deadline_);
+    }
+
     void close() {
         if (state_ == State::closed) return;
         state_ = State::closed;
@@ -310,8 +367,8 @@ private:
 
     beast::tcp_stream stream_;
     Server::Impl& server_;
-    net::io_context& io_;  // this connection's I/O thread's
-    Inbox& inbox_;         // and its inbox
+    IoThread& thread_;  // this connection's
+    Sweeper::Clock::time_point deadline_ = Sweeper::Clock::time_point::max();  // on thread_: see Sweeper
     std::string prefix_;  // of the listener that accepted this connection
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -324,8 +381,23 @@ private:
     std::size_t drained_ = 0;
 };
 
+void Sweeper::sweep() {
+    armed_ = Clock::time_point::max();
+    const auto now = Clock::now();
+    auto next = Clock::time_point::max();
+    // Forgets destroyed sessions; a closed one stays until it is destroyed.
+    std::erase_if(sessions_, [&](const std::weak_ptr<Session>& weak) {
+        auto session = weak.lock();
+        if (!session) return true;
+        if (session->deadline() <= now) session->expire();
+        else next = std::min(next, session->deadline());
+        return false;
+    });
+    if (next != Clock::time_point::max()) due_by(next);
+}
+
 std::shared_ptr<Listener> Server::Impl::listen(std::uint16_t port, std::string prefix) {
-    auto l = std::make_shared<Listener>(*contexts[0], std::move(prefix));
+    auto l = std::make_shared<Listener>(io_threads[0]->io, std::move(prefix));
     tcp::endpoint endpoint(net::ip::make_address(options.host), port);
     l->acceptor.open(endpoint.protocol());
     l->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -342,8 +414,8 @@ void Server::Impl::close(const std::shared_ptr<Listener>& listener) {
 }
 
 void Server::Impl::accept(std::shared_ptr<Listener> listener) {
-    const std::size_t thread = next_context++ % contexts.size();
-    listener->acceptor.async_accept(*contexts[thread], [this, listener, thread](beast::error_code ec, tcp::socket socket) {
+    IoThread& thread = *io_threads[next_context++ % io_threads.size()];
+    listener->acceptor.async_accept(thread.io, [this, listener, &thread](beast::error_code ec, tcp::socket socket) {
         if (!listener->acceptor.is_open()) return;
         if (ec) {
             // E.g. out of file descriptors: back off briefly, keep serving.
@@ -353,7 +425,7 @@ void Server::Impl::accept(std::shared_ptr<Listener> listener) {
             });
             return;
         }
-        auto session = std::make_shared<Session>(std::move(socket), *this, *contexts[thread], *inboxes[thread], listener->prefix);
+        auto session = std::make_shared<Session>(std::move(socket), *this, thread, listener->prefix);
         bool stopped;
         {
             std::lock_guard lock(mutex);
@@ -385,7 +457,7 @@ void Server::Impl::drain() {
         drained.wait_for(lock, std::chrono::seconds(1), [this] { return sessions.empty(); });
     }
     work.clear();
-    for (auto& c : contexts) c->stop();
+    for (auto& t : io_threads) t->io.stop();
 }
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {
@@ -426,7 +498,9 @@ std::uint16_t Server::port() const { return impl_->bound_port; }
 
 // One I/O thread: runs `io` until it is stopped, polling it for
 // `spin` after each piece of work before blocking.
-static void run_io(net::io_context& io, Inbox& inbox, std::chrono::microseconds spin) {
+static void run_io(IoThread& thread, std::chrono::microseconds spin) {
+    net::io_context& io = thread.io;
+    Inbox& inbox = thread.inbox;
     if (spin.count() <= 0) {
         io.run();
         return;
@@ -443,8 +517,8 @@ static void run_io(net::io_context& io, Inbox& inbox, std::chrono::microseconds 
 void Server::run() {
     const auto spin = impl_->options.spin;
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < impl_->contexts.size(); ++i) threads.emplace_back([this, i, spin] { run_io(*impl_->contexts[i], *impl_->inboxes[i], spin); });
-    run_io(*impl_->contexts[0], *impl_->inboxes[0], spin);
+    for (std::size_t i = 1; i < impl_->io_threads.size(); ++i) threads.emplace_back([this, i, spin] { run_io(*impl_->io_threads[i], spin); });
+    run_io(*impl_->io_threads[0], spin);
     for (auto& t : threads) t.join();
 }
 

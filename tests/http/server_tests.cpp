@@ -149,3 +149,39 @@ TEST_CASE("server: shutdown lets an in-flight request finish", "[server]") {
     CHECK(got.find("slow done") != std::string::npos);
     CHECK(got.find("Connection: close") != std::string::npos);
 }
+
+TEST_CASE("server: a connection idle past idle_timeout is closed; requests and slow handlers keep it open", "[server]") {
+    // Deadlines are swept per I/O thread (server.cpp, Sweeper): the sweep
+    // that comes at a connection's first deadline must find it moved by
+    // later requests and wait for the new one.
+    ServerOptions o;
+    o.idle_timeout = std::chrono::milliseconds(2000);
+    Running r(o);
+    net::io_context io;
+    tcp::socket s(io);
+    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
+    char buf[4096];
+    boost::system::error_code ec;
+    auto ask = [&](const std::string& target, const std::string& expect) {
+        net::write(s, net::buffer("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"), ec);
+        std::string got;
+        while (!ec && got.find(expect) == std::string::npos) got.append(buf, s.read_some(net::buffer(buf), ec));
+        return got.find(expect) != std::string::npos;
+    };
+    for (int i = 0; i < 10; ++i) {  // 3 s in all, past the first deadline
+        REQUIRE(ask("/k" + std::to_string(i), "GET /k" + std::to_string(i) + " "));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    // A handler slower than nothing is timed out while it works (the idle
+    // timeout starts again with the response).
+    REQUIRE(ask("/slow", "slow done"));
+    auto idle_since = std::chrono::steady_clock::now();
+    // Now idle: the server closes it (a read sees the end), not before its timeout.
+    auto closed = std::async(std::launch::async, [&] {
+        boost::system::error_code e;
+        while (!e) s.read_some(net::buffer(buf), e);
+        return std::chrono::steady_clock::now();
+    });
+    REQUIRE(closed.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    CHECK(closed.get() - idle_since >= std::chrono::milliseconds(1900));
+}
