@@ -7,7 +7,6 @@
 
 #include "common/spin.hpp"
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -156,10 +155,6 @@ private:
     http::Handler* handler_ = nullptr;
 };
 
-}  // namespace
-
-namespace {
-
 // The answer to one local request: given once, from any thread (DynamoDB
 // answers on the calling thread, before handle() returns). Not a
 // std::promise: its set_value() makes a futex call every time, even with
@@ -175,16 +170,15 @@ struct LocalAnswer {
     };
     void give(http::Response r) { settle(std::move(r)); }
     void settle(std::optional<http::Response> r) {
-        if (given.exchange(true)) return;  // exactly once
         {
             std::lock_guard lock(mutex);
+            if (response || dropped) return;  // exactly once
             if (r) response = std::move(r);
             else dropped = true;
         }
         settled.notify_one();
     }
 
-    std::atomic<bool> given{false};
     std::mutex mutex;
     std::condition_variable settled;
     std::optional<http::Response> response;  // under mutex
