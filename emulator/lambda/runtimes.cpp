@@ -2,6 +2,7 @@
 #include "lambda/runtimes.hpp"
 
 #include "lambda/process.hpp"
+#include "lambda/pyenv.hpp"
 #include "lambda/runtime_clients.hpp"
 
 #include <sys/stat.h>
@@ -129,9 +130,15 @@ void Runtimes::start_python_read_locked() const {
     // run instead of 30; neither answer depends on it).
     // A read that cannot run leaves the version "" and python3 as found
     // (what an interpreter that printed nothing would leave).
-    python_read_ = std::async(std::launch::async, [this, python = python_] {
+    // A pyenv shim is resolved from pyenv's files first when it can be
+    // (pyenv.hpp): the shim's bash start-up cost 230 ms of the first Python
+    // invoke after the server started, on a machine where Python itself
+    // starts in 77.
+    python_read_ = std::async(std::launch::async, [this, found = python_] {
                        std::string line;
                        try {
+                           std::string python = found;
+                           if (auto real = resolve_pyenv_shim(found, PyenvContext::current())) python = real->string();
                            line = first_line({python, "-S", "-c", "import sys;print('%d.%d.%d' % sys.version_info[:3], sys.executable)"});
                        } catch (const std::exception&) {
                        }

@@ -11,8 +11,10 @@
 //     `bootstrap`, as AWS starts it.
 // Interpreters are found on the emulator's PATH once (LOWCLOUD_PYTHON and
 // LOWCLOUD_NODE override) and their versions read once. Python's is read by
-// running it, which also resolves a version manager's shim (pyenv: ~50 ms a
-// run) to the interpreter it picks; prepare() starts that run on a thread of
+// running it, which also resolves a version manager's shim to the
+// interpreter it picks (pyenv's shim is resolved from pyenv's files first
+// when it can be, pyenv.hpp: its bash start-up costs 50-230 ms a run);
+// prepare() starts that run on a thread of
 // its own when a function is created, so that it overlaps the creation and
 // whatever comes before the first invocation (an Invoke right after the
 // CreateFunction still waits for the rest of it, in launch()).
