@@ -131,6 +131,58 @@ TEST_CASE("journal: a torn or corrupted tail ends it", "[journal]") {
     }
 }
 
+// Records are copied into a shared mapping of a preallocated file: what a
+// kill -9 leaves is the records followed by zeros, and a clean close trims
+// the zeros.
+TEST_CASE("journal: records are in the file when append returns; the zeros after them end it", "[journal]") {
+    auto dir = temp_dir("mapped");
+    std::uint64_t records = 0;
+    {
+        Journal j(dir / "j.oplog");
+        JournalRecord r;
+        r.put(1, "a", "", 1, 10, "{}");
+        j.append(1, r);
+        j.append(2, r);
+        // Copied while open, as a kill -9 would leave it.
+        fs::copy_file(dir / "j.oplog", dir / "copy.oplog");
+        records = j.size();
+        CHECK(fs::file_size(dir / "copy.oplog") > records);
+    }
+    CHECK(fs::file_size(dir / "j.oplog") == records);
+    for (const char* name : {"j.oplog", "copy.oplog"}) {
+        INFO(name);
+        fs::path moved = dir / (std::string("read-") + name);
+        fs::copy_file(dir / name, moved);
+        Journal j(moved);
+        auto got = read_all(j);
+        REQUIRE(got.size() == 2);
+        CHECK(got[1].sequence == 2);
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("journal: a record larger than the mapping grows it", "[journal]") {
+    auto dir = temp_dir("grow");
+    Journal j(dir / "j.oplog");
+    const std::string big(3 * 1024 * 1024, 'x');
+    JournalRecord small, large;
+    small.put(1, "s", "", 1, 1, "{}");
+    large.put(1, "l", "", 2, static_cast<std::int64_t>(big.size()), big);
+    j.append(1, small);
+    j.append(2, large);
+    j.append(3, small);
+    auto got = read_all(j);
+    REQUIRE(got.size() == 3);
+    CHECK(got[1].describe[0].size() > big.size());
+    CHECK(got[2].sequence == 3);
+    j.clear();
+    j.append(4, small);
+    got = read_all(j);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].sequence == 4);
+    fs::remove_all(dir);
+}
+
 TEST_CASE("journal: a second opener of the same file is refused", "[journal]") {
     auto dir = temp_dir("lock");
     Journal first(dir / "j.oplog");

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,11 @@ struct Reader {
         return b;
     }
 };
+
+template <typename T>
+void store_le(char* out, T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i) out[i] = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+}
 
 std::uint32_t crc_of(std::string_view s) {
     return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
@@ -101,30 +107,54 @@ Journal::Journal(const std::filesystem::path& file) : path_(file) {
 }
 
 Journal::~Journal() {
+    unmap();
+    // The file keeps its records and loses the zeros allocated past them.
+    if (fd_ >= 0 && file_size_ > size_) (void)::ftruncate(fd_, static_cast<off_t>(size_));
     if (fd_ >= 0) ::close(fd_);
 }
 
-void Journal::append(std::uint64_t sequence, const JournalRecord& record) {
-    std::string payload;
-    payload.reserve(8 + record.bytes().size());
-    put_le<std::uint64_t>(payload, sequence);
-    payload.append(record.bytes());
-    std::string frame;
-    frame.reserve(8 + payload.size());
-    put_le<std::uint32_t>(frame, static_cast<std::uint32_t>(payload.size()));
-    put_le<std::uint32_t>(frame, crc_of(payload));
-    frame.append(payload);
-    std::size_t done = 0;
-    while (done < frame.size()) {
-        ssize_t n = ::pwrite(fd_, frame.data() + done, frame.size() - done, static_cast<off_t>(size_ + done));
-        if (n < 0 && errno == EINTR) continue;
-        // A partial record is overwritten by the next one, or ends the
-        // journal for a reader (its CRC fails).
-        if (n <= 0) throw std::runtime_error(error_text("cannot append to", path_));
-        done += static_cast<std::size_t>(n);
+void Journal::unmap() {
+    if (map_) ::munmap(map_, capacity_);
+    map_ = nullptr;
+    capacity_ = 0;
+}
+
+void Journal::reserve(std::uint64_t bytes) {
+    if (bytes <= capacity_) return;
+    std::uint64_t target = std::max({bytes, capacity_ * 2, kInitialBytes});
+    target = (target + 4095) / 4096 * 4096;
+    // Blocks first: a page of the mapping never needs one allocated when it
+    // is written (ENOSPC there would be a SIGBUS).
+    int e = ::posix_fallocate(fd_, 0, static_cast<off_t>(target));
+    if (e != 0) {
+        errno = e;
+        throw std::runtime_error(error_text("cannot allocate space for", path_));
     }
-    size_ += frame.size();
-    file_size_ = std::max(file_size_, size_);
+    file_size_ = std::max(file_size_, target);
+    void* m = map_ ? ::mremap(map_, capacity_, target, MREMAP_MAYMOVE)
+                   : ::mmap(nullptr, target, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+    if (m == MAP_FAILED) {
+        int saved = errno;
+        unmap();  // mremap leaves the old mapping; the next append maps again
+        errno = saved;
+        throw std::runtime_error(error_text("cannot map", path_));
+    }
+    map_ = static_cast<char*>(m);
+    capacity_ = target;
+}
+
+void Journal::append(std::uint64_t sequence, const JournalRecord& record) {
+    const std::string& entries = record.bytes();
+    const std::size_t payload = 8 + entries.size();
+    reserve(size_ + 8 + payload);
+    // The payload, then its length and CRC: a record cut short by the
+    // process's death fails its CRC (or ends the journal at a zero length).
+    char* at = map_ + size_;
+    store_le<std::uint64_t>(at + 8, sequence);
+    std::memcpy(at + 16, entries.data(), entries.size());
+    store_le<std::uint32_t>(at, static_cast<std::uint32_t>(payload));
+    store_le<std::uint32_t>(at + 4, crc_of(std::string_view(at + 8, payload)));
+    size_ += 8 + payload;
 }
 
 std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const {
@@ -145,7 +175,8 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
     while (!file.in.empty()) {
         auto length = file.get<std::uint32_t>();
         auto crc = file.get<std::uint32_t>();
-        if (!file.ok || file.in.size() < length) break;
+        // Length 0: the zeros allocated past the last record.
+        if (!file.ok || length < 8 || file.in.size() < length) break;
         std::string_view payload = file.in.substr(0, length);
         file.in.remove_prefix(length);
         if (crc_of(payload) != crc) break;
@@ -179,6 +210,7 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
 }
 
 void Journal::truncate() {
+    unmap();
     if (::ftruncate(fd_, 0) != 0) throw std::runtime_error(error_text("cannot truncate", path_));
     size_ = file_size_ = 0;
 }
@@ -186,11 +218,15 @@ void Journal::truncate() {
 void Journal::clear() {
     if (size_ == 0) return;
     // Rewritten from the start: appends then reuse the file's allocated
-    // blocks, where appending to a truncated file allocates (and can wait on
-    // the file system's journal). Only a file grown large is truncated.
+    // blocks and the mapping's pages. Only a file grown large is truncated.
     if (file_size_ > kKeepBytes) {
+        unmap();
         if (::ftruncate(fd_, 0) != 0) throw std::runtime_error(error_text("cannot truncate", path_));
         file_size_ = 0;
+    } else if (map_ && size_ > kResidentBytes) {
+        // The pages stay in the file (and the page cache); only this
+        // process's mapping of them goes.
+        ::madvise(map_ + kResidentBytes, capacity_ - kResidentBytes, MADV_DONTNEED);
     }
     size_ = 0;
 }

@@ -22,9 +22,9 @@
 // Durability. Item writes do not commit a SQLite transaction each: the
 // connection keeps one transaction open (the batch) and every item
 // operation runs in a savepoint inside it (Op). An operation that wrote
-// appends one record of its effects to the journal (journal.hpp) with one
-// write(2) before it is acknowledged, so it survives the process being
-// killed; flush() commits the batch (with the journal's sequence number, in
+// appends one record of its effects to the journal (journal.hpp), a copy
+// into a shared mapping of its file, before it is acknowledged, so it
+// survives the process being killed; flush() commits the batch (with the journal's sequence number, in
 // meta) and empties the journal, and recover() replays at start what the
 // last batch did not commit. Table definitions change only in Durable
 // scopes, which commit the batch first and then their own transaction, so
