@@ -56,8 +56,9 @@ private:
 
 class Database {
 public:
-    // Opens or creates `path` (":memory:" for an in-memory database).
-    explicit Database(const std::string& path);
+    // Opens or creates `path` (":memory:" for an in-memory database),
+    // through the VFS named `vfs` (the default one when null).
+    explicit Database(const std::string& path, const char* vfs = nullptr);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;

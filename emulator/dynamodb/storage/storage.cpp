@@ -4,6 +4,7 @@
 
 #include "dynamodb/error.hpp"
 #include "model/number.hpp"
+#include "storage/wal_vfs.hpp"
 
 #include <algorithm>
 
@@ -55,7 +56,8 @@ Storage::Storage(const std::optional<std::filesystem::path>& file)
     // SQLite opens the file and released after it closed it (members are
     // declared in that order).
     : journal_(file ? std::make_unique<Journal>(file->string() + ".oplog") : nullptr),
-      db_(file ? file->string() : ":memory:"),
+      // A commit's WAL pages as one write (wal_vfs.hpp).
+      db_(file ? file->string() : ":memory:", file ? sqlite::gathering_vfs() : nullptr),
       file_(file) {
     if (file) {
         // SQLite's own locking stays NORMAL so that the checkpointer's
@@ -187,6 +189,7 @@ std::size_t Storage::replay() {
         });
         db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(last)).run();
         tx.commit();
+        check_wal();
     }
     committed_sequence_ = last;
     sequence_ = std::max(sequence_, last);  // never lowered: sequence numbers must keep increasing
@@ -234,8 +237,10 @@ void Storage::flush() {
         if (journal_ && journal_->size() > 0)
             db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
         db_.cached("COMMIT").run();
+        check_wal();
     } catch (...) {
-        // The batch is lost from SQLite. With a data directory its writes
+        // The batch is lost from SQLite (or committed there, with WAL pages
+        // that could not be written: replayed all the same). With a data directory its writes
         // are in the journal: replay them in a transaction of their own now,
         // or before the next operation, or at the next start. In memory
         // they are lost (the error is logged by the caller).
@@ -256,9 +261,14 @@ void Storage::flush() {
     if (journal_) journal_->clear();
 }
 
+void Storage::check_wal() {
+    if (int rc = sqlite::check_wal(db_.handle()); rc != SQLITE_OK)
+        throw sqlite::Error(std::string("cannot write the WAL of ") + (file_ ? file_->string() : "") + ": " + sqlite3_errstr(rc));
+}
+
 bool Storage::checkpoint() {
     if (!file_) return true;
-    if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string());
+    if (!checkpointer_) checkpointer_ = std::make_unique<sqlite::Database>(file_->string(), sqlite::gathering_vfs());
     // The pragma, not sqlite3_wal_checkpoint_v2(): on a connection that has
     // not read the database yet, SQLite 3.40's C call does nothing.
     // wal_frames() is left as it is: a complete copy starts the WAL over
@@ -347,6 +357,7 @@ Storage::Durable::~Durable() {
 
 void Storage::Durable::commit() {
     s_.db_.cached("COMMIT").run();
+    s_.check_wal();
     done_ = true;
     s_.mode_ = Mode::none;
 }

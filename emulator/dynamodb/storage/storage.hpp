@@ -228,6 +228,9 @@ private:
     void migrate_from_1();
     std::size_t replay();  // the journal's uncommitted records, in a transaction of their own
     void batch_lost();     // the batch's transaction is gone: replay before anything else
+    // Throws sqlite::Error when a commit's WAL pages could not all be
+    // written (wal_vfs.hpp): the commit then counts as failed.
+    void check_wal();
     void persist_counters();
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
     void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);

@@ -1,0 +1,140 @@
+// The WAL-gathering VFS (storage/wal_vfs.*): a commit's pages are in the
+// WAL file once the commit is published, for any connection on any VFS, and
+// a WAL write that fails fails the commit, whose writes the operation
+// journal then replays.
+#include "storage/sqlite.hpp"
+#include "storage/storage.hpp"
+#include "storage/wal_vfs.hpp"
+
+#include <sys/resource.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <random>
+
+using namespace lowcloud::dynamodb;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+    fs::path p = fs::temp_directory_path() / ("lowcloud-walvfs-" + name + "-" + std::to_string(std::random_device{}()));
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p;
+}
+
+std::int64_t count_rows(sqlite::Database& db, const std::string& table) {
+    auto& s = db.cached("SELECT COUNT(*) FROM " + table);
+    REQUIRE(s.step());
+    std::int64_t n = s.column_int(0);
+    s.reset();
+    return n;
+}
+
+// Files may not grow past `bytes` while it lives (writes past it fail with
+// EFBIG; SIGXFSZ is ignored meanwhile).
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved_) == 0);
+        previous_ = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limited = saved_;
+        limited.rlim_cur = bytes;
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &limited) == 0);
+    }
+    ~FileSizeLimit() {
+        ::setrlimit(RLIMIT_FSIZE, &saved_);
+        std::signal(SIGXFSZ, previous_);
+    }
+
+private:
+    rlimit saved_{};
+    void (*previous_)(int) = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("wal vfs: a commit's pages are in the file for connections on the default VFS", "[wal]") {
+    auto dir = temp_dir("published");
+    const std::string path = (dir / "db.sqlite3").string();
+    sqlite::Database writer(path, sqlite::gathering_vfs());
+    writer.exec("PRAGMA journal_mode=WAL");
+    writer.exec("PRAGMA wal_autocheckpoint=0");
+    writer.exec("CREATE TABLE t(x BLOB)");
+    writer.exec("BEGIN");
+    for (int i = 0; i < 500; ++i) writer.exec("INSERT INTO t VALUES(randomblob(1500))");  // ~190 pages: several writes
+    writer.exec("COMMIT");
+    CHECK(sqlite::check_wal(writer.handle()) == SQLITE_OK);
+    {
+        sqlite::Database reader(path);  // the default VFS: reads only the file
+        CHECK(count_rows(reader, "t") == 500);
+    }
+    // A later transaction, still open, is not seen; the checkpoint (another
+    // connection on the gathering VFS) copies what was committed.
+    writer.exec("BEGIN");
+    for (int i = 0; i < 100; ++i) writer.exec("INSERT INTO t VALUES(randomblob(1500))");
+    {
+        sqlite::Database checkpointer(path, sqlite::gathering_vfs());
+        auto& s = checkpointer.cached("PRAGMA wal_checkpoint(PASSIVE)");
+        REQUIRE(s.step());
+        CHECK(s.column_int(0) == 0);
+        s.reset();
+        sqlite::Database reader(path);
+        CHECK(count_rows(reader, "t") == 500);
+    }
+    writer.exec("COMMIT");
+    sqlite::Database reader(path);
+    CHECK(count_rows(reader, "t") == 600);
+    CHECK(count_rows(writer, "t") == 600);
+    fs::remove_all(dir);
+}
+
+// The gathered write happens after SQLite's commit could report a failure
+// (at the barrier before the commit is published): Storage asks for it
+// afterwards (check_wal), counts the commit as failed, and the journal
+// keeps and replays the acknowledged writes.
+TEST_CASE("storage: a commit whose WAL pages cannot be written fails, and the journal replays its writes", "[wal][journal]") {
+    auto dir = temp_dir("unwritable");
+    TableDef t;
+    t.name = "t";
+    t.key.hash = {"id", Type::S};
+    auto item = [](const std::string& id) { return parse_item(nlohmann::json::parse(R"({"id":{"S":")" + id + R"("},"p":{"S":")" + std::string(2000, 'x') + R"("}})")); };
+    auto key = [](const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; };
+    std::vector<std::string> acknowledged;
+    {
+        Storage s(dir / "db.sqlite3");
+        {
+            Storage::Durable d(s);
+            s.insert_table(t);
+            d.commit();
+        }
+        s.recover([&](std::int64_t id) { return id == t.id ? &t : nullptr; });
+        auto put = [&](const std::string& id) {
+            Storage::Op op(s);
+            s.put(t, key(id), item(id), 2010, s.get(t.id, key(id)));
+            op.commit();
+            acknowledged.push_back(id);
+        };
+        for (int i = 0; i < 50; ++i) put("k" + std::to_string(i));
+        {
+            // The WAL cannot grow: the commit's pages cannot be written.
+            FileSizeLimit limit(fs::file_size(dir / "db.sqlite3-wal"));
+            CHECK_THROWS_WITH(s.flush(), Catch::Contains("cannot write the WAL"));
+        }
+        put("after");  // replays the journal first
+        s.flush();
+        for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
+        CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
+    }
+    Storage s(dir / "db.sqlite3");
+    auto tables = s.load_tables();
+    REQUIRE(tables.size() == 1);
+    s.recover([&](std::int64_t id) { return id == tables[0].id ? &tables[0] : nullptr; });
+    for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
+    CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
+    fs::remove_all(dir);
+}
