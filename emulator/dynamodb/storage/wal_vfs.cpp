@@ -20,8 +20,6 @@ constexpr std::size_t kMaxHeld = 8 * 1024 * 1024;
 // length: a longer write comes back short, as SQLITE_FULL): held bytes go
 // out in pieces of this size.
 constexpr std::size_t kMaxWrite = 0x1f000;
-// Buffer capacity kept between commits.
-constexpr std::size_t kKeptCapacity = 2 * 1024 * 1024;
 
 struct Registry;
 
@@ -68,9 +66,6 @@ int write_held(sqlite3_file* f) {
     // What failed stays held: the next call retries it.
     s.held.erase(0, done);
     s.held_offset += static_cast<sqlite3_int64>(done);
-    // A large commit's buffer is not kept for the next (an idle emulator
-    // holds no megabytes for it).
-    if (s.held.empty() && s.held.capacity() > kKeptCapacity) std::string().swap(s.held);
     return rc;
 }
 
