@@ -52,10 +52,15 @@ struct Options {
     // WAL frames (4 KB pages) written since the last copy into the database
     // past which the background thread copies them (beside requests), and
     // WAL frames past which it starts the WAL over (holding the engine's
-    // mutex through two fsyncs: a stall, so rare). Tests lower them; at
-    // least 1, and restart_frames at least checkpoint_frames.
+    // mutex through two fsyncs: a stall of 30-50 ms, so rare). Only a
+    // sustained write storm reaches restart_frames: between storms a
+    // complete copy lets the next write start the WAL over by itself. Under
+    // BatchWriteItem the WAL grows ~240 MB/s on the benchmark host: at
+    // 128 MB it started over twice a second (p99 at 1 connection 53-59 ms,
+    // 34-40 ms at 512 MB). Tests lower them; at least 1, and restart_frames
+    // at least checkpoint_frames.
     int checkpoint_frames = 8000;   // 32 MB
-    int restart_frames = 32768;     // 128 MB
+    int restart_frames = 131072;    // 512 MB
 };
 
 class Service {
