@@ -138,3 +138,22 @@ TEST_CASE("storage: a commit whose WAL pages cannot be written fails, and the jo
     CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
     fs::remove_all(dir);
 }
+
+// The bug: registering the VFS initialized SQLite before the storage's
+// settings were applied, so SQLite kept memory statistics (a global mutex
+// around each of its allocations) whenever a data directory was used. Run
+// alone (as ctest runs each case), this case is the process's first use of
+// SQLite.
+TEST_CASE("storage: SQLite keeps no memory statistics when the first database has a data directory", "[wal]") {
+    auto dir = temp_dir("memstatus");
+    {
+        Storage s(dir / "db.sqlite3");
+        s.db().exec("CREATE TABLE scratch(x)");
+        s.db().exec("INSERT INTO scratch VALUES(randomblob(10000))");
+    }
+    sqlite3_int64 current = -1, highwater = -1;
+    REQUIRE(sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highwater, 0) == SQLITE_OK);
+    CHECK(current == 0);
+    CHECK(highwater == 0);
+    fs::remove_all(dir);
+}

@@ -74,7 +74,7 @@ std::string Statement::column_text(int column) const {
 
 bool Statement::column_is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-Database::Database(const std::string& path, const char* vfs) {
+void configure() {
     // Once per process, before SQLite initializes: no memory statistics,
     // which would take a global mutex around every allocation SQLite makes.
     static const bool configured = [] {
@@ -82,6 +82,10 @@ Database::Database(const std::string& path, const char* vfs) {
         return true;
     }();
     (void)configured;
+}
+
+Database::Database(const std::string& path, const char* vfs) {
+    configure();
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, vfs) != SQLITE_OK) {
         std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";

@@ -23,6 +23,11 @@ public:
 
 class Database;
 
+// Applies the process's SQLite settings once; they take effect only before
+// SQLite initializes, so anything that may initialize it (opening a
+// database, registering a VFS) calls this first.
+void configure();
+
 class Statement {
 public:
     Statement(Database& db, std::string_view sql);

@@ -3,6 +3,8 @@
 // file structure.
 #include "storage/wal_vfs.hpp"
 
+#include "storage/sqlite.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <new>
@@ -256,8 +258,8 @@ const char* gathering_vfs() {
     // SQLite's list of VFSes is the process's: the registration (and the
     // registry it points to) lives as long as the process.
     static const char* const name = [] {
+        configure();  // before SQLite initializes (sqlite3_vfs_find does)
         auto* reg = new Registry;
-        sqlite3_initialize();
         reg->real = sqlite3_vfs_find(nullptr);
         sqlite3_vfs& v = reg->vfs;
         v.iVersion = std::min(reg->real->iVersion, 3);
