@@ -55,8 +55,8 @@ std::optional<fs::path> local_version_file(fs::path dir) {
 }
 
 // pyenv version-file-read: the first word of each line, empty lines and
-// '#' lines skipped. `unsafe` is set when a name could leave versions/.
-std::vector<std::string> read_version_file(const fs::path& file, bool& unsafe) {
+// '#' lines skipped.
+std::vector<std::string> read_version_file(const fs::path& file) {
     std::vector<std::string> names;
     std::ifstream in(file);
     std::string line;
@@ -66,8 +66,6 @@ std::vector<std::string> read_version_file(const fs::path& file, bool& unsafe) {
         if (!(words >> name) || name[0] == '#') continue;
         names.push_back(name);
     }
-    for (const auto& n : names)
-        if (n == ".." || n.find('/') != std::string::npos) unsafe = true;
     return names;
 }
 
@@ -98,7 +96,6 @@ std::optional<fs::path> resolve_pyenv_shim(const fs::path& executable, const Pye
         const fs::path root = root_text.empty() ? executable.parent_path().parent_path() : fs::path(root_text);
 
         std::vector<std::string> names;
-        bool unsafe = false;
         if (!context.version.empty()) {
             std::istringstream list(context.version);
             for (std::string name; std::getline(list, name, ':');)
@@ -106,16 +103,16 @@ std::optional<fs::path> resolve_pyenv_shim(const fs::path& executable, const Pye
         } else {
             std::optional<fs::path> file = local_version_file(context.dir.empty() ? context.cwd : fs::path(context.dir));
             if (!file && !context.dir.empty() && fs::path(context.dir) != context.cwd) file = local_version_file(context.cwd);
-            names = read_version_file(file ? *file : root / "version", unsafe);
+            names = read_version_file(file ? *file : root / "version");
         }
-        if (unsafe || names.empty()) return std::nullopt;
+        if (names.empty()) return std::nullopt;
 
         const std::string program = executable.filename().string();
         std::error_code ec;
         for (std::string name : names) {
             if (name == "system") return std::nullopt;
+            if (name == ".." || name.find('/') != std::string::npos) return std::nullopt;  // could leave versions/
             if (!fs::is_directory(root / "versions" / name, ec) && name.rfind("python-", 0) == 0) name = name.substr(7);
-            if (name == ".." || name.find('/') != std::string::npos) return std::nullopt;
             if (!fs::is_directory(root / "versions" / name, ec)) return std::nullopt;  // pyenv would resolve a prefix
             fs::path candidate = root / "versions" / name / "bin" / program;
             if (executable_file(candidate)) return candidate;

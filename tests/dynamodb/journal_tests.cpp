@@ -5,6 +5,7 @@
 // a kill -9 (the files are copied while the batch is still open).
 #include "storage/journal.hpp"
 #include "storage/storage.hpp"
+#include "storage_test_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -18,12 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    fs::path p = fs::temp_directory_path() / ("lowcloud-journal-" + name + "-" + std::to_string(std::random_device{}()));
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-}
+fs::path temp_dir(const std::string& name) { return testing::temp_dir("journal", name); }
 
 struct Read {
     std::uint64_t sequence;
@@ -193,23 +189,13 @@ TEST_CASE("journal: a second opener of the same file is refused", "[journal]") {
 TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered from the journal", "[journal]") {
     auto dir = temp_dir("recover");
     auto copy = temp_dir("recover-copy");
-    TableDef t;
-    t.name = "t";
-    t.key.hash = {"id", Type::S};
-    auto item = [](const std::string& id) { return parse_item(nlohmann::json::parse(R"({"id":{"S":")" + id + R"("}})")); };
-    auto key = [](const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; };
+    testing::OneTable table;
+    TableDef& t = table.t;
+    auto key = testing::OneTable::key;
     {
         Storage s(dir / "db.sqlite3");
-        {
-            Storage::Durable d(s);
-            s.insert_table(t);
-            d.commit();
-        }
-        for (const char* id : {"a", "b", "c"}) {
-            Storage::Op op(s);
-            s.put(t, key(id), item(id), 10, s.get(t.id, key(id)));
-            op.commit();
-        }
+        table.create(s);
+        for (const char* id : {"a", "b", "c"}) table.put(s, id, 10);
         {
             Storage::Op op(s);
             s.remove(t, key("b"), *s.get(t.id, key("b")));
@@ -217,7 +203,7 @@ TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered fr
         }
         {
             Storage::Op rolled_back(s);  // never committed: not journaled, not applied
-            s.put(t, key("d"), item("d"), 10, std::nullopt);
+            s.put(t, key("d"), testing::OneTable::item("d"), 10, std::nullopt);
         }
         REQUIRE(s.batch_open());
         CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{2, 20});
@@ -226,17 +212,14 @@ TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered fr
             if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);
     }
     Storage s(copy / "db.sqlite3");
-    auto tables = s.load_tables();
-    REQUIRE(tables.size() == 1);
-    std::size_t replayed = s.recover([&](std::int64_t id) { return id == tables[0].id ? &tables[0] : nullptr; });
-    CHECK(replayed == 4);
+    CHECK(table.reopen(s) == 4);
     CHECK(s.get(t.id, key("a")).has_value());
     CHECK_FALSE(s.get(t.id, key("b")).has_value());
     CHECK(s.get(t.id, key("c")).has_value());
     CHECK_FALSE(s.get(t.id, key("d")).has_value());
     CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{2, 20});
     // Replayed once: a second recovery finds nothing newer than the commit.
-    CHECK(s.recover([&](std::int64_t id) { return id == tables[0].id ? &tables[0] : nullptr; }) == 0);
+    CHECK(s.recover([&](std::int64_t id) { return id == t.id ? &t : nullptr; }) == 0);
     fs::remove_all(dir);
     fs::remove_all(copy);
 }
@@ -249,29 +232,15 @@ TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered fr
 // storage and after a restart; the failed one must not be.
 TEST_CASE("storage: acknowledged writes survive a write failing with SQLITE_FULL in the middle of a batch", "[journal]") {
     auto dir = temp_dir("full");
-    TableDef t;
-    t.name = "t";
-    t.key.hash = {"id", Type::S};
-    const std::string payload(3000, 'x');
-    auto item = [&](const std::string& id) {
-        return parse_item(nlohmann::json::parse(R"({"id":{"S":")" + id + R"("},"p":{"S":")" + payload + R"("}})"));
-    };
-    auto key = [](const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; };
+    testing::OneTable table;
+    const TableDef& t = table.t;
+    auto key = testing::OneTable::key;
     std::vector<std::string> acknowledged;
     std::string failed;
     {
         Storage s(dir / "db.sqlite3");
-        {
-            Storage::Durable d(s);
-            s.insert_table(t);
-            d.commit();
-        }
-        s.recover([&](std::int64_t id) { return id == t.id ? &t : nullptr; });
-        auto put = [&](const std::string& id) {
-            Storage::Op op(s);
-            s.put(t, key(id), item(id), 3010, s.get(t.id, key(id)));
-            op.commit();
-        };
+        table.create(s);
+        auto put = [&](const std::string& id) { table.put(s, id, 3010, std::string(3000, 'x')); };
         put("before-1");
         put("before-2");
         acknowledged = {"before-1", "before-2"};
@@ -300,9 +269,7 @@ TEST_CASE("storage: acknowledged writes survive a write failing with SQLITE_FULL
         s.flush();
     }
     Storage s(dir / "db.sqlite3");
-    auto tables = s.load_tables();
-    REQUIRE(tables.size() == 1);
-    s.recover([&](std::int64_t id) { return id == tables[0].id ? &tables[0] : nullptr; });
+    table.reopen(s);
     for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
     CHECK_FALSE(s.get(t.id, key(failed)).has_value());
     CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));

@@ -6,6 +6,7 @@
 #include "model/keys.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/storage.hpp"
+#include "storage_test_util.hpp"
 #include "model/value.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,12 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    fs::path p = fs::temp_directory_path() / ("lowcloud-storage-" + name + "-" + std::to_string(std::random_device{}()));
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-}
+fs::path temp_dir(const std::string& name) { return testing::temp_dir("storage", name); }
 
 // The version 1 schema, as lowcloud 0.x wrote it.
 void write_version_1(const fs::path& file, const std::string& definition) {

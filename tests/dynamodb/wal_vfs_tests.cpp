@@ -5,6 +5,7 @@
 #include "storage/sqlite.hpp"
 #include "storage/storage.hpp"
 #include "storage/wal_vfs.hpp"
+#include "storage_test_util.hpp"
 
 #include <sys/resource.h>
 
@@ -20,12 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    fs::path p = fs::temp_directory_path() / ("lowcloud-walvfs-" + name + "-" + std::to_string(std::random_device{}()));
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-}
+fs::path temp_dir(const std::string& name) { return testing::temp_dir("walvfs", name); }
 
 std::int64_t count_rows(sqlite::Database& db, const std::string& table) {
     auto& s = db.cached("SELECT COUNT(*) FROM " + table);
@@ -99,24 +95,15 @@ TEST_CASE("wal vfs: a commit's pages are in the file for connections on the defa
 // keeps and replays the acknowledged writes.
 TEST_CASE("storage: a commit whose WAL pages cannot be written fails, and the journal replays its writes", "[wal][journal]") {
     auto dir = temp_dir("unwritable");
-    TableDef t;
-    t.name = "t";
-    t.key.hash = {"id", Type::S};
-    auto item = [](const std::string& id) { return parse_item(nlohmann::json::parse(R"({"id":{"S":")" + id + R"("},"p":{"S":")" + std::string(2000, 'x') + R"("}})")); };
-    auto key = [](const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; };
+    testing::OneTable table;
+    const TableDef& t = table.t;
+    auto key = testing::OneTable::key;
     std::vector<std::string> acknowledged;
     {
         Storage s(dir / "db.sqlite3");
-        {
-            Storage::Durable d(s);
-            s.insert_table(t);
-            d.commit();
-        }
-        s.recover([&](std::int64_t id) { return id == t.id ? &t : nullptr; });
+        table.create(s);
         auto put = [&](const std::string& id) {
-            Storage::Op op(s);
-            s.put(t, key(id), item(id), 2010, s.get(t.id, key(id)));
-            op.commit();
+            table.put(s, id, 2010, std::string(2000, 'x'));
             acknowledged.push_back(id);
         };
         for (int i = 0; i < 50; ++i) put("k" + std::to_string(i));
@@ -131,9 +118,7 @@ TEST_CASE("storage: a commit whose WAL pages cannot be written fails, and the jo
         CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
     }
     Storage s(dir / "db.sqlite3");
-    auto tables = s.load_tables();
-    REQUIRE(tables.size() == 1);
-    s.recover([&](std::int64_t id) { return id == tables[0].id ? &tables[0] : nullptr; });
+    table.reopen(s);
     for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
     CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
     fs::remove_all(dir);

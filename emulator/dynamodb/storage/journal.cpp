@@ -20,8 +20,15 @@ namespace lowcloud::dynamodb {
 namespace {
 
 template <typename T>
+void store_le(char* out, T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i) out[i] = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+}
+
+template <typename T>
 void put_le(std::string& out, T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff));
+    char bytes[sizeof(T)];
+    store_le(bytes, v);
+    out.append(bytes, sizeof(T));
 }
 
 void put_bytes(std::string& out, std::string_view b) {
@@ -55,11 +62,6 @@ struct Reader {
         return b;
     }
 };
-
-template <typename T>
-void store_le(char* out, T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i) out[i] = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
-}
 
 std::uint32_t crc_of(std::string_view s) {
     return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));

@@ -240,10 +240,11 @@ void Storage::flush() {
         check_wal();
     } catch (...) {
         // The batch is lost from SQLite (or committed there, with WAL pages
-        // that could not be written: replayed all the same). With a data directory its writes
-        // are in the journal: replay them in a transaction of their own now,
-        // or before the next operation, or at the next start. In memory
-        // they are lost (the error is logged by the caller).
+        // that could not be written: replayed all the same). With a data
+        // directory its writes are in the journal: replay them in a
+        // transaction of their own now, or before the next operation, or at
+        // the next start. In memory they are lost (the error is logged by
+        // the caller).
         try {
             if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
         } catch (...) {

@@ -88,6 +88,9 @@ int write_held_all(sqlite3_file* f) {
 
 // ---- io methods: held bytes go out first, then the default VFS's method ----
 
+// Before any other use of a WAL file: what its database's WAL files hold.
+int settle(sqlite3_file* f) { return state(f).wal ? write_held_all(f) : SQLITE_OK; }
+
 int x_close(sqlite3_file* f) {
     State* s = &state(f);
     int rc = SQLITE_OK;
@@ -105,8 +108,7 @@ int x_close(sqlite3_file* f) {
 }
 
 int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-    if (state(f).wal)
-        if (int rc = write_held_all(f); rc != SQLITE_OK) return rc;
+    if (int rc = settle(f); rc != SQLITE_OK) return rc;
     sqlite3_file* r = real(f);
     return r->pMethods->xRead(r, out, amount, offset);
 }
@@ -130,22 +132,19 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
 }
 
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
-    if (state(f).wal)
-        if (int rc = write_held_all(f); rc != SQLITE_OK) return rc;
+    if (int rc = settle(f); rc != SQLITE_OK) return rc;
     sqlite3_file* r = real(f);
     return r->pMethods->xTruncate(r, size);
 }
 
 int x_sync(sqlite3_file* f, int flags) {
-    if (state(f).wal)
-        if (int rc = write_held_all(f); rc != SQLITE_OK) return rc;
+    if (int rc = settle(f); rc != SQLITE_OK) return rc;
     sqlite3_file* r = real(f);
     return r->pMethods->xSync(r, flags);
 }
 
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    if (state(f).wal)
-        if (int rc = write_held_all(f); rc != SQLITE_OK) return rc;
+    if (int rc = settle(f); rc != SQLITE_OK) return rc;
     sqlite3_file* r = real(f);
     return r->pMethods->xFileSize(r, size);
 }
@@ -155,8 +154,7 @@ int x_unlock(sqlite3_file* f, int level) { return real(f)->pMethods->xUnlock(rea
 int x_check_reserved_lock(sqlite3_file* f, int* out) { return real(f)->pMethods->xCheckReservedLock(real(f), out); }
 
 int x_file_control(sqlite3_file* f, int op, void* arg) {
-    if (state(f).wal)
-        if (int rc = write_held_all(f); rc != SQLITE_OK) return rc;
+    if (int rc = settle(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xFileControl(real(f), op, arg);
 }
 
@@ -183,8 +181,7 @@ int x_shm_unmap(sqlite3_file* f, int delete_flag) {
 }
 int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
     sqlite3_file* r = real(f);
-    if (state(f).wal)
-        if (int rc = write_held_all(f); rc != SQLITE_OK) return rc;
+    if (int rc = settle(f); rc != SQLITE_OK) return rc;
     if (r->pMethods->iVersion < 3) {
         *out = nullptr;
         return SQLITE_OK;

@@ -1,0 +1,66 @@
+// Shared by the storage tests (storage_tests, journal_tests, wal_vfs_tests):
+// a fresh temporary folder, and a one-table fixture (table "t", hash key
+// `id` of type S) for tests of the durability paths.
+#pragma once
+
+#include "storage/storage.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+namespace lowcloud::dynamodb::testing {
+
+// An empty folder under the temporary directory, "lowcloud-PREFIX-NAME-N".
+inline std::filesystem::path temp_dir(const std::string& prefix, const std::string& name) {
+    std::filesystem::path p =
+        std::filesystem::temp_directory_path() / ("lowcloud-" + prefix + "-" + name + "-" + std::to_string(std::random_device{}()));
+    std::filesystem::remove_all(p);
+    std::filesystem::create_directories(p);
+    return p;
+}
+
+struct OneTable {
+    TableDef t;
+
+    OneTable() {
+        t.name = "t";
+        t.key.hash = {"id", Type::S};
+    }
+    // {"id": ID} plus, when given, {"p": PAYLOAD}.
+    static Item item(const std::string& id, const std::string& payload = "") {
+        std::string text = R"({"id":{"S":")" + id + R"("})";
+        if (!payload.empty()) text += R"(,"p":{"S":")" + payload + R"("})";
+        return parse_item(nlohmann::json::parse(text + "}"));
+    }
+    static EncodedKey key(const std::string& id) { return EncodedKey{id, "", partition_hash(id)}; }
+
+    // Creates the table in `s` (committed) and recovers with it.
+    void create(Storage& s) {
+        {
+            Storage::Durable d(s);
+            s.insert_table(t);
+            d.commit();
+        }
+        s.recover([this](std::int64_t id) { return id == t.id ? &t : nullptr; });
+    }
+    // Loads the catalog of a reopened `s` (one table) and recovers with it;
+    // returns how many journal records were replayed.
+    std::size_t reopen(Storage& s) {
+        auto tables = s.load_tables();
+        REQUIRE(tables.size() == 1);
+        t = tables[0];
+        return s.recover([this](std::int64_t id) { return id == t.id ? &t : nullptr; });
+    }
+    // One item operation putting `id`.
+    void put(Storage& s, const std::string& id, std::int64_t size, const std::string& payload = "") {
+        Storage::Op op(s);
+        s.put(t, key(id), item(id, payload), size, s.get(t.id, key(id)));
+        op.commit();
+    }
+};
+
+}  // namespace lowcloud::dynamodb::testing
