@@ -33,6 +33,7 @@ constexpr std::size_t kRecentLines = 1000;
 
 Function::~Function() {
     std::vector<std::shared_ptr<Environment>> envs;
+    std::vector<std::thread> workers;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -46,19 +47,21 @@ Function::~Function() {
         for (auto& inv : backlog_) inv->finished = true;
         envs.insert(envs.end(), retired_.begin(), retired_.end());
         retired_.clear();
+        // The workers change hands under the lock: a worker told to stop
+        // detaches itself (under the lock) unless its thread was taken here.
+        for (auto& env : envs) {
+            if (!env->worker.joinable()) continue;
+            if (env->runaway) env->worker.detach();
+            else workers.push_back(std::move(env->worker));
+        }
     }
+    for (auto& worker : workers) worker.join();
     for (auto& env : envs) {
         if (env->process) env->process->kill(SIGKILL);
-        if (env->worker.joinable()) {
-            if (env->runaway) env->worker.detach();
-            else env->worker.join();
-        }
         env->process.reset();
         std::error_code ec;
         if (!env->tmp.empty()) fs::remove_all(env->tmp, ec);
     }
-    std::error_code ec;
-    if (!snapshot_.empty()) fs::remove(snapshot_, ec);
 }
 
 void Function::drain() {
@@ -136,6 +139,7 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
     env->created = env->last_used = now();
     env->number = next_environment_++;
     env->version = code_version_;
+    if (!config_.package) env->snapshot = snapshot_;
     env->current = reserved;
     std::error_code ec;
     env->tmp = host_.scratch / ("tmp-" + config_.name + "-" + std::to_string(env->number));
@@ -146,7 +150,7 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
             env->worker = std::thread([this, env] { worker_loop(env); });
             return env;
         }
-        Launch launch = host_.runtimes->launch(config_.runtime, code_dir_locked(), snapshot_, config_.handler);
+        Launch launch = host_.runtimes->launch(config_.runtime, code_dir_locked(), snapshot_ ? snapshot_->path : fs::path(), config_.handler);
         if (!launch.missing.empty()) throw StartError(launch.missing_type, launch.missing);
         if (!warned_version_ && !config_.runtime.empty()) {
             warned_version_ = true;

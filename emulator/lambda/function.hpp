@@ -157,6 +157,7 @@ public:
 private:
     struct Invocation;
     struct Environment;
+    struct Snapshot;
 
     std::shared_ptr<Environment> spawn_locked(const std::shared_ptr<Invocation>& reserved);
     void deliver_locked(Environment& env, const std::shared_ptr<Invocation>& inv);
@@ -198,7 +199,11 @@ private:
     std::filesystem::file_time_type code_mtime_{};
     std::int64_t code_stat_ns_ = -1;            // the library's st_mtim when snapshot (ns)
     std::uintmax_t code_size_ = 0;
-    std::filesystem::path snapshot_;
+    // The library snapshot in use, shared with the environments started on
+    // it: the file is removed when the last of them is gone, not while one
+    // still starting has yet to load it.
+    std::shared_ptr<const Snapshot> snapshot_;
+    std::uint64_t snapshots_made_ = 0;          // names each snapshot file once
     std::string code_sha256_;                   // of the snapshot in use (GetFunction's CodeSha256)
     std::string revision_id_;                   // new with every code version
     std::string last_modified_;                 // the library's mtime, Lambda's format

@@ -132,7 +132,8 @@ std::string Function::last_modified() const {
 }
 std::filesystem::path Function::code_path() const {
     std::lock_guard lock(mutex_);
-    return config_.package ? config_.package->dir : snapshot_;
+    if (config_.package) return config_.package->dir;
+    return snapshot_ ? snapshot_->path : fs::path();
 }
 
 std::string Function::arn() const {
@@ -170,36 +171,36 @@ bool Function::refresh_code_locked(std::string& error) {
     if (stamp == rejected_code_) return code_version_ ? true : (error = rejected_error_, false);
 
     fs::create_directories(host_.scratch, ec);
-    fs::path snapshot = host_.scratch / (config_.name + "-p" + std::to_string(pool_) + "-v" + std::to_string(code_version_ + 1) + ".so");
-    fs::copy_file(config_.library, snapshot, fs::copy_options::overwrite_existing, ec);
+    // A new name for each snapshot: an environment may still run an older
+    // one (code_version_ restarts when a zip function goes back to a library).
+    auto snapshot = std::make_shared<const Snapshot>(host_.scratch / (config_.name + "-p" + std::to_string(pool_) + "-v" +
+                                                                     std::to_string(++snapshots_made_) + ".so"));
+    fs::copy_file(config_.library, snapshot->path, fs::copy_options::overwrite_existing, ec);
     if (ec) return error = "Runtime.ImportModuleError: cannot copy " + config_.library.string() + ": " + ec.message(), false;
     std::shared_ptr<void> loaded;
     bool ok;
     if (config_.isolation == Isolation::in_process) {
         try {
-            loaded = std::shared_ptr<Library>(Library::load(snapshot, config_.handler));
+            loaded = std::shared_ptr<Library>(Library::load(snapshot->path, config_.handler));
             ok = true;
         } catch (const LoadError& e) {
             error = e.type() + ": " + e.what();
             ok = false;
         }
     } else {
-        ok = check_in_child(host_.executable, snapshot, config_.handler, error);
+        ok = check_in_child(host_.executable, snapshot->path, config_.handler, error);
     }
     if (!ok) {
-        fs::remove(snapshot, ec);
         rejected_code_ = stamp;
         rejected_error_ = error;
         if (code_version_) logger_.warn("lambda " + config_.name + ": the new build of " + config_.library.string() +
                                         " cannot be used (" + error + "); the previous code keeps serving");
         return false;
     }
-    if (code_version_) {
-        logger_.info("lambda " + config_.name + ": reloaded " + config_.library.string());
-        fs::remove(snapshot_, ec);
-    }
-    snapshot_ = snapshot;
-    code_sha256_ = file_sha256_base64(snapshot);
+    if (code_version_) logger_.info("lambda " + config_.name + ": reloaded " + config_.library.string());
+    // The previous snapshot's file goes with the last environment started on it.
+    snapshot_ = std::move(snapshot);
+    code_sha256_ = file_sha256_base64(snapshot_->path);
     revision_id_ = random_uuid();
     last_modified_ = lambda_time(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(mtime)));
     in_process_library_ = loaded;

@@ -51,7 +51,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
             env->current = nullptr;
             env->state = Environment::State::stopping;
             environments_.erase(env->number);
-            env->worker.detach();
+            if (env->worker.joinable()) env->worker.detach();  // else ~Function took it and joins it
             return;
         }
     }
@@ -131,7 +131,7 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
         if (env->version != code_version_) env->state = Environment::State::stopping;
     }
     environments_.erase(env->number);
-    if (env->worker.joinable()) env->worker.detach();
+    if (env->worker.joinable()) env->worker.detach();  // else ~Function took it and joins it
 }
 
 namespace {

@@ -65,10 +65,26 @@ struct Function::Invocation {
     std::string log;
 };
 
+// A copy of a native library, as an environment loads it: the file lives as
+// long as the function or an environment started on it holds it (a process
+// environment loads it after it starts, so a reload must not remove it
+// before). Not copyable; removal errors are ignored (scratch space).
+struct Function::Snapshot {
+    explicit Snapshot(std::filesystem::path p) : path(std::move(p)) {}
+    ~Snapshot() {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+    }
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+    const std::filesystem::path path;
+};
+
 struct Function::Environment {
     enum class State { starting, idle, busy, returning, stopping };
     unsigned number = 0;
     std::uint64_t version = 0;
+    std::shared_ptr<const Function::Snapshot> snapshot;  // the library it runs (native code)
     State state = State::starting;
     // isolation: process. Shared: a result's drain (outside the lock) keeps
     // it alive if the environment is retired meanwhile.

@@ -494,3 +494,58 @@ TEST_CASE("function: an idle environment whose /next waits on the caller's threa
         CHECK(delivered[2].size() == 2);
     }
 }
+
+// integration/test_lambda's hot reload under load failed on this: a process
+// environment loads its library snapshot after it has started, and a reload
+// meanwhile removed the file, so that invocation failed with
+// Runtime.ImportModuleError. The runtime here only sleeps: the environment
+// stays starting, on the first build, for the whole test.
+TEST_CASE("function_keeps_a_replaced_snapshot_while_an_environment_started_on_it_lives", "[lambda][function]") {
+    Fixture fx;
+    fs::create_directories(fx.host.scratch);
+    fs::path library = fx.host.scratch / "handler.so";
+    fs::copy_file(LOWCLOUD_TEST_HANDLERS, library);
+    fs::path runtime = fx.host.scratch / "runtime";  // stands in for `lowcloud runtime`
+    std::ofstream(runtime) << "#!/bin/sh\nexec sleep 30\n";
+    fs::permissions(runtime, fs::perms::owner_all);
+    Runtimes runtimes(fx.host.scratch / "runtimes", runtime.string());
+    fx.host.runtimes = &runtimes;
+    fx.host.executable = "/bin/true";  // every build passes its check
+    fx.host.runtime_api = "127.0.0.1:9";
+    FunctionConfig c = Fixture::config("echo_handler");
+    c.library = library;
+    c.isolation = Isolation::process;
+    c.reserved_concurrency = 2;
+    fs::path first, second;
+    {
+        Function f(c, fx.host, fx.logger, 1);
+        f.check_library();
+        first = f.code_path();
+        auto a = start(f, json::object());  // environment 1 starts on the first build
+        REQUIRE(f.health()["environments"] == 1);
+        std::ofstream(library, std::ios::app) << "rebuilt";  // a new build: another size
+        auto b = start(f, json::object());  // the next invocation takes it, in environment 2
+        REQUIRE(f.health()["environments"] == 2);
+        second = f.code_path();
+        CHECK(second != first);
+        CHECK(fs::exists(second));
+        CHECK(fs::exists(first));  // environment 1 has yet to load it
+    }
+    // Gone with the function and its environments.
+    CHECK_FALSE(fs::exists(first));
+    CHECK_FALSE(fs::exists(second));
+}
+
+// The suite aborted once on this ("terminate called after throwing
+// std::system_error: Invalid argument"): ~Function checked an in-process
+// worker joinable and joined it outside the lock, while the worker, told to
+// stop, detached itself under the lock in between. A race, so tried many
+// times, with a polling worker (it reacts at once to its stop).
+TEST_CASE("function_destroyed_while_its_in_process_worker_stops_does_not_abort", "[lambda][function][spin]") {
+    Fixture fx;
+    fx.host.spin = 120s;
+    for (int i = 0; i < 100; ++i) {  // it aborted within the first 50 before the mend
+        Function f(Fixture::config("echo_handler"), fx.host, fx.logger, 1);
+        REQUIRE(call(f, {{"i", i}}).status == Status::success);
+    }
+}
