@@ -34,6 +34,7 @@ constexpr std::size_t kRecentLines = 1000;
 Function::~Function() {
     std::vector<std::shared_ptr<Environment>> envs;
     std::vector<std::thread> workers;
+    std::vector<std::shared_ptr<ChildProcess>> processes;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -47,18 +48,22 @@ Function::~Function() {
         for (auto& inv : backlog_) inv->finished = true;
         envs.insert(envs.end(), retired_.begin(), retired_.end());
         retired_.clear();
-        // The workers change hands under the lock: a worker told to stop
-        // detaches itself (under the lock) unless its thread was taken here.
+        // Workers and processes change hands under the lock: a worker told
+        // to stop detaches itself unless its thread was taken here, and a
+        // process's exit (on_exit, on its own thread) reads env->process.
         for (auto& env : envs) {
+            if (env->process) processes.push_back(std::move(env->process));
             if (!env->worker.joinable()) continue;
             if (env->runaway) env->worker.detach();
             else workers.push_back(std::move(env->worker));
         }
     }
     for (auto& worker : workers) worker.join();
+    for (auto& process : processes) {
+        process->kill(SIGKILL);
+        process.reset();  // joins its threads (their on_exit finds the environment without a process)
+    }
     for (auto& env : envs) {
-        if (env->process) env->process->kill(SIGKILL);
-        env->process.reset();
         std::error_code ec;
         if (!env->tmp.empty()) fs::remove_all(env->tmp, ec);
     }

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <memory>
 
 using namespace lowcloud::apigateway;
@@ -67,14 +68,26 @@ TEST_CASE("deadlines/a_cancelled_callback_never_runs") {
 TEST_CASE("deadlines/a_callback_may_cancel_its_own_ticket_and_add_another") {
     // As the gateway's timeout does: it answers the call, whose completion
     // cancels the call's own deadline.
+    // The ticket is stored under a mutex the callback takes, as the
+    // gateway stores it (pipeline.cpp): the deadline may come due before
+    // add() returns.
     Deadlines d;
-    auto ticket = std::make_shared<Deadlines::Ticket>();
+    std::mutex m;
+    Deadlines::Ticket ticket;
     std::promise<bool> own_cancel;
     std::promise<void> second;
-    *ticket = d.add(Clock::now() + 10ms, [&, ticket] {
-        own_cancel.set_value(d.cancel(*ticket));
-        d.add(Clock::now() + 10ms, [&] { second.set_value(); });
-    });
+    {
+        std::lock_guard lock(m);
+        ticket = d.add(Clock::now() + 10ms, [&] {
+            Deadlines::Ticket own;
+            {
+                std::lock_guard l(m);
+                own = ticket;
+            }
+            own_cancel.set_value(d.cancel(own));
+            d.add(Clock::now() + 10ms, [&] { second.set_value(); });
+        });
+    }
     auto f = own_cancel.get_future();
     REQUIRE(f.wait_for(kPatience) == std::future_status::ready);
     CHECK_FALSE(f.get());  // no longer pending: it is running
