@@ -31,7 +31,7 @@ std::size_t dirty_bytes() {
 
 }  // namespace
 
-TEST_CASE("memory: malloc is jemalloc's", "[memory]") {
+TEST_CASE("memory: malloc is jemalloc's", "[memory][allocator]") {
     const char* version = nullptr;
     std::size_t size = sizeof version;
     REQUIRE(mallctl("version", &version, &size, nullptr, 0) == 0);
@@ -56,7 +56,7 @@ TEST_CASE("memory: malloc is jemalloc's", "[memory]") {
     std::free(raw);
 }
 
-TEST_CASE("memory: release_free_memory returns freed pages", "[memory]") {
+TEST_CASE("memory: release_free_memory returns freed pages", "[memory][allocator]") {
     {
         std::vector<std::unique_ptr<std::string>> strings;
         for (int i = 0; i < 100000; ++i) strings.push_back(std::make_unique<std::string>(200, 'x'));

@@ -214,7 +214,7 @@ TEST_CASE("storage: a large operation's savepoint journal stays in memory", "[st
 // table of 350,000 items. Now each row is written while the scan goes on.
 // Peak memory, not time: the table's items are ~34 MB of text, the index
 // (keys only) about 2 MB of pages.
-TEST_CASE("storage: backfilling an index holds one item in memory at a time", "[storage]") {
+TEST_CASE("storage: backfilling an index holds one item in memory at a time", "[storage][allocator]") {
     auto dir = temp_dir("backfill");
     {
         BigTable b(dir / "db.sqlite3");
