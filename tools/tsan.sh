@@ -2,10 +2,10 @@
 # ThreadSanitizer over the unit tests: builds the Catch2 unit-test binaries
 # with -fsanitize=thread into $LOWCLOUD_BUILD_DIR/tsan (build/tsan), then runs
 # each one; a data race, a lock-order inversion or a failed test fails the
-# script. The races that turned the clean-clone CI red (a thread joined while
-# it detached itself, a snapshot removed under a starting environment) were
-# intermittent there and show here on every run. Robustness tooling, not CI:
-# the build alone takes about 15 minutes on 2 cores.
+# script. TSan reports a race when both unsynchronized accesses happen,
+# whether or not they collide in that run, so races that crash the test suite
+# once in tens of runs are reported far more often. Robustness tooling, not
+# CI: the build alone takes about 15 minutes on 2 cores.
 #
 # Usage: tools/tsan.sh [binary...]
 #   (no argument)  every unit-test binary: common_tests abi_tests http_tests
