@@ -21,15 +21,12 @@ cd "$(dirname "$0")/.."
 binaries=(common_tests abi_tests http_tests dynamodb_tests lambda_tests apigateway_tests app_tests)
 if [ $# -gt 0 ]; then binaries=("$@"); fi
 dir=${LOWCLOUD_BUILD_DIR:-build}/tsan
-jobs=${LOWCLOUD_JOBS:-$(nproc)}
 
+# tools/build.sh into a directory of its own; CMake takes the sanitizer from
+# CFLAGS/CXXFLAGS/LDFLAGS when it first configures the directory.
 flags="-fsanitize=thread -O1 -g"
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread >/dev/null
-targets=()
-for b in "${binaries[@]}"; do targets+=(--target "$b"); done
-cmake --build "$dir" -j "$jobs" "${targets[@]}"
+CFLAGS="$flags" CXXFLAGS="$flags" LDFLAGS=-fsanitize=thread LOWCLOUD_BUILD_DIR="$dir" \
+  tools/build.sh RelWithDebInfo "${binaries[@]}"
 
 failed=()
 for b in "${binaries[@]}"; do

@@ -67,10 +67,9 @@ TEST_CASE("deadlines/a_cancelled_callback_never_runs") {
 
 TEST_CASE("deadlines/a_callback_may_cancel_its_own_ticket_and_add_another") {
     // As the gateway's timeout does: it answers the call, whose completion
-    // cancels the call's own deadline.
-    // The ticket is stored under a mutex the callback takes, as the
-    // gateway stores it (pipeline.cpp): the deadline may come due before
-    // add() returns.
+    // cancels the call's own deadline. The ticket is stored under a mutex
+    // the callback takes, as the gateway stores it (pipeline.cpp): the
+    // deadline may come due before add() returns.
     Deadlines d;
     std::mutex m;
     Deadlines::Ticket ticket;
