@@ -62,6 +62,10 @@ Endpoint Endpoint::parse(std::string_view url) {
 }
 
 struct HttpClient::Connection {
+    // Beast reads as much as the buffer's free capacity, at least 512 bytes:
+    // from an empty buffer a Lambda event or a DynamoDB answer of a few KB
+    // took one recv call per 512 bytes.
+    Connection() { buffer.reserve(16 * 1024); }
     net::io_context io;
     beast::tcp_stream stream{io};
     beast::flat_buffer buffer;
