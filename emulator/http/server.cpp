@@ -10,6 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <limits>
@@ -84,11 +86,14 @@ struct Inbox {
     std::vector<std::function<void()>> items;  // under mutex
 };
 
-// One listening socket; requests accepted by it get `prefix` before their target.
+// One listening socket; requests accepted by it get `prefix` before their
+// target. The connections of an extra listener (add_listener) follow their
+// answers to the thread that gives them (Session::move_to).
 struct Listener {
-    Listener(net::io_context& io, std::string p) : acceptor(io), prefix(std::move(p)) {}
+    Listener(net::io_context& io, std::string p, bool follow) : acceptor(io), prefix(std::move(p)), follow_answers(follow) {}
     tcp::acceptor acceptor;
     std::string prefix;
+    bool follow_answers;
 };
 
 // Idle and linger deadlines, swept per I/O thread instead of Beast's
@@ -170,7 +175,13 @@ struct Server::Impl {
     std::unordered_map<std::uint16_t, std::shared_ptr<Listener>> extra;  // under mutex
     std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
 
-    std::shared_ptr<Listener> listen(std::uint16_t port, std::string prefix);
+    std::shared_ptr<Listener> listen(std::uint16_t port, std::string prefix, bool follow_answers);
+    // The I/O thread running the caller (inside its io_context), if any.
+    IoThread* current_thread() const {
+        for (const auto& t : io_threads)
+            if (t->io.get_executor().running_in_this_thread()) return t.get();
+        return nullptr;
+    }
     void accept(std::shared_ptr<Listener> listener);
     static void close(const std::shared_ptr<Listener>& listener);
     void drain();
@@ -182,16 +193,30 @@ constexpr std::size_t kReadBuffer = 8 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Server::Impl& server, IoThread& thread, std::string prefix)
-        : stream_(std::move(socket)), server_(server), thread_(thread), prefix_(std::move(prefix)) {
+    Session(tcp::socket&& socket, Server::Impl& server, IoThread& thread, std::string prefix, bool follow_answers)
+        : stream_(std::move(socket)), server_(server), thread_(thread), prefix_(std::move(prefix)), follow_answers_(follow_answers) {
         beast::error_code ec;
         auto endpoint = stream_.socket().remote_endpoint(ec);
-        if (!ec) remote_ = endpoint.address().to_string();
+        if (!ec) {
+            remote_ = endpoint.address().to_string();
+            protocol_ = endpoint.protocol();
+        }
         stream_.socket().set_option(tcp::no_delay(true), ec);
         // Beast reads as much as the buffer's free capacity, at least 512
         // bytes: from an empty buffer a typical request (a DynamoDB call, a
         // Lambda event or result, 0.5-2 KB) took two to four recv calls.
         buffer_.reserve(kReadBuffer);
+    }
+
+    // The same connection, moved to `thread` by `from` (see move_to()),
+    // which it takes over: the socket, the request being answered and the
+    // bytes read past it.
+    Session(tcp::socket&& socket, IoThread& thread, const Session& from)
+        : stream_(std::move(socket)), server_(from.server_), thread_(thread), prefix_(from.prefix_), follow_answers_(true), remote_(from.remote_),
+          protocol_(from.protocol_), keep_alive_(from.keep_alive_), state_(State::handling) {
+        head_.version = from.head_.version;
+        buffer_.reserve(std::max(kReadBuffer, from.buffer_.size()));
+        buffer_.commit(net::buffer_copy(buffer_.prepare(from.buffer_.size()), from.buffer_.data()));
     }
 
     ~Session() {
@@ -286,10 +311,26 @@ private:
         };
         auto reply = std::make_shared<Reply>();
         reply->handling_thread = std::this_thread::get_id();
+        // On a connection of an extra listener, an answer given later on
+        // another I/O thread moves the connection to that thread (move_to):
+        // whoever answers a request that waited (a Lambda runtime's /next,
+        // answered by the thread of the invocation's caller) most likely
+        // answers the next one too, and the reply to it (the runtime's
+        // /response) then arrives where the caller waits, with no hand-off
+        // between threads either way.
         Respond respond = [self = shared_from_this(), reply](Response response) {
             if (reply->responded.exchange(true)) return;  // exactly once
             if (reply->handling_thread.load() == std::this_thread::get_id()) {
                 reply->inline_response = std::move(response);
+                return;
+            }
+            // Never written right here, even on this connection's thread:
+            // the caller may hold its own locks (Lambda answers under its
+            // function's), and a write is a system call.
+            IoThread* here = self->follow_answers_ ? self->server_.current_thread() : nullptr;
+            if (here && here != &self->thread_) {
+                self->thread_.inbox.deliver(self->thread_.io,
+                                            [self, here, response = std::move(response)]() mutable { self->move_to(*here, std::move(response)); });
                 return;
             }
             self->thread_.inbox.deliver(self->thread_.io, [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
@@ -313,6 +354,37 @@ private:
                            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
         if (parse_error) return reject(400, "Malformed HTTP request: " + ec.message());
         close();  // end of stream, timeout, reset, shutdown
+    }
+
+    // On this connection's thread, while its request waits for an answer
+    // (nothing else under way on the socket): hands the socket to a new
+    // session on `to`, which writes `response` and reads the next requests
+    // there. This session is left inert. A connection that closes after
+    // the answer, or one the server is stopping, is answered here instead.
+    void move_to(IoThread& to, Response response) {
+        if (state_ != State::handling || stopping_ || !keep_alive_) return write(std::move(response), false);
+        beast::error_code ec;
+        tcp::socket socket(to.io);
+        auto fd = stream_.socket().release(ec);
+        if (ec) return write(std::move(response), false);
+        state_ = State::closed;
+        socket.assign(protocol_, fd, ec);
+        if (ec) {
+            ::close(fd);  // cannot happen short of running out of memory: the client sees the connection close
+            return;
+        }
+        auto moved = std::make_shared<Session>(std::move(socket), to, *this);
+        {
+            std::lock_guard lock(server_.mutex);
+            // Registered even while stopping, to be drained: it has an
+            // answer to write (with Connection: close).
+            moved->stopping_ = server_.stopping;
+            server_.sessions.emplace(moved.get(), moved);
+        }
+        to.inbox.deliver(to.io, [moved, response = std::move(response)]() mutable {
+            moved->thread_.sweeper.watch(moved);
+            moved->write(std::move(response), false);
+        });
     }
 
     // Answers a request the server refuses, then closes the connection.
@@ -378,10 +450,12 @@ private:
     IoThread& thread_;  // this connection's
     Sweeper::Clock::time_point deadline_ = Sweeper::Clock::time_point::max();  // on thread_: see Sweeper
     std::string prefix_;  // of the listener that accepted this connection
+    bool follow_answers_;  // of that listener: see move_to()
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     Request head_;
     std::string remote_;
+    tcp protocol_ = tcp::v4();  // of the socket, to re-wrap it in move_to()
     bool keep_alive_ = false;
     bool stopping_ = false;
     State state_ = State::idle;
@@ -404,8 +478,8 @@ void Sweeper::sweep() {
     if (next != Clock::time_point::max()) due_by(next);
 }
 
-std::shared_ptr<Listener> Server::Impl::listen(std::uint16_t port, std::string prefix) {
-    auto l = std::make_shared<Listener>(io_threads[0]->io, std::move(prefix));
+std::shared_ptr<Listener> Server::Impl::listen(std::uint16_t port, std::string prefix, bool follow_answers) {
+    auto l = std::make_shared<Listener>(io_threads[0]->io, std::move(prefix), follow_answers);
     tcp::endpoint endpoint(net::ip::make_address(options.host), port);
     l->acceptor.open(endpoint.protocol());
     l->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -433,7 +507,7 @@ void Server::Impl::accept(std::shared_ptr<Listener> listener) {
             });
             return;
         }
-        auto session = std::make_shared<Session>(std::move(socket), *this, thread, listener->prefix);
+        auto session = std::make_shared<Session>(std::move(socket), *this, thread, listener->prefix, listener->follow_answers);
         bool stopped;
         {
             std::lock_guard lock(mutex);
@@ -469,7 +543,7 @@ void Server::Impl::drain() {
 }
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {
-    impl_->main = impl_->listen(impl_->options.port, "");
+    impl_->main = impl_->listen(impl_->options.port, "", false);
     impl_->bound_port = impl_->main->acceptor.local_endpoint().port();
     impl_->accept(impl_->main);
 }
@@ -477,7 +551,7 @@ Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique
 std::uint16_t Server::add_listener(const std::string& target_prefix) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->stopping) return 0;
-    auto l = impl_->listen(0, target_prefix);
+    auto l = impl_->listen(0, target_prefix, true);
     std::uint16_t port = l->acceptor.local_endpoint().port();
     impl_->extra[port] = l;
     // Started on the acceptor's own thread: async operations on one

@@ -4,11 +4,15 @@
 //
 // Threading model: `threads` I/O threads, each running its own
 // single-threaded io_context; accepted connections are dealt out to them
-// round robin, and a connection stays on its thread, so its reads and writes
-// never overlap and no lock or cross-thread wake-up sits on the request path.
-// The Handler is called on the connection's I/O thread; a response given
-// before handle() returns is written at once, one given later from any
-// thread (Lambda, timers) is posted back to the connection's io_context.
+// round robin, and a connection is served by one thread at a time, so its
+// reads and writes never overlap and no lock or cross-thread wake-up sits on
+// the request path. The Handler is called on the connection's I/O thread; a
+// response given before handle() returns is written at once, one given
+// later from any other thread (Lambda, timers) is posted back to the
+// connection's io_context, except on the connections of extra listeners
+// (below): one given there on another of the server's I/O threads moves the
+// connection to that thread (its socket and unread bytes), which writes it
+// and serves the connection from then on.
 // Requests on one connection are answered in order (pipelined requests wait
 // in the read buffer). With options.spin, an I/O thread that runs out of work
 // polls its io_context for that long before it sleeps (common/spin.hpp).
@@ -21,7 +25,11 @@
 // I/O threads whose requests reach the same Handler with a fixed prefix put
 // before their target (so "/next" on it arrives as PREFIX + "/next"). Lambda
 // gives each execution environment such a port: runtime clients expect
-// AWS_LAMBDA_RUNTIME_API to be a bare host:port.
+// AWS_LAMBDA_RUNTIME_API to be a bare host:port. Their connections follow
+// their answers (see the threading model): a runtime's /next, answered on
+// the I/O thread of the invocation's caller, moves there, so the runtime's
+// /response arrives where the caller waits and the caller's answer is
+// written without a hand-off between threads.
 //
 // Shutdown: shutdown() (thread-safe, e.g. from a signal thread) stops
 // accepting, closes idle connections at once, lets requests being handled
@@ -71,7 +79,9 @@ public:
     void shutdown();
 
     // Opens a listener on an ephemeral port of options.host whose requests
-    // get `target_prefix` before their target; returns the port. Throws
+    // get `target_prefix` before their target, and whose connections
+    // follow their answers to the I/O thread that gives them (see the
+    // threading model above); returns the port. Throws
     // std::system_error when it cannot bind. Thread-safe; connections it
     // accepted stay open after remove_listener(port), which only stops
     // accepting. Both are no-ops after shutdown().

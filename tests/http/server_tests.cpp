@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 using namespace lowcloud::http;
@@ -184,4 +186,103 @@ TEST_CASE("server: a connection idle past idle_timeout is closed; requests and s
     });
     REQUIRE(closed.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
     CHECK(closed.get() - idle_since >= std::chrono::milliseconds(1900));
+}
+
+namespace {
+
+// Parks a request (/park) until another request (/release) answers it from
+// its own handle(), i.e. on its own connection's I/O thread; /where answers
+// with the id of the thread that handled it.
+class RelayHandler : public Handler {
+public:
+    std::size_t body_limit(const Request&) const override { return 1024; }
+    void handle(Request r, Respond respond) override {
+        std::ostringstream here;
+        here << std::this_thread::get_id();
+        if (r.path().ends_with("/park")) {
+            std::lock_guard lock(mutex);
+            parked = std::move(respond);
+            return;
+        }
+        if (r.path().ends_with("/release")) {
+            Respond p;
+            {
+                std::lock_guard lock(mutex);
+                p = std::move(parked);
+            }
+            if (p) p(Response::text(200, "released"));
+        }
+        respond(Response::text(200, "thread=" + here.str() + ";"));
+    }
+    bool has_parked() {
+        std::lock_guard lock(mutex);
+        return static_cast<bool>(parked);
+    }
+    std::mutex mutex;
+    Respond parked;
+};
+
+// Reads from `s` until `until` appears; returns what it read.
+std::string read_until(tcp::socket& s, const std::string& until) {
+    std::string got;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (!ec && got.find(until) == std::string::npos) got.append(buf, s.read_some(net::buffer(buf), ec));
+    return got;
+}
+
+std::string thread_of(const std::string& reply) {
+    auto at = reply.find("thread=");
+    return at == std::string::npos ? "" : reply.substr(at, reply.find(';', at) - at);
+}
+
+}  // namespace
+
+// Lambda's Runtime API ports are extra listeners: a runtime's /next,
+// answered on the I/O thread of the invocation's caller, moves there.
+TEST_CASE("server: on an extra listener, an answer given on another I/O thread moves the connection there, with the requests it already sent", "[server]") {
+    struct Case {
+        const char* name;
+        bool extra_listener;
+        std::chrono::microseconds spin;
+    };
+    for (const Case& c : {Case{"extra listener", true, std::chrono::microseconds(0)}, Case{"extra listener, spinning", true, std::chrono::microseconds(200)},
+                          Case{"main listener: stays", false, std::chrono::microseconds(0)}}) {
+        INFO(c.name);
+        RelayHandler handler;
+        ServerOptions o;
+        o.threads = 2;
+        o.spin = c.spin;
+        Server server(o, handler);
+        std::thread running([&] { server.run(); });
+        const std::uint16_t port = c.extra_listener ? server.add_listener("/x") : server.port();
+        net::io_context io;
+        tcp::socket a(io), b(io);
+        a.connect({net::ip::make_address("127.0.0.1"), port});
+        b.connect({net::ip::make_address("127.0.0.1"), port});
+        net::write(a, net::buffer(std::string("GET /where HTTP/1.1\r\nHost: x\r\n\r\n")));
+        const std::string a_thread = thread_of(read_until(a, ";"));
+        net::write(b, net::buffer(std::string("GET /where HTTP/1.1\r\nHost: x\r\n\r\n")));
+        const std::string b_thread = thread_of(read_until(b, ";"));
+        REQUIRE(!a_thread.empty());
+        REQUIRE(a_thread != b_thread);  // round robin: one connection per thread
+
+        // A parks a request and has already sent its next one.
+        net::write(a, net::buffer(std::string("GET /park HTTP/1.1\r\nHost: x\r\n\r\nGET /where HTTP/1.1\r\nHost: x\r\n\r\n")));
+        for (int i = 0; i < 10000 && !handler.has_parked(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        REQUIRE(handler.has_parked());
+        net::write(b, net::buffer(std::string("GET /release HTTP/1.1\r\nHost: x\r\n\r\n")));
+        CHECK(thread_of(read_until(b, ";")) == b_thread);
+
+        std::string got = read_until(a, ";");
+        CHECK(got.find("released") != std::string::npos);
+        CHECK(got.find("released") < got.find("thread="));  // in order
+        const std::string a_now = c.extra_listener ? b_thread : a_thread;
+        CHECK(thread_of(got) == a_now);  // the request sent before the answer, served after it
+        net::write(a, net::buffer(std::string("POST /where HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")));
+        CHECK(thread_of(read_until(a, ";")) == a_now);
+
+        server.shutdown();
+        running.join();
+    }
 }
