@@ -199,6 +199,7 @@ std::shared_ptr<Function::Environment> Function::spawn_locked(const std::shared_
             "LANG=C.UTF-8",
         };
         if (host_.spin.count() > 0) vars.push_back("LOWCLOUD_SPIN_US=" + std::to_string(host_.spin.count()));
+        if (host_.local_handler.load() && !host_.runtime_api.empty()) vars.push_back(std::string(kEndpointVariable) + "=" + host_.runtime_api);
         vars.insert(vars.end(), launch.env.begin(), launch.env.end());
         for (const auto& [k, v] : config_.environment) vars.push_back(k + "=" + v);
         Environment* raw = env.get();

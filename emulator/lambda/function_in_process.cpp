@@ -136,25 +136,6 @@ void Function::worker_loop(std::shared_ptr<Environment> env) {
 
 namespace {
 
-// A call into Host::local_handler, counted so that shutdown can wait until
-// none is inside it (see Host). Counted before the pointer is read: either
-// the caller sees it cleared, or shutdown sees the count.
-class LocalHandlerUse {
-public:
-    explicit LocalHandlerUse(const Host& host) : host_(host) {
-        ++host_.local_calls;
-        handler_ = host_.local_handler.load();
-    }
-    ~LocalHandlerUse() { --host_.local_calls; }
-    LocalHandlerUse(const LocalHandlerUse&) = delete;
-    LocalHandlerUse& operator=(const LocalHandlerUse&) = delete;
-    http::Handler* handler() const { return handler_; }
-
-private:
-    const Host& host_;
-    http::Handler* handler_ = nullptr;
-};
-
 // The answer to one local request: given once, from any thread (DynamoDB
 // answers on the calling thread, before handle() returns). Not a
 // std::promise: its set_value() makes a futex call every time, even with
@@ -189,7 +170,7 @@ struct LocalAnswer {
 
 int Function::send_local(const lowcloud_http_request& request, lowcloud_http_response_fn on_response, void* context,
                          std::int64_t deadline_ms) const {
-    std::optional<LocalHandlerUse> use(std::in_place, host_);
+    std::optional<detail::LocalHandlerUse> use(std::in_place, host_);
     http::Handler* handler = use->handler();
     const std::string& own = host_.runtime_api;  // "ADDRESS:PORT"; 127.0.0.1 when bound to a wildcard or loopback
     if (!handler || own.empty() || !request.endpoint || !request.method || !request.target) return -1;
@@ -236,7 +217,7 @@ int Function::send_local(const lowcloud_http_request& request, lowcloud_http_res
             if (deadline_ms > 0 &&
                 !answer->settled.wait_until(lock, std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms)), settled)) {
                 lock.unlock();
-                LocalHandlerUse again(host_);
+                detail::LocalHandlerUse again(host_);
                 const std::string message = "No answer before the invocation's deadline";
                 response = again.handler() ? again.handler()->reject(head, 504, message) : http::Response::text(504, message + "\n");
             } else {

@@ -41,6 +41,43 @@ inline std::string error_payload(const std::string& type, const std::string& mes
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A call into Host::local_handler, counted so that shutdown can wait until
+// none is inside it (see Host). Counted before the pointer is read: either
+// the caller sees it cleared, or shutdown sees the count.
+class LocalHandlerUse {
+public:
+    explicit LocalHandlerUse(const Host& host) : host_(host) {
+        ++host_.local_calls;
+        handler_ = host_.local_handler.load();
+    }
+    ~LocalHandlerUse() { --host_.local_calls; }
+    LocalHandlerUse(const LocalHandlerUse&) = delete;
+    LocalHandlerUse& operator=(const LocalHandlerUse&) = delete;
+    http::Handler* handler() const { return handler_; }
+
+private:
+    const Host& host_;
+    http::Handler* handler_ = nullptr;
+};
+
+// lowcloud's own runtime (`lowcloud runtime`, process isolation) sends its
+// handler's requests for the emulator (host->send) over its Runtime API
+// connection instead of a connection of their own: the request's target
+// after this path, each of its headers named with kForwardedHeader before
+// its name (the outer request is the Runtime API's, routed by its path, its
+// Host the environment's port; the request inside keeps the Host, target and
+// X-Amz-Target its SDK signed). The emulator's
+// endpoint is in the environment as kEndpointVariable (host:port), set
+// only when the emulator serves such requests (Host::local_handler).
+// That connection follows the invocation's caller to its I/O thread
+// (http::Server), so the handler's DynamoDB call is answered there too.
+inline constexpr std::string_view kForwardPath = "/_lowcloud/forward";
+inline constexpr std::string_view kForwardedHeader = "Lowcloud-Forwarded-";
+inline constexpr const char* kEndpointVariable = "LOWCLOUD_ENDPOINT";
+// Larger requests take their own connection (the Runtime API's body limit
+// is for responses).
+inline constexpr std::size_t kMaxForwardBytes = 1024 * 1024;
+
 // An environment that cannot start (no bootstrap, no interpreter): the
 // invocation fails with Lambda's init error.
 struct StartError : std::runtime_error {

@@ -1,6 +1,7 @@
 // The child runtime's Runtime API loop (see runtime.hpp).
 #include "lambda/runtime.hpp"
 
+#include "lambda/function_internal.hpp"
 #include "lambda/host.hpp"
 #include "lambda/library.hpp"
 #include "lowcloud/http_client.hpp"
@@ -14,6 +15,7 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <vector>
 
 namespace lowcloud::lambda {
 
@@ -47,6 +49,38 @@ void post_init_error(sdk::HttpClient& api, const std::string& type, const std::s
     }
 }
 
+// host->send: a request for the emulator (kEndpointVariable's host:port,
+// or localhost for 127.0.0.1) goes over the Runtime API connection `api`
+// (see kForwardPath), whose answer is the emulator's; -1 for any other
+// endpoint, a large body or when the emulator does not take them.
+int forward(sdk::HttpClient& api, const std::string& own, const lowcloud_http_request& r, lowcloud_http_response_fn on_response,
+            void* context) {
+    if (own.empty() || !r.endpoint || !r.method || !r.target || r.body_size > detail::kMaxForwardBytes) return -1;
+    const std::string_view endpoint = r.endpoint, port = std::string_view(own).substr(own.rfind(':'));
+    const bool loopback = own.rfind("127.0.0.1:", 0) == 0;
+    if (endpoint != own && !(loopback && endpoint == "localhost" + std::string(port))) return -1;
+    sdk::Headers headers;
+    for (std::size_t i = 0; i < r.header_count; ++i) {
+        headers.emplace_back(std::string(detail::kForwardedHeader).append(r.headers[i].name, r.headers[i].name_size),
+                             std::string(r.headers[i].value, r.headers[i].value_size));
+    }
+    // From here on the request is the emulator's: it gets an answer (never
+    // -1, which would send it again over the network).
+    sdk::HttpResponse res;
+    try {
+        res = api.request(r.method, std::string(detail::kForwardPath) + r.target, headers, std::string_view(r.body ? r.body : "", r.body ? r.body_size : 0));
+    } catch (const std::exception& e) {
+        const std::string message = std::string("lowcloud runtime: ") + e.what() + "\n";
+        on_response(context, 502, nullptr, 0, message.data(), message.size());
+        return 0;
+    }
+    std::vector<lowcloud_header> out;
+    out.reserve(res.headers.size());
+    for (const auto& [k, v] : res.headers) out.push_back({k.data(), k.size(), v.data(), v.size()});
+    on_response(context, res.status, out.data(), out.size(), res.body.data(), res.body.size());
+    return 0;
+}
+
 }  // namespace
 
 int run_runtime(const RuntimeOptions& options) {
@@ -74,6 +108,10 @@ int run_runtime(const RuntimeOptions& options) {
         post_init_error(api, e.type(), e.what());
         return 1;
     }
+    const std::string own = env(detail::kEndpointVariable);
+    auto send = [&api, &own](const lowcloud_http_request& r, lowcloud_http_response_fn on_response, void* context) {
+        return forward(api, own, r, on_response, context);
+    };
     std::string current_request;
     auto write_line = [&current_request](std::string_view line) {
         std::string out = timestamp() + "\t" + current_request + "\tINFO\t" + std::string(line) + "\n";
@@ -82,6 +120,7 @@ int run_runtime(const RuntimeOptions& options) {
     if (auto init = library->init()) {
         lowcloud_result result;
         result.log = write_line;
+        result.send = send;
         int rc = init(host_api(), &result);
         std::fflush(stdout);
         if (result.failed || rc != 0) {
@@ -133,6 +172,7 @@ int run_runtime(const RuntimeOptions& options) {
         lowcloud_result result;
         result.deadline_ms = inv.deadline_ms;
         result.log = write_line;
+        result.send = send;
         int rc = library->handler()(&inv, host_api(), &result);
         std::fflush(stdout);
         std::fflush(stderr);

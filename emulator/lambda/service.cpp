@@ -3,6 +3,8 @@
 // control_plane.cpp.
 #include "lambda/service.hpp"
 
+#include "lambda/function_internal.hpp"
+
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
 
@@ -502,6 +504,7 @@ void Service::runtime_api(std::string_view path, const http::Request& request, h
         auto it = pools_.find(ids[0]);
         if (it != pools_.end()) fn = it->second.lock();
     }
+    if (fn && ids[1] != 0 && starts_with(rest, detail::kForwardPath)) return forward(request, std::move(respond));
     if (!fn || ids[1] == 0 || !starts_with(rest, "/2018-06-01/runtime/"))
         return respond(http::Response::text(404, R"({"errorMessage":"unknown environment","errorType":"NotFound"})", "application/json"));
     Function& f = *fn;
@@ -519,6 +522,35 @@ void Service::runtime_api(std::string_view path, const http::Request& request, h
         if (what == "error") return f.runtime_error(env, id, request.body, error_type, std::move(respond));
     }
     respond(http::Response::text(404, R"({"errorMessage":"unknown Runtime API path","errorType":"NotFound"})", "application/json"));
+}
+
+void Service::forward(const http::Request& outer, http::Respond respond) {
+    // The target after the path, query included.
+    std::string_view target = std::string_view(outer.target).substr(outer.target.find(detail::kForwardPath) + detail::kForwardPath.size());
+    detail::LocalHandlerUse use(host_);
+    http::Handler* handler = use.handler();
+    if (!handler) return respond(http::Response::text(503, "lowcloud is stopping\n"));
+    http::Request inner;
+    inner.method = outer.method;
+    inner.target = target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
+    inner.version = outer.version;
+    inner.remote_address = outer.remote_address;
+    const std::size_t wrapped = detail::kForwardedHeader.size();
+    for (const auto& h : outer.headers)
+        if (h.name.size() > wrapped && http::iequals(std::string_view(h.name).substr(0, wrapped), detail::kForwardedHeader))
+            inner.headers.push_back({h.name.substr(wrapped), h.value});
+    // As the server does: the body limit from the head, then the handler;
+    // an exception is a 500.
+    http::Request head = inner;
+    const std::size_t limit = handler->body_limit(head);
+    if (outer.body.size() > limit)
+        return respond(handler->reject(head, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes"));
+    inner.body = outer.body;
+    try {
+        handler->handle(std::move(inner), respond);
+    } catch (const std::exception& e) {
+        respond(handler->reject(head, 500, std::string("internal error: ") + e.what()));
+    }
 }
 
 json Service::health() const {

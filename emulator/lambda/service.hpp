@@ -173,6 +173,10 @@ private:
     void invoke_api(const std::shared_ptr<Function>& f, const std::string& executed_version, const std::string& invoked_arn,
                     const http::Request& request, http::Respond respond);
     void runtime_api(std::string_view path, const http::Request& request, http::Respond respond);
+    // A request of an environment's handler for the emulator, sent over its
+    // Runtime API connection (kForwardPath in function_internal.hpp): served
+    // as if it had come to the main port.
+    void forward(const http::Request& outer, http::Respond respond);
     void serve_code(std::string_view id, http::Respond respond) const;
 
     Options options_;

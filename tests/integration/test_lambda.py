@@ -157,7 +157,7 @@ def test_environment_variables(lam_server, lam):
     names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_REGION",
              "AWS_DEFAULT_REGION", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "_HANDLER", "LAMBDA_TASK_ROOT",
              "AWS_LAMBDA_RUNTIME_API", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-             "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "GREETING", "LOWCLOUD_SPIN_US"]
+             "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "GREETING", "LOWCLOUD_SPIN_US", "LOWCLOUD_ENDPOINT"]
     _, env = invoke(lam, "envvars", {"names": names})
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "envvars"
     assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
@@ -174,6 +174,9 @@ def test_environment_variables(lam_server, lam):
     assert env["GREETING"] == "hello"
     # lowcloud's runtime and SDK client poll before they block (--spin-us, 200 by default).
     assert env["LOWCLOUD_SPIN_US"] == "200"
+    # Where lowcloud's runtime sends its handler's requests for the emulator
+    # over the Runtime API connection instead (host->send).
+    assert env["LOWCLOUD_ENDPOINT"] == lam_server.url[len("http://"):]
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"])
 
 
@@ -292,6 +295,38 @@ def test_in_process_isolation(lam_server, lam):
         health = json.load(resp)["services"]["lambda"]["functions"]["inproc_sleepy"]
     assert health["isolation"] == "in-process" and health["runaway_handlers"] == 1
     assert invoke(lam, "inproc_sleepy", {"ms": 5})[1] == {"slept": True}
+
+
+def test_a_process_handlers_requests_for_the_emulator_go_over_its_runtime_api_connection(tmp_path):
+    """lowcloud's runtime (process isolation) sends its handler's SDK requests
+    for the emulator over its Runtime API connection (one connection per
+    environment, on the I/O thread of the invocation's caller), as if they
+    had come to the main port: signed requests are checked with the Host the
+    SDK signed. Other endpoints go over the network."""
+    other = Server(["--in-memory", "--log-level", "warn"])
+    s = Server(["--in-memory", "--log-level", "debug", "--auth", "sigv4", "--credentials", "AKIDLOWCLOUD:s3cret",
+                "--config", manifest(tmp_path, "functions:\n" + fn("ddbget", "dynamodb_get_handler"))])
+    try:
+        ddb = boto3.client("dynamodb", endpoint_url=s.url, region_name="us-east-1", aws_access_key_id="AKIDLOWCLOUD",
+                           aws_secret_access_key="s3cret")
+        ddb.create_table(TableName="tbl", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName="tbl", Item={"id": {"S": "w-1"}, "v": {"N": "7"}})
+        lam = boto3.client("lambda", endpoint_url=s.url, region_name="us-east-1", aws_access_key_id="AKIDLOWCLOUD",
+                           aws_secret_access_key="s3cret")
+        for endpoint in (s.url, s.url.replace("127.0.0.1", "localhost")):
+            _, body = invoke(lam, "ddbget", {"endpoint": endpoint, "table": "tbl", "key": {"id": {"S": "w-1"}}})
+            assert body == {"answer": {"Item": {"id": {"S": "w-1"}, "v": {"N": "7"}}}}
+        assert s.log().count("/_lowcloud/forward/ 200") == 2, s.log()
+        _, body = invoke(lam, "ddbget", {"endpoint": s.url, "table": "nope", "key": {"id": {"S": "w-1"}}})
+        assert body["error"] == "ResourceNotFoundException"
+        # Another server is reached over the network (it has no table tbl).
+        _, body = invoke(lam, "ddbget", {"endpoint": other.url, "table": "tbl", "key": {"id": {"S": "w-1"}}})
+        assert body["error"] == "ResourceNotFoundException"
+        assert s.log().count("/_lowcloud/forward/ ") == 3, s.log()
+    finally:
+        assert other.stop() == 0, other.log()
+        assert s.stop() == 0, s.log()
 
 
 def test_list_and_get_functions(lam):
