@@ -172,12 +172,8 @@ int Function::send_local(const lowcloud_http_request& request, lowcloud_http_res
                          std::int64_t deadline_ms) const {
     std::optional<detail::LocalHandlerUse> use(std::in_place, host_);
     http::Handler* handler = use->handler();
-    const std::string& own = host_.runtime_api;  // "ADDRESS:PORT"; 127.0.0.1 when bound to a wildcard or loopback
-    if (!handler || own.empty() || !request.endpoint || !request.method || !request.target) return -1;
-    const std::string_view endpoint = request.endpoint, port = std::string_view(own).substr(own.rfind(':'));
-    const bool loopback = own.rfind("127.0.0.1:", 0) == 0;
-    const bool mine = endpoint == own || (loopback && (endpoint == "localhost" + std::string(port) || endpoint == "127.0.0.1" + std::string(port)));
-    if (!mine) return -1;
+    if (!handler || !request.endpoint || !request.method || !request.target) return -1;
+    if (!detail::is_own_endpoint(host_.runtime_api, request.endpoint)) return -1;
 
     // From here on the request is the emulator's: whatever happens, the
     // caller gets an answer (never -1, which would send it again over the

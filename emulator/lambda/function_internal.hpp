@@ -60,17 +60,31 @@ private:
     http::Handler* handler_ = nullptr;
 };
 
+// Whether a handler's request for `endpoint` (host:port, as in
+// lowcloud_http_request) is for the emulator at `own` ("ADDRESS:PORT",
+// 127.0.0.1 when it listens on a wildcard or loopback address, where
+// localhost names it too).
+inline bool is_own_endpoint(std::string_view own, std::string_view endpoint) {
+    if (own.empty()) return false;
+    if (endpoint == own) return true;
+    const auto colon = own.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    const std::string_view port = own.substr(colon);
+    return own.rfind("127.0.0.1:", 0) == 0 && endpoint.size() == 9 + port.size() && endpoint.rfind("localhost", 0) == 0 &&
+           endpoint.substr(9) == port;
+}
+
 // lowcloud's own runtime (`lowcloud runtime`, process isolation) sends its
 // handler's requests for the emulator (host->send) over its Runtime API
 // connection instead of a connection of their own: the request's target
-// after this path, each of its headers named with kForwardedHeader before
-// its name (the outer request is the Runtime API's, routed by its path, its
-// Host the environment's port; the request inside keeps the Host, target and
-// X-Amz-Target its SDK signed). The emulator's
-// endpoint is in the environment as kEndpointVariable (host:port), set
-// only when the emulator serves such requests (Host::local_handler).
-// That connection follows the invocation's caller to its I/O thread
-// (http::Server), so the handler's DynamoDB call is answered there too.
+// after kForwardPath, each of its headers named with kForwardedHeader
+// before its name. The outer request is the Runtime API's, routed by its
+// path, its Host the environment's port; the request inside keeps the Host,
+// target and X-Amz-Target its SDK signed. The emulator's endpoint is in
+// the environment as kEndpointVariable (host:port), set only when the
+// emulator serves such requests (Host::local_handler). That connection
+// follows the invocation's caller to its I/O thread (http::Server), so the
+// handler's DynamoDB call is answered there too.
 inline constexpr std::string_view kForwardPath = "/_lowcloud/forward";
 inline constexpr std::string_view kForwardedHeader = "Lowcloud-Forwarded-";
 inline constexpr const char* kEndpointVariable = "LOWCLOUD_ENDPOINT";

@@ -55,10 +55,8 @@ void post_init_error(sdk::HttpClient& api, const std::string& type, const std::s
 // endpoint, a large body or when the emulator does not take them.
 int forward(sdk::HttpClient& api, const std::string& own, const lowcloud_http_request& r, lowcloud_http_response_fn on_response,
             void* context) {
-    if (own.empty() || !r.endpoint || !r.method || !r.target || r.body_size > detail::kMaxForwardBytes) return -1;
-    const std::string_view endpoint = r.endpoint, port = std::string_view(own).substr(own.rfind(':'));
-    const bool loopback = own.rfind("127.0.0.1:", 0) == 0;
-    if (endpoint != own && !(loopback && endpoint == "localhost" + std::string(port))) return -1;
+    if (!r.endpoint || !r.method || !r.target || r.body_size > detail::kMaxForwardBytes) return -1;
+    if (!detail::is_own_endpoint(own, r.endpoint)) return -1;
     sdk::Headers headers;
     for (std::size_t i = 0; i < r.header_count; ++i) {
         headers.emplace_back(std::string(detail::kForwardedHeader).append(r.headers[i].name, r.headers[i].name_size),
