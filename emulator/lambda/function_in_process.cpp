@@ -188,39 +188,29 @@ int Function::send_local(const lowcloud_http_request& request, lowcloud_http_res
             const lowcloud_header& h = request.headers[i];
             r.headers.push_back({std::string(h.name, h.name_size), std::string(h.value, h.value_size)});
         }
-        // As the server does: the body limit first, then the handler; an
-        // exception is a 500.
-        http::Request head;
+        r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
+        http::Request head;  // for a 504 below
         head.method = r.method;
         head.target = r.target;
-        const std::size_t limit = handler->body_limit(r);
-        if (request.body_size > limit) {
-            response = handler->reject(r, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes");
+        auto answer = std::make_shared<LocalAnswer>();
+        auto guard = std::make_shared<LocalAnswer::Guard>(answer);
+        detail::serve_local(*handler, std::move(r), [guard](http::Response out) { guard->answer->give(std::move(out)); });
+        guard.reset();  // the handler holds its own copy while it answers
+        use.reset();  // not counted while waiting: shutdown need not wait for the answer
+        // Not past the invocation's deadline: by then Lambda has failed
+        // the invocation, and this thread should be free again.
+        std::unique_lock lock(answer->mutex);
+        auto settled = [&answer] { return answer->response || answer->dropped; };
+        if (deadline_ms > 0 &&
+            !answer->settled.wait_until(lock, std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms)), settled)) {
+            lock.unlock();
+            detail::LocalHandlerUse again(host_);
+            const std::string message = "No answer before the invocation's deadline";
+            response = again.handler() ? again.handler()->reject(head, 504, message) : http::Response::text(504, message + "\n");
         } else {
-            r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
-            auto answer = std::make_shared<LocalAnswer>();
-            try {
-                auto guard = std::make_shared<LocalAnswer::Guard>(answer);
-                handler->handle(std::move(r), [guard](http::Response out) { guard->answer->give(std::move(out)); });
-            } catch (const std::exception& e) {
-                answer->give(handler->reject(head, 500, std::string("internal error: ") + e.what()));
-            }
-            use.reset();  // not counted while waiting: shutdown need not wait for the answer
-            // Not past the invocation's deadline: by then Lambda has failed
-            // the invocation, and this thread should be free again.
-            std::unique_lock lock(answer->mutex);
-            auto settled = [&answer] { return answer->response || answer->dropped; };
-            if (deadline_ms > 0 &&
-                !answer->settled.wait_until(lock, std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline_ms)), settled)) {
-                lock.unlock();
-                detail::LocalHandlerUse again(host_);
-                const std::string message = "No answer before the invocation's deadline";
-                response = again.handler() ? again.handler()->reject(head, 504, message) : http::Response::text(504, message + "\n");
-            } else {
-                answer->settled.wait(lock, settled);
-                if (!answer->response) throw std::runtime_error("the request was dropped unanswered");  // a 500 below
-                response = std::move(*answer->response);
-            }
+            answer->settled.wait(lock, settled);
+            if (!answer->response) throw std::runtime_error("the request was dropped unanswered");  // a 500 below
+            response = std::move(*answer->response);
         }
     } catch (const std::exception& e) {
         response = http::Response::text(500, std::string("internal error: ") + e.what() + "\n");

@@ -60,6 +60,26 @@ private:
     http::Handler* handler_ = nullptr;
 };
 
+// Serves a request a handler sent to the emulator (in-process send_local,
+// a process runtime's forward) as the HTTP server serves one from the
+// network: the handler's body limit for its head (a 413 from reject), then
+// handle(); an exception from handle() is a 500 from reject. `respond` is
+// called once, by handle() or here.
+inline void serve_local(http::Handler& handler, http::Request request, const http::Respond& respond) {
+    const std::size_t limit = handler.body_limit(request);
+    if (request.body.size() > limit)
+        return respond(handler.reject(request, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes"));
+    // What a 500 needs of the request once handle() has it (no headers to copy).
+    http::Request head;
+    head.method = request.method;
+    head.target = request.target;
+    try {
+        handler.handle(std::move(request), respond);
+    } catch (const std::exception& e) {
+        respond(handler.reject(head, 500, std::string("internal error: ") + e.what()));
+    }
+}
+
 // Whether a handler's request for `endpoint` (host:port, as in
 // lowcloud_http_request) is for the emulator at `own` ("ADDRESS:PORT",
 // 127.0.0.1 when it listens on a wildcard or loopback address, where

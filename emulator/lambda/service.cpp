@@ -539,18 +539,8 @@ void Service::forward(const http::Request& outer, http::Respond respond) {
     for (const auto& h : outer.headers)
         if (h.name.size() > wrapped && http::iequals(std::string_view(h.name).substr(0, wrapped), detail::kForwardedHeader))
             inner.headers.push_back({h.name.substr(wrapped), h.value});
-    // As the server does: the body limit from the head, then the handler;
-    // an exception is a 500.
-    http::Request head = inner;
-    const std::size_t limit = handler->body_limit(head);
-    if (outer.body.size() > limit)
-        return respond(handler->reject(head, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes"));
     inner.body = outer.body;
-    try {
-        handler->handle(std::move(inner), respond);
-    } catch (const std::exception& e) {
-        respond(handler->reject(head, 500, std::string("internal error: ") + e.what()));
-    }
+    detail::serve_local(*handler, std::move(inner), respond);
 }
 
 json Service::health() const {

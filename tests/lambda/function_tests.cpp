@@ -301,13 +301,15 @@ struct RecordingHandler : lowcloud::http::Handler {
     std::mutex mutex;
     std::vector<lowcloud::http::Request> seen;
     std::size_t body_limit(const lowcloud::http::Request&) const override { return 1024; }
-    std::atomic<bool> drop{false};  // forget the answer (a dispatcher bug)
+    std::atomic<bool> drop{false};   // forget the answer (a dispatcher bug)
+    std::atomic<bool> fail{false};   // throw from handle() (a dispatcher bug)
     void handle(lowcloud::http::Request request, lowcloud::http::Respond respond) override {
         {
             std::lock_guard lock(mutex);
             seen.push_back(request);
         }
         if (drop) return;
+        if (fail) throw std::runtime_error("the dispatcher failed");
         // Answered later, from another thread, as API Gateway answers.
         std::thread([respond] { respond(get_item_answer()); }).detach();
     }
@@ -346,6 +348,14 @@ TEST_CASE("function: an in-process handler's SDK request to the emulator takes n
         dispatcher.drop = true;
         auto dropped = call(f, {{"endpoint", "http://127.0.0.1:1"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
         CHECK(json::parse(dropped.payload)["error"] == "UnknownError");
+        CHECK(dispatcher.seen.size() == 2);
+    }
+    SECTION("a dispatcher that throws answers the handler's SDK with its 500, as the server does") {
+        dispatcher.fail = true;
+        auto failed = call(f, {{"endpoint", "http://127.0.0.1:1"}, {"table", "watches"}, {"key", {{"id", {{"S", "w-1"}}}}}});
+        json answer = json::parse(failed.payload);
+        CHECK(answer["error"] == "UnknownError");
+        CHECK(answer["message"].get<std::string>().find("internal error: the dispatcher failed") != std::string::npos);
         CHECK(dispatcher.seen.size() == 2);
     }
     SECTION("another endpoint goes over the network") {
