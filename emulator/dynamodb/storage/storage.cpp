@@ -284,18 +284,34 @@ bool Storage::checkpoint() {
 Storage::Op::Op(Storage& s) : s_(s) {
     if (s_.mode_ != Mode::none) throw sqlite::Error("nested storage operation");
     s_.begin_batch();
-    s_.db_.cached("SAVEPOINT op").run();
+    // With a journal, no savepoint (see the file comment): SQLite copies
+    // every page an operation changes into a savepoint's journal first
+    // (~4 KB per item written, 10% of BatchWriteItem's time).
+    s_.op_savepoint_ = !s_.journal_;
+    if (s_.op_savepoint_) s_.db_.cached("SAVEPOINT op").run();
     s_.mode_ = Mode::op;
+    s_.op_wrote_ = false;
     s_.record_.clear();
     s_.op_deltas_.clear();
 }
 
 Storage::Op::~Op() {
     if (done_) return;
-    try {
-        s_.db_.cached("ROLLBACK TO op").run();
-        s_.db_.cached("RELEASE op").run();
-    } catch (...) {
+    if (s_.op_savepoint_) {
+        try {
+            s_.db_.cached("ROLLBACK TO op").run();
+            s_.db_.cached("RELEASE op").run();
+        } catch (...) {
+        }
+    } else if (s_.op_wrote_) {
+        // Nothing smaller to roll back than the batch: it goes, and the
+        // journal brings back its acknowledged operations before the next
+        // one (begin_batch).
+        try {
+            if (!sqlite3_get_autocommit(s_.db_.handle())) s_.db_.exec("ROLLBACK");
+        } catch (...) {
+        }
+        s_.batch_lost();
     }
     if (sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();  // SQLite rolled the whole batch back
     s_.mode_ = Mode::none;
@@ -310,7 +326,7 @@ void Storage::Op::commit() {
         ++s_.sequence_;
     }
     try {
-        s_.db_.cached("RELEASE op").run();
+        if (s_.op_savepoint_) s_.db_.cached("RELEASE op").run();
     } catch (...) {
         // Journaled but not applied: the replay before the next operation
         // applies it (the caller answers with an error all the same).
@@ -438,6 +454,7 @@ std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedK
 
 void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old,
                   const std::string* given) {
+    op_wrote_ = true;
     if (old) erase_entries(t, key, old->item);
     std::string encoded;
     if (!given) encoded = to_json_text(item);
@@ -456,6 +473,7 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
 }
 
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
+    op_wrote_ = true;
     erase_entries(t, key, old.item);
     db_.cached("DELETE FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?")
         .bind(1, t.id)

@@ -21,7 +21,7 @@
 //
 // Durability. Item writes do not commit a SQLite transaction each: the
 // connection keeps one transaction open (the batch) and every item
-// operation runs in a savepoint inside it (Op). An operation that wrote
+// operation (Op) runs inside it. An operation that wrote
 // appends one record of its effects to the journal (journal.hpp), a copy
 // into a shared mapping of its file, before it is acknowledged, so it
 // survives the process being killed; flush() commits the batch (with the journal's sequence number, in
@@ -30,7 +30,12 @@
 // scopes, which commit the batch first and then their own transaction, so
 // the journal never outlives the definitions its records need. Counters
 // (item_count, size_bytes) move in memory between flushes.
-// In memory (no file) the same batching applies without a journal.
+// An operation rolled back after it wrote (an error from SQLite; every
+// check that can fail an operation runs before its first write) rolls the
+// whole batch back, and the journal's records are replayed before the next
+// operation: with a journal an Op takes no savepoint, which would copy each
+// page it changes first. In memory (no file) the same batching applies
+// without a journal, so there every Op is a savepoint.
 //
 // Threading: not thread-safe, except checkpoint(): the service serializes
 // every other call (service.hpp); checkpoint() uses a connection of its own
@@ -132,9 +137,11 @@ public:
     // flush() (the last batch), so the WAL stops growing.
     bool checkpoint();
 
-    // One item operation: a savepoint in the batch. Writes made through put()
-    // and remove() while it is open are journaled by commit(), which then
-    // releases the savepoint; destroyed without commit(), it rolls them back.
+    // One item operation in the batch. Writes made through put() and
+    // remove() while it is open are journaled by commit(); destroyed
+    // without commit(), it rolls them back: a savepoint in memory, the
+    // batch with a journal (replayed before the next operation, see the
+    // file comment).
     class Op {
     public:
         explicit Op(Storage& s);
@@ -249,6 +256,8 @@ private:
     Mode mode_ = Mode::none;
     bool batch_open_ = false;
     bool needs_replay_ = false;                   // the journal holds writes SQLite lost (a failed commit)
+    bool op_savepoint_ = false;                   // the open Op runs in a savepoint (no journal)
+    bool op_wrote_ = false;                       // the open Op has written to SQLite
     std::size_t batch_ops_ = 0;
     std::uint64_t sequence_ = 0;                  // of the last journal record
     std::uint64_t committed_sequence_ = 0;        // the last one committed to SQLite (meta)
