@@ -237,3 +237,58 @@ TEST_CASE("storage: backfilling an index holds one item in memory at a time", "[
     }
     fs::remove_all(dir);
 }
+
+// A blind Put (no condition, no ALL_OLD, no index or TTL) used to read the
+// replaced item's size and then write: two B-tree searches per item, the
+// first of them 15% of BatchWriteItem's time. put_blind inserts, and reads
+// the old size only when the key already has an item.
+TEST_CASE("storage: a blind put inserts a new key, and replaces an existing one returning its size", "[storage]") {
+    auto dir = temp_dir("blind");
+    testing::OneTable table;
+    auto key = testing::OneTable::key;
+    Storage s(dir / "db.sqlite3");
+    table.create(s);
+    const TableDef& t = table.t;
+    {
+        Storage::Op op(s);
+        CHECK_FALSE(s.put_blind(t, key("a"), testing::OneTable::item("a"), 10).has_value());
+        CHECK_FALSE(s.put_blind(t, key("b"), testing::OneTable::item("b"), 10).has_value());
+        op.commit();
+    }
+    CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{2, 20});
+    {
+        Storage::Op op(s);
+        CHECK(s.put_blind(t, key("a"), testing::OneTable::item("a", "longer"), 25) == std::optional<std::int64_t>(10));
+        op.commit();
+    }
+    CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{2, 35});
+    auto a = s.get(t.id, key("a"));
+    REQUIRE(a.has_value());
+    CHECK(a->size == 25);
+    CHECK(a->item.at("p").scalar == "longer");
+
+    SECTION("with an index, the replaced item's entry goes") {
+        TableDef indexed = t;
+        SecondaryIndex by_p;
+        by_p.name = "by_p";
+        by_p.key.hash = {"p", Type::S};
+        indexed.global_indexes.push_back(by_p);
+        {
+            Storage::Durable d(s);  // as UpdateTable adds an index
+            s.backfill_index(indexed, indexed.global_indexes[0]);
+            d.commit();
+        }
+        CHECK(s.index_counters(t.id, "by_p").first == 1);
+        {
+            Storage::Op op(s);
+            CHECK(s.put_blind(indexed, key("a"), testing::OneTable::item("a", "other"), 24) == std::optional<std::int64_t>(25));
+            CHECK_FALSE(s.put_blind(indexed, key("c"), testing::OneTable::item("c", "third"), 24).has_value());
+            op.commit();
+        }
+        int entries = 0;
+        s.scan_index(t.id, "by_p", 0, 0xffffffffu, std::nullopt, [&](Row&&) { return ++entries, true; });
+        CHECK(entries == 2);
+        CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 10 + 24 + 24});
+    }
+    fs::remove_all(dir);
+}

@@ -199,8 +199,8 @@ WriteResult evaluate_write(Storage& storage, const Write& w) {
     WriteResult r;
     if (needs_old_item(w))
         r.old = storage.get(w.table->id, w.key);
-    else if (auto size = storage.get_size(w.table->id, w.key))
-        r.old = Storage::Stored{Item{}, *size};
+    else
+        r.blind = true;  // store_write learns the old size as it writes
     const auto& condition = w.expressions.condition;
     if (condition && !expr::evaluate(*condition, r.old ? &r.old->item : nullptr)) condition_failed(w.common, r.old);
     switch (w.kind) {
@@ -227,13 +227,18 @@ WriteResult evaluate_write(Storage& storage, const Write& w) {
     return r;
 }
 
-void store_write(Storage& storage, const Write& w, const WriteResult& r) {
+void store_write(Storage& storage, const Write& w, WriteResult& r) {
+    const std::string* text = w.kind == WriteKind::Put && !w.stored_text.empty() ? &w.stored_text : nullptr;
     switch (w.kind) {
         case WriteKind::Put:
         case WriteKind::Update:
-            if (!r.nothing)
-                storage.put(*w.table, w.key, r.item, r.size, r.old,
-                            w.kind == WriteKind::Put && !w.stored_text.empty() ? &w.stored_text : nullptr);
+            if (r.nothing) break;
+            if (r.blind) {
+                if (auto size = storage.put_blind(*w.table, w.key, r.item, r.size, text)) r.old = Storage::Stored{Item{}, *size};
+                r.blind = false;
+            } else {
+                storage.put(*w.table, w.key, r.item, r.size, r.old, text);
+            }
             break;
         case WriteKind::Delete:
             if (r.old) storage.remove(*w.table, w.key, *r.old);

@@ -128,6 +128,9 @@ struct WriteResult {
     Item item;                           // Put, Update: the item after it
     std::int64_t size = 0;               // its size; 0 for Delete and ConditionCheck
     bool nothing = false;                // Update: only removals on a missing item; nothing stored
+    // A blind Put (no condition, no ALL_OLD, no index or TTL entry to
+    // replace): `old` is learned as it is stored, by store_write.
+    bool blind = false;
 };
 
 // Reads the current item, evaluates the condition (ConditionalCheckFailedException,
@@ -138,7 +141,8 @@ struct WriteResult {
 WriteResult evaluate_write(Storage& storage, const Write& w);
 
 // Stores what evaluate_write computed: put, remove, or nothing (ConditionCheck).
-void store_write(Storage& storage, const Write& w, const WriteResult& r);
+// A blind Put's `old` is set here (the size of the item it replaced).
+void store_write(Storage& storage, const Write& w, WriteResult& r);
 
 // The write's cost: 1 WCU per KB of the larger of the old and new item.
 double write_cost(const WriteResult& r);

@@ -472,6 +472,36 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
     adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
 }
 
+std::optional<std::int64_t> Storage::put_blind(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size,
+                                               const std::string* given) {
+    if (!all_indexes(t).empty() || t.ttl_attribute) {
+        auto old = get(t.id, key);
+        put(t, key, item, size, old, given);
+        return old ? std::optional<std::int64_t>(old->size) : std::nullopt;
+    }
+    op_wrote_ = true;
+    std::string encoded;
+    if (!given) encoded = to_json_text(item);
+    const std::string& text = given ? *given : encoded;
+    db_.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(1, t.id)
+        .bind(2, key.hash)
+        .bind_blob(3, key.pk)
+        .bind_blob(4, key.sk)
+        .bind(5, size)
+        .bind_blob(6, text)
+        .run();
+    if (sqlite3_changes(db_.handle()) == 0) {  // the key has an item: replace it
+        auto old = get_size(t.id, key);
+        if (!old) throw sqlite::Error("put_blind: an insert conflicted with no item");
+        put(t, key, item, size, Stored{Item{}, *old}, &text);
+        return old;
+    }
+    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
+    adjust_counters(t.id, 1, size);
+    return std::nullopt;
+}
+
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
     op_wrote_ = true;
     erase_entries(t, key, old.item);

@@ -201,6 +201,13 @@ public:
     // `text`, when given, is to_json_text(item), encoded by the caller.
     void put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old,
              const std::string* text = nullptr);
+    // Writes an item without reading what it replaces first: a new key is
+    // one insert (one B-tree search, where get_size() and put() take two).
+    // Returns the size of the item it replaced, if any. For a table with an
+    // index or TTL the replaced item is read first, as put() needs it.
+    // Precondition and `text` as for put().
+    std::optional<std::int64_t> put_blind(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size,
+                                          const std::string* text = nullptr);
     void remove(const TableDef& t, const EncodedKey& key, const Stored& old);
 
     // ---- index and TTL maintenance ----
