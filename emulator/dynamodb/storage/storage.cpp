@@ -452,6 +452,15 @@ std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedK
     return out;
 }
 
+bool Storage::write_item_row(bool replace, std::int64_t table, const EncodedKey& key, std::int64_t size, const std::string& text) {
+    auto& s = replace ? db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
+                      : db_.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    s.bind(1, table).bind(2, key.hash).bind_blob(3, key.pk).bind_blob(4, key.sk).bind(5, size).bind_blob(6, text).run();
+    if (!replace && sqlite3_changes(db_.handle()) == 0) return false;
+    if (mode_ == Mode::op) record_.put(table, key.pk, key.sk, key.hash, size, text);
+    return true;
+}
+
 void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size, const std::optional<Stored>& old,
                   const std::string* given) {
     op_wrote_ = true;
@@ -459,15 +468,7 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
     std::string encoded;
     if (!given) encoded = to_json_text(item);
     const std::string& text = given ? *given : encoded;
-    db_.cached("INSERT OR REPLACE INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)")
-        .bind(1, t.id)
-        .bind(2, key.hash)
-        .bind_blob(3, key.pk)
-        .bind_blob(4, key.sk)
-        .bind(5, size)
-        .bind_blob(6, text)
-        .run();
-    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
+    write_item_row(true, t.id, key, size, text);
     write_entries(t, key, item);
     adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
 }
@@ -483,21 +484,12 @@ std::optional<std::int64_t> Storage::put_blind(const TableDef& t, const EncodedK
     std::string encoded;
     if (!given) encoded = to_json_text(item);
     const std::string& text = given ? *given : encoded;
-    db_.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(1, t.id)
-        .bind(2, key.hash)
-        .bind_blob(3, key.pk)
-        .bind_blob(4, key.sk)
-        .bind(5, size)
-        .bind_blob(6, text)
-        .run();
-    if (sqlite3_changes(db_.handle()) == 0) {  // the key has an item: replace it
+    if (!write_item_row(false, t.id, key, size, text)) {  // the key has an item: replace it
         auto old = get_size(t.id, key);
         if (!old) throw sqlite::Error("put_blind: an insert conflicted with no item");
         put(t, key, item, size, Stored{Item{}, *old}, &text);
         return old;
     }
-    if (mode_ == Mode::op) record_.put(t.id, key.pk, key.sk, key.hash, size, text);
     adjust_counters(t.id, 1, size);
     return std::nullopt;
 }

@@ -247,6 +247,9 @@ private:
     void check_wal();
     void persist_counters();
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
+    // The items row of a put (journaled in an Op): replacing any row of the
+    // key, or only when none has it (then false when one does, nothing written).
+    bool write_item_row(bool replace, std::int64_t table, const EncodedKey& key, std::int64_t size, const std::string& text);
     void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
     // `hash`: partition_hash(pk), the base item's.
     void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk,
