@@ -398,6 +398,11 @@ std::string api_id_for(const std::string& name) {
     return id;
 }
 
+void with_resource_ids(Api& api) {
+    for (auto& op : api.operations)
+        if (op.resource_id.empty()) op.resource_id = api_id_for(api.id + op.path).substr(0, 6);
+}
+
 Api api_from_document(Api api, const std::string& document, const std::string& source, Logger& logger) {
     Spec spec;
     spec.file = source;

@@ -65,6 +65,9 @@ struct Operation {
     bool api_key_required = false;
     std::string credentials;       // the integration's role: invoking needs no resource policy
     bool check_permission = false; // APIs from the control plane: the function's policy must allow API Gateway
+    std::string resource_id;       // the proxy event's requestContext.resourceId: the control plane's id of
+                                   // the path's resource, else derived from the API's id and the path
+                                   // (with_resource_ids, when the API is deployed)
 };
 
 struct Cors {
@@ -114,5 +117,10 @@ std::string function_from_uri(const std::string& uri);
 
 // The stable API id of a name: 10 characters of [a-z0-9].
 std::string api_id_for(const std::string& name);
+
+// Gives every operation without a resource_id one derived from the API's id
+// and its path (6 characters of [a-z0-9]): once, when the API is deployed,
+// instead of a SHA-256 per request.
+void with_resource_ids(Api& api);
 
 }  // namespace lowcloud::apigateway

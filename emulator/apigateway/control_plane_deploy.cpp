@@ -418,6 +418,13 @@ void ControlPlane::publish_stage_locked(const RestApi& api, const Stage& stage) 
     compiled.stages[stage.name] = stage.variables;
     compiled = api_from_document(compiled, d->second.document, "REST API " + api.id, logger_);
     overlay_manifest(api.manifest, compiled, stage.name);
+    // The event's requestContext.resourceId is the resource's id, as
+    // get-resources lists it (a path deleted since the deployment keeps a
+    // derived one: Service::publish).
+    std::map<std::string, std::string> id_by_path;
+    for (const auto& [id, r] : api.resources) id_by_path[r.path] = id;
+    for (auto& op : compiled.operations)
+        if (auto it = id_by_path.find(op.path); it != id_by_path.end()) op.resource_id = it->second;
     publish_(api.id, stage.name, std::make_shared<const Api>(std::move(compiled)));
 }
 

@@ -60,6 +60,18 @@ void ControlPlane::apply_manifest(const Api& manifest) {
             std::vector<std::string> warnings;
             RestApi api = build_rest_api(doc, "ignore", "EDGE", warnings);
             api.id = manifest.id;
+            // Its resources' ids are derived from the API's id and their
+            // paths, as that id is from its name: the same at every start
+            // (get-resources and the events' requestContext.resourceId).
+            std::map<std::string, std::string> renamed;
+            for (const auto& [id, r] : api.resources) renamed[id] = api_id_for(api.id + r.path).substr(0, r.path == "/" ? 10 : 6);
+            std::map<std::string, Resource> resources;
+            for (auto [id, r] : api.resources) {
+                r.id = renamed[id];
+                if (!r.parent_id.empty()) r.parent_id = renamed[r.parent_id];
+                resources[r.id] = std::move(r);
+            }
+            api.resources = std::move(resources);
             api.name = manifest.name;
             api.manifest = settings;
             RestApi& stored = apis_[api.id] = std::move(api);

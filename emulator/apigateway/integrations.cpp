@@ -79,7 +79,7 @@ static RouteMatch route_match(const Service::Call& c) {
     route.path_parameters = c.match->path_parameters;
     route.stage_variables = c.stage_variables();
     route.domain_name = c.domain_name;
-    route.resource_id = api_id_for(api.id + op.path).substr(0, 6);
+    route.resource_id = op.resource_id;
     route.raw_path = c.raw_path.empty() ? c.api_path : c.raw_path;
     route.binary = !api.binary_media_types.empty() && media_type_matches(c.request.header("Content-Type"), api.binary_media_types);
     if (op.api_key_required) {

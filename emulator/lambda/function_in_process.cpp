@@ -189,9 +189,7 @@ int Function::send_local(const lowcloud_http_request& request, lowcloud_http_res
             r.headers.push_back({std::string(h.name, h.name_size), std::string(h.value, h.value_size)});
         }
         r.body.assign(request.body ? request.body : "", request.body ? request.body_size : 0);
-        http::Request head;  // for a 504 below
-        head.method = r.method;
-        head.target = r.target;
+        const http::Request head = detail::head_of(r);  // for a 504 below
         auto answer = std::make_shared<LocalAnswer>();
         auto guard = std::make_shared<LocalAnswer::Guard>(answer);
         detail::serve_local(*handler, std::move(r), [guard](http::Response out) { guard->answer->give(std::move(out)); });

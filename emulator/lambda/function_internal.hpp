@@ -60,6 +60,15 @@ private:
     http::Handler* handler_ = nullptr;
 };
 
+// A request's method and target alone: what reject() needs of a request
+// whose body and headers went to handle().
+inline http::Request head_of(const http::Request& request) {
+    http::Request head;
+    head.method = request.method;
+    head.target = request.target;
+    return head;
+}
+
 // Serves a request a handler sent to the emulator (in-process send_local,
 // a process runtime's forward) as the HTTP server serves one from the
 // network: the handler's body limit for its head (a 413 from reject), then
@@ -69,10 +78,7 @@ inline void serve_local(http::Handler& handler, http::Request request, const htt
     const std::size_t limit = handler.body_limit(request);
     if (request.body.size() > limit)
         return respond(handler.reject(request, 413, "Request body is larger than the limit of " + std::to_string(limit) + " bytes"));
-    // What a 500 needs of the request once handle() has it (no headers to copy).
-    http::Request head;
-    head.method = request.method;
-    head.target = request.target;
+    const http::Request head = head_of(request);  // for a 500 once handle() has the request
     try {
         handler.handle(std::move(request), respond);
     } catch (const std::exception& e) {

@@ -111,6 +111,25 @@ def test_api_ids_are_stable_across_restarts(tmp_path, gw):
         s.stop()
 
 
+def test_the_event_resource_id_is_the_resource_s_id_and_stable_across_restarts(tmp_path, gw):
+    # The bug: requestContext.resourceId was derived from the path, not the
+    # id get-resources lists for it.
+    from conftest import client
+    rid = api_id(gw, "test-rest")
+    ids = {r["path"]: r["id"] for r in client("apigateway", gw.url).get_resources(restApiId=rid)["items"]}
+    r, data = call(gw, "GET", "/test/v1/items/1")
+    assert r.status == 200, data
+    assert json.loads(data)["requestContext"]["resourceId"] == ids["/items/{id}"]
+    assert len(ids["/items/{id}"]) == 6 and len(ids["/"]) == 10
+    (tmp_path / "lowcloud.yaml").write_text(manifest_text())
+    s = Server(["--in-memory", "--log-level", "warn", "--config", str(tmp_path / "lowcloud.yaml")])
+    try:
+        again = {r["path"]: r["id"] for r in client("apigateway", s.url).get_resources(restApiId=rid)["items"]}
+        assert again == ids
+    finally:
+        s.stop()
+
+
 def test_no_route_rest_403_http_404(gw):
     r, data = call(gw, "GET", "/test/v1/nothing")
     assert r.status == 403 and json.loads(data) == {"message": "Missing Authentication Token"}

@@ -84,6 +84,7 @@ def handler_code(version):
             body = {{"version": VERSION, "function": context.function_name, "resource": event["resource"],
                     "path": event["path"], "method": event["httpMethod"], "pathParameters": event["pathParameters"],
                     "stageVariables": event["stageVariables"], "stage": event["requestContext"]["stage"],
+                    "resourceId": event["requestContext"]["resourceId"],
                     "body": event["body"]}}
             return {{"statusCode": 200, "headers": {{"Content-Type": "application/json"}}, "body": json.dumps(body)}}
         ''')}
@@ -654,6 +655,18 @@ def test_deployed_api_serves_get_and_post_path_style_and_host_style(gw_server, a
         assert status == 200, body
         assert (body["resource"], body["method"], body["pathParameters"]) == ("/watch", "POST", None)
         assert json.loads(body["body"]) == {"sku": "DEMO.0001"}
+
+
+def test_the_event_resource_id_is_the_id_get_resources_lists(gw_server, apigw, lam):
+    # The bug: requestContext.resourceId was derived from the path, not the
+    # resource's id.
+    api_id, _, ids = deployed_watch_api(apigw, lam)
+    status, body, _ = call_stage(gw_server, api_id, "v2", "GET", "/watch/CV2115.FC6186")
+    assert status == 200, body
+    assert body["resourceId"] == ids["/watch/{sku}"]
+    status, body, _ = call_stage(gw_server, api_id, "v2", "POST", "/watch", body=b"{}")
+    assert status == 200, body
+    assert body["resourceId"] == ids["/watch"]
 
 
 def test_a_stage_serves_only_its_deployed_routes(gw_server, apigw, lam):

@@ -92,6 +92,9 @@ struct TableDef {
     // The key attributes' names, hash first.
     std::vector<std::string> key_names() const;
     bool is_key_attribute(const std::string& name) const;
+    // Whether an item's write also writes rows besides the item's own: an
+    // index entry or a TTL entry (replacing them needs the old item).
+    bool has_entries() const { return !local_indexes.empty() || !global_indexes.empty() || ttl_attribute.has_value(); }
 };
 
 nlohmann::json to_storage(const TableDef& t);

@@ -189,8 +189,7 @@ namespace {
 // condition, no ALL_OLD and no index or TTL entry to replace overwrites blindly.
 bool needs_old_item(const Write& w) {
     if (w.kind != WriteKind::Put || w.expressions.condition || w.common.return_values.value_or("NONE") != "NONE") return true;
-    const TableDef& t = *w.table;
-    return !t.local_indexes.empty() || !t.global_indexes.empty() || t.ttl_attribute.has_value();
+    return w.table->has_entries();
 }
 
 }  // namespace

@@ -14,6 +14,14 @@ namespace {
 
 Item decode_item(std::string_view text) { return parse_item(nlohmann::json::parse(text)); }
 
+// The item's stored text: `given` (the request's own text of it) when there
+// is one, else its encoding, kept in `encoded`.
+const std::string& item_text(const Item& item, const std::string* given, std::string& encoded) {
+    if (given) return *given;
+    encoded = to_json_text(item);
+    return encoded;
+}
+
 constexpr std::int64_t kFiveYears = 5LL * 366 * 24 * 3600;
 
 std::vector<const SecondaryIndex*> all_indexes(const TableDef& t) {
@@ -297,6 +305,7 @@ Storage::Op::Op(Storage& s) : s_(s) {
 
 Storage::Op::~Op() {
     if (done_) return;
+    bool lost = false;
     if (s_.op_savepoint_) {
         try {
             s_.db_.cached("ROLLBACK TO op").run();
@@ -311,9 +320,10 @@ Storage::Op::~Op() {
             if (!sqlite3_get_autocommit(s_.db_.handle())) s_.db_.exec("ROLLBACK");
         } catch (...) {
         }
-        s_.batch_lost();
+        lost = true;
     }
-    if (sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();  // SQLite rolled the whole batch back
+    // Else SQLite may have rolled the whole batch back itself.
+    if (lost || sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();
     s_.mode_ = Mode::none;
     s_.record_.clear();
     s_.op_deltas_.clear();
@@ -466,8 +476,7 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
     op_wrote_ = true;
     if (old) erase_entries(t, key, old->item);
     std::string encoded;
-    if (!given) encoded = to_json_text(item);
-    const std::string& text = given ? *given : encoded;
+    const std::string& text = item_text(item, given, encoded);
     write_item_row(true, t.id, key, size, text);
     write_entries(t, key, item);
     adjust_counters(t.id, old ? 0 : 1, size - (old ? old->size : 0));
@@ -475,15 +484,14 @@ void Storage::put(const TableDef& t, const EncodedKey& key, const Item& item, st
 
 std::optional<std::int64_t> Storage::put_blind(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size,
                                                const std::string* given) {
-    if (!all_indexes(t).empty() || t.ttl_attribute) {
+    if (t.has_entries()) {
         auto old = get(t.id, key);
         put(t, key, item, size, old, given);
         return old ? std::optional<std::int64_t>(old->size) : std::nullopt;
     }
     op_wrote_ = true;
     std::string encoded;
-    if (!given) encoded = to_json_text(item);
-    const std::string& text = given ? *given : encoded;
+    const std::string& text = item_text(item, given, encoded);
     if (!write_item_row(false, t.id, key, size, text)) {  // the key has an item: replace it
         auto old = get_size(t.id, key);
         if (!old) throw sqlite::Error("put_blind: an insert conflicted with no item");
