@@ -4,6 +4,8 @@
 // limit, then reads the body, hands the request over and writes the answer.
 #include "http/server.hpp"
 
+#include "http/wire.hpp"
+
 #include "common/spin.hpp"
 
 #include <boost/asio.hpp>
@@ -395,16 +397,15 @@ private:
     void write(Response response, bool close_after) {
         if (state_ == State::closed) return;
         state_ = State::writing;
-        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-        res->version(head_.version == 10 ? 10 : 11);
-        res->result(static_cast<unsigned>(response.status));
-        for (auto& h : response.headers) res->insert(h.name, h.value);
-        res->body() = std::move(response.body);
         bool keep = keep_alive_ && !close_after && !stopping_;
-        res->keep_alive(keep);
-        res->prepare_payload();
+        if (!status_has_body(response.status)) response.body.clear();
+        // Head and body in one gather write on the socket (wire.hpp).
+        auto out = std::make_shared<std::array<std::string, 2>>();
+        (*out)[0] = response_head(response, head_.version == 10 ? 10 : 11, keep);
+        (*out)[1] = std::move(response.body);
         expires_after(server_.options.idle_timeout);
-        bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep, close_after](beast::error_code ec, std::size_t) {
+        const std::array<net::const_buffer, 2> buffers{net::buffer((*out)[0]), net::buffer((*out)[1])};
+        net::async_write(stream_.socket(), buffers, [self = shared_from_this(), out, keep, close_after](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
             if (close_after) return self->linger_close();
             if (!keep) return self->close();
