@@ -1,0 +1,112 @@
+// JSON text to nlohmann::json through RapidJSON's SAX reader (see json_parse.hpp).
+#include "json_parse.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lowcloud::sdk::detail {
+
+namespace {
+
+using nlohmann::json;
+
+// Builds the tree as the reader reports values: `open` holds the arrays and
+// objects being filled, innermost last; `key` the last object key read.
+class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> {
+public:
+    json root;
+
+    bool Null() { return put(nullptr); }
+    bool Bool(bool b) { return put(b); }
+    bool Int(int i) { return put(static_cast<std::int64_t>(i)); }
+    bool Uint(unsigned u) { return put(static_cast<std::uint64_t>(u)); }
+    bool Int64(std::int64_t i) { return put(i); }
+    bool Uint64(std::uint64_t u) { return put(u); }
+    bool Double(double d) { return put(d); }
+    bool String(const char* s, rapidjson::SizeType n, bool) { return text_ok(s, n) && put(std::string(s, n)); }
+    bool Key(const char* s, rapidjson::SizeType n, bool) {
+        if (!text_ok(s, n)) return false;
+        key_.assign(s, n);
+        return true;
+    }
+    // Why a string was refused (the reader only knows the handler stopped it).
+    const char* refused = nullptr;
+    bool StartObject() { return start(json::object()); }
+    bool EndObject(rapidjson::SizeType) { return end(); }
+    bool StartArray() { return start(json::array()); }
+    bool EndArray(rapidjson::SizeType) { return end(); }
+
+private:
+    std::vector<json*> open_;
+    std::string key_;
+
+    // RapidJSON pairs a high surrogate escape with a low one, but writes a
+    // lone low one (\udc00) as the UTF-8 of a surrogate (ED B0..BF xx),
+    // which is no UTF-8: nlohmann refuses it, and so does this.
+    bool text_ok(const char* s, std::size_t n) {
+        for (const char* p = s; (p = static_cast<const char*>(std::memchr(p, '\xED', n - (p - s)))) != nullptr; ++p)
+            if (p + 1 < s + n && static_cast<unsigned char>(p[1]) >= 0xA0) {
+                refused = "invalid string: a lone UTF-16 surrogate escape";
+                return false;
+            }
+        return true;
+    }
+
+    json& slot() {
+        if (open_.empty()) return root;
+        json& top = *open_.back();
+        if (top.is_array()) {
+            auto& a = top.get_ref<json::array_t&>();
+            return a.emplace_back();
+        }
+        return top.get_ref<json::object_t&>()[std::move(key_)];  // a repeated key: its last value
+    }
+    template <class V>
+    bool put(V&& v) {
+        slot() = json(std::forward<V>(v));
+        return true;
+    }
+    bool start(json container) {
+        json& s = slot();
+        s = std::move(container);
+        open_.push_back(&s);
+        return true;
+    }
+    bool end() {
+        open_.pop_back();
+        return true;
+    }
+};
+
+constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag;
+
+}  // namespace
+
+json parse_json(std::string_view text) {
+    Builder builder;
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream in(text.data(), text.size());
+    rapidjson::ParseResult r = reader.Parse<kFlags>(in, builder);
+    if (r.IsError())
+        throw json::parse_error::create(101, r.Offset(), std::string("syntax error while parsing value at byte ") + std::to_string(r.Offset()) + ": " +
+                                                            (builder.refused ? builder.refused : rapidjson::GetParseError_En(r.Code())),
+                                        nullptr);
+    return std::move(builder.root);
+}
+
+json parse_json_or_discarded(std::string_view text) noexcept {
+    try {
+        return parse_json(text);
+    } catch (...) {
+        return json(json::value_t::discarded);
+    }
+}
+
+}  // namespace lowcloud::sdk::detail

@@ -1,0 +1,94 @@
+// The SDK's JSON parser (handlers/sdk/src/json_parse.hpp) against
+// nlohmann's own: the same tree, number types included, for what parses;
+// a parse_error for what does not.
+#include "json_parse.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using nlohmann::json;
+using lowcloud::sdk::detail::parse_json;
+using lowcloud::sdk::detail::parse_json_or_discarded;
+
+namespace {
+
+// Equal values of equal types, all the way down (json's == calls 1 and 1u equal).
+bool same(const json& a, const json& b) {
+    if (a.type() != b.type()) return false;
+    if (a.is_object()) {
+        if (a.size() != b.size()) return false;
+        for (auto it = a.begin(); it != a.end(); ++it)
+            if (!b.contains(it.key()) || !same(*it, b.at(it.key()))) return false;
+        return true;
+    }
+    if (a.is_array()) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (!same(a[i], b[i])) return false;
+        return true;
+    }
+    return a == b;
+}
+
+struct Case {
+    const char* name;
+    std::string text;
+};
+
+}  // namespace
+
+TEST_CASE("json_parse: the tree nlohmann's parser gives", "[json_parse]") {
+    const std::vector<Case> cases = {
+        {"empty_object", "{}"},
+        {"empty_array", " [ ] "},
+        {"literals", "[null,true,false]"},
+        {"zero_and_negative_zero", "[0,-0]"},
+        {"unsigned_and_signed", "[1,-1,4294967296,-4294967296]"},
+        {"integer_limits", "[18446744073709551615,-9223372036854775808]"},
+        {"beyond_uint64_is_a_double", "[18446744073709551616,-9223372036854775809]"},
+        {"doubles", "[0.1,1.5e300,-2.5E-3,1e-320,3.0]"},
+        {"escapes", R"(["a\"b\\c\/d\b\f\n\r\t","\u00e9\ud83d\ude00","a\u0000b"])"},
+        {"utf8_text", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""},
+        {"hangul_starts_with_ed_as_a_surrogate_would", "[\"\\ud7a3\", \"\xed\x9e\xa3\"]"},
+        {"repeated_key_keeps_the_last", R"({"a":1,"b":2,"a":[3]})"},
+        {"nesting", R"({"a":{"b":[{"c":[[],[{}]]}]},"d":null})"},
+        {"proxy_event",
+         R"({"resource":"/watch/{sku}","path":"/watch/CV2115.FC6186","httpMethod":"GET","headers":{"Host":"127.0.0.1:7232","Accept":"*/*"},)"
+         R"("multiValueHeaders":{"Host":["127.0.0.1:7232"],"Accept":["*/*"]},"queryStringParameters":null,"pathParameters":{"sku":"CV2115.FC6186"},)"
+         R"("requestContext":{"accountId":"000000000000","requestTimeEpoch":1796496156356,"identity":{"sourceIp":"127.0.0.1","user":null}},)"
+         R"("body":null,"isBase64Encoded":false})"},
+    };
+    for (const auto& c : cases) {
+        SECTION(c.name) {
+            json expected = json::parse(c.text);
+            CHECK(same(parse_json(c.text), expected));
+            CHECK(same(parse_json_or_discarded(c.text), expected));
+        }
+    }
+}
+
+TEST_CASE("json_parse: what is not one JSON value is a parse_error", "[json_parse]") {
+    const std::vector<Case> cases = {
+        {"empty", ""},
+        {"unterminated_object", "{"},
+        {"trailing_comma", "[1,]"},
+        {"missing_colon", R"({"a" 1})"},
+        {"two_values", "1 2"},
+        {"bad_literal", "nul"},
+        {"lone_high_surrogate", R"("\ud800")"},
+        {"lone_low_surrogate", R"("\udc00")"},
+        {"lone_low_surrogate_in_a_key", R"({"a\udfff":1})"},
+        {"invalid_utf8", "\"\xff\""},
+        {"control_character_in_a_string", "\"a\nb\""},
+        {"leading_zero", "01"},
+    };
+    for (const auto& c : cases) {
+        SECTION(c.name) {
+            CHECK_THROWS_AS(json::parse(c.text), json::parse_error);  // the reference agrees
+            CHECK_THROWS_AS(parse_json(c.text), json::parse_error);
+            CHECK(parse_json_or_discarded(c.text).is_discarded());
+        }
+    }
+}
