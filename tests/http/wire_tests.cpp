@@ -42,7 +42,7 @@ TEST_CASE("wire: a response's head", "[wire]") {
         {"throttled", 429, {}, "{}", 11, true, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 2\r\n\r\n"},
     };
     for (const auto& c : cases) {
-        SECTION(c.name) {
+        DYNAMIC_SECTION(c.name) {
             Response r;
             r.status = c.status;
             r.headers = c.headers;

@@ -61,7 +61,7 @@ TEST_CASE("json_parse: the tree nlohmann's parser gives", "[json_parse]") {
          R"("body":null,"isBase64Encoded":false})"},
     };
     for (const auto& c : cases) {
-        SECTION(c.name) {
+        DYNAMIC_SECTION(c.name) {
             json expected = json::parse(c.text);
             CHECK(same(parse_json(c.text), expected));
             CHECK(same(parse_json_or_discarded(c.text), expected));
@@ -85,7 +85,7 @@ TEST_CASE("json_parse: what is not one JSON value is a parse_error", "[json_pars
         {"leading_zero", "01"},
     };
     for (const auto& c : cases) {
-        SECTION(c.name) {
+        DYNAMIC_SECTION(c.name) {
             CHECK_THROWS_AS(json::parse(c.text), json::parse_error);  // the reference agrees
             CHECK_THROWS_AS(parse_json(c.text), json::parse_error);
             CHECK(parse_json_or_discarded(c.text).is_discarded());
