@@ -398,9 +398,8 @@ std::string api_id_for(const std::string& name) {
     return id;
 }
 
-void with_resource_ids(Api& api) {
-    for (auto& op : api.operations)
-        if (op.resource_id.empty()) op.resource_id = api_id_for(api.id + op.path).substr(0, 6);
+std::string derived_resource_id(const std::string& api_id, const std::string& path) {
+    return api_id_for(api_id + path).substr(0, path == "/" ? 10 : 6);
 }
 
 Api api_from_document(Api api, const std::string& document, const std::string& source, Logger& logger) {

@@ -65,9 +65,8 @@ struct Operation {
     bool api_key_required = false;
     std::string credentials;       // the integration's role: invoking needs no resource policy
     bool check_permission = false; // APIs from the control plane: the function's policy must allow API Gateway
-    std::string resource_id;       // the proxy event's requestContext.resourceId: the control plane's id of
-                                   // the path's resource, else derived from the API's id and the path
-                                   // (with_resource_ids, when the API is deployed)
+    std::string resource_id;       // the proxy event's requestContext.resourceId: the id of the path's
+                                   // resource, set when the control plane deploys a REST API
 };
 
 struct Cors {
@@ -118,9 +117,9 @@ std::string function_from_uri(const std::string& uri);
 // The stable API id of a name: 10 characters of [a-z0-9].
 std::string api_id_for(const std::string& name);
 
-// Gives every operation without a resource_id one derived from the API's id
-// and its path (6 characters of [a-z0-9]): once, when the API is deployed,
-// instead of a SHA-256 per request.
-void with_resource_ids(Api& api);
+// A resource id derived from its API's id and its path, stable across
+// starts: 10 characters of [a-z0-9] for the root "/", 6 for the others (the
+// lengths API Gateway's ids have).
+std::string derived_resource_id(const std::string& api_id, const std::string& path);
 
 }  // namespace lowcloud::apigateway

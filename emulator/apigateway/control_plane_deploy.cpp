@@ -419,12 +419,14 @@ void ControlPlane::publish_stage_locked(const RestApi& api, const Stage& stage) 
     compiled = api_from_document(compiled, d->second.document, "REST API " + api.id, logger_);
     overlay_manifest(api.manifest, compiled, stage.name);
     // The event's requestContext.resourceId is the resource's id, as
-    // get-resources lists it (a path deleted since the deployment keeps a
-    // derived one: Service::publish).
+    // get-resources lists it, computed here once rather than per request;
+    // a path whose resource was deleted since the deployment gets a derived one.
     std::map<std::string, std::string> id_by_path;
     for (const auto& [id, r] : api.resources) id_by_path[r.path] = id;
-    for (auto& op : compiled.operations)
-        if (auto it = id_by_path.find(op.path); it != id_by_path.end()) op.resource_id = it->second;
+    for (auto& op : compiled.operations) {
+        auto it = id_by_path.find(op.path);
+        op.resource_id = it != id_by_path.end() ? it->second : derived_resource_id(api.id, op.path);
+    }
     publish_(api.id, stage.name, std::make_shared<const Api>(std::move(compiled)));
 }
 

@@ -64,7 +64,7 @@ void ControlPlane::apply_manifest(const Api& manifest) {
             // paths, as that id is from its name: the same at every start
             // (get-resources and the events' requestContext.resourceId).
             std::map<std::string, std::string> renamed;
-            for (const auto& [id, r] : api.resources) renamed[id] = api_id_for(api.id + r.path).substr(0, r.path == "/" ? 10 : 6);
+            for (const auto& [id, r] : api.resources) renamed[id] = derived_resource_id(api.id, r.path);
             std::map<std::string, Resource> resources;
             for (auto [id, r] : api.resources) {
                 r.id = renamed[id];

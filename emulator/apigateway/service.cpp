@@ -61,7 +61,6 @@ void Service::publish(const std::string& id, const std::string& stage, std::shar
     if (api) {
         d = std::make_shared<Deployed>();
         d->api = *api;
-        with_resource_ids(d->api);
         d->router = std::make_unique<Router>(d->api);
         d->meter = std::make_unique<UsageMeter>(d->api.usage_plans);
     }

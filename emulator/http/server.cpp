@@ -280,8 +280,11 @@ private:
         parser_->body_limit(limit);
 
         if (bhttp::token_list{msg[bhttp::field::expect]}.exists("100-continue")) {
-            auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, msg.version());
-            bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+            Response interim;
+            interim.status = 100;
+            const int version = head_.version == 10 ? 10 : 11;  // an interim answer: no Connection header either way
+            auto cont = std::make_shared<std::string>(response_head(interim, version, version != 10));
+            net::async_write(stream_.socket(), net::buffer(*cont), [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
                 if (ec) return self->close();
                 self->read_body();
             });

@@ -17,11 +17,13 @@ namespace {
 
 using nlohmann::json;
 
-// Builds the tree as the reader reports values: `open` holds the arrays and
-// objects being filled, innermost last; `key` the last object key read.
+// Builds the tree as the reader reports values: `open_` holds the arrays
+// and objects being filled, innermost last; `key_` the last object key read.
 class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> {
 public:
     json root;
+    // Why a string was refused (the reader only knows the handler stopped it).
+    const char* refused = nullptr;
 
     bool Null() { return put(nullptr); }
     bool Bool(bool b) { return put(b); }
@@ -36,8 +38,6 @@ public:
         key_.assign(s, n);
         return true;
     }
-    // Why a string was refused (the reader only knows the handler stopped it).
-    const char* refused = nullptr;
     bool StartObject() { return start(json::object()); }
     bool EndObject(rapidjson::SizeType) { return end(); }
     bool StartArray() { return start(json::array()); }
