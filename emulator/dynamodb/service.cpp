@@ -28,6 +28,13 @@ namespace {
 // durable in the journal already), and how many operations it may hold.
 constexpr auto kFlushDelay = std::chrono::milliseconds(20);
 constexpr std::size_t kMaxBatchOperations = 20000;
+// How long writes must pause before the background thread copies what the
+// WAL holds beyond the last bulk copy. Only a complete copy lets the WAL
+// start over by itself (storage.hpp): without it each burst of writes
+// continued the last one's WAL until a sustained total reached
+// restart_frames, and that start-over holds the engine's mutex for tens of
+// milliseconds. One copy per pause, none while idle.
+constexpr auto kQuietCopyDelay = std::chrono::milliseconds(200);
 
 // DynamoDB's request limit, which a compressed body must respect once decoded.
 constexpr std::size_t kRequestBodyLimit = 16 * 1024 * 1024;
@@ -183,11 +190,15 @@ void Service::run_background() {
     auto next_sweep = clock::now() + interval;
     std::int64_t checkpointed_frames = 0;  // WAL frames the last bulk checkpoint copied
     std::int64_t last_frames = 0;          // wal_frames() at the previous flush
+    // Set after a commit that left frames uncopied: when writes pause this
+    // long, with no batch open, the rest is copied (see kQuietCopyDelay).
+    std::optional<clock::time_point> quiet_copy_at;
     std::unique_lock lock(impl.background_mutex);
     while (!impl.stopping) {
         auto now = clock::now();
         std::optional<clock::time_point> deadline = impl.flush_at;
         if (interval.count() > 0 && (!deadline || next_sweep < *deadline)) deadline = next_sweep;
+        if (quiet_copy_at && (!deadline || *quiet_copy_at < *deadline)) deadline = quiet_copy_at;
         if (!deadline) {
             impl.background_wake.wait(lock);
             continue;
@@ -198,6 +209,9 @@ void Service::run_background() {
         }
         bool flush = impl.flush_at && now >= *impl.flush_at;
         bool sweep = interval.count() > 0 && now >= next_sweep;
+        // A batch open means writes go on: its commit sets the deadline again.
+        bool quiet_copy = quiet_copy_at && now >= *quiet_copy_at && !impl.flush_at;
+        if (quiet_copy_at && now >= *quiet_copy_at) quiet_copy_at.reset();
         if (flush) impl.flush_at.reset();
         if (sweep) next_sweep = now + interval;
         lock.unlock();
@@ -240,8 +254,18 @@ void Service::run_background() {
                     storage.checkpoint();  // the last batch: the WAL starts over at the next write
                     checkpointed_frames = 0;
                 }
+                if (frames > checkpointed_frames) quiet_copy_at = clock::now() + kQuietCopyDelay;
             } catch (const std::exception& e) {
                 impl.engine.logger.error(std::string("dynamodb commit failed (journaled writes are replayed): ") + e.what());
+            }
+        }
+        if (quiet_copy) {
+            // The WAL starts over at the next write if no batch opens before
+            // this copy completes.
+            try {
+                if (impl.engine.storage.checkpoint()) checkpointed_frames = last_frames;
+            } catch (const std::exception& e) {
+                impl.engine.logger.error(std::string("dynamodb WAL copy failed: ") + e.what());
             }
         }
         if (sweep) {

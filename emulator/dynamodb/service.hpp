@@ -13,8 +13,9 @@
 // before the mutex is taken, and for GetItem, PutItem, BatchWriteItem, Query
 // and Scan also read and checked (ops/engine.hpp, prepare_*). One background thread, owned by
 // the Service, sleeps until its next deadline: it commits the open batch of
-// writes 20 ms after it opened, checkpoints the WAL off the request path,
-// and expires TTL items every `ttl_interval`, each under the same mutex
+// writes 20 ms after it opened, checkpoints the WAL off the request path
+// (in bulk as it grows, and what is left when writes pause for 200 ms), and
+// expires TTL items every `ttl_interval`, each under the same mutex
 // (checkpoints need none); the destructor stops it, then commits.
 //
 // Durability: with a data directory, the database is
@@ -53,8 +54,9 @@ struct Options {
     // past which the background thread copies them (beside requests), and
     // WAL frames past which it starts the WAL over (holding the engine's
     // mutex through two fsyncs: a stall of 30-50 ms, so rare). Only a
-    // sustained write storm reaches restart_frames: between storms a
-    // complete copy lets the next write start the WAL over by itself. Under
+    // sustained write storm reaches restart_frames: when writes pause for
+    // 200 ms the background thread copies the rest, and the next write
+    // starts the WAL over by itself. Under
     // BatchWriteItem the WAL grows ~240 MB/s on the benchmark host: at
     // 128 MB it started over twice a second (p99 at 1 connection 53-59 ms,
     // 34-40 ms at 512 MB). Tests lower them; at least 1, and restart_frames

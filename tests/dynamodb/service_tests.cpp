@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 using namespace lowcloud;
@@ -273,5 +275,57 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
     CHECK(large.restarts * 2 < small.restarts);
     // Without a restart the file holds every frame written.
     CHECK(large.wal_bytes > small.wal_bytes);
+    std::filesystem::remove_all(dir);
+}
+
+// Bug: the background thread copied the WAL only every checkpoint_frames, so
+// the frames a burst of writes left uncopied stayed, and the next burst
+// continued the same WAL: bursts added up to restart_frames, whose
+// start-over holds the engine's mutex for tens of milliseconds (the
+// benchmark's PutItem rounds at one connection met it in their third round).
+TEST_CASE("service: a pause in writes copies the WAL, and the next write starts it over", "[service]") {
+    auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-pause-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::ostringstream log_stream;
+    Logger logger{LogLevel::off, log_stream};
+    dynamodb::Options o;
+    o.data_dir = dir;
+    o.ttl_interval = std::chrono::milliseconds(0);
+    o.checkpoint_frames = 1000000;  // no bulk copy: only a pause copies
+    o.restart_frames = 1000000;
+    dynamodb::Service service(o, logger);
+    auto call = [&](const std::string& op, const json& body) {
+        http::Request r;
+        r.method = "POST";
+        r.target = "/";
+        r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
+        r.body = body.dump();
+        auto response = service.handle(r);
+        INFO(response.body);
+        REQUIRE(response.status == 200);
+    };
+    call("CreateTable", json::parse(R"({"TableName":"burst","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],)"
+                                    R"("AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"})"));
+    const auto db = dir / "dynamodb.sqlite3", wal = dir / "dynamodb.sqlite3-wal";
+    const std::string filler(600, 'x');
+    auto burst = [&](const std::string& prefix, int items) {
+        for (int i = 0; i < items; ++i)
+            call("PutItem", {{"TableName", "burst"}, {"Item", {{"id", {{"S", prefix + std::to_string(i)}}}, {"v", {{"S", filler}}}}}});
+    };
+    // Polls for what the background thread does after its deadlines (the
+    // batch's commit 20 ms after it opened, the copy 200 ms into a pause).
+    auto eventually = [](const std::function<bool()>& done) {
+        for (int i = 0; i < 200 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return done();
+    };
+    const std::uintmax_t db_bytes = std::filesystem::file_size(db);
+    burst("a", 500);
+    // The pause: the burst's pages are copied into the database.
+    REQUIRE(eventually([&] { return std::filesystem::file_size(db) > db_bytes; }));
+    const std::uint32_t before = wal_restarts(wal);
+    burst("b", 1);
+    // The next burst's first commit starts the WAL over.
+    CHECK(eventually([&] { return wal_restarts(wal) > before; }));
     std::filesystem::remove_all(dir);
 }
