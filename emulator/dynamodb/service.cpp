@@ -253,8 +253,9 @@ void Service::run_background() {
                     storage.flush();
                     storage.checkpoint();  // the last batch: the WAL starts over at the next write
                     checkpointed_frames = 0;
+                } else if (frames > checkpointed_frames) {
+                    quiet_copy_at = clock::now() + kQuietCopyDelay;
                 }
-                if (frames > checkpointed_frames) quiet_copy_at = clock::now() + kQuietCopyDelay;
             } catch (const std::exception& e) {
                 impl.engine.logger.error(std::string("dynamodb commit failed (journaled writes are replayed): ") + e.what());
             }
