@@ -216,6 +216,27 @@ static std::uint32_t wal_restarts(const std::filesystem::path& wal) {
     return (std::uint32_t{h[12]} << 24) | (std::uint32_t{h[13]} << 16) | (std::uint32_t{h[14]} << 8) | h[15];
 }
 
+// Sends one operation to `service`; requires DynamoDB's 200.
+static void call_ok(dynamodb::Service& service, const std::string& op, const json& body) {
+    http::Request r;
+    r.method = "POST";
+    r.target = "/";
+    r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
+    r.body = body.dump();
+    auto response = service.handle(r);
+    INFO(response.body);
+    REQUIRE(response.status == 200);
+}
+
+// Creates an on-demand table `name` keyed by the string attribute id.
+static void create_id_table(dynamodb::Service& service, const std::string& name) {
+    call_ok(service, "CreateTable",
+            {{"TableName", name},
+             {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+             {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+             {"BillingMode", "PAY_PER_REQUEST"}});
+}
+
 TEST_CASE("service: the WAL starts over past restart_frames and not at every checkpoint", "[service]") {
     auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-restart-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
@@ -238,18 +259,8 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
         o.checkpoint_frames = 20;
         o.restart_frames = restart_frames;
         dynamodb::Service service(o, logger);
-        auto call = [&](const std::string& op, const json& body) {
-            http::Request r;
-            r.method = "POST";
-            r.target = "/";
-            r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
-            r.body = body.dump();
-            auto response = service.handle(r);
-            INFO(response.body);
-            REQUIRE(response.status == 200);
-        };
-        call("CreateTable", json::parse(R"({"TableName":"storm","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],)"
-                                        R"("AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"})"));
+        auto call = [&](const std::string& op, const json& body) { call_ok(service, op, body); };
+        create_id_table(service, "storm");
         const auto wal = *o.data_dir / "dynamodb.sqlite3-wal";
         const std::uint32_t before = wal_restarts(wal);  // creating the table may have started it over already
         const std::string filler(600, 'x');
@@ -294,18 +305,8 @@ TEST_CASE("service: a pause in writes copies the WAL, and the next write starts 
     o.checkpoint_frames = 1000000;  // no bulk copy: only a pause copies
     o.restart_frames = 1000000;
     dynamodb::Service service(o, logger);
-    auto call = [&](const std::string& op, const json& body) {
-        http::Request r;
-        r.method = "POST";
-        r.target = "/";
-        r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
-        r.body = body.dump();
-        auto response = service.handle(r);
-        INFO(response.body);
-        REQUIRE(response.status == 200);
-    };
-    call("CreateTable", json::parse(R"({"TableName":"burst","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],)"
-                                    R"("AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"})"));
+    auto call = [&](const std::string& op, const json& body) { call_ok(service, op, body); };
+    create_id_table(service, "burst");
     const auto wal = dir / "dynamodb.sqlite3-wal";
     const std::string filler(600, 'x');
     auto burst = [&](const std::string& prefix, int items) {
