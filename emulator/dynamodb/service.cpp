@@ -209,9 +209,10 @@ void Service::run_background() {
         }
         bool flush = impl.flush_at && now >= *impl.flush_at;
         bool sweep = interval.count() > 0 && now >= next_sweep;
+        const bool pause_over = quiet_copy_at && now >= *quiet_copy_at;
+        if (pause_over) quiet_copy_at.reset();
         // A batch open means writes go on: its commit sets the deadline again.
-        bool quiet_copy = quiet_copy_at && now >= *quiet_copy_at && !impl.flush_at;
-        if (quiet_copy_at && now >= *quiet_copy_at) quiet_copy_at.reset();
+        const bool quiet_copy = pause_over && !impl.flush_at;
         if (flush) impl.flush_at.reset();
         if (sweep) next_sweep = now + interval;
         lock.unlock();
