@@ -80,6 +80,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
             std::filesystem::create_directories(options.data_dir);
             dynamo_options.data_dir = options.data_dir;
         }
+        dynamo_options.spin = std::chrono::microseconds(options.spin_us);
         dynamodb::Service dynamo(dynamo_options, logger);
         lambda::Options lambda_options;
         lambda_options.idle_timeout = std::chrono::seconds(options.lambda_idle_timeout_seconds);

@@ -54,7 +54,7 @@ po::options_description serve_options(ServeOptions& o, std::string& log_level, s
         ("threads", po::value<unsigned>(&o.threads)->default_value(0), "I/O threads (0: one per core, at least 2)")
         ("idle-timeout", po::value<unsigned>(&o.idle_timeout_seconds)->default_value(60), "seconds before an idle connection is closed")
         ("spin-us", po::value<unsigned>(&o.spin_us)->default_value(200),
-         "microseconds a thread waiting for the next request or invocation polls before it sleeps (0 to 10000; 0: never)")
+         "microseconds a thread waiting for the next request or invocation polls before it sleeps (0 to 10000; 0: never); a request waiting for the DynamoDB engine polls for at most 20 of them")
         ("ttl-interval", po::value<double>(&o.ttl_interval_seconds)->default_value(1.0, "1"),
          "seconds between DynamoDB TTL sweeps (expired items are deleted); 0 disables")
         ("lambda-idle-timeout", po::value<unsigned>(&o.lambda_idle_timeout_seconds)->default_value(300),

@@ -102,7 +102,7 @@ std::string_view answer_content_type(const http::Request& request) {
 }  // namespace
 
 Engine::Engine(Options o, Logger& l)
-    : options(std::move(o)), logger(l), storage(options.data_dir ? std::optional(*options.data_dir / "dynamodb.sqlite3") : std::nullopt) {
+    : options(std::move(o)), logger(l), mutex(options.spin), storage(options.data_dir ? std::optional(*options.data_dir / "dynamodb.sqlite3") : std::nullopt) {
     for (auto& t : storage.load_tables()) {
         std::string name = t.name;
         tables.emplace(std::move(name), std::move(t));

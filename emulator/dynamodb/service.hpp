@@ -63,6 +63,10 @@ struct Options {
     // at least checkpoint_frames.
     int checkpoint_frames = 8000;   // 32 MB
     int restart_frames = 131072;    // 512 MB
+    // How long a request waiting for the engine's mutex polls for it before
+    // it sleeps (at most 20 µs: common/spin.hpp, SpinningMutex); 0: never
+    // (`lowcloud serve --spin-us`).
+    std::chrono::microseconds spin{20};
 };
 
 class Service {

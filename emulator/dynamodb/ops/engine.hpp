@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/log.hpp"
+#include "common/spin.hpp"
 #include "dynamodb/service.hpp"
 #include "storage/storage.hpp"
 #include "model/table.hpp"
@@ -26,7 +27,7 @@ struct Engine {
 
     Options options;
     Logger& logger;
-    std::mutex mutex;  // serializes every operation
+    SpinningMutex mutex;  // serializes every operation; waiters poll for up to options.spin first
     // Before storage: the storage's destructor commits, and a failed commit
     // replays the journal against these definitions.
     std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
