@@ -53,7 +53,7 @@ struct Options {
     // WAL frames (4 KB pages) written since the last copy into the database
     // past which the background thread copies them (beside requests), and
     // WAL frames past which it starts the WAL over (holding the engine's
-    // mutex through two fsyncs: a stall of 30-50 ms, so rare). Only a
+    // mutex through two fsyncs: a stall of 20-30 ms on the benchmark host, so rare). Only a
     // sustained write storm reaches restart_frames: when writes pause for
     // 200 ms the background thread copies the rest, and the next write
     // starts the WAL over by itself. Under
