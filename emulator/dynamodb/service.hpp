@@ -53,11 +53,11 @@ struct Options {
     // WAL frames (4 KB pages) written since the last copy into the database
     // past which the background thread copies them (beside requests), and
     // WAL frames past which it starts the WAL over (holding the engine's
-    // mutex through two fsyncs: a stall of 20-30 ms on the benchmark host, so rare). Only a
-    // sustained write storm reaches restart_frames: when writes pause for
-    // 200 ms the background thread copies the rest, and the next write
-    // starts the WAL over by itself. Under
-    // BatchWriteItem the WAL grows ~240 MB/s on the benchmark host: at
+    // mutex through two fsyncs: a stall of 20-30 ms on the benchmark host,
+    // so rare). Only a sustained write storm reaches restart_frames: when
+    // writes pause for 200 ms the background thread copies the rest, and
+    // the next write starts the WAL over by itself. Under BatchWriteItem
+    // the WAL grows ~240 MB/s on the benchmark host: at
     // 128 MB it started over twice a second (p99 at 1 connection 53-59 ms,
     // 34-40 ms at 512 MB). Tests lower them; at least 1, and restart_frames
     // at least checkpoint_frames.

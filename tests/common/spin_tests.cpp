@@ -75,7 +75,7 @@ TEST_CASE("spinning mutex: try_lock fails while it is held and succeeds after", 
     mutex.unlock();
 }
 
-TEST_CASE("spinning mutex: a waiter past its window sleeps, then gets the lock on release", "[spin]") {
+TEST_CASE("spinning mutex: a waiter kept out past its window gets the lock on release", "[spin]") {
     lowcloud::SpinningMutex mutex;
     std::atomic<bool> got{false};
     mutex.lock();
@@ -83,8 +83,8 @@ TEST_CASE("spinning mutex: a waiter past its window sleeps, then gets the lock o
         std::lock_guard lock(mutex);
         got = true;
     });
-    // Far past the 20 µs window: the waiter is blocked in the kernel by now
-    // (or still starting); either way it has not got the lock.
+    // Far past the 20 µs window: the waiter has stopped polling and blocks
+    // (or is still starting); either way it has not got the lock.
     std::this_thread::sleep_for(5ms);
     CHECK_FALSE(got.load());
     mutex.unlock();
