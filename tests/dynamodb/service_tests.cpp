@@ -16,6 +16,9 @@ using nlohmann::json;
 
 namespace {
 struct Fixture {
+    Fixture() = default;
+    explicit Fixture(dynamodb::Options o) : service(std::move(o), logger) {}
+
     std::ostringstream log_stream;
     Logger logger{LogLevel::off, log_stream};
     dynamodb::Service service{{}, logger};
@@ -38,6 +41,13 @@ struct Fixture {
         auto r = call(op, body);
         REQUIRE(r.status == 400);
         return json::parse(r.body);
+    }
+    // Creates an on-demand table `name` keyed by the string attribute id.
+    void create_id_table(const std::string& name) {
+        ok("CreateTable", {{"TableName", name},
+                           {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+                           {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+                           {"BillingMode", "PAY_PER_REQUEST"}});
     }
 };
 }  // namespace
@@ -216,32 +226,9 @@ static std::uint32_t wal_restarts(const std::filesystem::path& wal) {
     return (std::uint32_t{h[12]} << 24) | (std::uint32_t{h[13]} << 16) | (std::uint32_t{h[14]} << 8) | h[15];
 }
 
-// Sends one operation to `service`; requires DynamoDB's 200.
-static void call_ok(dynamodb::Service& service, const std::string& op, const json& body) {
-    http::Request r;
-    r.method = "POST";
-    r.target = "/";
-    r.headers = {{"X-Amz-Target", "DynamoDB_20120810." + op}, {"Content-Type", "application/x-amz-json-1.0"}};
-    r.body = body.dump();
-    auto response = service.handle(r);
-    INFO(response.body);
-    REQUIRE(response.status == 200);
-}
-
-// Creates an on-demand table `name` keyed by the string attribute id.
-static void create_id_table(dynamodb::Service& service, const std::string& name) {
-    call_ok(service, "CreateTable",
-            {{"TableName", name},
-             {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
-             {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-             {"BillingMode", "PAY_PER_REQUEST"}});
-}
-
 TEST_CASE("service: the WAL starts over past restart_frames and not at every checkpoint", "[service]") {
     auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-restart-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
-    std::ostringstream log_stream;
-    Logger logger{LogLevel::off, log_stream};
     // Writes 12,000 items in a write storm (a batch is always open, as
     // SQLite needs none to start the WAL over after a complete copy), the
     // background thread committing every 20 ms and copying meanwhile;
@@ -258,14 +245,13 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
         o.ttl_interval = std::chrono::milliseconds(0);
         o.checkpoint_frames = 20;
         o.restart_frames = restart_frames;
-        dynamodb::Service service(o, logger);
-        auto call = [&](const std::string& op, const json& body) { call_ok(service, op, body); };
-        create_id_table(service, "storm");
+        Fixture f(o);
+        f.create_id_table("storm");
         const auto wal = *o.data_dir / "dynamodb.sqlite3-wal";
         const std::uint32_t before = wal_restarts(wal);  // creating the table may have started it over already
         const std::string filler(600, 'x');
         for (int written = 0; written < 12000; ++written)
-            call("PutItem", {{"TableName", "storm"}, {"Item", {{"id", {{"S", "k" + std::to_string(written)}}}, {"v", {{"S", filler}}}}}});
+            f.ok("PutItem", {{"TableName", "storm"}, {"Item", {{"id", {{"S", "k" + std::to_string(written)}}}, {"v", {{"S", filler}}}}}});
         Outcome out;
         out.restarts = wal_restarts(wal) - before;  // the header is rewritten with the first frame after each restart
         out.wal_bytes = std::filesystem::file_size(wal);  // SQLite reuses the file from its start, never shrinks it
@@ -297,21 +283,18 @@ TEST_CASE("service: a pause in writes copies the WAL, and the next write starts 
     auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-pause-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    std::ostringstream log_stream;
-    Logger logger{LogLevel::off, log_stream};
     dynamodb::Options o;
     o.data_dir = dir;
     o.ttl_interval = std::chrono::milliseconds(0);
     o.checkpoint_frames = 1000000;  // no bulk copy: only a pause copies
     o.restart_frames = 1000000;
-    dynamodb::Service service(o, logger);
-    auto call = [&](const std::string& op, const json& body) { call_ok(service, op, body); };
-    create_id_table(service, "burst");
+    Fixture f(o);
+    f.create_id_table("burst");
     const auto wal = dir / "dynamodb.sqlite3-wal";
     const std::string filler(600, 'x');
     auto burst = [&](const std::string& prefix, int items) {
         for (int i = 0; i < items; ++i)
-            call("PutItem", {{"TableName", "burst"}, {"Item", {{"id", {{"S", prefix + std::to_string(i)}}}, {"v", {{"S", filler}}}}}});
+            f.ok("PutItem", {{"TableName", "burst"}, {"Item", {{"id", {{"S", prefix + std::to_string(i)}}}, {"v", {{"S", filler}}}}}});
     };
     burst("a", 500);
     const std::uint32_t before = wal_restarts(wal);
