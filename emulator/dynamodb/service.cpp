@@ -115,6 +115,16 @@ Engine::Engine(Options o, Logger& l)
     if (replayed) logger.info("dynamodb: recovered " + std::to_string(replayed) + " journaled write(s) not yet committed");
 }
 
+std::unique_lock<SpinningMutex> Engine::lock() {
+    std::unique_lock lock(mutex);
+    wait_for_commit(lock);
+    return lock;
+}
+
+void Engine::wait_for_commit(std::unique_lock<SpinningMutex>& lock) {
+    if (storage.committing()) commit_done.wait(lock, [this] { return !storage.committing(); });
+}
+
 TableDef& Engine::table(const std::string& name, bool detailed) {
     auto it = tables.find(name);
     if (it == tables.end())
@@ -180,6 +190,32 @@ Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>
     impl_->background = std::thread([this] { run_background(); });
 }
 
+namespace {
+
+// Commits the batch, if open, releasing the engine's mutex while SQLite
+// commits: puts that need no answer from the store are deferred meanwhile
+// (storage.hpp); every other request waits for the commit, as it would for
+// the mutex.
+void commit(Engine& engine) {
+    {
+        std::lock_guard lock(engine.mutex);
+        if (!engine.storage.begin_commit()) return;
+    }
+    engine.storage.run_commit();
+    {
+        std::lock_guard lock(engine.mutex);
+        try {
+            engine.storage.end_commit();
+        } catch (...) {
+            engine.commit_done.notify_all();
+            throw;
+        }
+    }
+    engine.commit_done.notify_all();
+}
+
+}  // namespace
+
 void Service::run_background() {
     using clock = std::chrono::steady_clock;
     Impl& impl = *impl_;
@@ -220,10 +256,7 @@ void Service::run_background() {
         if (flush) {
             Storage& storage = impl.engine.storage;
             try {
-                {
-                    std::lock_guard engine_lock(impl.engine.mutex);
-                    storage.flush();
-                }
+                commit(impl.engine);
                 const std::int64_t frames = storage.wal_frames();
                 // The WAL started over (after a restart below, or by itself
                 // after a bulk copy completed with no batch open).
@@ -299,7 +332,8 @@ Service::~Service() {
 
 std::size_t Service::expire_items(std::int64_t now_seconds) {
     Engine& engine = impl_->engine;
-    std::lock_guard lock(engine.mutex);
+    auto lock = engine.lock();
+    engine.storage.catch_up();  // deferred puts carry TTL entries too
     std::size_t total = 0;
     std::string failures;
     for (auto& [name, t] : engine.tables) {
@@ -414,16 +448,29 @@ http::Response Service::answer(const http::Request& request) {
         Prepared<json> step;
         if (const auto* prepare_text = std::get_if<PrepareText>(&op)) text_step = (*prepare_text)(body);
         if (const auto* prepare = std::get_if<Prepare>(&op)) step = (*prepare)(body);
+        Prepared<json> deferred;
+        if (const auto* prepare = std::get_if<PrepareWrite>(&op)) {
+            PreparedWrite w = (*prepare)(body);
+            step = std::move(w.step);
+            deferred = std::move(w.deferred);
+        }
         {
-            std::lock_guard lock(impl_->engine.mutex);
-            impl_->engine.storage.begin_batch();
-            if (text_step)
+            std::unique_lock lock(impl_->engine.mutex);
+            // A blind write does not wait for a commit (storage.hpp, "Deferred writes").
+            const bool defer = deferred && impl_->engine.storage.can_defer();
+            if (!defer) {
+                impl_->engine.wait_for_commit(lock);
+                impl_->engine.storage.begin_batch();
+            }
+            if (defer)
+                result = deferred(impl_->engine);
+            else if (text_step)
                 answer_text = text_step(impl_->engine);
             else if (step)
                 result = step(impl_->engine);
             else
                 result = std::get<Operation>(op)(impl_->engine, body);
-            if (impl_->engine.storage.batch_operations() >= kMaxBatchOperations) {
+            if (!defer && impl_->engine.storage.batch_operations() >= kMaxBatchOperations) {
                 try {
                     impl_->engine.storage.flush();
                 } catch (const std::exception& e) {  // the operation itself succeeded (journaled with a data dir; flush() replays)

@@ -16,15 +16,22 @@
 // writes 20 ms after it opened, checkpoints the WAL off the request path
 // (in bulk as it grows, and what is left when writes pause for 200 ms), and
 // expires TTL items every `ttl_interval`, each under the same mutex
-// (checkpoints need none); the destructor stops it, then commits.
+// (checkpoints need none); the destructor stops it, then commits. Its
+// commit releases the mutex while SQLite writes the batch (milliseconds
+// under load): meanwhile a blind PutItem or BatchWriteItem (puts only; no
+// condition, ReturnValues or ReturnConsumedCapacity) is checked against its
+// table, journaled and answered without waiting, and the first operation
+// after the commit applies it before its own work; every other request
+// waits for the commit's end (Engine::lock(), storage.hpp "Deferred writes").
 //
 // Durability: with a data directory, the database is
 // `<data_dir>/dynamodb.sqlite3` in WAL mode plus its journal
 // `dynamodb.sqlite3.oplog` (storage.hpp): each write is appended to the
 // journal before it is acknowledged, so it survives the process being
 // killed, and committed to SQLite with the others of its batch; a start
-// replays what was journaled but not committed. The journal's lock keeps a
-// second process off the same data directory.
+// replays what was journaled but not committed. The journal (two files,
+// `dynamodb.sqlite3.oplog` and `.oplog2`, used in turn) holds the data
+// directory's lock, which keeps a second process off it.
 #pragma once
 
 #include "common/config.hpp"

@@ -209,7 +209,7 @@ TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered fr
         // journal still holds the acknowledged operations.
         CHECK_FALSE(s.batch_open());
         // What a kill -9 leaves: the batch uncommitted, the journal written.
-        for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog"})
+        for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
             if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);
     }
     Storage s(copy / "db.sqlite3");
@@ -316,4 +316,98 @@ TEST_CASE("storage: acknowledged writes survive a write failing with SQLITE_FULL
     CHECK_FALSE(s.get(t.id, key(failed)).has_value());
     CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
     fs::remove_all(dir);
+}
+
+namespace {
+
+Storage::DeferredPut deferred_put(const TableDef& t, const std::string& id, std::int64_t size, const std::string& payload = "") {
+    Item item = testing::OneTable::item(id, payload);
+    std::string text = to_json_text(item);
+    return {t.id, testing::OneTable::key(id), std::move(item), size, std::move(text)};
+}
+
+std::optional<std::string> payload_of(Storage& s, const TableDef& t, const std::string& id) {
+    auto stored = s.get(t.id, testing::OneTable::key(id));
+    if (!stored) return std::nullopt;
+    auto it = stored->item.find("p");
+    return it == stored->item.end() ? std::string() : it->second.scalar;
+}
+
+}  // namespace
+
+// Deferred writes (storage.hpp): while the background thread's COMMIT runs
+// without the service's mutex, blind puts are journaled and kept; the next
+// operation applies them first, so every later read sees them.
+TEST_CASE("storage: puts deferred while a commit runs are applied before the next operation", "[journal]") {
+    auto dir = temp_dir("deferred");
+    testing::OneTable table;
+    const TableDef& t = table.t;
+    Storage s(dir / "db.sqlite3");
+    table.create(s);
+    table.put(s, "a", 10);
+    table.put(s, "b", 10);
+    CHECK_FALSE(s.can_defer());
+    REQUIRE(s.begin_commit());
+    CHECK(s.committing());
+    CHECK(s.can_defer());
+    CHECK_THROWS(s.begin_batch());  // nothing but defer() while it runs
+    s.defer({deferred_put(t, "b", 30, "changed"), deferred_put(t, "c", 10)});
+    s.run_commit();
+    s.end_commit();
+    CHECK_FALSE(s.committing());
+    CHECK_FALSE(s.can_defer());
+    CHECK_THROWS(s.defer({deferred_put(t, "d", 10)}));
+    s.begin_batch();  // what the next operation does first
+    CHECK(payload_of(s, t, "b") == "changed");
+    CHECK(payload_of(s, t, "c") == "");
+    CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 50});
+    s.flush();
+    CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 50});
+    fs::remove_all(dir);
+}
+
+// What a kill -9 leaves at each point of a commit that ran while puts were
+// deferred: the files are copied, then opened. Each key is written before
+// the commit (journal file 1) and deferred during it (file 2): the replay
+// must apply both files' records in sequence order, and skip what the
+// commit covered once it is in SQLite.
+TEST_CASE("storage: puts deferred while a commit runs survive a kill -9 at any point of it", "[journal]") {
+    enum class At { before_commit, after_commit, after_end, after_apply };
+    for (auto [at, name] : {std::pair{At::before_commit, "before SQLite's COMMIT"}, std::pair{At::after_commit, "after the COMMIT"},
+                            std::pair{At::after_end, "after the commit ended"}, std::pair{At::after_apply, "after they were applied"}}) {
+        DYNAMIC_SECTION(name) {
+            auto dir = temp_dir("deferred-kill");
+            auto copy = temp_dir("deferred-kill-copy");
+            testing::OneTable table;
+            const TableDef& t = table.t;
+            auto kill = [&] {
+                for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
+                    if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);
+            };
+            {
+                Storage s(dir / "db.sqlite3");
+                table.create(s);
+                table.put(s, "x", 10, "1");
+                table.put(s, "y", 10, "1");
+                REQUIRE(s.begin_commit());
+                s.defer({deferred_put(t, "x", 10, "2")});
+                s.defer({deferred_put(t, "z", 10, "2")});
+                if (at == At::before_commit) kill();
+                s.run_commit();
+                if (at == At::after_commit) kill();
+                s.end_commit();
+                if (at == At::after_end) kill();
+                s.begin_batch();
+                if (at == At::after_apply) kill();
+            }
+            Storage s(copy / "db.sqlite3");
+            table.reopen(s);
+            CHECK(payload_of(s, t, "x") == "2");
+            CHECK(payload_of(s, t, "y") == "1");
+            CHECK(payload_of(s, t, "z") == "2");
+            CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 30});
+            fs::remove_all(dir);
+            fs::remove_all(copy);
+        }
+    }
 }

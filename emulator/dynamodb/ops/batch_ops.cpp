@@ -288,10 +288,24 @@ void resolve_writes(Engine& engine, std::vector<TableWrites>& tables) {
 }  // namespace
 
 // `req` must outlive the step returned (the writes point into it).
-Prepared<json> prepare_batch_write_item(const json& req) {
+PreparedWrite prepare_batch_write_item(const json& req) {
     auto tables = std::make_shared<std::vector<TableWrites>>(read_write_request(req));
     parse_writes(*tables);
-    return [tables, mode = opt_string(req, "ReturnConsumedCapacity")](Engine& engine) {
+    auto mode = opt_string(req, "ReturnConsumedCapacity");
+    PreparedWrite out;
+    bool only_puts = true;
+    for (const auto& t : *tables)
+        for (const auto& w : t.writes) only_puts = only_puts && w.kind == WriteKind::Put;
+    if (only_puts && mode.value_or("NONE") == "NONE")
+        out.deferred = [tables](Engine& engine) {
+            resolve_writes(engine, *tables);
+            std::vector<Storage::DeferredPut> puts;
+            for (auto& t : *tables)
+                for (auto& w : t.writes) puts.push_back({w.table->id, w.key, std::move(w.item), w.size, std::move(w.stored_text)});
+            engine.storage.defer(std::move(puts));
+            return json{{"UnprocessedItems", json::object()}};
+        };
+    out.step = [tables, mode](Engine& engine) {
         resolve_writes(engine, *tables);
         json capacity = json::array();
         Storage::Op tx(engine.storage);
@@ -310,6 +324,7 @@ Prepared<json> prepare_batch_write_item(const json& req) {
         if (!capacity.empty()) out["ConsumedCapacity"] = std::move(capacity);
         return out;
     };
+    return out;
 }
 
 }  // namespace lowcloud::dynamodb

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -28,6 +29,15 @@ struct Engine {
     Options options;
     Logger& logger;
     SpinningMutex mutex;  // serializes every operation; waiters poll for up to options.spin first
+    // Notified when a commit ends. The background thread's commit releases
+    // the mutex while SQLite commits (Storage::begin_commit(), "Deferred
+    // writes" in storage.hpp); only deferred puts may use the storage then.
+    std::condition_variable_any commit_done;
+    // The mutex, taken once no commit runs: how everything but a deferred
+    // put (and health, which reads only `tables`) holds it.
+    std::unique_lock<SpinningMutex> lock();
+    // With the mutex held: waits until no commit runs (releasing the mutex meanwhile).
+    void wait_for_commit(std::unique_lock<SpinningMutex>& lock);
     // Before storage: the storage's destructor commits, and a failed commit
     // replays the journal against these definitions.
     std::map<std::string, TableDef> tables;  // by name, with counters left at 0 (read from storage)
@@ -90,13 +100,25 @@ using Prepared = std::function<Answer(Engine&)>;
 using Prepare = Prepared<nlohmann::json> (*)(const nlohmann::json&);
 using PrepareText = Prepared<std::string> (*)(const nlohmann::json&);
 
+// A blind write (PutItem, BatchWriteItem): the step, and when the request
+// allows it (no condition, nothing to return: no ReturnValues, no
+// ConsumedCapacity), `deferred`, which the service runs instead while a
+// commit runs: it checks the request against the table like the step and
+// hands the puts to Storage::defer() (journaled, applied after the commit),
+// answering as the step would.
+struct PreparedWrite {
+    Prepared<nlohmann::json> step;
+    Prepared<nlohmann::json> deferred;  // empty: the request must wait for the commit
+};
+using PrepareWrite = PreparedWrite (*)(const nlohmann::json&);
+
 // How the service runs an operation: whole under the lock (Operation), or
-// read first and finished under the lock, answering JSON (Prepare) or JSON
-// text (PrepareText).
-using OperationEntry = std::variant<Operation, Prepare, PrepareText>;
+// read first and finished under the lock, answering JSON (Prepare,
+// PrepareWrite) or JSON text (PrepareText).
+using OperationEntry = std::variant<Operation, Prepare, PrepareText, PrepareWrite>;
 
 // item_ops.cpp. GetItem answers JSON text, the stored item spliced in (no re-encoding).
-Prepared<nlohmann::json> prepare_put_item(const nlohmann::json&);
+PreparedWrite prepare_put_item(const nlohmann::json&);
 Prepared<std::string> prepare_get_item_text(const nlohmann::json&);
 nlohmann::json update_item(Engine&, const nlohmann::json&);
 nlohmann::json delete_item(Engine&, const nlohmann::json&);
@@ -107,7 +129,7 @@ Prepared<std::string> prepare_scan_text(const nlohmann::json&);
 
 // batch_ops.cpp
 nlohmann::json batch_get_item(Engine&, const nlohmann::json&);
-Prepared<nlohmann::json> prepare_batch_write_item(const nlohmann::json&);
+PreparedWrite prepare_batch_write_item(const nlohmann::json&);
 
 // transact_ops.cpp
 nlohmann::json transact_write_items(Engine&, const nlohmann::json&);

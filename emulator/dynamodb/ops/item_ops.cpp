@@ -34,7 +34,7 @@ WriteResult execute(Engine& engine, const Write& w) {
 
 }  // namespace
 
-Prepared<json> prepare_put_item(const json& req) {
+PreparedWrite prepare_put_item(const json& req) {
     Constraints c;
     auto w = std::make_shared<Write>(WriteKind::Put);
     w->common = read_common(c, req);
@@ -43,7 +43,8 @@ Prepared<json> prepare_put_item(const json& req) {
     check_return_values(w->common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
     parse_write_expressions(*w, req);
     w->stored_text = to_json_text(w->item);
-    return [w](Engine& engine) {
+    PreparedWrite out;
+    out.step = [w](Engine& engine) {
         bind_table(engine, *w);
         resolve_key(*w);
         check_put_size(*w);
@@ -54,6 +55,18 @@ Prepared<json> prepare_put_item(const json& req) {
         add_capacity(out, w->common, write_capacity_of(*w, r));
         return out;
     };
+    if (!w->expressions.condition && w->common.return_values.value_or("NONE") == "NONE" &&
+        w->common.return_capacity.value_or("NONE") == "NONE")
+        out.deferred = [w](Engine& engine) {
+            bind_table(engine, *w);
+            resolve_key(*w);
+            check_put_size(*w);
+            std::vector<Storage::DeferredPut> puts;
+            puts.push_back({w->table->id, w->key, std::move(w->item), w->size, std::move(w->stored_text)});
+            engine.storage.defer(std::move(puts));
+            return json::object();
+        };
+    return out;
 }
 
 // The stored text is the item's DynamoDB JSON as to_json() wrote it: without

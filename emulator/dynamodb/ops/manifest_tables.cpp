@@ -170,7 +170,7 @@ void Service::configure(const ConfigSection& section) {
             throw ConfigError(config_location(section, nodes[i]) + ": tables[" + std::to_string(i) + "].name: duplicate table " + specs.back().name);
     }
     Engine& engine = engine_();
-    std::lock_guard lock(engine.mutex);
+    auto lock = engine.lock();
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const TableSpec& spec = specs[i];
         if (!engine.tables.count(spec.name)) {

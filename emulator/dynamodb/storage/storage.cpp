@@ -22,6 +22,30 @@ const std::string& item_text(const Item& item, const std::string* given, std::st
     return encoded;
 }
 
+// The journal's two files (storage.hpp, "Durability"); none in memory.
+std::array<std::unique_ptr<Journal>, 2> open_journals(const std::optional<std::filesystem::path>& file) {
+    std::array<std::unique_ptr<Journal>, 2> out;
+    if (file) {
+        out[0] = std::make_unique<Journal>(file->string() + ".oplog");
+        out[1] = std::make_unique<Journal>(file->string() + ".oplog2");
+    }
+    return out;
+}
+
+// A journal record read back, owning its bytes (a replay orders the records
+// of both files before it applies them).
+struct ReplayRecord {
+    struct Entry {
+        JournalEntry::Kind kind;
+        std::int64_t table;
+        std::uint32_t hash;
+        std::string pk, sk, item;
+        std::int64_t size;
+    };
+    std::uint64_t sequence = 0;
+    std::vector<Entry> entries;
+};
+
 constexpr std::int64_t kFiveYears = 5LL * 366 * 24 * 3600;
 
 std::vector<const SecondaryIndex*> all_indexes(const TableDef& t) {
@@ -63,7 +87,7 @@ Storage::Storage(const std::optional<std::filesystem::path>& file)
     // The journal's lock keeps a second process off the data, taken before
     // SQLite opens the file and released after it closed it (members are
     // declared in that order).
-    : journal_(file ? std::make_unique<Journal>(file->string() + ".oplog") : nullptr),
+    : journals_(open_journals(file)),
       // A commit's WAL pages as one write (wal_vfs.hpp).
       db_(file ? file->string() : ":memory:", file ? sqlite::gathering_vfs() : nullptr),
       file_(file) {
@@ -157,7 +181,8 @@ void Storage::migrate_from_1() {
 Storage::~Storage() {
     try {
         flush();
-        if (journal_ && !needs_replay_) journal_->truncate();  // a clean stop leaves no old records behind
+        if (persistent() && !needs_replay_)
+            for (auto& j : journals_) j->truncate();  // a clean stop leaves no old records behind
     } catch (...) {
         // The journal keeps what the batch held; the next start replays it.
     }
@@ -171,37 +196,51 @@ std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>&
 }
 
 std::size_t Storage::replay() {
-    if (!journal_ || journal_->size() == 0) {
+    deferred_.clear();  // journaled: replayed below
+    deferred_puts_ = 0;
+    if (!persistent() || (journals_[0]->size() == 0 && journals_[1]->size() == 0)) {
         needs_replay_ = false;
         return 0;
     }
     needs_replay_ = true;  // until the records are committed
+    // Both files' records past the last commit, in sequence order (each
+    // file's are in order; which file holds the older ones depends on when
+    // the process stopped).
+    std::vector<ReplayRecord> records;
+    for (auto& j : journals_)
+        j->read([&](std::uint64_t sequence, const std::vector<JournalEntry>& entries) {
+            if (sequence <= committed_sequence_) return;  // committed before the file was rewound
+            ReplayRecord r{sequence, {}};
+            for (const JournalEntry& e : entries)
+                r.entries.push_back({e.kind, e.table, e.hash, std::string(e.pk), std::string(e.sk), std::string(e.item), e.size});
+            records.push_back(std::move(r));
+        });
+    std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.sequence < b.sequence; });
     std::size_t applied = 0;
     std::uint64_t last = committed_sequence_;
     {
         sqlite::Transaction tx(db_);
-        journal_->read([&](std::uint64_t sequence, const std::vector<JournalEntry>& entries) {
-            if (sequence <= committed_sequence_) return;  // committed before the journal was rewound
-            for (const JournalEntry& e : entries) {
+        for (const ReplayRecord& record : records) {
+            for (const auto& e : record.entries) {
                 const TableDef* t = table_by_id_ ? table_by_id_(e.table) : nullptr;
                 if (!t) continue;
-                EncodedKey key{std::string(e.pk), std::string(e.sk), e.hash};
+                EncodedKey key{e.pk, e.sk, e.hash};
                 auto old = get(t->id, key);
                 if (e.kind == JournalEntry::Kind::put)
                     put(*t, key, decode_item(e.item), e.size, old);
                 else if (old)
                     remove(*t, key, *old);
             }
-            last = sequence;
+            last = record.sequence;
             ++applied;
-        });
+        }
         db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(last)).run();
         tx.commit();
         check_wal();
     }
     committed_sequence_ = last;
     sequence_ = std::max(sequence_, last);  // never lowered: sequence numbers must keep increasing
-    journal_->clear();
+    for (auto& j : journals_) j->clear();
     needs_replay_ = false;
     return applied;
 }
@@ -211,19 +250,77 @@ void Storage::batch_lost() {
     batch_ops_ = 0;
     deltas_.clear();
     op_deltas_.clear();
-    needs_replay_ = journal_ != nullptr;
+    needs_replay_ = persistent();
 }
 
-void Storage::begin_batch() {
+void Storage::catch_up() {
+    if (committing_) throw sqlite::Error("storage used while a commit runs");
     // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
     // IOERR, NOMEM): the batch is gone, the journal still has its writes.
     if (batch_open_ && sqlite3_get_autocommit(db_.handle())) batch_lost();
     if (needs_replay_) replay();  // throws: nothing is served on a state missing acknowledged writes
+    if (!deferred_.empty()) apply_deferred();
+}
+
+void Storage::open_batch() {
     if (batch_open_) return;
     db_.cached("BEGIN IMMEDIATE").run();
     batch_open_ = true;
     batch_ops_ = 0;
     if (on_batch_open_) on_batch_open_();
+}
+
+void Storage::begin_batch() {
+    catch_up();
+    open_batch();
+}
+
+void Storage::apply_deferred() {
+    open_batch();
+    try {
+        for (auto& record : deferred_) {
+            mode_ = Mode::op;  // counters into op_deltas_; record_ is not journaled again
+            const TableDef* t = nullptr;
+            for (auto& p : record) {
+                if (!t || t->id != p.table) t = table_by_id_ ? table_by_id_(p.table) : nullptr;
+                if (t) put_blind(*t, p.key, p.item, p.size, &p.text);
+            }
+            for (auto& [table, d] : op_deltas_) {
+                auto& total = deltas_[table];
+                total.first += d.first;
+                total.second += d.second;
+            }
+            op_deltas_.clear();
+            record_.clear();
+            mode_ = Mode::none;
+            ++batch_ops_;
+        }
+    } catch (...) {
+        // Journaled: the batch goes, and the replay before the next
+        // operation brings back all it held (as Op's destructor does).
+        mode_ = Mode::none;
+        record_.clear();
+        op_deltas_.clear();
+        try {
+            if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
+        } catch (...) {
+        }
+        batch_lost();
+        throw;
+    }
+    deferred_.clear();
+    deferred_puts_ = 0;
+}
+
+void Storage::defer(std::vector<DeferredPut> puts) {
+    if (!committing_ || !persistent()) throw sqlite::Error("defer outside a commit");
+    const std::size_t count = puts.size();
+    JournalRecord record;
+    for (const auto& p : puts) record.put(p.table, p.key.pk, p.key.sk, p.key.hash, p.size, p.text);
+    journal().append(sequence_ + 1, record);  // throws: nothing accepted
+    ++sequence_;
+    deferred_.push_back(std::move(puts));
+    deferred_puts_ += count;
 }
 
 void Storage::persist_counters() {
@@ -238,21 +335,52 @@ void Storage::persist_counters() {
 }
 
 void Storage::flush() {
-    if (!batch_open_) return;
+    if (!begin_commit()) return;
+    run_commit();
+    end_commit();
+}
+
+bool Storage::begin_commit() {
     if (mode_ != Mode::none) throw sqlite::Error("flush inside an operation");
+    catch_up();  // what the batch must hold before it commits
+    if (!batch_open_) return false;
     try {
         persist_counters();
-        if (journal_ && journal_->size() > 0)
+        if (persistent() && sequence_ > committed_sequence_)
             db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
+    } catch (...) {
+        commit_error_ = std::current_exception();
+        committing_ = true;
+        end_commit();  // recovers and rethrows
+    }
+    commit_sequence_ = sequence_;
+    // Records deferred from now on go to the other file, which the last
+    // commit emptied: this one's file holds only what the batch covers.
+    if (persistent()) current_ ^= 1;
+    commit_error_ = nullptr;
+    committing_ = true;
+    return true;
+}
+
+void Storage::run_commit() {
+    try {
         db_.cached("COMMIT").run();
         check_wal();
     } catch (...) {
+        commit_error_ = std::current_exception();
+    }
+}
+
+void Storage::end_commit() {
+    committing_ = false;
+    if (commit_error_) {
+        std::exception_ptr error = std::exchange(commit_error_, nullptr);
         // The batch is lost from SQLite (or committed there, with WAL pages
         // that could not be written: replayed all the same). With a data
-        // directory its writes are in the journal: replay them in a
-        // transaction of their own now, or before the next operation, or at
-        // the next start. In memory they are lost (the error is logged by
-        // the caller).
+        // directory its writes are in the journal, with those deferred
+        // meanwhile: replay them in a transaction of their own now, or
+        // before the next operation, or at the next start. In memory they
+        // are lost (the error is logged by the caller).
         try {
             if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
         } catch (...) {
@@ -262,12 +390,12 @@ void Storage::flush() {
             if (needs_replay_) replay();
         } catch (...) {
         }
-        throw;
+        std::rethrow_exception(error);
     }
     batch_open_ = false;
     batch_ops_ = 0;
-    committed_sequence_ = sequence_;
-    if (journal_) journal_->clear();
+    committed_sequence_ = commit_sequence_;
+    if (persistent()) journals_[current_ ^ 1]->clear();  // what the batch covered
 }
 
 void Storage::check_wal() {
@@ -295,7 +423,7 @@ Storage::Op::Op(Storage& s) : s_(s) {
     // With a journal, no savepoint (see the file comment): SQLite copies
     // every page an operation changes into a savepoint's journal first
     // (~4 KB per item written, 10% of BatchWriteItem's time).
-    s_.op_savepoint_ = !s_.journal_;
+    s_.op_savepoint_ = !s_.persistent();
     if (s_.op_savepoint_) s_.db_.cached("SAVEPOINT op").run();
     s_.mode_ = Mode::op;
     s_.op_wrote_ = false;
@@ -332,7 +460,7 @@ Storage::Op::~Op() {
 void Storage::Op::commit() {
     const bool wrote = !s_.record_.empty();
     if (wrote) {
-        if (s_.journal_) s_.journal_->append(s_.sequence_ + 1, s_.record_);  // throws: the destructor rolls back
+        if (s_.persistent()) s_.journal().append(s_.sequence_ + 1, s_.record_);  // throws: the destructor rolls back
         ++s_.sequence_;
     }
     try {

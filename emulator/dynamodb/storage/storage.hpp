@@ -30,6 +30,19 @@
 // scopes, which commit the batch first and then their own transaction, so
 // the journal never outlives the definitions its records need. Counters
 // (item_count, size_bytes) move in memory between flushes.
+// The journal is two files (FILE.oplog, FILE.oplog2) taking appends in
+// turn: each commit switches to the other one before it starts, so that the
+// records appended while it runs (deferred writes, below) are not in the
+// file it empties when it is done; a replay reads both, in sequence order.
+//
+// Deferred writes. The commit of a large batch takes milliseconds, and
+// runs without the caller's serialization (begin_commit(), run_commit(),
+// end_commit()): meanwhile the storage accepts only defer(), which journals
+// blind puts (no condition, nothing to return) and keeps them; the next
+// catch_up() (every begin_batch(), Op and flush() starts with it) applies
+// them in order before anything else reads or writes. So a put the client
+// saw acknowledged is durable (journaled) and visible to every later
+// operation, and writers do not wait for the commit.
 // An operation rolled back after it wrote (an error from SQLite; every
 // check that can fail an operation runs before its first write) rolls the
 // whole batch back, and the journal's records are replayed before the next
@@ -37,10 +50,12 @@
 // page it changes first. In memory (no file) the same batching applies
 // without a journal, so there every Op is a savepoint.
 //
-// Threading: not thread-safe, except checkpoint(): the service serializes
-// every other call (service.hpp); checkpoint() uses a connection of its own
-// and may run on another thread at the same time (WAL mode lets it copy
-// committed pages while the batch is open).
+// Threading: not thread-safe, except checkpoint() and run_commit(): the
+// service serializes every other call (service.hpp). checkpoint() uses a
+// connection of its own and may run on another thread at the same time (WAL
+// mode lets it copy committed pages while the batch is open). run_commit()
+// runs without the serialization, between begin_commit() and end_commit();
+// while committing() only defer() and committing() may be called.
 #pragma once
 
 #include "model/keys.hpp"
@@ -48,7 +63,9 @@
 #include "storage/journal.hpp"
 #include "storage/sqlite.hpp"
 
+#include <array>
 #include <atomic>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -116,10 +133,47 @@ public:
     // giving each record's table (records of unknown tables are skipped),
     // commits them and empties the journal. Returns how many it applied.
     std::size_t recover(const std::function<const TableDef*(std::int64_t)>& table_by_id);
-    // Opens the batch unless open (reads use it too: no per-statement locking).
+    // catch_up(), then opens the batch unless open (reads use it too: no
+    // per-statement locking).
     void begin_batch();
-    // Commits the batch, if open, and empties the journal.
+    // Replays what a failed commit lost and applies the deferred writes
+    // (opening the batch only when there are some). Precondition: !committing().
+    void catch_up();
+    // Commits the batch, if open, and empties the journal:
+    // begin_commit(), run_commit() and end_commit() in one call.
     void flush();
+    // flush() in three steps, so that the caller's serialization is released
+    // while SQLite commits. begin_commit() (serialized) catches up, records
+    // the journal's sequence with the batch and switches journal files;
+    // false when no batch is open (nothing else to call). run_commit() (not
+    // serialized, same thread as nothing else) commits; end_commit()
+    // (serialized) empties the journal file the batch covered, or, when the
+    // commit failed, recovers as flush() does and throws its error.
+    bool begin_commit();
+    void run_commit();
+    void end_commit();
+    // Between begin_commit() and end_commit().
+    bool committing() const { return committing_; }
+
+    // A blind put accepted while committing(): the item as put_blind()
+    // takes it (check_index_keys(t, item) passed; `text` its to_json_text()).
+    struct DeferredPut {
+        std::int64_t table = 0;
+        EncodedKey key;
+        Item item;
+        std::int64_t size = 0;
+        std::string text;
+    };
+    // With a journal only (persistent()); precondition: committing().
+    // Journals the puts as one record (throws std::runtime_error when it
+    // cannot: then nothing was accepted) and keeps them for catch_up().
+    void defer(std::vector<DeferredPut> puts);
+    bool persistent() const { return journals_[0] != nullptr; }
+    // Whether defer() may be called: committing(), persistent(), and fewer
+    // than kMaxDeferredPuts deferred (they delay the first operation after
+    // the commit, which applies them).
+    bool can_defer() const { return committing_ && persistent() && deferred_puts_ < kMaxDeferredPuts; }
+    static constexpr std::size_t kMaxDeferredPuts = 10000;
     bool batch_open() const { return batch_open_; }
     // Called (under the caller's serialization) whenever a batch opens, so
     // the owner can schedule its flush.
@@ -240,7 +294,10 @@ private:
     enum class Mode { none, op, durable };
     void create_item_tables(const std::string& items, const std::string& entries);
     void migrate_from_1();
-    std::size_t replay();  // the journal's uncommitted records, in a transaction of their own
+    std::size_t replay();  // the journals' uncommitted records, in a transaction of their own
+    void apply_deferred();
+    void open_batch();
+    Journal& journal() { return *journals_[current_]; }
     void batch_lost();     // the batch's transaction is gone: replay before anything else
     // Throws sqlite::Error when a commit's WAL pages could not all be
     // written (wal_vfs.hpp): the commit then counts as failed.
@@ -258,7 +315,8 @@ private:
     void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item);
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 
-    std::unique_ptr<Journal> journal_;            // with a file only; before db_ (see the constructor)
+    std::array<std::unique_ptr<Journal>, 2> journals_;  // with a file only; before db_ (see the constructor)
+    int current_ = 0;                             // the journal file appends go to
     sqlite::Database db_;
     std::optional<std::filesystem::path> file_;
     std::unique_ptr<sqlite::Database> checkpointer_;  // opened on first checkpoint()
@@ -266,6 +324,11 @@ private:
     Mode mode_ = Mode::none;
     bool batch_open_ = false;
     bool needs_replay_ = false;                   // the journal holds writes SQLite lost (a failed commit)
+    bool committing_ = false;                     // between begin_commit() and end_commit()
+    std::exception_ptr commit_error_;             // run_commit()'s failure, for end_commit()
+    std::uint64_t commit_sequence_ = 0;           // the sequence the running commit records
+    std::vector<std::vector<DeferredPut>> deferred_;  // journaled, not yet applied (one record each)
+    std::size_t deferred_puts_ = 0;                   // in deferred_
     bool op_savepoint_ = false;                   // the open Op runs in a savepoint (no journal)
     bool op_wrote_ = false;                       // the open Op has written to SQLite
     std::size_t batch_ops_ = 0;
