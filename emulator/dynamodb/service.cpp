@@ -199,6 +199,13 @@ namespace {
 void commit(Engine& engine) {
     {
         std::lock_guard lock(engine.mutex);
+        // A batch that only read commits at once, with the mutex held:
+        // there is nothing to write, and waiting for a commit's end costs a
+        // request more than waiting for the mutex.
+        if (engine.storage.batch_operations() == 0) {
+            engine.storage.flush();
+            return;
+        }
         if (!engine.storage.begin_commit()) return;
     }
     engine.storage.run_commit();

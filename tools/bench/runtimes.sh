@@ -17,7 +17,7 @@
 #      the bare interpreter's start-up (python3 -u -c pass, node -e 0).
 #   3. warm per-invocation overhead, as lambda.sh measures it: p50 of a
 #      synchronous Invoke at 1 connection (wrk, tools/bench/lambda_request.lua)
-#      minus the p50 of GET /_lowcloud/health on the same server, for
+#      minus the p50 of GET / (DynamoDB's health check, as lambda.sh) on the same server, for
 #      python3.12, nodejs20.x and a provided.al2023 native package (`lowcloud
 #      package` of handlers/test/libtest_handlers.so, handler
 #      libtest_handlers.so:echo_handler), next to the manifest's native
@@ -345,14 +345,14 @@ runtimes_main() {
   declare -A p50s=() p99s=() m50=() m99=()
   for _ in $(seq "$rounds"); do
     for f in "${fns[@]}"; do
-      if [ "$f" = health ]; then runtimes_run lowcloud 1 "$duration" "" /_lowcloud/health
+      if [ "$f" = health ]; then runtimes_run lowcloud 1 "$duration" "" /
       else runtimes_run lowcloud 1 "$duration" "$f"; fi
       read -r a b d <<< "$RUNTIMES_OUT"
       p50s[$f]+="$b "; p99s[$f]+="$d "
     done
   done
   bench_medians p50s m50; bench_medians p99s m99
-  declare -A fn_label=([health]="HTTP baseline (GET health)" [noop]="manifest native, process" [noop_inproc]="manifest native, in-process"
+  declare -A fn_label=([health]="HTTP baseline (GET /)" [noop]="manifest native, process" [noop_inproc]="manifest native, in-process"
                        [native]="provided.al2023 native zip" [py]="python3.12" [node]="nodejs20.x")
   declare -A fn_metric=([noop]=manifest_process [noop_inproc]=manifest_in_process [native]=provided.al2023_native_zip
                         [py]=python3.12 [node]=nodejs20.x)
@@ -414,7 +414,7 @@ runtimes_main() {
   printf "  %-20s %18s %22s %28s\n" "python3.12" "$(bench_fmt_ms "$py_init")" "$(bench_fmt_ms "$py_wall")" "$(bench_fmt_ms "$py_bare") (python3 -c pass)" \
     "nodejs20.x" "$(bench_fmt_ms "$node_init")" "$(bench_fmt_ms "$node_wall")" "$(bench_fmt_ms "$node_bare") (node -e 0)"
   echo
-  echo "Warm per-invocation overhead (1 connection, p50 minus the health p50, median of $rounds x $duration):"
+  echo "Warm per-invocation overhead (1 connection, p50 minus the GET / p50, median of $rounds x $duration):"
   printf "  %-30s %10s %10s %14s\n" function "p50 us" "p99 us" "overhead us"
   for f in "${fns[@]}"; do
     printf "  %-30s %10.0f %10.0f %14s\n" "${fn_label[$f]}" "${m50[$f]}" "${m99[$f]}" \
