@@ -55,7 +55,8 @@
 // connection of its own and may run on another thread at the same time (WAL
 // mode lets it copy committed pages while the batch is open). run_commit()
 // runs without the serialization, between begin_commit() and end_commit();
-// while committing() only defer() and committing() may be called.
+// while committing() others may call only defer(), can_defer() and
+// committing().
 #pragma once
 
 #include "model/keys.hpp"
@@ -146,7 +147,7 @@ public:
     // while SQLite commits. begin_commit() (serialized) catches up, records
     // the journal's sequence with the batch and switches journal files;
     // false when no batch is open (nothing else to call). run_commit() (not
-    // serialized, same thread as nothing else) commits; end_commit()
+    // serialized: meanwhile others may call only defer()) commits; end_commit()
     // (serialized) empties the journal file the batch covered, or, when the
     // commit failed, recovers as flush() does and throws its error.
     bool begin_commit();
