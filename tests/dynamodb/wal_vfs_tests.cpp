@@ -142,3 +142,54 @@ TEST_CASE("storage: SQLite keeps no memory statistics when the first database ha
     CHECK(highwater == 0);
     fs::remove_all(dir);
 }
+
+// A commit that fails while puts are deferred (storage.hpp, "Deferred
+// writes"): the batch's writes are in one journal file, the deferred puts in
+// the other, and the replay after the failure must bring back both, the
+// deferred ones last (one of them overwrites a key the batch wrote).
+TEST_CASE("storage: a commit that fails while puts are deferred replays the batch and the deferred puts", "[wal][journal]") {
+    auto dir = temp_dir("unwritable-deferred");
+    testing::OneTable table;
+    const TableDef& t = table.t;
+    auto key = testing::OneTable::key;
+    auto deferred = [&](const std::string& id, const std::string& payload) {
+        Item item = testing::OneTable::item(id, payload);
+        std::string text = to_json_text(item);
+        return Storage::DeferredPut{t.id, key(id), std::move(item), 2010, std::move(text)};
+    };
+    auto payload = [&](Storage& s, const std::string& id) {
+        auto stored = s.get(t.id, key(id));
+        REQUIRE(stored.has_value());
+        return stored->item.at("p").scalar;
+    };
+    std::vector<std::string> acknowledged;
+    {
+        Storage s(dir / "db.sqlite3");
+        table.create(s);
+        for (int i = 0; i < 50; ++i) {
+            table.put(s, "k" + std::to_string(i), 2010, std::string(2000, 'x'));
+            acknowledged.push_back("k" + std::to_string(i));
+        }
+        REQUIRE(s.begin_commit());
+        s.defer({deferred("k0", std::string(2000, 'y')), deferred("d1", std::string(2000, 'y'))});
+        acknowledged.push_back("d1");
+        {
+            // The WAL cannot grow: the commit's pages cannot be written.
+            FileSizeLimit limit(fs::file_size(dir / "db.sqlite3-wal"));
+            s.run_commit();
+        }
+        CHECK_THROWS_WITH(s.end_commit(), Catch::Contains("cannot write the WAL"));
+        CHECK_FALSE(s.committing());
+        s.begin_batch();  // replays first if the failure's own replay could not
+        for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
+        CHECK(payload(s, "k0") == std::string(2000, 'y'));
+        CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
+        s.flush();
+    }
+    Storage s(dir / "db.sqlite3");
+    table.reopen(s);
+    for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
+    CHECK(payload(s, "k0") == std::string(2000, 'y'));
+    CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
+    fs::remove_all(dir);
+}
