@@ -199,26 +199,20 @@ namespace {
 void commit(Engine& engine) {
     {
         std::lock_guard lock(engine.mutex);
-        // A batch that only read commits at once, with the mutex held:
-        // there is nothing to write, and waiting for a commit's end costs a
-        // request more than waiting for the mutex.
-        if (engine.storage.batch_operations() == 0) {
-            engine.storage.flush();
-            return;
-        }
         if (!engine.storage.begin_commit()) return;
     }
     engine.storage.run_commit();
+    std::exception_ptr error;
     {
         std::lock_guard lock(engine.mutex);
         try {
             engine.storage.end_commit();
         } catch (...) {
-            engine.commit_done.notify_all();
-            throw;
+            error = std::current_exception();
         }
     }
     engine.commit_done.notify_all();
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace

@@ -25,13 +25,12 @@
 // waits for the commit's end (Engine::lock(), storage.hpp "Deferred writes").
 //
 // Durability: with a data directory, the database is
-// `<data_dir>/dynamodb.sqlite3` in WAL mode plus its journal
-// `dynamodb.sqlite3.oplog` (storage.hpp): each write is appended to the
-// journal before it is acknowledged, so it survives the process being
-// killed, and committed to SQLite with the others of its batch; a start
-// replays what was journaled but not committed. The journal (two files,
-// `dynamodb.sqlite3.oplog` and `.oplog2`, used in turn) holds the data
-// directory's lock, which keeps a second process off it.
+// `<data_dir>/dynamodb.sqlite3` in WAL mode plus its journal, two files used
+// in turn (`dynamodb.sqlite3.oplog` and `.oplog2`, storage.hpp): each write
+// is appended to the journal before it is acknowledged, so it survives the
+// process being killed, and committed to SQLite with the others of its
+// batch; a start replays what was journaled but not committed. The
+// journal's lock keeps a second process off the same data directory.
 #pragma once
 
 #include "common/config.hpp"

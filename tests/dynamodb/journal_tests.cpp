@@ -411,3 +411,29 @@ TEST_CASE("storage: puts deferred while a commit runs survive a kill -9 at any p
         }
     }
 }
+
+// A batch that only read has nothing to write: begin_commit() commits it
+// itself, with the caller's serialization held, and leaves nothing to call.
+TEST_CASE("storage: begin_commit commits a batch that only read and leaves nothing to call", "[journal]") {
+    auto dir = temp_dir("read-only-commit");
+    testing::OneTable table;
+    const TableDef& t = table.t;
+    Storage s(dir / "db.sqlite3");
+    table.create(s);
+    table.put(s, "a", 10);
+    s.flush();
+    s.begin_batch();  // what a read does first
+    CHECK(s.get(t.id, testing::OneTable::key("a")).has_value());
+    REQUIRE(s.batch_open());
+    CHECK_FALSE(s.begin_commit());
+    CHECK_FALSE(s.batch_open());
+    CHECK_FALSE(s.committing());
+    table.put(s, "b", 10);
+    REQUIRE(s.begin_commit());  // a batch that wrote: SQLite's COMMIT is the caller's to run
+    CHECK(s.committing());
+    s.run_commit();
+    s.end_commit();
+    CHECK_FALSE(s.batch_open());
+    CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{2, 20});
+    fs::remove_all(dir);
+}

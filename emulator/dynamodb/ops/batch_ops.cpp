@@ -301,7 +301,7 @@ PreparedWrite prepare_batch_write_item(const json& req) {
             resolve_writes(engine, *tables);
             std::vector<Storage::DeferredPut> puts;
             for (auto& t : *tables)
-                for (auto& w : t.writes) puts.push_back({w.table->id, w.key, std::move(w.item), w.size, std::move(w.stored_text)});
+                for (auto& w : t.writes) puts.push_back(take_deferred_put(w));
             engine.storage.defer(std::move(puts));
             return json{{"UnprocessedItems", json::object()}};
         };

@@ -246,6 +246,10 @@ void store_write(Storage& storage, const Write& w, WriteResult& r) {
     }
 }
 
+Storage::DeferredPut take_deferred_put(Write& w) {
+    return {w.table->id, w.key, std::move(w.item), w.size, std::move(w.stored_text)};
+}
+
 double write_cost(const WriteResult& r) { return write_units(r.old ? r.old->size : 0, r.size); }
 
 WriteCapacity write_capacity_of(const Write& w, const WriteResult& r) {

@@ -140,6 +140,10 @@ struct WriteResult {
 // Writes nothing. Needs resolve_key; the caller holds a sqlite::Transaction.
 WriteResult evaluate_write(Storage& storage, const Write& w);
 
+// A checked Put (resolve_key, check_put_size) as Storage::defer() takes
+// it: moves the item and its stored text out of `w`.
+Storage::DeferredPut take_deferred_put(Write& w);
+
 // Stores what evaluate_write computed: put, remove, or nothing (ConditionCheck).
 // A blind Put's `old` is set here (the size of the item it replaced).
 void store_write(Storage& storage, const Write& w, WriteResult& r);

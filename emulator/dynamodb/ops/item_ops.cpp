@@ -43,11 +43,15 @@ PreparedWrite prepare_put_item(const json& req) {
     check_return_values(w->common, {"NONE", "ALL_OLD"}, "ReturnValues can only be ALL_OLD or NONE");
     parse_write_expressions(*w, req);
     w->stored_text = to_json_text(w->item);
+    // What both ways of running it check against the table first.
+    auto check = [](Engine& engine, Write& w) {
+        bind_table(engine, w);
+        resolve_key(w);
+        check_put_size(w);
+    };
     PreparedWrite out;
-    out.step = [w](Engine& engine) {
-        bind_table(engine, *w);
-        resolve_key(*w);
-        check_put_size(*w);
+    out.step = [w, check](Engine& engine) {
+        check(engine, *w);
         WriteResult r = execute(engine, *w);
 
         json out = json::object();
@@ -57,12 +61,10 @@ PreparedWrite prepare_put_item(const json& req) {
     };
     if (!w->expressions.condition && w->common.return_values.value_or("NONE") == "NONE" &&
         w->common.return_capacity.value_or("NONE") == "NONE")
-        out.deferred = [w](Engine& engine) {
-            bind_table(engine, *w);
-            resolve_key(*w);
-            check_put_size(*w);
+        out.deferred = [w, check](Engine& engine) {
+            check(engine, *w);
             std::vector<Storage::DeferredPut> puts;
-            puts.push_back({w->table->id, w->key, std::move(w->item), w->size, std::move(w->stored_text)});
+            puts.push_back(take_deferred_put(*w));
             engine.storage.defer(std::move(puts));
             return json::object();
         };

@@ -253,6 +253,28 @@ void Storage::batch_lost() {
     needs_replay_ = persistent();
 }
 
+void Storage::drop_batch() {
+    try {
+        if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+    batch_lost();
+}
+
+void Storage::end_op(bool applied) {
+    if (applied) {
+        for (auto& [table, d] : op_deltas_) {
+            auto& total = deltas_[table];
+            total.first += d.first;
+            total.second += d.second;
+        }
+        ++batch_ops_;
+    }
+    mode_ = Mode::none;
+    record_.clear();
+    op_deltas_.clear();
+}
+
 void Storage::catch_up() {
     if (committing_) throw sqlite::Error("storage used while a commit runs");
     // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
@@ -285,27 +307,13 @@ void Storage::apply_deferred() {
                 if (!t || t->id != p.table) t = table_by_id_ ? table_by_id_(p.table) : nullptr;
                 if (t) put_blind(*t, p.key, p.item, p.size, &p.text);
             }
-            for (auto& [table, d] : op_deltas_) {
-                auto& total = deltas_[table];
-                total.first += d.first;
-                total.second += d.second;
-            }
-            op_deltas_.clear();
-            record_.clear();
-            mode_ = Mode::none;
-            ++batch_ops_;
+            end_op(true);
         }
     } catch (...) {
         // Journaled: the batch goes, and the replay before the next
         // operation brings back all it held (as Op's destructor does).
-        mode_ = Mode::none;
-        record_.clear();
-        op_deltas_.clear();
-        try {
-            if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
-        } catch (...) {
-        }
-        batch_lost();
+        end_op(false);
+        drop_batch();
         throw;
     }
     deferred_.clear();
@@ -340,6 +348,22 @@ void Storage::flush() {
     end_commit();
 }
 
+void Storage::commit_failed(std::exception_ptr error) {
+    // The batch is lost from SQLite (or committed there, with WAL pages that
+    // could not be written: replayed all the same). With a data directory
+    // its writes are in the journal, with those deferred meanwhile: replay
+    // them in a transaction of their own now, or before the next operation,
+    // or at the next start. In memory they are lost (the error is logged by
+    // the caller).
+    committing_ = false;
+    drop_batch();
+    try {
+        if (needs_replay_) replay();
+    } catch (...) {
+    }
+    std::rethrow_exception(error);
+}
+
 bool Storage::begin_commit() {
     if (mode_ != Mode::none) throw sqlite::Error("flush inside an operation");
     catch_up();  // what the batch must hold before it commits
@@ -349,9 +373,7 @@ bool Storage::begin_commit() {
         if (persistent() && sequence_ > committed_sequence_)
             db_.cached("INSERT OR REPLACE INTO meta(key, value) VALUES('journal_sequence', ?)").bind_text(1, std::to_string(sequence_)).run();
     } catch (...) {
-        commit_error_ = std::current_exception();
-        committing_ = true;
-        end_commit();  // recovers and rethrows
+        commit_failed(std::current_exception());
     }
     commit_sequence_ = sequence_;
     // Records deferred from now on go to the other file, which the last
@@ -359,7 +381,13 @@ bool Storage::begin_commit() {
     if (persistent()) current_ ^= 1;
     commit_error_ = nullptr;
     committing_ = true;
-    return true;
+    if (batch_ops_ > 0) return true;
+    // A batch that only read: nothing to write, so no reason to release the
+    // caller's serialization (a request that waits for a commit's end
+    // sleeps, which costs it more than waiting through an empty COMMIT).
+    run_commit();
+    end_commit();
+    return false;
 }
 
 void Storage::run_commit() {
@@ -373,25 +401,7 @@ void Storage::run_commit() {
 
 void Storage::end_commit() {
     committing_ = false;
-    if (commit_error_) {
-        std::exception_ptr error = std::exchange(commit_error_, nullptr);
-        // The batch is lost from SQLite (or committed there, with WAL pages
-        // that could not be written: replayed all the same). With a data
-        // directory its writes are in the journal, with those deferred
-        // meanwhile: replay them in a transaction of their own now, or
-        // before the next operation, or at the next start. In memory they
-        // are lost (the error is logged by the caller).
-        try {
-            if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
-        } catch (...) {
-        }
-        batch_lost();
-        try {
-            if (needs_replay_) replay();
-        } catch (...) {
-        }
-        std::rethrow_exception(error);
-    }
+    if (commit_error_) commit_failed(std::exchange(commit_error_, nullptr));
     batch_open_ = false;
     batch_ops_ = 0;
     committed_sequence_ = commit_sequence_;
@@ -433,7 +443,6 @@ Storage::Op::Op(Storage& s) : s_(s) {
 
 Storage::Op::~Op() {
     if (done_) return;
-    bool lost = false;
     if (s_.op_savepoint_) {
         try {
             s_.db_.cached("ROLLBACK TO op").run();
@@ -444,17 +453,11 @@ Storage::Op::~Op() {
         // Nothing smaller to roll back than the batch: it goes, and the
         // journal brings back its acknowledged operations before the next
         // one (begin_batch).
-        try {
-            if (!sqlite3_get_autocommit(s_.db_.handle())) s_.db_.exec("ROLLBACK");
-        } catch (...) {
-        }
-        lost = true;
+        s_.drop_batch();
     }
     // Else SQLite may have rolled the whole batch back itself.
-    if (lost || sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();
-    s_.mode_ = Mode::none;
-    s_.record_.clear();
-    s_.op_deltas_.clear();
+    if (sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();
+    s_.end_op(false);
 }
 
 void Storage::Op::commit() {
@@ -470,26 +473,13 @@ void Storage::Op::commit() {
         // applies it (the caller answers with an error all the same).
         if (wrote) {
             done_ = true;
-            s_.mode_ = Mode::none;
-            s_.record_.clear();
-            try {
-                s_.db_.exec("ROLLBACK");
-            } catch (...) {
-            }
-            s_.batch_lost();
+            s_.end_op(false);
+            s_.drop_batch();
         }
         throw;
     }
-    for (auto& [table, d] : s_.op_deltas_) {
-        auto& total = s_.deltas_[table];
-        total.first += d.first;
-        total.second += d.second;
-    }
     done_ = true;
-    s_.mode_ = Mode::none;
-    s_.record_.clear();
-    s_.op_deltas_.clear();
-    ++s_.batch_ops_;
+    s_.end_op(true);
 }
 
 Storage::Durable::Durable(Storage& s) : s_(s) {

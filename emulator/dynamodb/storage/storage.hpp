@@ -146,7 +146,9 @@ public:
     // flush() in three steps, so that the caller's serialization is released
     // while SQLite commits. begin_commit() (serialized) catches up, records
     // the journal's sequence with the batch and switches journal files;
-    // false when no batch is open (nothing else to call). run_commit() (not
+    // false when there is nothing else to call: no batch was open, or it
+    // only read (then committed here, serialized: there was nothing to
+    // write). run_commit() (not
     // serialized: meanwhile others may call only defer()) commits; end_commit()
     // (serialized) empties the journal file the batch covered, or, when the
     // commit failed, recovers as flush() does and throws its error.
@@ -300,6 +302,13 @@ private:
     void open_batch();
     Journal& journal() { return *journals_[current_]; }
     void batch_lost();     // the batch's transaction is gone: replay before anything else
+    void drop_batch();     // rolls the batch back (unless SQLite did) and marks it lost
+    // Ends the open Op (or a deferred put's application): its counters join
+    // the batch's when `applied`.
+    void end_op(bool applied);
+    // A commit failed: drops the batch, replays the journal (now if it can)
+    // and rethrows `error`.
+    [[noreturn]] void commit_failed(std::exception_ptr error);
     // Throws sqlite::Error when a commit's WAL pages could not all be
     // written (wal_vfs.hpp): the commit then counts as failed.
     void check_wal();
