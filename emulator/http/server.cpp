@@ -215,7 +215,7 @@ public:
     // bytes read past it.
     Session(tcp::socket&& socket, IoThread& thread, const Session& from)
         : stream_(std::move(socket)), server_(from.server_), thread_(thread), prefix_(from.prefix_), follow_answers_(true), remote_(from.remote_),
-          protocol_(from.protocol_), keep_alive_(from.keep_alive_), state_(State::handling) {
+          protocol_(from.protocol_), keep_alive_(from.keep_alive_), held_(from.held_), state_(State::handling) {
         head_.version = from.head_.version;
         buffer_.reserve(std::max(kReadBuffer, from.buffer_.size()));
         buffer_.commit(net::buffer_copy(buffer_.prepare(from.buffer_.size()), from.buffer_.data()));
@@ -243,7 +243,7 @@ public:
     void stop(bool force) {
         net::post(stream_.get_executor(), [self = shared_from_this(), force] {
             self->stopping_ = true;
-            if (force || self->state_ == State::idle) self->close();
+            if (force || (self->state_ == State::idle && self->held_.empty())) self->close();
         });
     }
 
@@ -251,7 +251,7 @@ private:
     enum class State { idle, reading, handling, writing, closing, closed };
 
     void read_head() {
-        if (stopping_) return close();
+        if (stopping_ && held_.empty()) return close();  // else the held answer goes out with the next one
         state_ = State::idle;
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
@@ -283,7 +283,8 @@ private:
             Response interim;
             interim.status = 100;
             const int version = head_.version == 10 ? 10 : 11;  // an interim answer: no Connection header either way
-            auto cont = std::make_shared<std::string>(response_head(interim, version, version != 10));
+            auto cont = std::make_shared<std::string>(std::move(held_) + response_head(interim, version, version != 10));
+            held_.clear();
             net::async_write(stream_.socket(), net::buffer(*cont), [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
                 if (ec) return self->close();
                 self->read_body();
@@ -399,15 +400,25 @@ private:
 
     void write(Response response, bool close_after) {
         if (state_ == State::closed) return;
-        state_ = State::writing;
         bool keep = keep_alive_ && !close_after && !stopping_;
         if (!status_has_body(response.status)) response.body.clear();
-        // Head and body in one gather write on the socket (wire.hpp).
-        auto out = std::make_shared<std::array<std::string, 2>>();
-        (*out)[0] = response_head(response, head_.version == 10 ? 10 : 11, keep);
-        (*out)[1] = std::move(response.body);
+        // Held (Response::hold_for_pipelined) while the next request is
+        // already in the buffer: it is read and handled now, and its answer
+        // is written after this one, in the same write. One at most.
+        if (response.hold_for_pipelined && keep && held_.empty() && buffer_.size() > 0) {
+            held_ = response_head(response, head_.version == 10 ? 10 : 11, keep);
+            held_ += response.body;
+            return read_head();
+        }
+        state_ = State::writing;
+        // What was held, head and body in one gather write on the socket (wire.hpp).
+        auto out = std::make_shared<std::array<std::string, 3>>();
+        (*out)[0] = std::move(held_);
+        held_.clear();
+        (*out)[1] = response_head(response, head_.version == 10 ? 10 : 11, keep);
+        (*out)[2] = std::move(response.body);
         expires_after(server_.options.idle_timeout);
-        const std::array<net::const_buffer, 2> buffers{net::buffer((*out)[0]), net::buffer((*out)[1])};
+        const std::array<net::const_buffer, 3> buffers{net::buffer((*out)[0]), net::buffer((*out)[1]), net::buffer((*out)[2])};
         net::async_write(stream_.socket(), buffers, [self = shared_from_this(), out, keep, close_after](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
             if (close_after) return self->linger_close();
@@ -461,6 +472,7 @@ private:
     std::string remote_;
     tcp protocol_ = tcp::v4();  // of the socket, to re-wrap it in move_to()
     bool keep_alive_ = false;
+    std::string held_;  // a response held for the next one (write()), as bytes
     bool stopping_ = false;
     State state_ = State::idle;
     std::shared_ptr<std::array<char, 16384>> drain_buffer_;

@@ -14,7 +14,9 @@
 // connection to that thread (its socket and unread bytes), which writes it
 // and serves the connection from then on.
 // Requests on one connection are answered in order (pipelined requests wait
-// in the read buffer). With options.spin, an I/O thread that runs out of work
+// in the read buffer). A response marked hold_for_pipelined (message.hpp)
+// while the next request is already in the buffer is written together with
+// that request's answer. With options.spin, an I/O thread that runs out of work
 // polls its io_context for that long before it sleeps (common/spin.hpp).
 //
 // Limits: header bytes (431 beyond), body bytes per request as the Handler

@@ -29,6 +29,16 @@ namespace {
 constexpr std::chrono::milliseconds kLogDrainLimit{2000};
 constexpr std::size_t kTailBytes = 4096;
 constexpr std::size_t kRecentLines = 1000;
+
+// The Runtime API's answer to a result (or an init error): 202. Held for
+// the next invocation when the runtime has already asked for it on the
+// same connection (lowcloud's own runtime pipelines its result with the
+// next GET /next): both answers then go out in one write.
+http::Response result_accepted() {
+    http::Response r = http::Response::text(202, R"({"status":"OK"})", "application/json");
+    r.hold_for_pipelined = true;
+    return r;
+}
 }  // namespace
 
 Function::~Function() {
@@ -413,14 +423,14 @@ void Function::runtime_response(unsigned number, const std::string& request_id, 
     if (!env) return;
     std::lock_guard lock(mutex_);
     auto inv = env->current;
-    if (!inv || inv->request_id != request_id) return respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+    if (!inv || inv->request_id != request_id) return respond(result_accepted());
     if (body.size() > kMaxResponseBytes) {
         finish_locked(env.get(), inv, InvokeResult::Status::function_error,
                       error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."));
         respond(http::Response::text(413, R"({"errorMessage":"payload too large","errorType":"RequestEntityTooLarge"})", "application/json"));
     } else {
         finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(body));
-        respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+        respond(result_accepted());
     }
     env->current = nullptr;
     if (env->state == Environment::State::busy) env->state = Environment::State::returning;
@@ -438,7 +448,7 @@ void Function::runtime_error(unsigned number, const std::string& request_id, std
         env->current = nullptr;
         if (env->state == Environment::State::busy) env->state = Environment::State::returning;
     }
-    respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+    respond(result_accepted());
 }
 
 void Function::runtime_init_error(unsigned number, std::string body, const std::string& type, http::Respond respond) {
@@ -460,7 +470,7 @@ void Function::runtime_init_error(unsigned number, std::string body, const std::
         env->current = nullptr;
         env->state = Environment::State::stopping;
     }
-    respond(http::Response::text(202, R"({"status":"OK"})", "application/json"));
+    respond(result_accepted());
 }
 
 void Function::on_exit(unsigned number, int status) {

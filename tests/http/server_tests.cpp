@@ -21,8 +21,25 @@ namespace {
 class EchoHandler : public Handler {
 public:
     std::atomic<int> slow_started{0};  // /slow requests handed to handle()
+    // /parked requests: their Respond, kept for the test to call.
+    std::mutex parked_mutex;
+    std::vector<Respond> parked;
+    std::size_t parked_count() {
+        std::lock_guard lock(parked_mutex);
+        return parked.size();
+    }
     std::size_t body_limit(const Request&) const override { return 1024; }
     void handle(Request r, Respond respond) override {
+        if (r.path() == "/held") {  // answered at once, held for a pipelined request (Response::hold_for_pipelined)
+            Response held = Response::text(202, "held " + r.body);
+            held.hold_for_pipelined = true;
+            return respond(std::move(held));
+        }
+        if (r.path() == "/parked") {
+            std::lock_guard lock(parked_mutex);
+            parked.push_back(std::move(respond));
+            return;
+        }
         if (r.path() == "/slow") {
             ++slow_started;
             std::thread([respond] {
@@ -81,6 +98,116 @@ TEST_CASE("server: keep-alive serves several requests on one connection", "[serv
                                "HTTP/1.1 200", 2);
     CHECK(got.find("GET /a ") != std::string::npos);
     CHECK(got.find("POST /b xyz") != std::string::npos);
+}
+
+// Response::hold_for_pipelined: the Lambda Runtime API's 202 to a result
+// goes out with the next invocation when lowcloud's runtime pipelined its
+// GET /next behind the result (one packet and one wake-up fewer).
+namespace {
+// Waits (at most 10 s) until the handler holds `n` parked requests.
+bool wait_parked(EchoHandler& h, std::size_t n) {
+    for (int i = 0; i < 10000 && h.parked_count() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return h.parked_count() == n;
+}
+// Whether `s` has bytes to read right now.
+bool readable_now(tcp::socket& s) {
+    s.non_blocking(true);
+    char c;
+    boost::system::error_code ec;
+    s.receive(net::buffer(&c, 1), tcp::socket::message_peek, ec);
+    s.non_blocking(false);
+    return !ec;
+}
+// Reads until `until` has appeared `count` times, or the peer closes.
+std::string read_until(tcp::socket& s, const std::string& until, int count) {
+    std::string got;
+    char buf[4096];
+    boost::system::error_code ec;
+    auto occurrences = [&] {
+        int n = 0;
+        for (auto pos = got.find(until); pos != std::string::npos; pos = got.find(until, pos + 1)) ++n;
+        return n;
+    };
+    while (!ec && occurrences() < count) got.append(buf, s.read_some(net::buffer(buf), ec));
+    return got;
+}
+}  // namespace
+
+TEST_CASE("server: a held response goes out with the answer to the request pipelined behind it", "[server][pipelining]") {
+    Running r;
+    net::io_context io;
+    tcp::socket s(io);
+    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
+    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1"
+                                          "GET /parked HTTP/1.1\r\nHost: x\r\n\r\n")));
+    REQUIRE(wait_parked(r.handler, 1));
+    // /held was answered before /parked was read: without the hold, its
+    // bytes would be in this socket already (a loopback send delivers them
+    // before it returns).
+    CHECK_FALSE(readable_now(s));
+    {
+        std::lock_guard lock(r.handler.parked_mutex);
+        r.handler.parked[0](Response::text(200, "next"));
+    }
+    std::string got = read_until(s, "HTTP/1.1 ", 2);
+    auto held = got.find("held 1"), next = got.find("next");
+    REQUIRE(held != std::string::npos);
+    REQUIRE(next != std::string::npos);
+    CHECK(held < next);
+    CHECK(got.rfind("HTTP/1.1 202", 0) == 0);
+}
+
+TEST_CASE("server: a held response with nothing pipelined behind it is written at once", "[server][pipelining]") {
+    Running r;
+    // The client waits for the answer before sending more: it gets it.
+    std::string got = exchange(r.server->port(), "POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n2", "held 2");
+    CHECK(got.find("HTTP/1.1 202") != std::string::npos);
+    // Then the connection serves the next request as usual.
+    net::io_context io;
+    tcp::socket s(io);
+    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
+    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n3")));
+    CHECK(read_until(s, "held 3", 1).find("held 3") != std::string::npos);
+    net::write(s, net::buffer(std::string("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")));
+    CHECK(read_until(s, "GET /a", 1).find("GET /a") != std::string::npos);
+}
+
+TEST_CASE("server: a held response precedes the 100 Continue of the request pipelined behind it", "[server][pipelining]") {
+    Running r;
+    net::io_context io;
+    tcp::socket s(io);
+    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
+    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n4"
+                                          "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")));
+    std::string got = read_until(s, "100 Continue", 1);
+    auto held = got.find("held 4"), cont = got.find("HTTP/1.1 100 Continue");
+    REQUIRE(held != std::string::npos);
+    REQUIRE(cont != std::string::npos);
+    CHECK(held < cont);
+    net::write(s, net::buffer(std::string("ok")));
+    CHECK(read_until(s, "POST /c ok", 1).find("POST /c ok") != std::string::npos);
+}
+
+TEST_CASE("server: shutdown writes a held response with the answer to the request behind it", "[server][pipelining]") {
+    auto r = std::make_unique<Running>();
+    net::io_context io;
+    tcp::socket s(io);
+    s.connect({net::ip::make_address("127.0.0.1"), r->server->port()});
+    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n5"
+                                          "GET /parked HTTP/1.1\r\nHost: x\r\n\r\n")));
+    REQUIRE(wait_parked(r->handler, 1));
+    r->server->shutdown();  // the connection is busy (/parked): it is drained, not closed
+    {
+        std::lock_guard lock(r->handler.parked_mutex);
+        r->handler.parked[0](Response::text(200, "last"));
+    }
+    // Both answers, then the close (a third response never comes).
+    std::string got = read_until(s, "HTTP/1.1 ", 3);
+    auto held = got.find("held 5"), last = got.find("last");
+    REQUIRE(held != std::string::npos);
+    REQUIRE(last != std::string::npos);
+    CHECK(held < last);
+    r.reset();
 }
 
 TEST_CASE("server: I/O threads polling for work serve requests, late answers and a shutdown", "[server][spin]") {
