@@ -130,7 +130,9 @@ int run_runtime(const RuntimeOptions& options) {
 
     // An invocation's outcome (POST .../response or .../error) and the next
     // GET .../invocation/next go out together, pipelined: one round trip
-    // between invocations instead of two.
+    // between invocations instead of two. The emulator holds its 202 to the
+    // outcome and writes it with the next invocation (function.cpp,
+    // result_accepted), so that comes back as one packet too.
     std::optional<sdk::HttpClient::Request> outcome;
     for (;;) {
         sdk::HttpResponse next;
