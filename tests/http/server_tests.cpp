@@ -109,6 +109,13 @@ bool wait_parked(EchoHandler& h, std::size_t n) {
     for (int i = 0; i < 10000 && h.parked_count() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return h.parked_count() == n;
 }
+// A connection to `port` that has sent `bytes`.
+tcp::socket sent(net::io_context& io, std::uint16_t port, const std::string& bytes) {
+    tcp::socket s(io);
+    s.connect({net::ip::make_address("127.0.0.1"), port});
+    net::write(s, net::buffer(bytes));
+    return s;
+}
 // Whether `s` has bytes to read right now.
 bool readable_now(tcp::socket& s) {
     s.non_blocking(true);
@@ -137,10 +144,8 @@ std::string read_until(tcp::socket& s, const std::string& until, int count = 1) 
 TEST_CASE("server: a held response goes out with the answer to the request pipelined behind it", "[server][pipelining]") {
     Running r;
     net::io_context io;
-    tcp::socket s(io);
-    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
-    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1"
-                                          "GET /parked HTTP/1.1\r\nHost: x\r\n\r\n")));
+    tcp::socket s = sent(io, r.server->port(), "POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1"
+                                               "GET /parked HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(wait_parked(r.handler, 1));
     // /held was answered before /parked was read: without the hold, its
     // bytes would be in this socket already (a loopback send delivers them
@@ -165,9 +170,7 @@ TEST_CASE("server: a held response with nothing pipelined behind it is written a
     CHECK(got.find("HTTP/1.1 202") != std::string::npos);
     // Then the connection serves the next request as usual.
     net::io_context io;
-    tcp::socket s(io);
-    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
-    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n3")));
+    tcp::socket s = sent(io, r.server->port(), "POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n3");
     CHECK(read_until(s, "held 3", 1).find("held 3") != std::string::npos);
     net::write(s, net::buffer(std::string("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")));
     CHECK(read_until(s, "GET /a", 1).find("GET /a") != std::string::npos);
@@ -176,10 +179,8 @@ TEST_CASE("server: a held response with nothing pipelined behind it is written a
 TEST_CASE("server: a held response precedes the 100 Continue of the request pipelined behind it", "[server][pipelining]") {
     Running r;
     net::io_context io;
-    tcp::socket s(io);
-    s.connect({net::ip::make_address("127.0.0.1"), r.server->port()});
-    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n4"
-                                          "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")));
+    tcp::socket s = sent(io, r.server->port(), "POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n4"
+                                               "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
     std::string got = read_until(s, "100 Continue", 1);
     auto held = got.find("held 4"), cont = got.find("HTTP/1.1 100 Continue");
     REQUIRE(held != std::string::npos);
@@ -192,10 +193,8 @@ TEST_CASE("server: a held response precedes the 100 Continue of the request pipe
 TEST_CASE("server: shutdown writes a held response with the answer to the request behind it", "[server][pipelining]") {
     auto r = std::make_unique<Running>();
     net::io_context io;
-    tcp::socket s(io);
-    s.connect({net::ip::make_address("127.0.0.1"), r->server->port()});
-    net::write(s, net::buffer(std::string("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n5"
-                                          "GET /parked HTTP/1.1\r\nHost: x\r\n\r\n")));
+    tcp::socket s = sent(io, r->server->port(), "POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n5"
+                                                "GET /parked HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(wait_parked(r->handler, 1));
     r->server->shutdown();  // the connection is busy (/parked): it is drained, not closed
     {
