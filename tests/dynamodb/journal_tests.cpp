@@ -318,23 +318,6 @@ TEST_CASE("storage: acknowledged writes survive a write failing with SQLITE_FULL
     fs::remove_all(dir);
 }
 
-namespace {
-
-Storage::DeferredPut deferred_put(const TableDef& t, const std::string& id, std::int64_t size, const std::string& payload = "") {
-    Item item = testing::OneTable::item(id, payload);
-    std::string text = to_json_text(item);
-    return {t.id, testing::OneTable::key(id), std::move(item), size, std::move(text)};
-}
-
-std::optional<std::string> payload_of(Storage& s, const TableDef& t, const std::string& id) {
-    auto stored = s.get(t.id, testing::OneTable::key(id));
-    if (!stored) return std::nullopt;
-    auto it = stored->item.find("p");
-    return it == stored->item.end() ? std::string() : it->second.scalar;
-}
-
-}  // namespace
-
 // Deferred writes (storage.hpp): while the background thread's COMMIT runs
 // without the service's mutex, blind puts are journaled and kept; the next
 // operation applies them first, so every later read sees them.
@@ -351,15 +334,15 @@ TEST_CASE("storage: puts deferred while a commit runs are applied before the nex
     CHECK(s.committing());
     CHECK(s.can_defer());
     CHECK_THROWS(s.begin_batch());  // nothing but defer() while it runs
-    s.defer({deferred_put(t, "b", 30, "changed"), deferred_put(t, "c", 10)});
+    s.defer({table.deferred("b", 30, "changed"), table.deferred("c", 10)});
     s.run_commit();
     s.end_commit();
     CHECK_FALSE(s.committing());
     CHECK_FALSE(s.can_defer());
-    CHECK_THROWS(s.defer({deferred_put(t, "d", 10)}));
+    CHECK_THROWS(s.defer({table.deferred("d", 10)}));
     s.begin_batch();  // what the next operation does first
-    CHECK(payload_of(s, t, "b") == "changed");
-    CHECK(payload_of(s, t, "c") == "");
+    CHECK(table.payload(s, "b") == "changed");
+    CHECK(table.payload(s, "c") == "");
     CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 50});
     s.flush();
     CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 50});
@@ -390,8 +373,8 @@ TEST_CASE("storage: puts deferred while a commit runs survive a kill -9 at any p
                 table.put(s, "x", 10, "1");
                 table.put(s, "y", 10, "1");
                 REQUIRE(s.begin_commit());
-                s.defer({deferred_put(t, "x", 10, "2")});
-                s.defer({deferred_put(t, "z", 10, "2")});
+                s.defer({table.deferred("x", 10, "2")});
+                s.defer({table.deferred("z", 10, "2")});
                 if (at == At::before_commit) kill();
                 s.run_commit();
                 if (at == At::after_commit) kill();
@@ -402,9 +385,9 @@ TEST_CASE("storage: puts deferred while a commit runs survive a kill -9 at any p
             }
             Storage s(copy / "db.sqlite3");
             table.reopen(s);
-            CHECK(payload_of(s, t, "x") == "2");
-            CHECK(payload_of(s, t, "y") == "1");
-            CHECK(payload_of(s, t, "z") == "2");
+            CHECK(table.payload(s, "x") == "2");
+            CHECK(table.payload(s, "y") == "1");
+            CHECK(table.payload(s, "z") == "2");
             CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{3, 30});
             fs::remove_all(dir);
             fs::remove_all(copy);

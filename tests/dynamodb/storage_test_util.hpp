@@ -3,12 +3,14 @@
 // `id` of type S) for tests of the durability paths.
 #pragma once
 
+#include "model/value.hpp"
 #include "storage/storage.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -54,6 +56,19 @@ struct OneTable {
         REQUIRE(tables.size() == 1);
         t = tables[0];
         return s.recover([this](std::int64_t id) { return id == t.id ? &t : nullptr; });
+    }
+    // A put of `id` as Storage::defer() takes it.
+    Storage::DeferredPut deferred(const std::string& id, std::int64_t size, const std::string& payload = "") const {
+        Item i = item(id, payload);
+        std::string text = to_json_text(i);
+        return {t.id, key(id), std::move(i), size, std::move(text)};
+    }
+    // The stored item's "p" ("" without one), or nullopt without the item.
+    std::optional<std::string> payload(Storage& s, const std::string& id) const {
+        auto stored = s.get(t.id, key(id));
+        if (!stored) return std::nullopt;
+        auto it = stored->item.find("p");
+        return it == stored->item.end() ? std::string() : it->second.scalar;
     }
     // One item operation putting `id`.
     void put(Storage& s, const std::string& id, std::int64_t size, const std::string& payload = "") {

@@ -152,16 +152,6 @@ TEST_CASE("storage: a commit that fails while puts are deferred replays the batc
     testing::OneTable table;
     const TableDef& t = table.t;
     auto key = testing::OneTable::key;
-    auto deferred = [&](const std::string& id, const std::string& payload) {
-        Item item = testing::OneTable::item(id, payload);
-        std::string text = to_json_text(item);
-        return Storage::DeferredPut{t.id, key(id), std::move(item), 2010, std::move(text)};
-    };
-    auto payload = [&](Storage& s, const std::string& id) {
-        auto stored = s.get(t.id, key(id));
-        REQUIRE(stored.has_value());
-        return stored->item.at("p").scalar;
-    };
     std::vector<std::string> acknowledged;
     {
         Storage s(dir / "db.sqlite3");
@@ -171,7 +161,7 @@ TEST_CASE("storage: a commit that fails while puts are deferred replays the batc
             acknowledged.push_back("k" + std::to_string(i));
         }
         REQUIRE(s.begin_commit());
-        s.defer({deferred("k0", std::string(2000, 'y')), deferred("d1", std::string(2000, 'y'))});
+        s.defer({table.deferred("k0", 2010, std::string(2000, 'y')), table.deferred("d1", 2010, std::string(2000, 'y'))});
         acknowledged.push_back("d1");
         {
             // The WAL cannot grow: the commit's pages cannot be written.
@@ -182,14 +172,14 @@ TEST_CASE("storage: a commit that fails while puts are deferred replays the batc
         CHECK_FALSE(s.committing());
         s.begin_batch();  // replays first if the failure's own replay could not
         for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
-        CHECK(payload(s, "k0") == std::string(2000, 'y'));
+        CHECK(table.payload(s, "k0") == std::string(2000, 'y'));
         CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
         s.flush();
     }
     Storage s(dir / "db.sqlite3");
     table.reopen(s);
     for (const auto& id : acknowledged) CHECK(s.get(t.id, key(id)).has_value());
-    CHECK(payload(s, "k0") == std::string(2000, 'y'));
+    CHECK(table.payload(s, "k0") == std::string(2000, 'y'));
     CHECK(s.counters(t.id).first == static_cast<std::int64_t>(acknowledged.size()));
     fs::remove_all(dir);
 }

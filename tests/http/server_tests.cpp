@@ -18,6 +18,13 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// An answer marked Response::hold_for_pipelined, as Lambda's 202 to a result.
+Response held_answer(const std::string& body) {
+    Response r = Response::text(202, body);
+    r.hold_for_pipelined = true;
+    return r;
+}
+
 class EchoHandler : public Handler {
 public:
     std::atomic<int> slow_started{0};  // /slow requests handed to handle()
@@ -30,11 +37,7 @@ public:
     }
     std::size_t body_limit(const Request&) const override { return 1024; }
     void handle(Request r, Respond respond) override {
-        if (r.path() == "/held") {  // answered at once, held for a pipelined request (Response::hold_for_pipelined)
-            Response held = Response::text(202, "held " + r.body);
-            held.hold_for_pipelined = true;
-            return respond(std::move(held));
-        }
+        if (r.path() == "/held") return respond(held_answer("held " + r.body));  // answered at once, held for a pipelined request
         if (r.path() == "/parked") {
             std::lock_guard lock(parked_mutex);
             parked.push_back(std::move(respond));
@@ -326,11 +329,7 @@ public:
     void handle(Request r, Respond respond) override {
         std::ostringstream here;
         here << std::this_thread::get_id();
-        if (r.path().ends_with("/held")) {
-            Response held = Response::text(202, "held");
-            held.hold_for_pipelined = true;
-            return respond(std::move(held));
-        }
+        if (r.path().ends_with("/held")) return respond(held_answer("held"));
         if (r.path().ends_with("/park")) {
             std::lock_guard lock(mutex);
             parked = std::move(respond);
