@@ -449,14 +449,15 @@ Storage::Op::~Op() {
             s_.db_.cached("RELEASE op").run();
         } catch (...) {
         }
-    } else if (s_.op_wrote_) {
+    }
+    if (!s_.op_savepoint_ && s_.op_wrote_) {
         // Nothing smaller to roll back than the batch: it goes, and the
         // journal brings back its acknowledged operations before the next
         // one (begin_batch).
         s_.drop_batch();
+    } else if (sqlite3_get_autocommit(s_.db_.handle())) {
+        s_.batch_lost();  // SQLite rolled the whole batch back itself
     }
-    // Else SQLite may have rolled the whole batch back itself.
-    if (sqlite3_get_autocommit(s_.db_.handle())) s_.batch_lost();
     s_.end_op(false);
 }
 

@@ -148,8 +148,8 @@ public:
     // the journal's sequence with the batch and switches journal files;
     // false when there is nothing else to call: no batch was open, or it
     // only read (then committed here, serialized: there was nothing to
-    // write). run_commit() (not
-    // serialized: meanwhile others may call only defer()) commits; end_commit()
+    // write). run_commit() (not serialized: meanwhile others may call only
+    // defer(), can_defer() and committing()) commits; end_commit()
     // (serialized) empties the journal file the batch covered, or, when the
     // commit failed, recovers as flush() does and throws its error.
     bool begin_commit();
