@@ -17,9 +17,9 @@
 #      the bare interpreter's start-up (python3 -u -c pass, node -e 0).
 #   3. warm per-invocation overhead, as lambda.sh measures it: p50 of a
 #      synchronous Invoke at 1 connection (wrk, tools/bench/lambda_request.lua)
-#      minus the p50 of GET / (DynamoDB's health check, as lambda.sh) on the same server, for
-#      python3.12, nodejs20.x and a provided.al2023 native package (`lowcloud
-#      package` of handlers/test/libtest_handlers.so, handler
+#      minus the p50 of GET / (DynamoDB's health check, as lambda.sh) on
+#      the same server, for python3.12, nodejs20.x and a provided.al2023
+#      native package (`lowcloud package` of handlers/test/libtest_handlers.so, handler
 #      libtest_handlers.so:echo_handler), next to the manifest's native
 #      function (echo_handler, process and in-process isolation). Rounds
 #      alternate the functions.
@@ -341,25 +341,25 @@ runtimes_main() {
 
   # 3. Warm per-invocation overhead at 1 connection.
   runtimes_deploy "$bin" "$lib" "$conc" || return 1
-  local fns=(health noop noop_inproc native py node) f out a b d
+  local fns=(baseline noop noop_inproc native py node) f out a b d
   declare -A p50s=() p99s=() m50=() m99=()
   for _ in $(seq "$rounds"); do
     for f in "${fns[@]}"; do
-      if [ "$f" = health ]; then runtimes_run lowcloud 1 "$duration" "" /
+      if [ "$f" = baseline ]; then runtimes_run lowcloud 1 "$duration" "" /
       else runtimes_run lowcloud 1 "$duration" "$f"; fi
       read -r a b d <<< "$RUNTIMES_OUT"
       p50s[$f]+="$b "; p99s[$f]+="$d "
     done
   done
   bench_medians p50s m50; bench_medians p99s m99
-  declare -A fn_label=([health]="HTTP baseline (GET /)" [noop]="manifest native, process" [noop_inproc]="manifest native, in-process"
+  declare -A fn_label=([baseline]="HTTP baseline (GET /)" [noop]="manifest native, process" [noop_inproc]="manifest native, in-process"
                        [native]="provided.al2023 native zip" [py]="python3.12" [node]="nodejs20.x")
   declare -A fn_metric=([noop]=manifest_process [noop_inproc]=manifest_in_process [native]=provided.al2023_native_zip
                         [py]=python3.12 [node]=nodejs20.x)
   for f in noop noop_inproc native py node; do
-    put "invoke_overhead_${fn_metric[$f]}" "$(echo "${m50[$f]} - ${m50[health]}" | bc -l)" us
+    put "invoke_overhead_${fn_metric[$f]}" "$(echo "${m50[$f]} - ${m50[baseline]}" | bc -l)" us
   done
-  put http_baseline_p50 "${m50[health]}" us
+  put http_baseline_p50 "${m50[baseline]}" us
 
   # 4. lowcloud vs serverless-offline, the same Python handler, warm Invoke.
   declare -A rps=() lat50=() lat99=() mrps=() ml50=() ml99=()
@@ -418,7 +418,7 @@ runtimes_main() {
   printf "  %-30s %10s %10s %14s\n" function "p50 us" "p99 us" "overhead us"
   for f in "${fns[@]}"; do
     printf "  %-30s %10.0f %10.0f %14s\n" "${fn_label[$f]}" "${m50[$f]}" "${m99[$f]}" \
-      "$([ "$f" = health ] && echo - || printf "%.0f" "$(echo "${m50[$f]} - ${m50[health]}" | bc -l)")"
+      "$([ "$f" = baseline ] && echo - || printf "%.0f" "$(echo "${m50[$f]} - ${m50[baseline]}" | bc -l)")"
   done
   echo
   echo "$RUNTIMES_WORKLOAD, warm, lowcloud vs serverless-offline (median of $rounds x $duration after a $warmup warm-up):"
