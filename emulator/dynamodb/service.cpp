@@ -28,6 +28,13 @@ namespace {
 // durable in the journal already), and how many operations it may hold.
 constexpr auto kFlushDelay = std::chrono::milliseconds(20);
 constexpr std::size_t kMaxBatchOperations = 20000;
+// How many deferred puts the background thread applies per hold of the
+// engine's mutex after a commit (storage.hpp, "Deferred writes"): about a
+// millisecond of work on a large table, the longest a request waits for
+// them. Before, the first request after a commit applied all of them (up to
+// Storage::kMaxDeferredPuts, 70-160 ms under BatchWriteItem at 32
+// connections, every other request waiting).
+constexpr std::size_t kApplySlice = 256;
 // How long writes must pause before the background thread copies what the
 // WAL holds beyond the last bulk copy. Only a complete copy lets the WAL
 // start over by itself (storage.hpp): without it each burst of writes
@@ -195,24 +202,49 @@ namespace {
 // Commits the batch, if open, releasing the engine's mutex while SQLite
 // commits: puts that need no answer from the store are deferred meanwhile
 // (storage.hpp); every other request waits for the commit, as it would for
-// the mutex.
-void commit(Engine& engine) {
+// the mutex. With `then_copy`, the WAL is then copied into the database
+// before the commit ends, so that no batch opens before the copy completes
+// and the WAL starts over at the next write (Storage::checkpoint()); the
+// copy's fsyncs no longer hold the mutex. Afterwards the puts deferred
+// meanwhile are applied a slice at a time, for up to kFlushDelay (the next
+// commit applies what is left).
+void commit(Engine& engine, bool then_copy = false) {
+    Storage& storage = engine.storage;
     {
         std::lock_guard lock(engine.mutex);
-        if (!engine.storage.begin_commit()) return;
+        if (!storage.begin_commit()) {
+            if (then_copy) storage.checkpoint();  // no batch is open: none opens while the mutex is held
+            return;
+        }
     }
-    engine.storage.run_commit();
+    storage.run_commit();
     std::exception_ptr error;
-    {
-        std::lock_guard lock(engine.mutex);
+    if (then_copy) {
         try {
-            engine.storage.end_commit();
+            storage.checkpoint();
         } catch (...) {
             error = std::current_exception();
         }
     }
+    {
+        std::lock_guard lock(engine.mutex);
+        try {
+            storage.end_commit();
+        } catch (...) {
+            error = std::current_exception();  // the commit's failure comes first
+        }
+    }
     engine.commit_done.notify_all();
     if (error) std::rethrow_exception(error);
+    const auto until = std::chrono::steady_clock::now() + kFlushDelay;
+    for (;;) {
+        {
+            std::lock_guard lock(engine.mutex);
+            if (!storage.apply_deferred_some(kApplySlice)) break;
+        }
+        if (std::chrono::steady_clock::now() >= until) break;
+        std::this_thread::yield();  // the requests that waited for the slice go first
+    }
 }
 
 }  // namespace
@@ -265,28 +297,23 @@ void Service::run_background() {
                 last_frames = frames;
                 // The bulk every checkpoint_frames (a larger WAL copies a page
                 // written many times once); the WAL starts over past
-                // restart_frames only: that last copy holds the engine's
-                // mutex through two fsyncs, milliseconds every request waits
-                // (the PutItem p99 at one connection was 12 ms when it ran
-                // every 32 MB).
+                // restart_frames only: that last copy runs with no batch
+                // open, through two fsyncs, milliseconds every request but
+                // a blind put waits (the PutItem p99 at one connection was
+                // 12 ms when it ran every 32 MB).
                 if (frames >= checkpointed_frames + checkpoint_frames || frames >= restart_frames) {
                     storage.checkpoint();  // the bulk, while requests go on
                     checkpointed_frames = frames;
                 }
                 if (frames >= restart_frames) {
                     // Catch up first: commit what arrived during the bulk
-                    // (tens of milliseconds of writes; one flush under the
-                    // mutex) and copy it without the mutex, so that the copy
-                    // under the mutex is smaller (PutItem p99 at 32
-                    // connections 46 -> 25-28 ms).
-                    {
-                        std::lock_guard engine_lock(impl.engine.mutex);
-                        storage.flush();
-                    }
+                    // (tens of milliseconds of writes) and copy it, so that
+                    // the last copy, which requests other than blind puts
+                    // wait for, is smaller (PutItem p99 at 32 connections 46
+                    // -> 25-28 ms when it held the mutex).
+                    commit(impl.engine);
                     storage.checkpoint();
-                    std::lock_guard engine_lock(impl.engine.mutex);
-                    storage.flush();
-                    storage.checkpoint();  // the last batch: the WAL starts over at the next write
+                    commit(impl.engine, true);  // the last batch: the WAL starts over at the next write
                     checkpointed_frames = 0;
                 } else if (frames > checkpointed_frames) {
                     quiet_copy_at = clock::now() + kQuietCopyDelay;
@@ -457,7 +484,8 @@ http::Response Service::answer(const http::Request& request) {
         }
         {
             std::unique_lock lock(impl_->engine.mutex);
-            // A blind write does not wait for a commit (storage.hpp, "Deferred writes").
+            // A blind write does not wait for a commit, nor for the puts
+            // deferred during one to be applied (storage.hpp, "Deferred writes").
             const bool defer = deferred && impl_->engine.storage.can_defer();
             if (!defer) {
                 impl_->engine.wait_for_commit(lock);

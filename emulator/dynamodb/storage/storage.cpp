@@ -7,6 +7,7 @@
 #include "storage/wal_vfs.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace lowcloud::dynamodb {
 
@@ -275,13 +276,16 @@ void Storage::end_op(bool applied) {
     op_deltas_.clear();
 }
 
-void Storage::catch_up() {
+void Storage::catch_up() { apply_deferred_some(std::numeric_limits<std::size_t>::max()); }
+
+bool Storage::apply_deferred_some(std::size_t max_puts) {
     if (committing_) throw sqlite::Error("storage used while a commit runs");
     // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
     // IOERR, NOMEM): the batch is gone, the journal still has its writes.
     if (batch_open_ && sqlite3_get_autocommit(db_.handle())) batch_lost();
     if (needs_replay_) replay();  // throws: nothing is served on a state missing acknowledged writes
-    if (!deferred_.empty()) apply_deferred();
+    if (!deferred_.empty()) apply_deferred(max_puts);
+    return !deferred_.empty();
 }
 
 void Storage::open_batch() {
@@ -297,10 +301,13 @@ void Storage::begin_batch() {
     open_batch();
 }
 
-void Storage::apply_deferred() {
+void Storage::apply_deferred(std::size_t max_puts) {
     open_batch();
+    std::size_t puts = 0;
     try {
-        for (auto& record : deferred_) {
+        // Whole records, oldest first, each one an operation of the batch.
+        while (!deferred_.empty() && puts < max_puts) {
+            auto& record = deferred_.front();
             mode_ = Mode::op;  // counters into op_deltas_; record_ is not journaled again
             const TableDef* t = nullptr;
             for (auto& p : record) {
@@ -308,20 +315,22 @@ void Storage::apply_deferred() {
                 if (t) put_blind(*t, p.key, p.item, p.size, &p.text);
             }
             end_op(true);
+            puts += record.size();
+            deferred_puts_ -= record.size();
+            deferred_.pop_front();
         }
     } catch (...) {
         // Journaled: the batch goes, and the replay before the next
-        // operation brings back all it held (as Op's destructor does).
+        // operation brings back all it held, applied or not (as Op's
+        // destructor does; replay() clears deferred_).
         end_op(false);
         drop_batch();
         throw;
     }
-    deferred_.clear();
-    deferred_puts_ = 0;
 }
 
 void Storage::defer(std::vector<DeferredPut> puts) {
-    if (!committing_ || !persistent()) throw sqlite::Error("defer outside a commit");
+    if (!persistent() || (!committing_ && deferred_.empty())) throw sqlite::Error("defer outside a commit");
     const std::size_t count = puts.size();
     JournalRecord record;
     for (const auto& p : puts) record.put(p.table, p.key.pk, p.key.sk, p.key.hash, p.size, p.text);

@@ -42,7 +42,11 @@
 // catch_up() (every begin_batch(), Op and flush() starts with it) applies
 // them in order before anything else reads or writes. So a put the client
 // saw acknowledged is durable (journaled) and visible to every later
-// operation, and writers do not wait for the commit.
+// operation, and writers do not wait for the commit. After the commit the
+// owner applies them a slice at a time (apply_deferred_some()), releasing
+// its serialization between slices, so that no single request waits for all
+// of them: until none is left, blind puts are still deferred (behind them,
+// in order), and any other operation applies the rest first.
 // An operation rolled back after it wrote (an error from SQLite; every
 // check that can fail an operation runs before its first write) rolls the
 // whole batch back, and the journal's records are replayed before the next
@@ -66,6 +70,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -140,6 +145,10 @@ public:
     // Replays what a failed commit lost and applies the deferred writes
     // (opening the batch only when there are some). Precondition: !committing().
     void catch_up();
+    // catch_up() that stops once it applied `max_puts` deferred puts or more
+    // (whole records, oldest first); returns whether some are left.
+    // Precondition: !committing().
+    bool apply_deferred_some(std::size_t max_puts);
     // Commits the batch, if open, and empties the journal:
     // begin_commit(), run_commit() and end_commit() in one call.
     void flush();
@@ -158,7 +167,7 @@ public:
     // Between begin_commit() and end_commit().
     bool committing() const { return committing_; }
 
-    // A blind put accepted while committing(): the item as put_blind()
+    // A blind put accepted by defer(): the item as put_blind()
     // takes it (check_index_keys(t, item) passed; `text` its to_json_text()).
     struct DeferredPut {
         std::int64_t table = 0;
@@ -167,15 +176,18 @@ public:
         std::int64_t size = 0;
         std::string text;
     };
-    // With a journal only (persistent()); precondition: committing().
+    // With a journal only (persistent()); precondition: committing(), or
+    // deferred puts not yet applied (a later put must not overtake them).
     // Journals the puts as one record (throws std::runtime_error when it
     // cannot: then nothing was accepted) and keeps them for catch_up().
     void defer(std::vector<DeferredPut> puts);
     bool persistent() const { return journals_[0] != nullptr; }
-    // Whether defer() may be called: committing(), persistent(), and fewer
-    // than kMaxDeferredPuts deferred (they delay the first operation after
-    // the commit, which applies them).
-    bool can_defer() const { return committing_ && persistent() && deferred_puts_ < kMaxDeferredPuts; }
+    // Whether defer() may be called: persistent(), committing() or some
+    // deferred puts left, and fewer than kMaxDeferredPuts of them (they delay
+    // the first operation that is not a blind put, which applies them).
+    bool can_defer() const {
+        return persistent() && (committing_ || !deferred_.empty()) && deferred_puts_ < kMaxDeferredPuts;
+    }
     static constexpr std::size_t kMaxDeferredPuts = 10000;
     bool batch_open() const { return batch_open_; }
     // Called (under the caller's serialization) whenever a batch opens, so
@@ -298,7 +310,7 @@ private:
     void create_item_tables(const std::string& items, const std::string& entries);
     void migrate_from_1();
     std::size_t replay();  // the journals' uncommitted records, in a transaction of their own
-    void apply_deferred();
+    void apply_deferred(std::size_t max_puts);
     void open_batch();
     Journal& journal() { return *journals_[current_]; }
     void batch_lost();     // the batch's transaction is gone: replay before anything else
@@ -337,7 +349,7 @@ private:
     bool committing_ = false;                     // between begin_commit() and end_commit()
     std::exception_ptr commit_error_;             // run_commit()'s failure, for end_commit()
     std::uint64_t commit_sequence_ = 0;           // the sequence the running commit records
-    std::vector<std::vector<DeferredPut>> deferred_;  // journaled, not yet applied (one record each)
+    std::deque<std::vector<DeferredPut>> deferred_;   // journaled, not yet applied (one record each)
     std::size_t deferred_puts_ = 0;                   // in deferred_
     bool op_savepoint_ = false;                   // the open Op runs in a savepoint (no journal)
     bool op_wrote_ = false;                       // the open Op has written to SQLite
