@@ -28,13 +28,14 @@ namespace {
 // durable in the journal already), and how many operations it may hold.
 constexpr auto kFlushDelay = std::chrono::milliseconds(20);
 constexpr std::size_t kMaxBatchOperations = 20000;
-// How many deferred puts the background thread applies per hold of the
-// engine's mutex after a commit (storage.hpp, "Deferred writes"): about a
-// millisecond of work on a large table, the longest a request waits for
-// them. Before, the first request after a commit applied all of them (up to
+// How many deferred puts (storage.hpp, "Deferred writes") the background
+// thread applies per hold of the engine's mutex, before and after each
+// commit: a few hundred microseconds of work on a large table, about the
+// longest a request waits for them. Before, the first request after a
+// commit applied all that was deferred during it (up to
 // Storage::kMaxDeferredPuts, 70-160 ms under BatchWriteItem at 32
 // connections, every other request waiting).
-constexpr std::size_t kApplySlice = 256;
+constexpr std::size_t kApplySlice = 64;
 // How long writes must pause before the background thread copies what the
 // WAL holds beyond the last bulk copy. Only a complete copy lets the WAL
 // start over by itself (storage.hpp): without it each burst of writes
@@ -199,17 +200,33 @@ Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>
 
 namespace {
 
+// Applies the deferred puts a slice at a time (kApplySlice), releasing the
+// mutex between slices, until none is left or kFlushDelay has passed
+// (whatever is left, the next operation or commit applies).
+void apply_slices(Engine& engine) {
+    Storage& storage = engine.storage;
+    const auto until = std::chrono::steady_clock::now() + kFlushDelay;
+    for (;;) {
+        {
+            std::lock_guard lock(engine.mutex);
+            if (!storage.apply_deferred_some(kApplySlice)) break;
+        }
+        if (std::chrono::steady_clock::now() >= until) break;
+        std::this_thread::yield();  // the requests that waited for the slice go first
+    }
+}
+
 // Commits the batch, if open, releasing the engine's mutex while SQLite
 // commits: puts that need no answer from the store are deferred meanwhile
 // (storage.hpp); every other request waits for the commit, as it would for
-// the mutex. With `then_copy`, the WAL is then copied into the database
-// before the commit ends, so that no batch opens before the copy completes
-// and the WAL starts over at the next write (Storage::checkpoint()); the
-// copy's fsyncs no longer hold the mutex. Afterwards the puts deferred
-// meanwhile are applied a slice at a time, for up to kFlushDelay (the next
-// commit applies what is left).
+// the mutex. The deferred puts are applied in slices before (so that the
+// commit's catch-up under the mutex is short) and after. With `then_copy`,
+// the WAL is copied into the database before the commit ends, so that no
+// batch opens before the copy completes and the WAL starts over at the next
+// write (Storage::checkpoint()); the copy's fsyncs do not hold the mutex.
 void commit(Engine& engine, bool then_copy = false) {
     Storage& storage = engine.storage;
+    apply_slices(engine);
     {
         std::lock_guard lock(engine.mutex);
         if (!storage.begin_commit()) {
@@ -236,15 +253,7 @@ void commit(Engine& engine, bool then_copy = false) {
     }
     engine.commit_done.notify_all();
     if (error) std::rethrow_exception(error);
-    const auto until = std::chrono::steady_clock::now() + kFlushDelay;
-    for (;;) {
-        {
-            std::lock_guard lock(engine.mutex);
-            if (!storage.apply_deferred_some(kApplySlice)) break;
-        }
-        if (std::chrono::steady_clock::now() >= until) break;
-        std::this_thread::yield();  // the requests that waited for the slice go first
-    }
+    apply_slices(engine);
 }
 
 }  // namespace
@@ -484,8 +493,8 @@ http::Response Service::answer(const http::Request& request) {
         }
         {
             std::unique_lock lock(impl_->engine.mutex);
-            // A blind write does not wait for a commit, nor for the puts
-            // deferred during one to be applied (storage.hpp, "Deferred writes").
+            // A blind put is journaled and answered: its insert is applied
+            // later, and it does not wait for a commit (storage.hpp, "Deferred writes").
             const bool defer = deferred && impl_->engine.storage.can_defer();
             if (!defer) {
                 impl_->engine.wait_for_commit(lock);

@@ -16,13 +16,15 @@
 // writes 20 ms after it opened, checkpoints the WAL off the request path
 // (in bulk as it grows, and what is left when writes pause for 200 ms), and
 // expires TTL items every `ttl_interval`, each under the same mutex
-// (checkpoints need none); the destructor stops it, then commits. Its
-// commit releases the mutex while SQLite writes the batch (milliseconds
-// under load): meanwhile a blind PutItem or BatchWriteItem (puts only; no
+// (checkpoints need none); the destructor stops it, then commits. With a
+// data directory a blind PutItem or BatchWriteItem (puts only; no
 // condition, ReturnValues or ReturnConsumedCapacity) is checked against its
-// table, journaled and answered without waiting, and the first operation
-// after the commit applies it before its own work; every other request
-// waits for the commit's end (Engine::lock(), storage.hpp "Deferred writes").
+// table, journaled and answered; the background thread applies such puts a
+// few at a time around each commit, and any other operation applies those
+// left before its own work. The commit releases the mutex while SQLite
+// writes the batch (milliseconds under load): blind puts go on meanwhile,
+// every other request waits for the commit's end (Engine::lock(),
+// storage.hpp "Deferred writes").
 //
 // Durability: with a data directory, the database is
 // `<data_dir>/dynamodb.sqlite3` in WAL mode plus its journal, two files used

@@ -102,13 +102,14 @@ using PrepareText = Prepared<std::string> (*)(const nlohmann::json&);
 
 // A blind write (PutItem, BatchWriteItem): the step, and when the request
 // allows it (no condition, nothing to return: no ReturnValues, no
-// ConsumedCapacity), `deferred`, which the service runs instead while a
-// commit runs: it checks the request against the table like the step and
-// hands the puts to Storage::defer() (journaled, applied after the commit),
-// answering as the step would.
+// ConsumedCapacity), `deferred`, which the service runs instead with a data
+// directory (Storage::can_defer()), commit or not: it checks the request
+// against the table like the step and hands the puts to Storage::defer()
+// (journaled, applied later, before anything reads them), answering as the
+// step would.
 struct PreparedWrite {
     Prepared<nlohmann::json> step;
-    Prepared<nlohmann::json> deferred;  // empty: the request must wait for the commit
+    Prepared<nlohmann::json> deferred;  // empty: the request runs the step (waiting for any commit)
 };
 using PrepareWrite = PreparedWrite (*)(const nlohmann::json&);
 

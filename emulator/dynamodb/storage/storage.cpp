@@ -330,7 +330,11 @@ void Storage::apply_deferred(std::size_t max_puts) {
 }
 
 void Storage::defer(std::vector<DeferredPut> puts) {
-    if (!persistent() || (!committing_ && deferred_.empty())) throw sqlite::Error("defer outside a commit");
+    if (!persistent()) throw sqlite::Error("defer without a journal");
+    if (!committing_) {
+        apply_deferred_some(0);  // a lost batch is replayed first (throws: nothing accepted)
+        open_batch();            // so that the owner schedules the commit, which applies these first
+    }
     const std::size_t count = puts.size();
     JournalRecord record;
     for (const auto& p : puts) record.put(p.table, p.key.pk, p.key.sk, p.key.hash, p.size, p.text);

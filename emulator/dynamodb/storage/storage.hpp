@@ -35,18 +35,18 @@
 // records appended while it runs (deferred writes, below) are not in the
 // file it empties when it is done; a replay reads both, in sequence order.
 //
-// Deferred writes. The commit of a large batch takes milliseconds, and
-// runs without the caller's serialization (begin_commit(), run_commit(),
-// end_commit()): meanwhile the storage accepts only defer(), which journals
-// blind puts (no condition, nothing to return) and keeps them; the next
+// Deferred writes. A blind put (no condition, nothing to return) needs
+// nothing from the store: defer() journals it and keeps it, and the next
 // catch_up() (every begin_batch(), Op and flush() starts with it) applies
-// them in order before anything else reads or writes. So a put the client
-// saw acknowledged is durable (journaled) and visible to every later
-// operation, and writers do not wait for the commit. After the commit the
+// the puts kept, in order, before anything else reads or writes. So a put
+// the client saw acknowledged is durable (journaled) and visible to every
+// later operation, and its B-tree insert is not on the request's path. The
 // owner applies them a slice at a time (apply_deferred_some()), releasing
-// its serialization between slices, so that no single request waits for all
-// of them: until none is left, blind puts are still deferred (behind them,
-// in order), and any other operation applies the rest first.
+// its serialization between slices, before and after each commit, so that
+// no single request waits for many. The commit of a large batch takes
+// milliseconds, and runs without the caller's serialization (begin_commit(),
+// run_commit(), end_commit()): meanwhile the storage accepts only defer(),
+// so writers do not wait for it.
 // An operation rolled back after it wrote (an error from SQLite; every
 // check that can fail an operation runs before its first write) rolls the
 // whole batch back, and the journal's records are replayed before the next
@@ -176,17 +176,17 @@ public:
         std::int64_t size = 0;
         std::string text;
     };
-    // With a journal only (persistent()); precondition: committing(), or
-    // deferred puts not yet applied (a later put must not overtake them).
-    // Journals the puts as one record (throws std::runtime_error when it
-    // cannot: then nothing was accepted) and keeps them for catch_up().
+    // With a journal only (persistent()). Journals the puts as one record
+    // (throws std::runtime_error when it cannot: then nothing was accepted)
+    // and keeps them for catch_up(); opens the batch unless committing(), so
+    // that the owner schedules their commit (on_batch_open()).
     void defer(std::vector<DeferredPut> puts);
     bool persistent() const { return journals_[0] != nullptr; }
-    // Whether defer() may be called: persistent(), committing() or some
-    // deferred puts left, and fewer than kMaxDeferredPuts of them (they delay
-    // the first operation that is not a blind put, which applies them).
+    // Whether defer() may be called: persistent(), and fewer than
+    // kMaxDeferredPuts deferred (they delay the first operation that is not
+    // a blind put, which applies them).
     bool can_defer() const {
-        return persistent() && (committing_ || !deferred_.empty()) && deferred_puts_ < kMaxDeferredPuts;
+        return persistent() && deferred_puts_ < kMaxDeferredPuts;
     }
     static constexpr std::size_t kMaxDeferredPuts = 10000;
     bool batch_open() const { return batch_open_; }
