@@ -80,8 +80,26 @@ public:
         mutex_.unlock();
     }
 
+    // How many threads are in lock() and did not get it at once (polling or
+    // asleep). std::mutex hands nothing off: a thread that releases the
+    // lock and takes it again at once, being already on its core, wins
+    // against a waiter that must first be woken up. A holder doing long work
+    // in short holds checks this between them to let the waiters go first
+    // (hand_over()).
+    int waiters() const { return waiters_.load(std::memory_order_relaxed); }
+    // Called without the lock: waits (yielding the core) until no thread is
+    // waiting for it, at most `limit`.
+    void hand_over(std::chrono::microseconds limit) const {
+        spin_until(limit, [this] { return waiters() == 0; });
+    }
+
 private:
     void poll_then_lock() {
+        waiters_.fetch_add(1, std::memory_order_relaxed);
+        struct Done {
+            std::atomic<int>& n;
+            ~Done() { n.fetch_sub(1, std::memory_order_relaxed); }
+        } done{waiters_};
         if (window_.count() > 0) {
             const auto deadline = std::chrono::steady_clock::now() + window_;
             for (unsigned i = 1;; ++i) {
@@ -100,6 +118,7 @@ private:
     // Whether a thread holds mutex_, read by pollers before the costlier
     // try_lock. Only a hint: mutex_ alone decides who holds the lock.
     std::atomic<bool> held_{false};
+    std::atomic<int> waiters_{0};
 };
 
 }  // namespace lowcloud

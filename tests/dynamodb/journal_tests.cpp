@@ -209,8 +209,7 @@ TEST_CASE("storage: acknowledged writes of an uncommitted batch are recovered fr
         // journal still holds the acknowledged operations.
         CHECK_FALSE(s.batch_open());
         // What a kill -9 leaves: the batch uncommitted, the journal written.
-        for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
-            if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);
+        testing::copy_as_killed(dir, copy);
     }
     Storage s(copy / "db.sqlite3");
     CHECK(table.reopen(s) == 4);
@@ -375,8 +374,7 @@ TEST_CASE("storage: deferred puts are applied a slice at a time, in order, and l
         CHECK(table.payload(s, "d") == "2");
         CHECK_FALSE(table.payload(s, "e"));  // the third record is still deferred
         s.defer({table.deferred("a", 10, "4")});  // queued behind the third record
-        for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
-            if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);  // a kill -9 between slices
+        testing::copy_as_killed(dir, copy);  // a kill -9 between slices
 
         CHECK_FALSE(s.apply_deferred_some(100));
         CHECK(table.payload(s, "a") == "4");
@@ -421,8 +419,7 @@ TEST_CASE("storage: blind puts are deferred outside a commit too, and open the b
         CHECK(s.batch_open());
         CHECK(opened == 1);
         CHECK(table.payload(s, "a") == "1");  // kept, not yet applied
-        for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
-            if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);  // a kill -9 before they were applied
+        testing::copy_as_killed(dir, copy);  // a kill -9 before they were applied
         s.begin_batch();  // what the next operation does first
         CHECK(table.payload(s, "a") == "2");
         CHECK(table.payload(s, "b") == "2");
@@ -436,6 +433,35 @@ TEST_CASE("storage: blind puts are deferred outside a commit too, and open the b
     CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{2, 20});
     fs::remove_all(dir);
     fs::remove_all(copy);
+}
+
+// Bug: a blind put that found Storage::kMaxDeferredPuts deferred applied all
+// of them before its own work (60-120 ms under BatchWriteItem at one
+// connection, while the background thread copied the WAL). make_room()
+// applies one slice, and the put joins the rest.
+TEST_CASE("storage: a blind put at the deferral limit applies one slice and joins the rest", "[journal]") {
+    auto dir = temp_dir("deferred-limit");
+    testing::OneTable table;
+    const TableDef& t = table.t;
+    Storage s(dir / "db.sqlite3");
+    table.create(s);
+    CHECK(s.make_room(64));  // below the limit: nothing applied
+    std::size_t deferred = 0;
+    for (int record = 0; deferred < Storage::kMaxDeferredPuts; ++record) {
+        std::vector<Storage::DeferredPut> puts;
+        for (int i = 0; i < 25; ++i) puts.push_back(table.deferred("k" + std::to_string(record * 25 + i), 10));
+        deferred += puts.size();
+        s.defer(std::move(puts));
+    }
+    REQUIRE_FALSE(s.can_defer());
+    CHECK(s.make_room(64));
+    CHECK(table.payload(s, "k74"));  // three records of 25 applied: the first slice of at least 64
+    CHECK_FALSE(table.payload(s, "k75"));
+    s.defer({table.deferred("k0", 10, "last")});
+    s.begin_batch();
+    CHECK(table.payload(s, "k0") == "last");
+    CHECK(s.counters(t.id) == std::pair<std::int64_t, std::int64_t>{10000, 100000});
+    fs::remove_all(dir);
 }
 
 // What a kill -9 leaves at each point of a commit that ran while puts were
@@ -453,8 +479,7 @@ TEST_CASE("storage: puts deferred while a commit runs survive a kill -9 at any p
             testing::OneTable table;
             const TableDef& t = table.t;
             auto kill = [&] {
-                for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
-                    if (fs::exists(dir / f)) fs::copy_file(dir / f, copy / f);
+                testing::copy_as_killed(dir, copy);
             };
             {
                 Storage s(dir / "db.sqlite3");

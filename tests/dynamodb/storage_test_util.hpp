@@ -25,6 +25,13 @@ inline std::filesystem::path temp_dir(const std::string& prefix, const std::stri
     return p;
 }
 
+// What a kill -9 leaves of the database `from`/db.sqlite3 (with its WAL and
+// both journal files), copied into `to` to be opened there.
+inline void copy_as_killed(const std::filesystem::path& from, const std::filesystem::path& to) {
+    for (const char* f : {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3.oplog", "db.sqlite3.oplog2"})
+        if (std::filesystem::exists(from / f)) std::filesystem::copy_file(from / f, to / f);
+}
+
 struct OneTable {
     TableDef t;
 

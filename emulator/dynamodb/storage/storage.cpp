@@ -329,6 +329,11 @@ void Storage::apply_deferred(std::size_t max_puts) {
     }
 }
 
+bool Storage::make_room(std::size_t slice) {
+    if (persistent() && deferred_puts_ >= kMaxDeferredPuts) apply_deferred_some(slice);
+    return can_defer();
+}
+
 void Storage::defer(std::vector<DeferredPut> puts) {
     if (!persistent()) throw sqlite::Error("defer without a journal");
     if (!committing_) {

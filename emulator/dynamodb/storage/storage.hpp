@@ -189,6 +189,11 @@ public:
         return persistent() && deferred_puts_ < kMaxDeferredPuts;
     }
     static constexpr std::size_t kMaxDeferredPuts = 10000;
+    // When can_defer() is false only because kMaxDeferredPuts are deferred:
+    // applies `slice` of them (apply_deferred_some()) so that a blind put
+    // can join the rest instead of applying all of them first. Returns
+    // can_defer(). Precondition: !committing().
+    bool make_room(std::size_t slice);
     bool batch_open() const { return batch_open_; }
     // Called (under the caller's serialization) whenever a batch opens, so
     // the owner can schedule its flush.
