@@ -30,11 +30,12 @@ constexpr auto kFlushDelay = std::chrono::milliseconds(20);
 constexpr std::size_t kMaxBatchOperations = 20000;
 // How many deferred puts (storage.hpp, "Deferred writes") the background
 // thread applies per hold of the engine's mutex, before and after each
-// commit: a few hundred microseconds of work on a large table, about the
-// longest a request waits for them. Before, the first request after a
-// commit applied all that was deferred during it (up to
-// Storage::kMaxDeferredPuts, 70-160 ms under BatchWriteItem at 32
-// connections, every other request waiting).
+// commit: a few hundred microseconds of work on a large table. Before, the
+// first request after a commit applied all that was deferred during it (up
+// to Storage::kMaxDeferredPuts, 70-160 ms under BatchWriteItem at 32
+// connections, every other request waiting). What the slices leave when
+// writes outpace them, the commit, or the first request that is not a blind
+// put, still applies in one hold.
 constexpr std::size_t kApplySlice = 64;
 // How long the background thread waits between slices for the requests
 // waiting for the mutex to take it (a sleeping one must be woken first).
@@ -43,8 +44,8 @@ constexpr auto kHandOver = std::chrono::microseconds(200);
 // WAL holds beyond the last bulk copy. Only a complete copy lets the WAL
 // start over by itself (storage.hpp): without it each burst of writes
 // continued the last one's WAL until a sustained total reached
-// restart_frames, and that start-over holds the engine's mutex for tens of
-// milliseconds. One copy per pause, none while idle.
+// restart_frames, and every request but a blind put waits tens of
+// milliseconds for that start-over. One copy per pause, none while idle.
 constexpr auto kQuietCopyDelay = std::chrono::milliseconds(200);
 
 // DynamoDB's request limit, which a compressed body must respect once decoded.
@@ -237,7 +238,10 @@ void commit(Engine& engine, bool then_copy = false) {
     {
         std::lock_guard lock(engine.mutex);
         if (!storage.begin_commit()) {
-            if (then_copy) storage.checkpoint();  // no batch is open: none opens while the mutex is held
+            // No batch is open, and none opens while the mutex is held: blind
+            // puts wait for this copy too (rare: nothing was written since
+            // the commit before).
+            if (then_copy) storage.checkpoint();
             return;
         }
     }
@@ -246,8 +250,9 @@ void commit(Engine& engine, bool then_copy = false) {
     if (then_copy) {
         try {
             storage.checkpoint();
-        } catch (...) {
-            error = std::current_exception();
+        } catch (const std::exception& e) {
+            // The commit stands; the WAL goes on and the next start-over retries.
+            engine.logger.error(std::string("dynamodb WAL copy failed: ") + e.what());
         }
     }
     {
@@ -255,7 +260,7 @@ void commit(Engine& engine, bool then_copy = false) {
         try {
             storage.end_commit();
         } catch (...) {
-            error = std::current_exception();  // the commit's failure comes first
+            error = std::current_exception();
         }
     }
     engine.commit_done.notify_all();

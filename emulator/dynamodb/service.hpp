@@ -62,7 +62,8 @@ struct Options {
     // past which the background thread copies them (beside requests), and
     // WAL frames past which it starts the WAL over (its last copy runs with
     // no batch open, through two fsyncs: 20-300 ms on the benchmark host
-    // that every request but a blind put waits for, so rare). Only a sustained write storm reaches restart_frames: when
+    // that every request but a blind put waits for, so rare). Only a
+    // sustained write storm reaches restart_frames: when
     // writes pause for 200 ms the background thread copies the rest, and
     // the next write starts the WAL over by itself. Under BatchWriteItem
     // the WAL grows ~240 MB/s on the benchmark host: at

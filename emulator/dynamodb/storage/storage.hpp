@@ -43,7 +43,8 @@
 // later operation, and its B-tree insert is not on the request's path. The
 // owner applies them a slice at a time (apply_deferred_some()), releasing
 // its serialization between slices, before and after each commit, so that
-// no single request waits for many. The commit of a large batch takes
+// its holds stay short; what the slices leave (writes outpacing them) the
+// commit, or the first operation that is not a blind put, applies at once. The commit of a large batch takes
 // milliseconds, and runs without the caller's serialization (begin_commit(),
 // run_commit(), end_commit()): meanwhile the storage accepts only defer(),
 // so writers do not wait for it.
@@ -59,8 +60,8 @@
 // connection of its own and may run on another thread at the same time (WAL
 // mode lets it copy committed pages while the batch is open). run_commit()
 // runs without the serialization, between begin_commit() and end_commit();
-// while committing() others may call only defer(), can_defer() and
-// committing().
+// while committing() others may call only defer(), can_defer(),
+// persistent() and committing().
 #pragma once
 
 #include "model/keys.hpp"
@@ -158,7 +159,7 @@ public:
     // false when there is nothing else to call: no batch was open, or it
     // only read (then committed here, serialized: there was nothing to
     // write). run_commit() (not serialized: meanwhile others may call only
-    // defer(), can_defer() and committing()) commits; end_commit()
+    // defer(), can_defer(), persistent() and committing()) commits; end_commit()
     // (serialized) empties the journal file the batch covered, or, when the
     // commit failed, recovers as flush() does and throws its error.
     bool begin_commit();
@@ -207,8 +208,9 @@ public:
     // waits for the batch); true when all were copied. Any thread; see the
     // file comment. SQLite starts the WAL over at the next write only if no
     // batch was open when the copy completed: the owner runs it without
-    // serialization (the bulk), and now and then serialized right after a
-    // flush() (the last batch), so the WAL stops growing.
+    // serialization (the bulk), and now and then between run_commit() and
+    // end_commit(), when no batch can open (the last batch), so the WAL
+    // stops growing.
     bool checkpoint();
 
     // One item operation in the batch. Writes made through put() and
