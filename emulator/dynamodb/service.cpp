@@ -511,9 +511,11 @@ http::Response Service::answer(const http::Request& request) {
             // A blind put is journaled and answered: its insert is applied
             // later, and it does not wait for a commit (storage.hpp, "Deferred writes").
             bool defer = deferred && storage.can_defer();
-            if (deferred && !defer && storage.persistent()) {
-                // Storage::kMaxDeferredPuts are waiting (the background
-                // thread was busy, e.g. copying the WAL): this request
+            if (deferred && !defer) {
+                // In memory nothing is deferred (make_room() is false).
+                // With a data directory, Storage::kMaxDeferredPuts are
+                // waiting (the background thread was busy, e.g. copying
+                // the WAL): this request
                 // applies a slice of them and joins the rest. Before, it
                 // applied all of them (60-120 ms under BatchWriteItem at one
                 // connection, during every bulk copy of the WAL).

@@ -330,7 +330,7 @@ void Storage::apply_deferred(std::size_t max_puts) {
 }
 
 bool Storage::make_room(std::size_t slice) {
-    if (persistent() && deferred_puts_ >= kMaxDeferredPuts) apply_deferred_some(slice);
+    if (deferred_puts_ >= kMaxDeferredPuts) apply_deferred_some(slice);
     return can_defer();
 }
 

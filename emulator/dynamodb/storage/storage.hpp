@@ -44,10 +44,10 @@
 // owner applies them a slice at a time (apply_deferred_some()), releasing
 // its serialization between slices, before and after each commit, so that
 // its holds stay short; what the slices leave (writes outpacing them) the
-// commit, or the first operation that is not a blind put, applies at once. The commit of a large batch takes
-// milliseconds, and runs without the caller's serialization (begin_commit(),
-// run_commit(), end_commit()): meanwhile the storage accepts only defer(),
-// so writers do not wait for it.
+// commit, or the first operation that is not a blind put, applies at once.
+// The commit of a large batch takes milliseconds, and runs without the
+// caller's serialization (begin_commit(), run_commit(), end_commit()):
+// meanwhile the storage accepts only defer(), so writers do not wait for it.
 // An operation rolled back after it wrote (an error from SQLite; every
 // check that can fail an operation runs before its first write) rolls the
 // whole batch back, and the journal's records are replayed before the next
@@ -186,14 +186,12 @@ public:
     // Whether defer() may be called: persistent(), and fewer than
     // kMaxDeferredPuts deferred (they delay the first operation that is not
     // a blind put, which applies them).
-    bool can_defer() const {
-        return persistent() && deferred_puts_ < kMaxDeferredPuts;
-    }
+    bool can_defer() const { return persistent() && deferred_puts_ < kMaxDeferredPuts; }
     static constexpr std::size_t kMaxDeferredPuts = 10000;
-    // When can_defer() is false only because kMaxDeferredPuts are deferred:
-    // applies `slice` of them (apply_deferred_some()) so that a blind put
-    // can join the rest instead of applying all of them first. Returns
-    // can_defer(). Precondition: !committing().
+    // When kMaxDeferredPuts are deferred, applies `slice` of them
+    // (apply_deferred_some()) so that a blind put can join the rest instead
+    // of applying all of them first; returns can_defer() (false in memory).
+    // Precondition: !committing().
     bool make_room(std::size_t slice);
     bool batch_open() const { return batch_open_; }
     // Called (under the caller's serialization) whenever a batch opens, so
