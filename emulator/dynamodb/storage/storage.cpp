@@ -308,7 +308,7 @@ void Storage::apply_deferred(std::size_t max_puts) {
         // Whole records, oldest first, each one an operation of the batch.
         while (!deferred_.empty() && puts < max_puts) {
             auto& record = deferred_.front();
-            mode_ = Mode::op;  // counters into op_deltas_; record_ is not journaled again
+            mode_ = Mode::deferred;
             const TableDef* t = nullptr;
             for (auto& p : record) {
                 if (!t || t->id != p.table) t = table_by_id_ ? table_by_id_(p.table) : nullptr;
@@ -653,7 +653,7 @@ void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old
 }
 
 void Storage::adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes) {
-    if (mode_ == Mode::op) {
+    if (mode_ == Mode::op || mode_ == Mode::deferred) {
         auto& d = op_deltas_[table];
         d.first += items;
         d.second += bytes;

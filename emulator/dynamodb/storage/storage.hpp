@@ -311,7 +311,9 @@ public:
                     const std::optional<Position>& after, const Visit& visit);
 
 private:
-    enum class Mode { none, op, durable };
+    // op: an Op's writes (counters into op_deltas_, effects into record_);
+    // deferred: deferred puts being applied (counters as op; already journaled).
+    enum class Mode { none, op, deferred, durable };
     void create_item_tables(const std::string& items, const std::string& entries);
     void migrate_from_1();
     std::size_t replay();  // the journals' uncommitted records, in a transaction of their own
