@@ -466,6 +466,13 @@ ddb_main() {
       done
       ddb_log "$w, $c connections: done"
     done
+    # lowcloud's write rates fall as its table grows (a B-tree ordered by
+    # the key's hash: each put dirties a page of its own); dynalite's in
+    # memory do not. Logged so that a run's write ratios can be read.
+    case $w in PutItem | BatchWriteItem | TransactWriteItems)
+      n=$(ddb_call "${DDB_PORT_OF[lowcloud]}" DescribeTable '{"TableName":"bench"}' '.Table.ItemCount >= 0' | jq -r .Table.ItemCount) || return 1
+      ddb_log "$w: lowcloud's table bench holds $n items" ;;
+    esac
   done
   for s in "${servers[@]}"; do ddb_stop "${BENCH_SERVER_PID[$s]}"; done
 
