@@ -176,17 +176,39 @@ json Engine::describe(const TableDef& t, const std::string& status) {
 }
 
 struct Service::Impl {
+    using time_point = std::chrono::steady_clock::time_point;
     Impl(Options o, Logger& l) : engine(std::move(o), l) {}
     Engine engine;
 
     // The background thread (run_background): commits the batch kFlushDelay
     // after it opened, checkpoints the WAL, and expires TTL items every
-    // ttl_interval. It sleeps until the next of those deadlines.
+    // ttl_interval. It sleeps until the next of those deadlines and runs
+    // what is due with tick(). None with a fake clock (Options::clock): the
+    // test calls tick().
     std::mutex background_mutex;
     std::condition_variable background_wake;
-    std::optional<std::chrono::steady_clock::time_point> flush_at;  // guarded by background_mutex
-    bool stopping = false;
+    std::optional<time_point> flush_at;  // guarded by background_mutex
+    bool stopping = false;               // guarded by background_mutex
     std::thread background;
+
+    // tick()'s own state: one caller at a time (the background thread, or
+    // the test), so no lock.
+    time_point next_sweep;
+    // Set after a commit that left frames uncopied: when writes pause this
+    // long, with no batch open, the rest is copied (see kQuietCopyDelay).
+    std::optional<time_point> quiet_copy_at;
+    std::int64_t checkpointed_frames = 0;  // WAL frames the last bulk checkpoint copied
+    std::int64_t last_frames = 0;          // wal_frames() at the previous flush
+
+    time_point now() const { return engine.options.clock ? engine.options.clock() : std::chrono::steady_clock::now(); }
+    // The earliest of the commit, the sweep and the quiet copy; none when
+    // none is set. Under background_mutex.
+    std::optional<time_point> next_deadline() const {
+        std::optional<time_point> deadline = flush_at;
+        if (engine.options.ttl_interval.count() > 0 && (!deadline || next_sweep < *deadline)) deadline = next_sweep;
+        if (quiet_copy_at && (!deadline || *quiet_copy_at < *deadline)) deadline = quiet_copy_at;
+        return deadline;
+    }
 };
 
 Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>(std::move(options), logger)) {
@@ -195,11 +217,12 @@ Service::Service(Options options, Logger& logger) : impl_(std::make_unique<Impl>
     impl_->engine.storage.on_batch_open([impl = impl_.get()] {
         {
             std::lock_guard lock(impl->background_mutex);
-            if (!impl->flush_at) impl->flush_at = std::chrono::steady_clock::now() + kFlushDelay;
+            if (!impl->flush_at) impl->flush_at = impl->now() + kFlushDelay;
         }
         impl->background_wake.notify_one();
     });
-    impl_->background = std::thread([this] { run_background(); });
+    impl_->next_sweep = impl_->now() + impl_->engine.options.ttl_interval;
+    if (!impl_->engine.options.clock) impl_->background = std::thread([this] { run_background(); });
 }
 
 namespace {
@@ -271,96 +294,98 @@ void commit(Engine& engine, bool then_copy = false) {
 }  // namespace
 
 void Service::run_background() {
-    using clock = std::chrono::steady_clock;
+    Impl& impl = *impl_;
+    std::unique_lock lock(impl.background_mutex);
+    while (!impl.stopping) {
+        const auto deadline = impl.next_deadline();
+        if (!deadline) {
+            impl.background_wake.wait(lock);
+            continue;
+        }
+        if (impl.now() < *deadline) {
+            impl.background_wake.wait_until(lock, *deadline);
+            continue;
+        }
+        lock.unlock();
+        tick();
+        lock.lock();
+    }
+}
+
+std::optional<std::chrono::steady_clock::time_point> Service::tick() {
     Impl& impl = *impl_;
     const Options& options = impl.engine.options;
     const auto interval = options.ttl_interval;
     const std::int64_t checkpoint_frames = std::max(1, options.checkpoint_frames);
     const std::int64_t restart_frames = std::max<std::int64_t>(checkpoint_frames, options.restart_frames);
-    auto next_sweep = clock::now() + interval;
-    std::int64_t checkpointed_frames = 0;  // WAL frames the last bulk checkpoint copied
-    std::int64_t last_frames = 0;          // wal_frames() at the previous flush
-    // Set after a commit that left frames uncopied: when writes pause this
-    // long, with no batch open, the rest is copied (see kQuietCopyDelay).
-    std::optional<clock::time_point> quiet_copy_at;
-    std::unique_lock lock(impl.background_mutex);
-    while (!impl.stopping) {
-        auto now = clock::now();
-        std::optional<clock::time_point> deadline = impl.flush_at;
-        if (interval.count() > 0 && (!deadline || next_sweep < *deadline)) deadline = next_sweep;
-        if (quiet_copy_at && (!deadline || *quiet_copy_at < *deadline)) deadline = quiet_copy_at;
-        if (!deadline) {
-            impl.background_wake.wait(lock);
-            continue;
-        }
-        if (now < *deadline) {
-            impl.background_wake.wait_until(lock, *deadline);
-            continue;
-        }
-        bool flush = impl.flush_at && now >= *impl.flush_at;
-        bool sweep = interval.count() > 0 && now >= next_sweep;
-        const bool pause_over = quiet_copy_at && now >= *quiet_copy_at;
-        if (pause_over) quiet_copy_at.reset();
+    const auto now = impl.now();
+    bool flush = false, quiet_copy = false;
+    const bool sweep = interval.count() > 0 && now >= impl.next_sweep;
+    if (sweep) impl.next_sweep = now + interval;
+    const bool pause_over = impl.quiet_copy_at && now >= *impl.quiet_copy_at;
+    if (pause_over) impl.quiet_copy_at.reset();
+    {
+        std::lock_guard lock(impl.background_mutex);
+        flush = impl.flush_at && now >= *impl.flush_at;
         // A batch open means writes go on: its commit sets the deadline again.
-        const bool quiet_copy = pause_over && !impl.flush_at;
+        quiet_copy = pause_over && !impl.flush_at;
         if (flush) impl.flush_at.reset();
-        if (sweep) next_sweep = now + interval;
-        lock.unlock();
-        // Each job on its own: a failing sweep must not stop the commits.
-        if (flush) {
-            Storage& storage = impl.engine.storage;
-            try {
-                commit(impl.engine);
-                const std::int64_t frames = storage.wal_frames();
-                // The WAL started over (after a restart below, or by itself
-                // after a bulk copy completed with no batch open).
-                if (frames < last_frames) checkpointed_frames = 0;
-                last_frames = frames;
-                // The bulk every checkpoint_frames (a larger WAL copies a page
-                // written many times once); the WAL starts over past
-                // restart_frames only: that last copy runs with no batch
-                // open, through two fsyncs, milliseconds every request but
-                // a blind put waits (the PutItem p99 at one connection was
-                // 12 ms when it ran every 32 MB).
-                if (frames >= checkpointed_frames + checkpoint_frames || frames >= restart_frames) {
-                    storage.checkpoint();  // the bulk, while requests go on
-                    checkpointed_frames = frames;
-                }
-                if (frames >= restart_frames) {
-                    // Catch up first: commit what arrived during the bulk
-                    // (tens of milliseconds of writes) and copy it, so that
-                    // the last copy, which requests other than blind puts
-                    // wait for, is smaller (PutItem p99 at 32 connections 46
-                    // -> 25-28 ms when it held the mutex).
-                    commit(impl.engine);
-                    storage.checkpoint();
-                    commit(impl.engine, true);  // the last batch: the WAL starts over at the next write
-                    checkpointed_frames = 0;
-                } else if (frames > checkpointed_frames) {
-                    quiet_copy_at = clock::now() + kQuietCopyDelay;
-                }
-            } catch (const std::exception& e) {
-                impl.engine.logger.error(std::string("dynamodb commit failed (journaled writes are replayed): ") + e.what());
-            }
-        }
-        if (quiet_copy) {
-            // The WAL starts over at the next write if no batch opens before
-            // this copy completes.
-            try {
-                if (impl.engine.storage.checkpoint()) checkpointed_frames = last_frames;
-            } catch (const std::exception& e) {
-                impl.engine.logger.error(std::string("dynamodb WAL copy failed: ") + e.what());
-            }
-        }
-        if (sweep) {
-            try {
-                expire_items(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-            } catch (const std::exception& e) {
-                impl.engine.logger.error(std::string("dynamodb TTL sweep failed: ") + e.what());
-            }
-        }
-        lock.lock();
     }
+    // Each job on its own: a failing sweep must not stop the commits.
+    if (flush) {
+        Storage& storage = impl.engine.storage;
+        try {
+            commit(impl.engine);
+            const std::int64_t frames = storage.wal_frames();
+            // The WAL started over (after a restart below, or by itself
+            // after a bulk copy completed with no batch open).
+            if (frames < impl.last_frames) impl.checkpointed_frames = 0;
+            impl.last_frames = frames;
+            // The bulk every checkpoint_frames (a larger WAL copies a page
+            // written many times once); the WAL starts over past
+            // restart_frames only: that last copy runs with no batch
+            // open, through two fsyncs, milliseconds every request but
+            // a blind put waits (the PutItem p99 at one connection was
+            // 12 ms when it ran every 32 MB).
+            if (frames >= impl.checkpointed_frames + checkpoint_frames || frames >= restart_frames) {
+                storage.checkpoint();  // the bulk, while requests go on
+                impl.checkpointed_frames = frames;
+            }
+            if (frames >= restart_frames) {
+                // Catch up first: commit what arrived during the bulk
+                // (tens of milliseconds of writes) and copy it, so that
+                // the last copy, which requests other than blind puts
+                // wait for, is smaller (PutItem p99 at 32 connections 46
+                // -> 25-28 ms when it held the mutex).
+                commit(impl.engine);
+                storage.checkpoint();
+                commit(impl.engine, true);  // the last batch: the WAL starts over at the next write
+                impl.checkpointed_frames = 0;
+            } else if (frames > impl.checkpointed_frames) {
+                impl.quiet_copy_at = impl.now() + kQuietCopyDelay;
+            }
+        } catch (const std::exception& e) {
+            impl.engine.logger.error(std::string("dynamodb commit failed (journaled writes are replayed): ") + e.what());
+        }
+    }
+    if (quiet_copy) {
+        // The WAL starts over at the next write if no batch opens before
+        // this copy completes.
+        try {
+            if (impl.engine.storage.checkpoint()) impl.checkpointed_frames = impl.last_frames;
+        } catch (const std::exception& e) {
+            impl.engine.logger.error(std::string("dynamodb WAL copy failed: ") + e.what());
+        }
+    }
+    if (sweep) {
+        try {
+            expire_items(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+        } catch (const std::exception& e) {
+            impl.engine.logger.error(std::string("dynamodb TTL sweep failed: ") + e.what());
+        }
+    }
+    std::lock_guard lock(impl.background_mutex);
+    return impl.next_deadline();
 }
 
 Service::~Service() {
@@ -369,7 +394,7 @@ Service::~Service() {
         impl_->stopping = true;
     }
     impl_->background_wake.notify_all();
-    impl_->background.join();
+    if (impl_->background.joinable()) impl_->background.join();
     try {
         std::lock_guard lock(impl_->engine.mutex);
         impl_->engine.storage.flush();

@@ -16,7 +16,8 @@
 // writes 20 ms after it opened, checkpoints the WAL off the request path
 // (in bulk as it grows, and what is left when writes pause for 200 ms), and
 // expires TTL items every `ttl_interval`, each under the same mutex
-// (checkpoints need none); the destructor stops it, then commits. With a
+// (checkpoints need none), through tick(); the destructor stops it, then
+// commits (with a fake clock there is no thread: the test calls tick()). With a
 // data directory a blind PutItem or BatchWriteItem (puts only; no
 // condition, ReturnValues or ReturnConsumedCapacity) is checked against its
 // table, journaled and answered; the background thread applies such puts a
@@ -46,6 +47,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -76,6 +78,10 @@ struct Options {
     // it sleeps (at most 20 µs: common/spin.hpp, SpinningMutex); 0: never
     // (`lowcloud serve --spin-us`).
     std::chrono::microseconds spin{20};
+    // The clock the background work is scheduled on; unset: steady_clock.
+    // Tests pass a fake one: then no background thread runs, and the test
+    // calls Service::tick() after moving the clock.
+    std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 class Service {
@@ -104,6 +110,13 @@ public:
     http::Response refuse(const http::Request& request, const ApiError& error) const;
 
     nlohmann::json health() const;
+
+    // Runs the background work due at Options::clock's now: the commit of a
+    // batch open for 20 ms, the WAL's copies, the TTL sweep. Returns when
+    // work is next due (none: nothing until a write opens a batch). The
+    // background thread calls it; with a fake clock, the test does. Not
+    // concurrently with itself.
+    std::optional<std::chrono::steady_clock::time_point> tick();
 
     // Deletes every item whose TTL attribute is at or before `now_seconds`
     // (epoch seconds) in tables with TTL enabled; returns how many. The
