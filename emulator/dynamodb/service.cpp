@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <ctime>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -314,6 +315,8 @@ void Service::run_background() {
 
 std::optional<std::chrono::steady_clock::time_point> Service::tick() {
     Impl& impl = *impl_;
+    if (impl.background.joinable() && std::this_thread::get_id() != impl.background.get_id())
+        throw std::logic_error("dynamodb: Service::tick() called beside the background thread (set Options::clock)");
     const Options& options = impl.engine.options;
     const auto interval = options.ttl_interval;
     const std::int64_t checkpoint_frames = std::max(1, options.checkpoint_frames);

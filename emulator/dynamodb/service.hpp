@@ -80,7 +80,10 @@ struct Options {
     std::chrono::microseconds spin{20};
     // The clock the background work is scheduled on; unset: steady_clock.
     // Tests pass a fake one: then no background thread runs, and the test
-    // calls Service::tick() after moving the clock.
+    // calls Service::tick() after moving the clock. Called from request
+    // threads too (a request that opens a batch schedules its commit).
+    // Not on it: the time the background thread gives each run of deferred
+    // puts (steady_clock) and the TTL sweep's time of day (system_clock).
     std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
@@ -113,9 +116,10 @@ public:
 
     // Runs the background work due at Options::clock's now: the commit of a
     // batch open for 20 ms, the WAL's copies, the TTL sweep. Returns when
-    // work is next due (none: nothing until a write opens a batch). The
-    // background thread calls it; with a fake clock, the test does. Not
-    // concurrently with itself.
+    // work is next due (none: nothing until a request opens a batch, with
+    // ttl_interval 0). The background thread calls it; with Options::clock
+    // set (no thread), the caller does, one call at a time. Throws
+    // std::logic_error when called beside the background thread.
     std::optional<std::chrono::steady_clock::time_point> tick();
 
     // Deletes every item whose TTL attribute is at or before `now_seconds`

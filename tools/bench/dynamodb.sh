@@ -442,7 +442,7 @@ ddb_main() {
   ddb_log "lowcloud on port ${DDB_PORT_OF[lowcloud]}, dynalite $dyn_version in memory on port ${DDB_PORT_OF[dynalite-memory]}" \
           "and with --path on port ${DDB_PORT_OF[dynalite-path]}; tables seeded and checked"
 
-  local workloads=(GetItem PutItem Query BatchWriteItem TransactWriteItems) w c key a b p e f n
+  local workloads=(GetItem PutItem Query BatchWriteItem TransactWriteItems) w c key a b p e f n items
   declare -A rps=() p50=() p99=() bad=() sock=() unsupported=()
   for w in "${workloads[@]}"; do
     local active=()
@@ -470,8 +470,8 @@ ddb_main() {
     # the key's hash: each put dirties a page of its own); dynalite's in
     # memory do not. Logged so that a run's write ratios can be read.
     case $w in PutItem | BatchWriteItem | TransactWriteItems)
-      n=$(ddb_call "${DDB_PORT_OF[lowcloud]}" DescribeTable '{"TableName":"bench"}' '.Table.ItemCount >= 0' | jq -r .Table.ItemCount) || return 1
-      ddb_log "$w: lowcloud's table bench holds $n items" ;;
+      items=$(ddb_call "${DDB_PORT_OF[lowcloud]}" DescribeTable '{"TableName":"bench"}' '.Table.ItemCount >= 0' | jq -r .Table.ItemCount) || return 1
+      ddb_log "$w: lowcloud's table bench holds $items items" ;;
     esac
   done
   for s in "${servers[@]}"; do ddb_stop "${BENCH_SERVER_PID[$s]}"; done

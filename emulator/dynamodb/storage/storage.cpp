@@ -302,6 +302,9 @@ void Storage::begin_batch() {
 }
 
 void Storage::apply_deferred(std::size_t max_puts) {
+    // Each record is an operation of its own (end_op() would end an
+    // enclosing one's).
+    if (mode_ != Mode::none) throw sqlite::Error("deferred puts applied inside an operation");
     open_batch();
     std::size_t puts = 0;
     try {
