@@ -542,11 +542,11 @@ http::Response Service::answer(const http::Request& request) {
             if (deferred && !defer) {
                 // In memory nothing is deferred (make_room() is false).
                 // With a data directory, Storage::kMaxDeferredPuts are
-                // waiting (the background thread was busy, e.g. copying
-                // the WAL): this request
-                // applies a slice of them and joins the rest. Before, it
-                // applied all of them (60-120 ms under BatchWriteItem at one
-                // connection, during every bulk copy of the WAL).
+                // waiting (the background thread was busy, e.g. copying the
+                // WAL): this request applies a slice of them and joins the
+                // rest. Before, it applied all of them (60-120 ms under
+                // BatchWriteItem at one connection, during every bulk copy
+                // of the WAL).
                 impl_->engine.wait_for_commit(lock);
                 defer = storage.make_room(kApplySlice);
             }

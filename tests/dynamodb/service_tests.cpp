@@ -1,6 +1,7 @@
 // The DynamoDB service's handler called directly with HTTP request values
 // (no socket): protocol behaviour and one request of each kind end to end.
 #include "dynamodb/service.hpp"
+#include "storage_test_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <zlib.h>
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 using namespace lowcloud;
 using nlohmann::json;
@@ -228,8 +228,7 @@ static std::uint32_t wal_restarts(const std::filesystem::path& wal) {
 }
 
 TEST_CASE("service: the WAL starts over past restart_frames and not at every checkpoint", "[service]") {
-    auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-restart-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const auto dir = dynamodb::testing::temp_dir("service", "wal-restart");
     // Writes 12,000 items in a write storm (a batch is always open, as
     // SQLite needs none to start the WAL over after a complete copy), the
     // background thread committing every 20 ms and copying meanwhile;
@@ -283,9 +282,7 @@ TEST_CASE("service: the WAL starts over past restart_frames and not at every che
 
 TEST_CASE("service: a batch of writes commits 20 ms after it opened, and TTL sweeps run every ttl_interval", "[service]") {
     using namespace std::chrono_literals;
-    auto dir = std::filesystem::temp_directory_path() / ("lowcloud-tick-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    const auto dir = dynamodb::testing::temp_dir("service", "tick");
     const std::chrono::steady_clock::time_point start{};
     auto now = start;  // a fake clock: no background thread, the test calls tick()
     dynamodb::Options o;
@@ -344,9 +341,7 @@ TEST_CASE("service: tick() is refused beside the background thread", "[service]"
 // benchmark's PutItem rounds at one connection met it in their third round).
 TEST_CASE("service: a pause in writes copies the WAL, and the next write starts it over", "[service]") {
     using namespace std::chrono_literals;
-    auto dir = std::filesystem::temp_directory_path() / ("lowcloud-wal-pause-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    const auto dir = dynamodb::testing::temp_dir("service", "wal-pause");
     std::chrono::steady_clock::time_point now{};  // a fake clock: no background thread, the test calls tick()
     dynamodb::Options o;
     o.data_dir = dir;
