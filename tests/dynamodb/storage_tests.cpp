@@ -1,8 +1,9 @@
-// The storage's schema: a version 1 database (hash in a second index, no base
-// hash in index entries) is migrated on open, items, index entries and TTL
-// entries intact; an unknown version is refused. And how it uses SQLite for
-// writes: a large table rewritten from the page cache, and savepoint
-// journals kept in memory.
+// The storage's schema: version 1 (hash in a second index, no base hash in
+// index entries) and version 2 (items clustered on their key) databases are
+// migrated on open, items, index entries and TTL entries intact; an unknown
+// version is refused; reads find items through their key's index, never by
+// scanning or sorting the table. And how it uses SQLite for writes: a large
+// table rewritten from the page cache, and savepoint journals kept in memory.
 #include "model/keys.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/storage.hpp"
@@ -56,14 +57,59 @@ void write_version_1(const fs::path& file, const std::string& definition) {
     }
 }
 
+
+// The version 2 schema, as lowcloud wrote it until items became a rowid
+// table (items clustered on their key).
+void write_version_2(const fs::path& file, const std::string& definition) {
+    sqlite::Database db(file.string());
+    for (const char* sql : {
+             "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+             "CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
+             " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)",
+             "CREATE TABLE items(table_id INTEGER NOT NULL, hash INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+             " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, hash, pk, sk)) WITHOUT ROWID",
+             "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ihash INTEGER NOT NULL, ipk BLOB NOT NULL,"
+             " isk BLOB NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
+             " PRIMARY KEY(table_id, idx, ihash, ipk, isk, pk, sk)) WITHOUT ROWID",
+             "CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+             " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID",
+             "INSERT INTO meta(key, value) VALUES('schema_version', '2')",
+         })
+        db.exec(sql);
+    db.cached("INSERT INTO tables(id, name, definition, item_count, size_bytes) VALUES(1, 't', ?, 2, 20)").bind_text(1, definition).run();
+    for (const char* id : {"a", "b"}) {
+        std::string pk = std::string("\x01", 1) + id;
+        db.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(1, ?, ?, x'', 10, ?)")
+            .bind(1, partition_hash(pk))
+            .bind_blob(2, pk)
+            .bind_blob(3, std::string(R"({"id":{"S":")") + id + R"("},"g":{"S":"x"}})")
+            .run();
+        db.cached("INSERT INTO index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash) VALUES(1, 'by_g', ?, CAST('gx' AS BLOB), x'', ?, x'', ?)")
+            .bind(1, partition_hash("gx"))
+            .bind_blob(2, pk)
+            .bind(3, partition_hash(pk))
+            .run();
+    }
+}
+
+// The sum of `counter` (SQLITE_STMTSTATUS_*) over the connection's prepared
+// statements; `reset` sets them back to zero.
+int statement_counter(sqlite3* db, int counter, bool reset) {
+    int sum = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s; s = sqlite3_next_stmt(db, s)) sum += sqlite3_stmt_status(s, counter, reset);
+    return sum;
+}
+
 }  // namespace
 
-TEST_CASE("storage: a version 1 database is migrated on open", "[storage]") {
+TEST_CASE("storage: version 1 and 2 databases are migrated on open", "[storage]") {
     auto dir = temp_dir("migrate");
     TableDef t;
     t.name = "t";
     t.key.hash = {"id", Type::S};
-    write_version_1(dir / "db.sqlite3", to_storage(t).dump());
+    const int version = GENERATE(1, 2);
+    INFO("version " << version);
+    (version == 1 ? write_version_1 : write_version_2)(dir / "db.sqlite3", to_storage(t).dump());
     Storage s(dir / "db.sqlite3");
     auto tables = s.load_tables();
     REQUIRE(tables.size() == 1);
@@ -87,8 +133,69 @@ TEST_CASE("storage: a version 1 database is migrated on open", "[storage]") {
     sqlite::Database check((dir / "db.sqlite3").string());
     auto& v = check.cached("SELECT value FROM meta WHERE key = 'schema_version'");
     REQUIRE(v.step());
-    CHECK(v.column_text(0) == "2");
+    CHECK(v.column_text(0) == "3");
     v.reset();
+    auto& key = check.cached("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'items_key'");
+    REQUIRE(key.step());
+    CHECK(key.column_int(0) == 1);
+    key.reset();
+    fs::remove_all(dir);
+}
+
+// Items are a rowid table found through the index items_key: a read the
+// planner answered by scanning the table, or by sorting it into scan order,
+// would still be correct, and slow in proportion to the table.
+TEST_CASE("storage: key, partition, index and scan reads go through the key's index", "[storage]") {
+    auto dir = temp_dir("plans");
+    Storage s(dir / "db.sqlite3");
+    TableDef t;
+    t.name = "t";
+    t.key.hash = {"pk", Type::S};
+    t.key.range = KeyAttribute{"sk", Type::S};
+    SecondaryIndex gsi;
+    gsi.name = "by_g";
+    gsi.key.hash = {"g", Type::S};
+    t.global_indexes.push_back(gsi);
+    {
+        Storage::Durable d(s);
+        s.insert_table(t);
+        d.commit();
+    }
+    s.recover([&](std::int64_t id) { return id == t.id ? &t : nullptr; });
+    auto item = [](int p, int n) {
+        return parse_item(nlohmann::json::parse(R"({"pk":{"S":"p)" + std::to_string(p) + R"("},"sk":{"S":"s)" + std::to_string(n) +
+                                                R"("},"g":{"S":"g)" + std::to_string(n % 3) + R"("}})"));
+    };
+    auto key = [&](int p, int n) { return key_from_item(t.key, item(p, n)); };
+    auto encoded = [](const std::string& s) { return encode_key_value(AttributeValue::string(s)); };
+    for (int p = 0; p < 50; ++p) {
+        Storage::Op op(s);
+        for (int n = 0; n < 20; ++n) {
+            Item i = item(p, n);
+            s.put(t, key(p, n), i, static_cast<std::int64_t>(item_size(i)), std::nullopt);
+        }
+        op.commit();
+    }
+    s.flush();
+    sqlite3* db = s.db().handle();
+    statement_counter(db, SQLITE_STMTSTATUS_FULLSCAN_STEP, true);
+    statement_counter(db, SQLITE_STMTSTATUS_SORT, true);
+    int rows = 0;
+    auto count = [&](Row&&) { return ++rows, true; };
+    s.begin_batch();
+    CHECK(s.get(t.id, key(7, 3)).has_value());
+    CHECK(s.get_text(t.id, key(7, 4)).has_value());
+    CHECK(s.get_size(t.id, key(7, 5)).has_value());
+    s.query_table(t.id, encoded("p7"), {}, true, std::nullopt, count);
+    s.query_table(t.id, encoded("p7"), {}, false, Position{0, "", "", key(7, 5).pk, key(7, 5).sk}, count);
+    s.query_index(t.id, "by_g", encoded("g1"), {}, true, std::nullopt, count);
+    s.scan_table(t.id, 0, UINT32_MAX, std::nullopt, count);
+    s.scan_table(t.id, 1u << 31, UINT32_MAX, Position{1u << 31, "", "", key(7, 5).pk, key(7, 5).sk}, count);
+    s.scan_index(t.id, "by_g", 0, UINT32_MAX, std::nullopt, count);
+    s.flush();
+    CHECK(rows > 1000);
+    CHECK(statement_counter(db, SQLITE_STMTSTATUS_FULLSCAN_STEP, false) == 0);
+    CHECK(statement_counter(db, SQLITE_STMTSTATUS_SORT, false) == 0);
     fs::remove_all(dir);
 }
 
@@ -99,7 +206,7 @@ TEST_CASE("storage: an unknown schema version is refused", "[storage]") {
         db.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         db.exec("INSERT INTO meta(key, value) VALUES('schema_version', '99')");
     }
-    CHECK_THROWS_WITH(Storage(dir / "db.sqlite3"), Catch::Contains("database has schema version 99; this lowcloud understands version 2"));
+    CHECK_THROWS_WITH(Storage(dir / "db.sqlite3"), Catch::Contains("database has schema version 99; this lowcloud understands version 3"));
     fs::remove_all(dir);
 }
 

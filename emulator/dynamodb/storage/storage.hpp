@@ -2,16 +2,19 @@
 // catalog, items keyed by order-preserving key bytes (keys.hpp), their
 // secondary-index entries and their TTL entries.
 //
-//   meta(key, value)                          schema_version = 2, journal_sequence
+//   meta(key, value)                          schema_version = 3, journal_sequence
 //   tables(id, name, definition, item_count, size_bytes)
-//   items(table_id, hash, pk, sk, size, item)   PK (table_id, hash, pk, sk)
+//   items(table_id, hash, pk, sk, size, item)   rowid table (rows in write order),
+//                                               UNIQUE INDEX items_key (table_id, hash, pk, sk)
 //   index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash)
 //                                               PK (table_id, idx, ihash, ipk, isk, pk, sk)
 //   ttl_entries(table_id, expires, pk, sk)     PK (table_id, expires, pk, sk)
 //
-// hash is partition_hash(pk) (ihash of ipk): leading the primary keys, it
-// gives scans their order and costs lookups nothing (it follows from the
-// key). Version 1 databases (hash in a second index) are migrated on open.
+// hash is partition_hash(pk) (ihash of ipk): leading the keys, it gives
+// scans their order and costs lookups nothing (it follows from the key).
+// Items are not clustered on their key: a put to a new key appends its row
+// and inserts a short index entry (storage.cpp says what that saves).
+// Version 1 and 2 databases are migrated on open.
 //
 // Items are stored as their DynamoDB JSON text. Every write (put/remove)
 // maintains item_count, size_bytes, the index entries of every index (ties on
@@ -123,7 +126,7 @@ using Visit = std::function<bool(Row&&)>;
 
 class Storage {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens `file` (WAL mode, its journal FILE.oplog beside it) or an
     // in-memory database when none; creates the schema or checks its
@@ -314,8 +317,10 @@ private:
     // op: an Op's writes (counters into op_deltas_, effects into record_);
     // deferred: deferred puts being applied (counters as op; already journaled).
     enum class Mode { none, op, deferred, durable };
-    void create_item_tables(const std::string& items, const std::string& entries);
-    void migrate_from_1();
+    void create_items_table(const std::string& name);
+    void create_items_key();  // on items
+    void create_entries_table(const std::string& name);
+    void migrate(int from);  // an older version's database, to kSchemaVersion
     std::size_t replay();  // the journals' uncommitted records, in a transaction of their own
     void apply_deferred(std::size_t max_puts);
     void open_batch();
