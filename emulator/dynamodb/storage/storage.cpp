@@ -152,16 +152,21 @@ Storage::Storage(const std::optional<std::filesystem::path>& file)
     tx.commit();
 }
 
-// Version 3: items is a rowid table, its rows in the order they were
-// written, and its key (the partition key's hash first, for scan order) an
-// index of its own. Puts to new random keys append to the table's last page
-// and insert one short entry (about 40 bytes) into the index, where a
-// WITHOUT ROWID table clustered on the key (version 2) inserted the whole
-// item into a leaf of its own: on a table of a million items or more, most
-// puts then read a leaf back from the file, split it now and then, and wrote
-// it to the WAL and again into the database (BatchWriteItem of 25 new items
-// at 32 connections ran 1,200-2,200 requests/s there, 2,250-3,650 now). A
-// read finds the row through the index, then by rowid.
+// Version 3: items is a rowid table, its rows in the order they were first
+// inserted (a migrated table's in key order; an overwrite keeps its row),
+// and its key (the partition key's hash first, for scan order) an index of
+// its own. A put to a new random key appends to the table's last page and
+// inserts one short entry (the key and about 10 bytes) into the index, where
+// a WITHOUT ROWID table clustered on the key (version 2) inserted the whole
+// item into a leaf of its own: on a table of a million items or more most
+// puts read that leaf back from the file, split it now and then, and wrote
+// it to the WAL and again into the database. One A/B on this project's
+// 2-core host (two rounds each; BatchWriteItem of 25 new items at 32
+// connections): filling an empty table for 25 s ran 1,800-2,200 requests/s
+// there and 3,400-3,650 here; at 1-2 million items, 1,200-1,700 and
+// 2,250-2,300. A read finds the row through the index, then by rowid: a
+// partition written over time is no longer on adjacent pages, one page
+// lookup (usually in the cache) more per item read.
 void Storage::create_items_table(const std::string& name) {
     db_.exec("CREATE TABLE " + name +
              "(table_id INTEGER NOT NULL, hash INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
@@ -181,7 +186,11 @@ void Storage::create_entries_table(const std::string& name) {
 
 // Version 1 kept the hash in a second index of items and none in index
 // entries; version 2 clustered items on their key. Both items tables have
-// the same columns.
+// the same columns. One transaction: a failure (or a kill) leaves the old
+// version, migrated again at the next open. Until the next checkpoint the
+// WAL holds the whole copy, and the old table's pages stay in the file as
+// free pages for later writes: the disk briefly holds two to three times
+// the table.
 void Storage::migrate(int from) {
     sqlite::Transaction tx(db_);
     if (from == 1) {

@@ -4,7 +4,7 @@
 //
 //   meta(key, value)                          schema_version = 3, journal_sequence
 //   tables(id, name, definition, item_count, size_bytes)
-//   items(table_id, hash, pk, sk, size, item)   rowid table (rows in write order),
+//   items(table_id, hash, pk, sk, size, item)   rowid table (rows in insertion order),
 //                                               UNIQUE INDEX items_key (table_id, hash, pk, sk)
 //   index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash)
 //                                               PK (table_id, idx, ihash, ipk, isk, pk, sk)
