@@ -113,6 +113,9 @@ TEST_CASE("storage: version 1 and 2 databases are migrated on open", "[storage]"
     INFO("version " << version);
     (version == 1 ? write_version_1 : write_version_2)(dir / "db.sqlite3", to_storage(t).dump());
     Storage s(dir / "db.sqlite3");
+    REQUIRE(s.migrated().has_value());
+    CHECK(s.migrated()->from == version);
+    CHECK(s.migrated()->items == 2);
     auto tables = s.load_tables();
     REQUIRE(tables.size() == 1);
     CHECK(s.counters(1) == std::pair<std::int64_t, std::int64_t>{2, 20});
@@ -146,6 +149,7 @@ TEST_CASE("storage: version 1 and 2 databases are migrated on open", "[storage]"
     }
     s.flush();
     CHECK(s.counters(1) == std::pair<std::int64_t, std::int64_t>{3, 27});
+    CHECK_FALSE(Storage(dir / "other.sqlite3").migrated().has_value());  // a new database is not migrated
     got = s.get(1, EncodedKey{a, "", partition_hash(a)});
     REQUIRE(got.has_value());
     CHECK(got->item.at("p").scalar == "new");

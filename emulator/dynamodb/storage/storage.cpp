@@ -209,11 +209,13 @@ void Storage::migrate(int from) {
     db_.exec(
         "INSERT INTO items_new(table_id, hash, pk, sk, size, item)"
         " SELECT table_id, hash, pk, sk, size, item FROM items ORDER BY table_id, hash, pk, sk");
+    const std::int64_t items = sqlite3_changes64(db_.handle());
     db_.exec("DROP TABLE items");
     db_.exec("ALTER TABLE items_new RENAME TO items");
     create_items_key();
     db_.exec("UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'schema_version'");
     tx.commit();
+    migrated_ = Migration{from, items};
 }
 
 Storage::~Storage() {

@@ -138,6 +138,15 @@ public:
 
     sqlite::Database& db() { return db_; }
 
+    // When the constructor migrated an older version's database: that
+    // version and how many items it copied (the owner says so: on a large
+    // table it takes seconds, once).
+    struct Migration {
+        int from = 0;
+        std::int64_t items = 0;
+    };
+    const std::optional<Migration>& migrated() const { return migrated_; }
+
     // ---- durability (see the file comment) ----
     // Applies the journal's records not yet committed, with `table_by_id`
     // giving each record's table (records of unknown tables are skipped),
@@ -373,6 +382,7 @@ private:
     std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> deltas_;     // committed ops, not yet flushed
     std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> op_deltas_;  // the open Op's
     std::function<void()> on_batch_open_;
+    std::optional<Migration> migrated_;
 };
 
 // The TTL attribute's expiry time in whole epoch seconds, when the item has
