@@ -117,7 +117,7 @@ std::string_view answer_content_type(const http::Request& request) {
 Engine::Engine(Options o, Logger& l)
     : options(std::move(o)), logger(l), mutex(options.spin), storage(options.data_dir ? std::optional(*options.data_dir / "dynamodb.sqlite3") : std::nullopt) {
     if (const auto& m = storage.migrated())
-        logger.info("dynamodb: migrated " + options.data_dir->string() + "/dynamodb.sqlite3 from schema version " + std::to_string(m->from) +
+        logger.info("dynamodb: migrated " + storage.file()->string() + " from schema version " + std::to_string(m->from) +
                     " to " + std::to_string(Storage::kSchemaVersion) + " (" + std::to_string(m->items) + " items)");
     for (auto& t : storage.load_tables()) {
         std::string name = t.name;

@@ -24,74 +24,53 @@ namespace {
 
 fs::path temp_dir(const std::string& name) { return testing::temp_dir("storage", name); }
 
-// The version 1 schema, as lowcloud 0.x wrote it.
-void write_version_1(const fs::path& file, const std::string& definition) {
+// A database as lowcloud wrote it at schema `version` (1: lowcloud 0.x, the
+// hash in a second index of items and none in index entries; 2: items
+// clustered on their key): table 1 "t" (`definition`) with items a and b
+// (10 bytes each, "g": "x"), their entries in index by_g, and a's TTL entry
+// (expires at 100).
+void write_old_version(const fs::path& file, int version, const std::string& definition) {
+    struct Schema {
+        std::vector<const char*> ddl;  // items and index_entries
+        const char* item;              // ?1 pk, ?2 partition_hash(pk), ?3 the item
+        const char* entry;             // ?1 pk, ?2 partition_hash(pk), ?3 partition_hash("gx")
+    };
+    const Schema v1{{"CREATE TABLE items(table_id INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
+                     " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID",
+                     "CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk)",
+                     "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,"
+                     " pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID",
+                     "CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk)"},
+                    "INSERT INTO items(table_id, pk, sk, hash, size, item) VALUES(1, ?1, x'', ?2, 10, ?3)",
+                    "INSERT INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(1, 'by_g', CAST('gx' AS BLOB), x'', ?1, x'', ?3)"};
+    const Schema v2{{"CREATE TABLE items(table_id INTEGER NOT NULL, hash INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+                     " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, hash, pk, sk)) WITHOUT ROWID",
+                     "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ihash INTEGER NOT NULL, ipk BLOB NOT NULL,"
+                     " isk BLOB NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
+                     " PRIMARY KEY(table_id, idx, ihash, ipk, isk, pk, sk)) WITHOUT ROWID"},
+                    "INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(1, ?2, ?1, x'', 10, ?3)",
+                    "INSERT INTO index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash) VALUES(1, 'by_g', ?3, CAST('gx' AS BLOB), x'', ?1, x'', ?2)"};
+    REQUIRE((version == 1 || version == 2));
+    const Schema& schema = version == 1 ? v1 : v2;
     sqlite::Database db(file.string());
-    for (const char* sql : {
-             "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-             "CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
-             " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)",
-             "CREATE TABLE items(table_id INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
-             " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, pk, sk)) WITHOUT ROWID",
-             "CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk)",
-             "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,"
-             " pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID",
-             "CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk)",
-             "CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
-             " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID",
-             "INSERT INTO meta(key, value) VALUES('schema_version', '1')",
-         })
-        db.exec(sql);
+    db.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    db.exec("CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
+            " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)");
+    db.exec("CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+            " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID");
+    for (const char* sql : schema.ddl) db.exec(sql);
+    db.cached("INSERT INTO meta(key, value) VALUES('schema_version', ?)").bind_text(1, std::to_string(version)).run();
     db.cached("INSERT INTO tables(id, name, definition, item_count, size_bytes) VALUES(1, 't', ?, 2, 20)").bind_text(1, definition).run();
     for (const char* id : {"a", "b"}) {
         std::string pk = std::string("\x01", 1) + id;  // any bytes: storage only compares them
-        db.cached("INSERT INTO items(table_id, pk, sk, hash, size, item) VALUES(1, ?, x'', ?, 10, ?)")
+        db.cached(schema.item)
             .bind_blob(1, pk)
             .bind(2, partition_hash(pk))
             .bind_blob(3, std::string(R"({"id":{"S":")") + id + R"("},"g":{"S":"x"}})")
             .run();
-        db.cached("INSERT INTO index_entries(table_id, idx, ipk, isk, pk, sk, ihash) VALUES(1, 'by_g', CAST('gx' AS BLOB), x'', ?, x'', ?)")
-            .bind_blob(1, pk)
-            .bind(2, partition_hash("gx"))
-            .run();
+        db.cached(schema.entry).bind_blob(1, pk).bind(2, partition_hash(pk)).bind(3, partition_hash("gx")).run();
     }
-    db.exec("INSERT INTO ttl_entries(table_id, expires, pk, sk) VALUES(1, 100, CAST(x'0161' AS BLOB), x'')");  // item a expires at 100
-}
-
-
-// The version 2 schema, as lowcloud wrote it until items became a rowid
-// table (items clustered on their key).
-void write_version_2(const fs::path& file, const std::string& definition) {
-    sqlite::Database db(file.string());
-    for (const char* sql : {
-             "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-             "CREATE TABLE tables(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, definition TEXT NOT NULL,"
-             " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0)",
-             "CREATE TABLE items(table_id INTEGER NOT NULL, hash INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
-             " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY(table_id, hash, pk, sk)) WITHOUT ROWID",
-             "CREATE TABLE index_entries(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ihash INTEGER NOT NULL, ipk BLOB NOT NULL,"
-             " isk BLOB NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL, hash INTEGER NOT NULL,"
-             " PRIMARY KEY(table_id, idx, ihash, ipk, isk, pk, sk)) WITHOUT ROWID",
-             "CREATE TABLE ttl_entries(table_id INTEGER NOT NULL, expires INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
-             " PRIMARY KEY(table_id, expires, pk, sk)) WITHOUT ROWID",
-             "INSERT INTO meta(key, value) VALUES('schema_version', '2')",
-         })
-        db.exec(sql);
-    db.cached("INSERT INTO tables(id, name, definition, item_count, size_bytes) VALUES(1, 't', ?, 2, 20)").bind_text(1, definition).run();
-    for (const char* id : {"a", "b"}) {
-        std::string pk = std::string("\x01", 1) + id;
-        db.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(1, ?, ?, x'', 10, ?)")
-            .bind(1, partition_hash(pk))
-            .bind_blob(2, pk)
-            .bind_blob(3, std::string(R"({"id":{"S":")") + id + R"("},"g":{"S":"x"}})")
-            .run();
-        db.cached("INSERT INTO index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash) VALUES(1, 'by_g', ?, CAST('gx' AS BLOB), x'', ?, x'', ?)")
-            .bind(1, partition_hash("gx"))
-            .bind_blob(2, pk)
-            .bind(3, partition_hash(pk))
-            .run();
-    }
-    db.exec("INSERT INTO ttl_entries(table_id, expires, pk, sk) VALUES(1, 100, CAST(x'0161' AS BLOB), x'')");  // item a expires at 100
+    db.exec("INSERT INTO ttl_entries(table_id, expires, pk, sk) VALUES(1, 100, CAST(x'0161' AS BLOB), x'')");
 }
 
 // The sum of `counter` (SQLITE_STMTSTATUS_*) over the connection's prepared
@@ -111,13 +90,14 @@ TEST_CASE("storage: version 1 and 2 databases are migrated on open", "[storage]"
     t.key.hash = {"id", Type::S};
     const int version = GENERATE(1, 2);
     INFO("version " << version);
-    (version == 1 ? write_version_1 : write_version_2)(dir / "db.sqlite3", to_storage(t).dump());
+    write_old_version(dir / "db.sqlite3", version, to_storage(t).dump());
     Storage s(dir / "db.sqlite3");
     REQUIRE(s.migrated().has_value());
     CHECK(s.migrated()->from == version);
     CHECK(s.migrated()->items == 2);
-    auto tables = s.load_tables();
-    REQUIRE(tables.size() == 1);
+    testing::OneTable table;
+    CHECK(table.reopen(s) == 0);
+    REQUIRE(table.t.id == 1);
     CHECK(s.counters(1) == std::pair<std::int64_t, std::int64_t>{2, 20});
     std::string a = std::string("\x01", 1) + "a";
     auto got = s.get(1, EncodedKey{a, "", partition_hash(a)});
@@ -139,12 +119,11 @@ TEST_CASE("storage: version 1 and 2 databases are migrated on open", "[storage]"
     REQUIRE(expired.size() == 1);
     CHECK(expired[0].pk == a);
     // The migrated table takes writes: an overwrite of a (in place), a new item c.
-    s.recover([&](std::int64_t id) { return id == 1 ? &tables[0] : nullptr; });
     std::string c = std::string("\x01", 1) + "c";
     {
         Storage::Op op(s);
-        CHECK(s.put_blind(tables[0], EncodedKey{a, "", partition_hash(a)}, testing::OneTable::item("a", "new"), 12) == 10);
-        CHECK_FALSE(s.put_blind(tables[0], EncodedKey{c, "", partition_hash(c)}, testing::OneTable::item("c"), 5).has_value());
+        CHECK(s.put_blind(table.t, EncodedKey{a, "", partition_hash(a)}, testing::OneTable::item("a", "new"), 12) == 10);
+        CHECK_FALSE(s.put_blind(table.t, EncodedKey{c, "", partition_hash(c)}, testing::OneTable::item("c"), 5).has_value());
         op.commit();
     }
     s.flush();
@@ -178,20 +157,15 @@ TEST_CASE("storage: version 1 and 2 databases are migrated on open", "[storage]"
 TEST_CASE("storage: key, partition, index and scan reads go through the key's index", "[storage]") {
     auto dir = temp_dir("plans");
     Storage s(dir / "db.sqlite3");
-    TableDef t;
-    t.name = "t";
+    testing::OneTable table;
+    TableDef& t = table.t;
     t.key.hash = {"pk", Type::S};
     t.key.range = KeyAttribute{"sk", Type::S};
     SecondaryIndex gsi;
     gsi.name = "by_g";
     gsi.key.hash = {"g", Type::S};
     t.global_indexes.push_back(gsi);
-    {
-        Storage::Durable d(s);
-        s.insert_table(t);
-        d.commit();
-    }
-    s.recover([&](std::int64_t id) { return id == t.id ? &t : nullptr; });
+    table.create(s);
     // 50 partitions of 20 items; g takes 20 values, 50 items each.
     auto item = [](int p, int n) {
         return parse_item(nlohmann::json::parse(R"({"pk":{"S":"p)" + std::to_string(p) + R"("},"sk":{"S":"s)" + std::to_string(n) +

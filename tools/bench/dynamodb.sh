@@ -466,8 +466,8 @@ ddb_main() {
       done
       ddb_log "$w, $c connections: done"
     done
-    # lowcloud's write rates fall as its table grows (a B-tree ordered by
-    # the key's hash: each put dirties a page of its own); dynalite's in
+    # lowcloud's write rates fall as its table grows (more B-tree pages
+    # written per put; see BENCHMARKS.md, sessions 27 and 28); dynalite's in
     # memory do not. Logged so that a run's write ratios can be read.
     case $w in PutItem | BatchWriteItem | TransactWriteItems)
       items=$(ddb_call "${DDB_PORT_OF[lowcloud]}" DescribeTable '{"TableName":"bench"}' '.Table.ItemCount >= 0' | jq -r .Table.ItemCount) || return 1

@@ -137,6 +137,8 @@ public:
     ~Storage();
 
     sqlite::Database& db() { return db_; }
+    // The database file; none in memory.
+    const std::optional<std::filesystem::path>& file() const { return file_; }
 
     // When the constructor migrated an older version's database: that
     // version and how many items it copied (the owner says so: on a large
