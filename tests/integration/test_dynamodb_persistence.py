@@ -217,7 +217,7 @@ def test_version_1_data_dir_is_migrated(start_server, tmp_path):
         CREATE TABLE entries_v1(table_id INTEGER NOT NULL, idx TEXT NOT NULL, ipk BLOB NOT NULL, isk BLOB NOT NULL,
             pk BLOB NOT NULL, sk BLOB NOT NULL, ihash INTEGER NOT NULL, PRIMARY KEY(table_id, idx, ipk, isk, pk, sk)) WITHOUT ROWID;
         INSERT INTO entries_v1 SELECT table_id, idx, ipk, isk, pk, sk, ihash FROM index_entries;
-        DROP TABLE items; DROP TABLE index_entries;
+        DROP TABLE items; DROP TABLE index_entries; DROP TABLE index_counters;
         ALTER TABLE items_v1 RENAME TO items; ALTER TABLE entries_v1 RENAME TO index_entries;
         CREATE INDEX items_by_hash ON items(table_id, hash, pk, sk);
         CREATE INDEX index_entries_by_hash ON index_entries(table_id, idx, ihash, ipk, isk, pk, sk);
@@ -231,4 +231,7 @@ def test_version_1_data_dir_is_migrated(start_server, tmp_path):
     q = ddb2.query(TableName="mig", IndexName="byg", KeyConditionExpression="g = :g",
                    ExpressionAttributeValues={":g": {"S": "G"}})
     assert q["Count"] == 5
-    assert ddb2.describe_table(TableName="mig")["Table"]["ItemCount"] == 5
+    table = ddb2.describe_table(TableName="mig")["Table"]
+    assert table["ItemCount"] == 5
+    assert table["GlobalSecondaryIndexes"][0]["ItemCount"] == 5  # counted by the migration (version 4)
+    assert table["GlobalSecondaryIndexes"][0]["IndexSizeBytes"] == table["TableSizeBytes"]

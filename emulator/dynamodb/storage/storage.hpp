@@ -32,7 +32,9 @@
 // last batch did not commit. Table definitions change only in Durable
 // scopes, which commit the batch first and then their own transaction, so
 // the journal never outlives the definitions its records need. Counters
-// (item_count, size_bytes) move in memory between flushes.
+// (item_count, size_bytes of each table, and of each of its indexes in
+// index_counters) move in memory between flushes, and are persisted with
+// the batch: DescribeTable reads one row per table or index, never the items.
 // The journal is two files (FILE.oplog, FILE.oplog2) taking appends in
 // turn: each commit switches to the other one before it starts, so that the
 // records appended while it runs (deferred writes, below) are not in the
@@ -126,7 +128,7 @@ using Visit = std::function<bool(Row&&)>;
 
 class Storage {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens `file` (WAL mode, its journal FILE.oplog beside it) or an
     // in-memory database when none; creates the schema or checks its
@@ -307,7 +309,8 @@ public:
     // Keys of items whose TTL passed at `now_seconds` (and not more than
     // five years before it, which DynamoDB never deletes), at most `limit`.
     std::vector<EncodedKey> expired(std::int64_t table, std::int64_t now_seconds, std::size_t limit);
-    // Items and bytes in an index (DescribeTable's ItemCount/IndexSizeBytes).
+    // Items and bytes in an index (DescribeTable's ItemCount/IndexSizeBytes;
+    // bytes: the whole items'), kept as the table's are (one row read).
     std::pair<std::int64_t, std::int64_t> index_counters(std::int64_t table, const std::string& index);
 
     // ---- range reads, in DynamoDB's order ----
@@ -331,6 +334,7 @@ private:
     void create_items_table(const std::string& name);
     void create_items_key();  // on items
     void create_entries_table(const std::string& name);
+    void create_index_counters_table();
     void migrate(int from);  // an older version's database, to kSchemaVersion
     std::size_t replay();  // the journals' uncommitted records, in a transaction of their own
     void apply_deferred(std::size_t max_puts);
@@ -347,17 +351,25 @@ private:
     // Throws sqlite::Error when a commit's WAL pages could not all be
     // written (wal_vfs.hpp): the commit then counts as failed.
     void check_wal();
+    // Counters are kept per table (index "") and per index of a table.
+    using CounterKey = std::pair<std::int64_t, std::string>;
+    using Counts = std::pair<std::int64_t, std::int64_t>;  // items, bytes
     void persist_counters();
-    void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes);
+    void write_counters(const CounterKey& key, const Counts& delta);
+    void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes) { adjust_counters(CounterKey{table, {}}, items, bytes); }
+    void adjust_counters(const CounterKey& key, std::int64_t items, std::int64_t bytes);
+    Counts read_counters(const CounterKey& key);  // persisted plus pending
     // The items row of a put (journaled in an Op): replacing any row of the
     // key, or only when none has it (then false when one does, nothing written).
     bool write_item_row(bool replace, std::int64_t table, const EncodedKey& key, std::int64_t size, const std::string& text);
-    void write_entries(const TableDef& t, const EncodedKey& key, const Item& item);
-    // `hash`: partition_hash(pk), the base item's.
-    void put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk,
+    // The entries of an item of `size` bytes, and its indexes' counters.
+    void write_entries(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size);
+    // `hash`: partition_hash(pk), the base item's. False when the entry was
+    // there already (nothing written).
+    bool put_index_entry(std::int64_t table, const std::string& index, const EncodedKey& index_key, std::string_view pk, std::string_view sk,
                          std::uint32_t hash);
     void put_ttl_entry(std::int64_t table, std::int64_t expires, std::string_view pk, std::string_view sk);
-    void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item);
+    void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size);
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 
     std::array<std::unique_ptr<Journal>, 2> journals_;  // with a file only; before db_ (see the constructor)
@@ -381,8 +393,8 @@ private:
     std::uint64_t committed_sequence_ = 0;        // the last one committed to SQLite (meta)
     std::function<const TableDef*(std::int64_t)> table_by_id_;  // from recover()
     JournalRecord record_;                        // the open Op's effects
-    std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> deltas_;     // committed ops, not yet flushed
-    std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> op_deltas_;  // the open Op's
+    std::map<CounterKey, Counts> deltas_;     // committed ops, not yet flushed
+    std::map<CounterKey, Counts> op_deltas_;  // the open Op's
     std::function<void()> on_batch_open_;
     std::optional<Migration> migrated_;
 };
