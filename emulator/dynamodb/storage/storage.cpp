@@ -201,12 +201,12 @@ void Storage::create_index_counters_table() {
 
 // Version 1 kept the hash in a second index of items and none in index
 // entries; version 2 clustered items on their key. Both items tables have
-// the same columns. Version 3 lacks only the index counters, counted here
-// once. One transaction: a failure (or a kill) leaves the old
-// version, migrated again at the next open. Until the next checkpoint the
-// WAL holds the whole copy, and the old table's pages stay in the file as
-// free pages for later writes: the disk briefly holds two to three times
-// the table.
+// the same columns, copied into version 3's. Version 3 lacks only the index
+// counters, counted here for every version. One transaction: a failure (or
+// a kill) leaves the old version, migrated again at the next open. From
+// version 1 or 2, until the next checkpoint the WAL holds the whole copy,
+// and the old table's pages stay in the file as free pages for later
+// writes: the disk briefly holds two to three times the table.
 void Storage::migrate(int from) {
     sqlite::Transaction tx(db_);
     std::int64_t items = 0;
@@ -842,7 +842,6 @@ void Storage::backfill_index(const TableDef& t, const SecondaryIndex& index) {
 }
 
 void Storage::drop_index(std::int64_t table, const std::string& index) {
-    deltas_.erase(CounterKey{table, index});
     db_.cached("DELETE FROM index_entries WHERE table_id = ? AND idx = ?").bind(1, table).bind_text(2, index).run();
     db_.cached("DELETE FROM index_counters WHERE table_id = ? AND idx = ?").bind(1, table).bind_text(2, index).run();
 }

@@ -2,8 +2,9 @@
 // catalog, items keyed by order-preserving key bytes (keys.hpp), their
 // secondary-index entries and their TTL entries.
 //
-//   meta(key, value)                          schema_version = 3, journal_sequence
+//   meta(key, value)                          schema_version = 4, journal_sequence
 //   tables(id, name, definition, item_count, size_bytes)
+//   index_counters(table_id, idx, item_count, size_bytes)   PK (table_id, idx)
 //   items(table_id, hash, pk, sk, size, item)   rowid table (rows in insertion order),
 //                                               UNIQUE INDEX items_key (table_id, hash, pk, sk)
 //   index_entries(table_id, idx, ihash, ipk, isk, pk, sk, hash)
@@ -14,7 +15,8 @@
 // scans their order and costs lookups nothing (it follows from the key).
 // Items are not clustered on their key: a put to a new key appends its row
 // and inserts a short index entry (storage.cpp says what that saves).
-// Version 1 and 2 databases are migrated on open.
+// Version 1, 2 and 3 databases are migrated on open. Every index entry has
+// its item: both are written and erased together.
 //
 // Items are stored as their DynamoDB JSON text. Every write (put/remove)
 // maintains item_count, size_bytes, the index entries of every index (ties on
@@ -143,8 +145,8 @@ public:
     const std::optional<std::filesystem::path>& file() const { return file_; }
 
     // When the constructor migrated an older version's database: that
-    // version and how many items it copied (the owner says so: on a large
-    // table it takes seconds, once).
+    // version and how many items the database holds (the owner says so: on
+    // a large table it takes seconds, once).
     struct Migration {
         int from = 0;
         std::int64_t items = 0;
@@ -264,7 +266,7 @@ public:
     std::vector<TableDef> load_tables();
     void insert_table(TableDef& t);  // sets t.id
     void save_table(const TableDef& t);  // the definition, not the counters
-    void delete_table(std::int64_t id);  // and all its items and entries
+    void delete_table(std::int64_t id);  // and all its items, entries and counters; in a Durable
     std::pair<std::int64_t, std::int64_t> counters(std::int64_t id);  // item_count, size_bytes
 
     // ---- single items ----
@@ -301,9 +303,10 @@ public:
     void remove(const TableDef& t, const EncodedKey& key, const Stored& old);
 
     // ---- index and TTL maintenance ----
-    // Builds the entries of `index` for every existing item (new GSI).
+    // Builds the entries of `index` for every existing item (new GSI), and
+    // its counters. Both in a Durable (nothing pending: it flushed first).
     void backfill_index(const TableDef& t, const SecondaryIndex& index);
-    void drop_index(std::int64_t table, const std::string& index);
+    void drop_index(std::int64_t table, const std::string& index);  // its entries and counters
     // Rebuilds the TTL entries after the TTL attribute changed (none: clears).
     void rebuild_ttl(const TableDef& t);
     // Keys of items whose TTL passed at `now_seconds` (and not more than
@@ -351,10 +354,13 @@ private:
     // Throws sqlite::Error when a commit's WAL pages could not all be
     // written (wal_vfs.hpp): the commit then counts as failed.
     void check_wal();
-    // Counters are kept per table (index "") and per index of a table.
+    // Counters are kept per table (index "": no index has an empty name) and
+    // per index of a table.
     using CounterKey = std::pair<std::int64_t, std::string>;
     using Counts = std::pair<std::int64_t, std::int64_t>;  // items, bytes
     void persist_counters();
+    // Adds `delta` to the persisted counters: the table's row in tables, or
+    // the index's row in index_counters (created when missing).
     void write_counters(const CounterKey& key, const Counts& delta);
     void adjust_counters(std::int64_t table, std::int64_t items, std::int64_t bytes) { adjust_counters(CounterKey{table, {}}, items, bytes); }
     void adjust_counters(const CounterKey& key, std::int64_t items, std::int64_t bytes);
