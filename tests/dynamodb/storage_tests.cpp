@@ -228,8 +228,10 @@ TEST_CASE("storage: key, partition, index and scan reads go through the key's in
 // entries to their items, under the engine's lock: 580 ms for a table of
 // 300,000 items with one GSI. The counters are now kept as the table's are:
 // after each kind of write they must equal that join (the truth, counted
-// here), before the commit (pending), after it and after a restart, and
-// reading them must step through a few rows, not the index.
+// here), before the commit (pending), after it, after a kill (replayed from
+// the journal) and after a restart, an operation rolled back in memory
+// takes its counts with it, and reading them must step through a few rows,
+// not the index.
 TEST_CASE("storage: index counters follow every write, and are read without reading the index", "[storage]") {
     auto dir = temp_dir("index-counters");
     auto file = dir / "db.sqlite3";

@@ -189,7 +189,7 @@ void Storage::create_entries_table(const std::string& name) {
 }
 
 // Version 4: each index's item count and bytes are a row of their own,
-// updated with the batch as the tables' are. Until version 3 DescribeTable
+// updated with the batch as the tables' are. In versions 1-3 DescribeTable
 // counted them by joining all of the index's entries to their items, under
 // the engine's lock: 580 ms for a table of 300,000 items with one GSI, on
 // this project's 2-core host, every other request waiting meanwhile.
