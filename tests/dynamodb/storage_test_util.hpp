@@ -83,6 +83,17 @@ struct OneTable {
         s.put(t, key(id), item(id, payload), size, s.get(t.id, key(id)));
         op.commit();
     }
+    // One item operation writing `next` (its item_size) as `id`, or deleting
+    // `id` when there is none (nothing when `id` is missing).
+    void write(Storage& s, const std::string& id, const std::optional<Item>& next) const {
+        Storage::Op op(s);
+        auto old = s.get(t.id, key(id));
+        if (next)
+            s.put(t, key(id), *next, static_cast<std::int64_t>(item_size(*next)), old);
+        else if (old)
+            s.remove(t, key(id), *old);
+        op.commit();
+    }
 };
 
 }  // namespace lowcloud::dynamodb::testing

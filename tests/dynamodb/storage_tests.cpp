@@ -262,16 +262,6 @@ TEST_CASE("storage: index counters follow every write, and are read without read
     {
         Storage s(file);
         table.create(s);
-        auto write = [&](const std::string& id, const std::optional<Item>& next) {
-            Storage::Op op(s);
-            auto key = testing::OneTable::key(id);
-            auto old = s.get(t.id, key);
-            if (next)
-                s.put(t, key, *next, static_cast<std::int64_t>(item_size(*next)), old);
-            else if (old)
-                s.remove(t, key, *old);
-            op.commit();
-        };
         struct Step {
             const char* name;
             std::string id;
@@ -289,7 +279,7 @@ TEST_CASE("storage: index counters follow every write, and are read without read
         steps.push_back({"a missing item is deleted", "none", std::nullopt});
         for (const auto& step : steps) {
             INFO(step.name << " (" << step.id << ")");
-            write(step.id, step.next);
+            table.write(s, step.id, step.next);
             CHECK(s.index_counters(t.id, "by_g") == truth(s, "by_g"));
         }
         CHECK(s.index_counters(t.id, "by_g").first == 4);  // i0, i1, i4 and i8
@@ -308,7 +298,7 @@ TEST_CASE("storage: index counters follow every write, and are read without read
         }
         CHECK(s.index_counters(t.id, "by_h") == truth(s, "by_h"));
         CHECK(s.index_counters(t.id, "by_h").first == 5);  // i0, i3, i5, i8 and i9
-        write("i3", item("i3", "g4", "h2"));  // moves in both indexes
+        table.write(s, "i3", item("i3", "g4", "h2"));  // moves in both indexes
         CHECK(s.index_counters(t.id, "by_h") == truth(s, "by_h"));
         {
             Storage::Op op(s);  // 1,000 more items in by_g: reading its counters must not depend on them
@@ -374,12 +364,7 @@ TEST_CASE("storage: index counters follow every write, and are read without read
         testing::OneTable mem;
         mem.t.global_indexes.push_back(by_g);
         mem.create(m);
-        {
-            Storage::Op op(m);
-            Item i = item("a", "g1");
-            m.put(mem.t, testing::OneTable::key("a"), i, static_cast<std::int64_t>(item_size(i)), std::nullopt);
-            op.commit();
-        }
+        mem.write(m, "a", item("a", "g1"));
         {
             Storage::Op op(m);
             Item i = item("b", "g1");

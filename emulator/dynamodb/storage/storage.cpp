@@ -209,12 +209,6 @@ void Storage::create_index_counters_table() {
 // writes: the disk briefly holds two to three times the table.
 void Storage::migrate(int from) {
     sqlite::Transaction tx(db_);
-    std::int64_t items = 0;
-    if (from == 3) {
-        auto& count = db_.cached("SELECT COUNT(*) FROM items");
-        if (count.step()) items = count.column_int(0);
-        count.reset();
-    }
     if (from == 1) {
         create_entries_table("index_entries_new");
         db_.exec(
@@ -229,7 +223,6 @@ void Storage::migrate(int from) {
         db_.exec(
             "INSERT INTO items_new(table_id, hash, pk, sk, size, item)"
             " SELECT table_id, hash, pk, sk, size, item FROM items ORDER BY table_id, hash, pk, sk");
-        items = sqlite3_changes64(db_.handle());
         db_.exec("DROP TABLE items");
         db_.exec("ALTER TABLE items_new RENAME TO items");
         create_items_key();
@@ -240,6 +233,11 @@ void Storage::migrate(int from) {
         " SELECT e.table_id, e.idx, COUNT(*), SUM(i.size) FROM index_entries e JOIN items i"
         " ON i.table_id = e.table_id AND i.hash = e.hash AND i.pk = e.pk AND i.sk = e.sk GROUP BY e.table_id, e.idx");
     db_.exec("UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'schema_version'");
+    // What every version kept: the tables' counters (a count of the items
+    // would read them all).
+    auto& count = db_.cached("SELECT COALESCE(SUM(item_count), 0) FROM tables");
+    std::int64_t items = count.step() ? count.column_int(0) : 0;
+    count.reset();
     tx.commit();
     migrated_ = Migration{from, items};
 }
