@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config
   libboost-dev libboost-program-options-dev
   libsqlite3-dev nlohmann-json3-dev catch2 libyaml-cpp-dev rapidjson-dev
-  libssl-dev zlib1g-dev libzip-dev libjemalloc-dev
+  libssl-dev zlib1g-dev libzip-dev libjemalloc-dev libdeflate-dev
   # real clients and tools for the test suite
   awscli python3-boto3 python3-pytest curl zip unzip binutils nodejs
   json-schema-test-suite

@@ -69,7 +69,7 @@ void Dispatcher::handle(http::Request request, http::Respond respond) {
     Route r = route(request);
     if (r.family == Family::iam) r.operation = iam::Service::action(request);
     auto start = std::chrono::steady_clock::now();
-    http::Respond logged = [this, r, start, respond = std::move(respond)](http::Response response) {
+    auto log = [this, start](const Route& r, const http::Response& response) {
         // Execution environments' Runtime API calls are chatter: debug only.
         LogLevel level = r.operation.find(" /_lowcloud/runtime/") != std::string::npos ? LogLevel::debug : LogLevel::info;
         if (logger_.enabled(level)) {
@@ -77,16 +77,28 @@ void Dispatcher::handle(http::Request request, http::Respond respond) {
             logger_.log(level, std::string(family_name(r.family)) + " " + r.operation + " " + std::to_string(response.status) + " " +
                                    std::to_string(us) + "us");
         }
+    };
+    // Services that answer before they return are logged here; the others
+    // get a Respond that logs when they call it (a std::function, built only
+    // for them).
+    auto answer = [&](http::Response response) {
+        log(r, response);
         respond(std::move(response));
     };
+    auto logged = [&] {
+        return [log, r, respond = std::move(respond)](http::Response response) mutable {
+            log(r, response);
+            respond(std::move(response));
+        };
+    };
 
-    if (auto refused = auth_.check(request, r)) return logged(std::move(*refused));
+    if (auto refused = auth_.check(request, r)) return answer(std::move(*refused));
     switch (r.family) {
-        case Family::dynamodb: return logged(services_.dynamodb.handle(request));
-        case Family::lambda: return services_.lambda.handle(std::move(request), std::move(logged));
-        case Family::apigateway: return services_.apigateway.handle(std::move(request), std::move(logged));
-        case Family::iam: return logged(services_.iam.handle(request));
-        case Family::lowcloud: return logged(lowcloud_endpoint(request));
+        case Family::dynamodb: return answer(services_.dynamodb.handle(request));
+        case Family::lambda: return services_.lambda.handle(std::move(request), logged());
+        case Family::apigateway: return services_.apigateway.handle(std::move(request), logged());
+        case Family::iam: return answer(services_.iam.handle(request));
+        case Family::lowcloud: return answer(lowcloud_endpoint(request));
         case Family::none: break;
     }
     // Nobody owns it: answer like an AWS endpoint that does not know the path.
@@ -96,7 +108,7 @@ void Dispatcher::handle(http::Request request, http::Respond respond) {
         "application/json");
     response.set_header("x-amzn-RequestId", random_uuid());
     response.set_header("x-amzn-ErrorType", "UnknownOperationException");
-    logged(std::move(response));
+    answer(std::move(response));
 }
 
 }  // namespace lowcloud::app

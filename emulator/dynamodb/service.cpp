@@ -4,6 +4,7 @@
 // headers: x-amzn-RequestId and x-amz-crc32 (which botocore verifies).
 #include "dynamodb/service.hpp"
 
+#include "common/checksum.hpp"
 #include "common/compression.hpp"
 
 #include "common/ids.hpp"
@@ -11,7 +12,6 @@
 #include "dynamodb/error.hpp"
 
 #include <algorithm>
-#include <zlib.h>
 
 #include <condition_variable>
 #include <ctime>
@@ -84,6 +84,24 @@ const std::unordered_map<std::string, OperationEntry>& operations() {
     return ops;
 }
 
+// The Date header's value for this second. Formatted once a second per
+// thread: gmtime_r() takes glibc's time zone lock, which the I/O threads
+// would otherwise contend for on every answer.
+const std::string& http_date_now() {
+    thread_local std::time_t formatted_at = -1;
+    thread_local std::string value;
+    std::time_t now = std::time(nullptr);
+    if (now != formatted_at) {
+        char date[64];
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        value = date;
+        formatted_at = now;
+    }
+    return value;
+}
+
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 http::Response finish(int status, std::string body, std::string_view content_type = "application/x-amz-json-1.0") {
@@ -91,8 +109,7 @@ http::Response finish(int status, std::string body, std::string_view content_typ
     r.status = status;
     r.set_header("Content-Type", std::string(content_type));
     r.set_header("x-amzn-RequestId", random_alnum_id(52));
-    uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
-    r.set_header("x-amz-crc32", std::to_string(crc));
+    r.set_header("x-amz-crc32", std::to_string(crc32_of(body)));
     r.body = std::move(body);
     return r;
 }
@@ -458,12 +475,7 @@ http::Response Service::refuse(const http::Request& request, const ApiError& err
 }
 
 http::Response Service::with_headers(const http::Request& request, http::Response r) {
-    char date[64];
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    r.set_header("Date", date);
+    r.set_header("Date", http_date_now());
     r.set_header("Server", "Server");
     // Compressed answers over 4 KB for clients that accept them, as DynamoDB
     // does; x-amz-crc32 covers the bytes sent.
@@ -472,8 +484,7 @@ http::Response Service::with_headers(const http::Request& request, http::Respons
         if (!coding.empty()) {
             r.body = encode_content(r.body, coding);
             r.set_header("Content-Encoding", coding);
-            uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
-            r.set_header("x-amz-crc32", std::to_string(crc));
+            r.set_header("x-amz-crc32", std::to_string(crc32_of(r.body)));
         }
     }
     if (request.has_header("Origin")) {

@@ -37,6 +37,7 @@ std::string_view Request::query() const {
 
 void Response::set_header(std::string name, std::string value) {
     std::erase_if(headers, [&](const Header& h) { return iequals(h.name, name); });
+    if (headers.capacity() == 0) headers.reserve(8);  // a service's answer sets ~5, the server adds its own
     headers.push_back({std::move(name), std::move(value)});
 }
 

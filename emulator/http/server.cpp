@@ -19,6 +19,7 @@
 #include <limits>
 #include <condition_variable>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -272,6 +273,7 @@ private:
         head_.target = prefix_ + std::string(msg.target());
         head_.version = static_cast<int>(msg.version());
         head_.remote_address = remote_;
+        head_.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
         for (const auto& field : msg) head_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
 
         std::size_t limit = server_.handler.body_limit(head_);

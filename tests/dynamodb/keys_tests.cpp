@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <thread>
 
 using namespace lowcloud::dynamodb;
 
@@ -83,4 +84,26 @@ TEST_CASE("keys: hash-only tables have an empty sort key", "[keys]") {
     CHECK(k.pk == "x");
     CHECK(k.sk.empty());
     CHECK(key_of(s, {{"id", AttributeValue::string("x")}, {"other", AttributeValue::string("y")}}).size() == 1);
+}
+
+// partition_hash() is stored in every item's row: it must stay the first four
+// bytes of the key's MD5, big-endian, on every thread (each keeps its own
+// digest context).
+TEST_CASE("keys: the partition hash is the MD5's first four bytes on any thread", "[keys]") {
+    struct Case {
+        const char* name;
+        std::string pk;
+        std::uint32_t hash;
+    };
+    const Case cases[] = {
+        {"empty", "", 0xd41d8cd9u},  // MD5("") = d41d8cd98f00b204e9800998ecf8427e
+        {"abc", "abc", 0x90015098u},  // MD5("abc") = 900150983cd24fb0d6963f7d28e17f72
+        {"fox", "The quick brown fox jumps over the lazy dog", 0x9e107d9du},
+    };
+    for (const auto& c : cases) DYNAMIC_SECTION(c.name) {
+        CHECK(partition_hash(c.pk) == c.hash);
+        std::uint32_t other = 0;
+        std::thread([&] { other = partition_hash(c.pk); }).join();
+        CHECK(other == c.hash);
+    }
 }

@@ -1,7 +1,7 @@
 // The operation journal's file format and I/O (see journal.hpp).
 #include "storage/journal.hpp"
 
-#include <zlib.h>
+#include "common/checksum.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -63,9 +63,7 @@ struct Reader {
     }
 };
 
-std::uint32_t crc_of(std::string_view s) {
-    return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
-}
+std::uint32_t crc_of(std::string_view s) { return crc32_of(s); }
 
 std::string error_text(const std::string& what, const std::filesystem::path& p) {
     return what + " " + p.string() + ": " + std::strerror(errno);
