@@ -194,17 +194,23 @@ struct Server::Impl {
 // larger requests): most requests fit, so one recv call reads one request.
 constexpr std::size_t kReadBuffer = 8 * 1024;
 
+// A connection's socket, bound to its I/O thread's io_context by type: its
+// operations neither copy a type-erased executor nor count work through
+// one, as beast::tcp_stream's did on every read and write (its own timer was
+// unused: deadlines are the Sweeper's).
+using Socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Server::Impl& server, IoThread& thread, std::string prefix, bool follow_answers)
-        : stream_(std::move(socket)), server_(server), thread_(thread), prefix_(std::move(prefix)), follow_answers_(follow_answers) {
+    Session(Socket&& socket, Server::Impl& server, IoThread& thread, std::string prefix, bool follow_answers)
+        : socket_(std::move(socket)), server_(server), thread_(thread), prefix_(std::move(prefix)), follow_answers_(follow_answers) {
         beast::error_code ec;
-        auto endpoint = stream_.socket().remote_endpoint(ec);
+        auto endpoint = socket_.remote_endpoint(ec);
         if (!ec) {
             remote_ = endpoint.address().to_string();
             protocol_ = endpoint.protocol();
         }
-        stream_.socket().set_option(tcp::no_delay(true), ec);
+        socket_.set_option(tcp::no_delay(true), ec);
         // Beast reads as much as the buffer's free capacity, at least 512
         // bytes: from an empty buffer a typical request (a DynamoDB call, a
         // Lambda event or result, 0.5-2 KB) took two to four recv calls.
@@ -214,8 +220,8 @@ public:
     // The same connection, moved to `thread` by `from` (see move_to()),
     // which it takes over: the socket, the request being answered and the
     // bytes read past it.
-    Session(tcp::socket&& socket, IoThread& thread, const Session& from)
-        : stream_(std::move(socket)), server_(from.server_), thread_(thread), prefix_(from.prefix_), follow_answers_(true), remote_(from.remote_),
+    Session(Socket&& socket, IoThread& thread, const Session& from)
+        : socket_(std::move(socket)), server_(from.server_), thread_(thread), prefix_(from.prefix_), follow_answers_(true), remote_(from.remote_),
           protocol_(from.protocol_), keep_alive_(from.keep_alive_), held_(from.held_), state_(State::handling) {
         head_.version = from.head_.version;
         buffer_.reserve(std::max(kReadBuffer, from.buffer_.size()));
@@ -229,7 +235,7 @@ public:
     }
 
     void start() {
-        net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+        net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
             self->thread_.sweeper.watch(self);
             self->read_head();
         });
@@ -242,7 +248,7 @@ public:
     // Graceful stop: an idle connection closes now, a busy one after its
     // current response.
     void stop(bool force) {
-        net::post(stream_.get_executor(), [self = shared_from_this(), force] {
+        net::post(socket_.get_executor(), [self = shared_from_this(), force] {
             self->stopping_ = true;
             if (force || (self->state_ == State::idle && self->held_.empty())) self->close();
         });
@@ -260,7 +266,7 @@ private:
         // reading the head; the real limit is set once the Handler has seen it.
         parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         expires_after(server_.options.idle_timeout);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
+        bhttp::async_read_header(socket_, buffer_, *parser_,
                                  beast::bind_front_handler(&Session::on_head, shared_from_this()));
     }
 
@@ -287,7 +293,7 @@ private:
             const int version = head_.version == 10 ? 10 : 11;  // an interim answer: no Connection header either way
             auto cont = std::make_shared<std::string>(std::move(held_) + response_head(interim, version, version != 10));
             held_.clear();
-            net::async_write(stream_.socket(), net::buffer(*cont), [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+            net::async_write(socket_, net::buffer(*cont), [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
                 if (ec) return self->close();
                 self->read_body();
             });
@@ -297,7 +303,7 @@ private:
     }
 
     void read_body() {
-        bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
+        bhttp::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
     }
 
     void on_body(beast::error_code ec, std::size_t) {
@@ -372,8 +378,8 @@ private:
     void move_to(IoThread& to, Response response) {
         if (state_ != State::handling || stopping_ || !keep_alive_) return write(std::move(response), false);
         beast::error_code ec;
-        tcp::socket socket(to.io);
-        auto fd = stream_.socket().release(ec);
+        Socket socket(to.io);
+        auto fd = socket_.release(ec);
         if (ec) return write(std::move(response), false);
         state_ = State::closed;
         socket.assign(protocol_, fd, ec);
@@ -421,7 +427,7 @@ private:
         (*out)[2] = std::move(response.body);
         expires_after(server_.options.idle_timeout);
         const std::array<net::const_buffer, 3> buffers{net::buffer((*out)[0]), net::buffer((*out)[1]), net::buffer((*out)[2])};
-        net::async_write(stream_.socket(), buffers, [self = shared_from_this(), out, keep, close_after](beast::error_code ec, std::size_t) {
+        net::async_write(socket_, buffers, [self = shared_from_this(), out, keep, close_after](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
             if (close_after) return self->linger_close();
             if (!keep) return self->close();
@@ -435,14 +441,14 @@ private:
     void linger_close() {
         state_ = State::closing;
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        socket_.shutdown(tcp::socket::shutdown_send, ec);
         expires_after(kDrainTime);
         drain_buffer_ = std::make_shared<std::array<char, 16384>>();
         drain();
     }
 
     void drain() {
-        stream_.async_read_some(net::buffer(*drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        socket_.async_read_some(net::buffer(*drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
             self->drained_ += n;
             if (ec || self->drained_ > kMaxDrainBytes) return self->close();
             self->drain();
@@ -458,11 +464,11 @@ private:
         if (state_ == State::closed) return;
         state_ = State::closed;
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        stream_.close();
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
     }
 
-    beast::tcp_stream stream_;
+    Socket socket_;
     Server::Impl& server_;
     IoThread& thread_;  // this connection's
     Sweeper::Clock::time_point deadline_ = Sweeper::Clock::time_point::max();  // on thread_: see Sweeper
@@ -515,7 +521,7 @@ void Server::Impl::close(const std::shared_ptr<Listener>& listener) {
 
 void Server::Impl::accept(std::shared_ptr<Listener> listener) {
     IoThread& thread = *io_threads[next_context++ % io_threads.size()];
-    listener->acceptor.async_accept(thread.io, [this, listener, &thread](beast::error_code ec, tcp::socket socket) {
+    listener->acceptor.async_accept(thread.io, [this, listener, &thread](beast::error_code ec, Socket socket) {
         if (!listener->acceptor.is_open()) return;
         if (ec) {
             // E.g. out of file descriptors: back off briefly, keep serving.

@@ -1,6 +1,8 @@
 // RAII wrappers over SQLite (see sqlite.hpp).
 #include "storage/sqlite.hpp"
 
+#include <cstring>
+
 namespace lowcloud::dynamodb::sqlite {
 
 namespace {
@@ -51,6 +53,11 @@ bool Statement::step() {
 void Statement::run() {
     while (step()) {
     }
+}
+
+const char* Statement::sql() const {
+    const char* text = sqlite3_sql(stmt_);
+    return text ? text : "";
 }
 
 void Statement::reset() {
@@ -114,6 +121,16 @@ Statement& Database::cached(const std::string& sql) {
     if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(*this, sql)).first;
     it->second->reset();
     return *it->second;
+}
+
+Statement& Database::cached(const char* sql) {
+    if (auto it = by_address_.find(sql); it != by_address_.end() && std::strcmp(it->second->sql(), sql) == 0) {
+        it->second->reset();
+        return *it->second;
+    }
+    Statement& s = cached(std::string(sql));
+    by_address_[sql] = &s;
+    return s;
 }
 
 Transaction::Transaction(Database& db) : db_(db) { db_.cached("BEGIN IMMEDIATE").run(); }

@@ -47,6 +47,8 @@ public:
     void run();
     // Ready for re-use with new bindings.
     void reset();
+    // The SQL text it was prepared from.
+    const char* sql() const;
 
     std::int64_t column_int(int column) const;
     // Valid until the next step/reset.
@@ -73,11 +75,17 @@ public:
     // A prepared statement kept for the connection's lifetime, reset and
     // ready for new bindings.
     Statement& cached(const std::string& sql);
+    // The same for SQL text given as a C string (a literal, as most callers
+    // pass): found by its address, then checked against the statement's
+    // text, so no std::string is built and hashed per call. Any pointer is
+    // safe: a different text at a reused address is looked up by text.
+    Statement& cached(const char* sql);
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 private:
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+    std::unordered_map<const char*, Statement*> by_address_;  // into cache_, whose entries live as long as it
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit().
