@@ -9,6 +9,7 @@
 #include "apigateway/builtin_responses.hpp"
 
 #include "common/encoding.hpp"
+#include "json/json_parse.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -353,7 +354,7 @@ std::optional<http::Response> read_response_object(const json& obj, Mode mode, b
 }
 
 std::optional<json> parse_json(std::string_view payload) {
-    json parsed = json::parse(payload.begin(), payload.end(), nullptr, false);
+    json parsed = jsonparse::parse_or_discarded(payload);
     if (parsed.is_discarded()) return std::nullopt;
     return parsed;
 }
@@ -559,7 +560,7 @@ std::string event_v1_text(const http::Request& request, const RouteMatch& match,
 
 json event_v1(const http::Request& request, const RouteMatch& match, const std::string& request_id,
               std::chrono::system_clock::time_point now) {
-    return json::parse(event_v1_text(request, match, request_id, now));
+    return jsonparse::parse(event_v1_text(request, match, request_id, now));
 }
 
 json event_v2(const http::Request& request, const RouteMatch& match, const std::string& request_id,

@@ -10,6 +10,7 @@
 #include "common/ids.hpp"
 #include "ops/engine.hpp"
 #include "dynamodb/error.hpp"
+#include "json/json_parse.hpp"
 
 #include <algorithm>
 
@@ -525,7 +526,7 @@ http::Response Service::answer(const http::Request& request) {
         }
         json body;
         try {
-            body = json::parse(*text);
+            body = jsonparse::parse(*text);
         } catch (const json::parse_error&) {
             throw serialization_error("Malformed JSON in the request body");
         } catch (const json::exception&) {

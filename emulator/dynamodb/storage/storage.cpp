@@ -3,6 +3,7 @@
 #include "storage/storage.hpp"
 
 #include "dynamodb/error.hpp"
+#include "json/json_parse.hpp"
 #include "model/number.hpp"
 #include "storage/wal_vfs.hpp"
 
@@ -13,7 +14,7 @@ namespace lowcloud::dynamodb {
 
 namespace {
 
-Item decode_item(std::string_view text) { return parse_item(nlohmann::json::parse(text)); }
+Item decode_item(std::string_view text) { return parse_item(jsonparse::parse(text)); }
 
 // The item's stored text: `given` (the request's own text of it) when there
 // is one, else its encoding, kept in `encoded`.

@@ -7,7 +7,7 @@
 #include "lowcloud/dynamodb.hpp"
 
 #include "current_call.hpp"
-#include "json_parse.hpp"
+#include "json/json_parse.hpp"
 #include "signing.hpp"
 
 #include <cstdlib>
@@ -184,7 +184,7 @@ json DynamoDB::call(const std::string& operation, const json& request) {
     }
     if (response.status != 200) throw error_from(response);
     if (response.body.empty()) return json::object();
-    json parsed = detail::parse_json_or_discarded(response.body);
+    json parsed = jsonparse::parse_or_discarded(response.body);
     if (parsed.is_discarded() || !parsed.is_object())
         throw DynamoDBError("InvalidResponseError", "DynamoDB " + operation + " answered 200 with a body that is not a JSON object",
                             response.status, parsed.is_discarded() ? json(response.body) : parsed);

@@ -4,7 +4,7 @@
 #include "lowcloud/lambda.hpp"
 
 #include "current_call.hpp"
-#include "json_parse.hpp"
+#include "json/json_parse.hpp"
 
 #include <cxxabi.h>
 
@@ -71,7 +71,7 @@ int invoke(Handler handler, const lowcloud_invocation* invocation, const lowclou
     return guarded(host, result, [&] {
         CallScope scope(host, result);
         Context context(*invocation, *host, result);
-        nlohmann::json event = invocation->payload_size ? parse_json({invocation->payload, invocation->payload_size}) : nlohmann::json();
+        nlohmann::json event = invocation->payload_size ? jsonparse::parse({invocation->payload, invocation->payload_size}) : nlohmann::json();
         std::string out = handler(event, context).dump();
         host->succeed(result, out.data(), out.size());
     });

@@ -1,5 +1,5 @@
 // JSON text to nlohmann::json through RapidJSON's SAX reader (see json_parse.hpp).
-#include "json_parse.hpp"
+#include "json/json_parse.hpp"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace lowcloud::sdk::detail {
+namespace lowcloud::jsonparse {
 
 namespace {
 
@@ -89,11 +89,15 @@ constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::k
 
 }  // namespace
 
-json parse_json(std::string_view text) {
+json parse(std::string_view text) {
+    // A byte order mark first: skipped, as nlohmann's lexer does.
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     Builder builder;
     rapidjson::Reader reader;
     rapidjson::MemoryStream in(text.data(), text.size());
     rapidjson::ParseResult r = reader.Parse<kFlags>(in, builder);
+    if (r.Code() == rapidjson::kParseErrorNumberTooBig)
+        throw json::out_of_range::create(406, "number overflow at byte " + std::to_string(r.Offset()), nullptr);
     if (r.IsError())
         throw json::parse_error::create(101, r.Offset(), std::string("syntax error while parsing value at byte ") + std::to_string(r.Offset()) + ": " +
                                                             (builder.refused ? builder.refused : rapidjson::GetParseError_En(r.Code())),
@@ -101,12 +105,12 @@ json parse_json(std::string_view text) {
     return std::move(builder.root);
 }
 
-json parse_json_or_discarded(std::string_view text) noexcept {
+json parse_or_discarded(std::string_view text) noexcept {
     try {
-        return parse_json(text);
+        return parse(text);
     } catch (...) {
         return json(json::value_t::discarded);
     }
 }
 
-}  // namespace lowcloud::sdk::detail
+}  // namespace lowcloud::jsonparse

@@ -1,7 +1,7 @@
-// The SDK's JSON parser (handlers/sdk/src/json_parse.hpp) against
-// nlohmann's own: the same tree, number types included, for what parses;
-// a parse_error for what does not.
-#include "json_parse.hpp"
+// The shared JSON parser (emulator/json/json_parse.hpp) against nlohmann's
+// own: the same tree, number types included, for what parses; the same
+// exception types for what does not.
+#include "json/json_parse.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,8 +9,8 @@
 #include <vector>
 
 using nlohmann::json;
-using lowcloud::sdk::detail::parse_json;
-using lowcloud::sdk::detail::parse_json_or_discarded;
+using lowcloud::jsonparse::parse;
+using lowcloud::jsonparse::parse_or_discarded;
 
 namespace {
 
@@ -49,6 +49,8 @@ TEST_CASE("json_parse: the tree nlohmann's parser gives", "[json_parse]") {
         {"integer_limits", "[18446744073709551615,-9223372036854775808]"},
         {"beyond_uint64_is_a_double", "[18446744073709551616,-9223372036854775809]"},
         {"doubles", "[0.1,1.5e300,-2.5E-3,1e-320,3.0]"},
+        {"underflow_is_zero", "[1e-400,-1e-400]"},
+        {"byte_order_mark_skipped", "\xEF\xBB\xBF{\"a\":1}"},
         {"escapes", R"(["a\"b\\c\/d\b\f\n\r\t","\u00e9\ud83d\ude00","a\u0000b"])"},
         {"utf8_text", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""},
         {"hangul_starts_with_ed_as_a_surrogate_would", "[\"\\ud7a3\", \"\xed\x9e\xa3\"]"},
@@ -63,8 +65,8 @@ TEST_CASE("json_parse: the tree nlohmann's parser gives", "[json_parse]") {
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
             json expected = json::parse(c.text);
-            CHECK(same(parse_json(c.text), expected));
-            CHECK(same(parse_json_or_discarded(c.text), expected));
+            CHECK(same(parse(c.text), expected));
+            CHECK(same(parse_or_discarded(c.text), expected));
         }
     }
 }
@@ -83,12 +85,31 @@ TEST_CASE("json_parse: what is not one JSON value is a parse_error", "[json_pars
         {"invalid_utf8", "\"\xff\""},
         {"control_character_in_a_string", "\"a\nb\""},
         {"leading_zero", "01"},
+        {"byte_order_mark_alone", "\xEF\xBB\xBF"},
+        {"byte_order_mark_after_a_space", " \xEF\xBB\xBF{}"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
             CHECK_THROWS_AS(json::parse(c.text), json::parse_error);  // the reference agrees
-            CHECK_THROWS_AS(parse_json(c.text), json::parse_error);
-            CHECK(parse_json_or_discarded(c.text).is_discarded());
+            CHECK_THROWS_AS(parse(c.text), json::parse_error);
+            CHECK(parse_or_discarded(c.text).is_discarded());
+        }
+    }
+}
+
+// DynamoDB answers a number beyond a double with its own message
+// (dynamodb/service.cpp), told apart by this exception type.
+TEST_CASE("json_parse: a number beyond a double is out_of_range 406, as nlohmann's", "[json_parse]") {
+    const std::vector<Case> cases = {
+        {"positive", "[1e400]"},
+        {"negative", "{\"a\":-1e400}"},
+        {"integer_of_401_digits", "[1" + std::string(400, '0') + "]"},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            CHECK_THROWS_MATCHES(json::parse(c.text), json::out_of_range, Catch::Predicate<const json::out_of_range&>([](const auto& e) { return e.id == 406; }));
+            CHECK_THROWS_MATCHES(parse(c.text), json::out_of_range, Catch::Predicate<const json::out_of_range&>([](const auto& e) { return e.id == 406; }));
+            CHECK(parse_or_discarded(c.text).is_discarded());
         }
     }
 }
