@@ -274,7 +274,12 @@ void Function::on_line(Environment& env, std::string_view line) {
     env.output += '\n';
 }
 
-void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload) {
+void Function::Handoff::run() {
+    if (done && result) done(std::move(*result));
+}
+
+void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload,
+                             Handoff* handoff) {
     if (inv->finished) return;
     inv->finished = true;
     if (env) {
@@ -296,7 +301,8 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
         std::string report = "REPORT RequestId: " + inv->request_id + "\tDuration: " + fixed2(duration) +
                              " ms\tBilled Duration: " + std::to_string(static_cast<long long>(std::ceil(duration))) +
                              " ms\tMemory Size: " + std::to_string(config_.memory_mb) + " MB\tMax Memory Used: " +
-                             std::to_string(env && env->process ? env->process->max_memory_mb() : 0) + " MB";
+                             std::to_string(inv->max_memory_mb ? *inv->max_memory_mb : env && env->process ? env->process->max_memory_mb() : 0) +
+                             " MB";
         if (env && !env->init_reported && env->init_ms >= 0) {
             report += "\tInit Duration: " + fixed2(env->init_ms) + " ms";
             env->init_reported = true;
@@ -318,7 +324,10 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
     }
     InvokeResult result{status, inv->request_id, std::move(payload), ""};
     if (inv->request.tail) result.log_tail = inv->log.size() > kTailBytes ? inv->log.substr(inv->log.size() - kTailBytes) : inv->log;
-    if (inv->done) inv->done(std::move(result));
+    if (!inv->done) return;
+    if (!handoff) return inv->done(std::move(result));
+    handoff->done = std::move(inv->done);  // called once: the invocation is finished
+    handoff->result = std::move(result);
 }
 
 std::shared_ptr<Function::Environment> Function::find_locked(unsigned env) const {
@@ -398,7 +407,7 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
 }
 
 std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned number, const std::string& request_id,
-                                                                       const http::Respond& respond) {
+                                                                       const http::Respond& respond, std::optional<std::uint64_t>& max_memory_mb) {
     std::shared_ptr<Environment> env;
     std::shared_ptr<ChildProcess> process;
     {
@@ -414,41 +423,59 @@ std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned
         process = env->process;
     }
     // Every line the handler printed before answering belongs to this invocation.
-    if (process) process->drain(kLogDrainLimit);
+    if (process) {
+        process->drain(kLogDrainLimit);
+        // A read of /proc/PID/status (the kernel formats all of it): ~4 us,
+        // which under the mutex every other environment's answer waited for.
+        max_memory_mb = process->max_memory_mb();
+    }
     return env;
 }
 
 void Function::runtime_response(unsigned number, const std::string& request_id, std::string body, http::Respond respond) {
-    auto env = environment_for_result(number, request_id, respond);
+    std::optional<std::uint64_t> memory;
+    auto env = environment_for_result(number, request_id, respond, memory);
     if (!env) return;
-    std::lock_guard lock(mutex_);
-    auto inv = env->current;
-    if (!inv || inv->request_id != request_id) return respond(result_accepted());
-    if (body.size() > kMaxResponseBytes) {
-        finish_locked(env.get(), inv, InvokeResult::Status::function_error,
-                      error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."));
-        respond(http::Response::text(413, R"({"errorMessage":"payload too large","errorType":"RequestEntityTooLarge"})", "application/json"));
-    } else {
-        finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(body));
-        respond(result_accepted());
-    }
-    env->current = nullptr;
-    if (env->state == Environment::State::busy) env->state = Environment::State::returning;
-}
-
-void Function::runtime_error(unsigned number, const std::string& request_id, std::string body, const std::string& type, http::Respond respond) {
-    auto env = environment_for_result(number, request_id, respond);
-    if (!env) return;
-    std::lock_guard lock(mutex_);
-    auto inv = env->current;
-    if (inv && inv->request_id == request_id) {
-        json parsed = json::parse(body, nullptr, false);
-        if (parsed.is_discarded() || !parsed.is_object()) body = error_payload(type.empty() ? "Runtime.Unknown" : type, body);
-        finish_locked(env.get(), inv, InvokeResult::Status::function_error, std::move(body));
+    Handoff handoff;
+    {
+        std::lock_guard lock(mutex_);
+        auto inv = env->current;
+        if (!inv || inv->request_id != request_id) return respond(result_accepted());
+        inv->max_memory_mb = memory;
+        if (body.size() > kMaxResponseBytes) {
+            finish_locked(env.get(), inv, InvokeResult::Status::function_error,
+                          error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."),
+                          &handoff);
+            respond(http::Response::text(413, R"({"errorMessage":"payload too large","errorType":"RequestEntityTooLarge"})", "application/json"));
+        } else {
+            finish_locked(env.get(), inv, InvokeResult::Status::success, std::move(body), &handoff);
+            respond(result_accepted());
+        }
         env->current = nullptr;
         if (env->state == Environment::State::busy) env->state = Environment::State::returning;
     }
-    respond(result_accepted());
+    handoff.run();
+}
+
+void Function::runtime_error(unsigned number, const std::string& request_id, std::string body, const std::string& type, http::Respond respond) {
+    std::optional<std::uint64_t> memory;
+    auto env = environment_for_result(number, request_id, respond, memory);
+    if (!env) return;
+    Handoff handoff;
+    {
+        std::lock_guard lock(mutex_);
+        auto inv = env->current;
+        if (inv && inv->request_id == request_id) {
+            inv->max_memory_mb = memory;
+            json parsed = json::parse(body, nullptr, false);
+            if (parsed.is_discarded() || !parsed.is_object()) body = error_payload(type.empty() ? "Runtime.Unknown" : type, body);
+            finish_locked(env.get(), inv, InvokeResult::Status::function_error, std::move(body), &handoff);
+            env->current = nullptr;
+            if (env->state == Environment::State::busy) env->state = Environment::State::returning;
+        }
+        respond(result_accepted());
+    }
+    handoff.run();
 }
 
 void Function::runtime_init_error(unsigned number, std::string body, const std::string& type, http::Respond respond) {

@@ -15,7 +15,8 @@
 // (last lines) for inspection, and returned as a 4 KB tail when asked.
 //
 // Threading: every public member is thread-safe (one mutex per function).
-// Completion callbacks run on arbitrary threads and must not block. Among
+// Completion callbacks run on arbitrary threads and must not block; after a
+// runtime's /response or /error they run without the function's mutex. Among
 // idle process environments, invoke() prefers one whose /next arrived on the
 // calling thread (runtime_next records it): the server then writes the event
 // and reads the result on the caller's I/O thread, with no hand-off to
@@ -38,6 +39,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <optional>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -164,7 +166,18 @@ private:
     // Gives a not-yet-started invocation an environment: an idle one, a new
     // one under the cap, else the front of the backlog.
     void place_locked(const std::shared_ptr<Invocation>& inv);
-    void finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload);
+    // An invocation's result for its caller, handed over after the mutex is
+    // released: the caller's callback (API Gateway building and writing its
+    // answer) then holds up no other environment of the function.
+    struct Handoff {
+        InvokeDone done;
+        std::optional<InvokeResult> result;
+        void run();
+    };
+    // Ends `inv`: its output, END and REPORT lines logged, its result given
+    // to its caller, at once or, when `handoff` is given, through it.
+    void finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload,
+                       Handoff* handoff = nullptr);
     void on_exit(unsigned env, int status);
     void on_line(Environment& env, std::string_view line);
     void worker_loop(std::shared_ptr<Environment> env);
@@ -174,9 +187,12 @@ private:
     bool refresh_code_locked(std::string& error);
     void log_line_locked(Invocation* inv, const std::string& line);
     std::shared_ptr<Environment> find_locked(unsigned env) const;
-    // The environment answering `request_id`, its output drained; null (and
-    // answered 400) when it is not the invocation it is running.
-    std::shared_ptr<Environment> environment_for_result(unsigned env, const std::string& request_id, const http::Respond& respond);
+    // The environment answering `request_id`, its output drained and its
+    // peak memory read (`max_memory_mb`: VmHWM from /proc, for the REPORT
+    // line; both without the mutex); null (and answered 400) when it is not
+    // the invocation it is running.
+    std::shared_ptr<Environment> environment_for_result(unsigned env, const std::string& request_id, const http::Respond& respond,
+                                                        std::optional<std::uint64_t>& max_memory_mb);
     void stop_environment_locked(Environment& env);
     void adopt_package_locked();
     std::chrono::steady_clock::time_point now() const { return host_.clock ? host_.clock() : std::chrono::steady_clock::now(); }

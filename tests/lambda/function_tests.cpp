@@ -505,6 +505,47 @@ TEST_CASE("function: an idle environment whose /next waits on the caller's threa
     }
 }
 
+// A caller's callback (API Gateway building and writing its answer) runs
+// after the function's mutex is released, so the other environments'
+// answers do not queue behind it. The callback asks another thread for the
+// function's health (which takes the mutex) and waits for it: it got it
+// while the callback still ran.
+TEST_CASE("function: a process environment's result reaches its caller without the function's mutex held", "[lambda][function]") {
+    Fixture fx;
+    fs::path code = fx.host.scratch / "code";
+    fs::create_directories(code);
+    std::ofstream(code / "bootstrap") << "#!/bin/sh\nexec sleep 30\n";
+    fs::permissions(code / "bootstrap", fs::perms::owner_all);
+    Runtimes runtimes(fx.host.scratch / "runtimes", "/bin/true");
+    fx.host.runtimes = &runtimes;
+    fx.host.runtime_api = "127.0.0.1:9";
+    FunctionConfig c = Fixture::config("unused");
+    c.isolation = Isolation::process;
+    c.runtime = "provided.al2023";
+    c.package = lowcloud::lambda::CodePackage{};
+    c.package->dir = code;
+    std::string request_id;
+    auto next = [&](lowcloud::http::Response r) { request_id = std::string(r.header("Lambda-Runtime-Aws-Request-Id")); };
+    auto ignore = [](lowcloud::http::Response) {};
+    std::future<json> health;  // outlives the callback: its destructor would wait
+    std::promise<bool> reached;
+
+    Function f(c, fx.host, fx.logger, 1);
+    InvokeRequest r;
+    r.payload = "{}";
+    f.invoke(std::move(r), [&](InvokeResult) {
+        health = std::async(std::launch::async, [&f] { return f.health(); });
+        reached.set_value(health.wait_for(5s) == std::future_status::ready);
+    });
+    f.runtime_next(1, next);
+    REQUIRE(!request_id.empty());
+    auto done = reached.get_future();
+    f.runtime_response(1, request_id, "{}", ignore);
+    REQUIRE(done.wait_for(10s) == std::future_status::ready);
+    CHECK(done.get());
+    health.wait();
+}
+
 // integration/test_lambda's hot reload under load failed on this: a process
 // environment loads its library snapshot after it has started, and a reload
 // meanwhile removed the file, so that invocation failed with
