@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-binaries=(common_tests abi_tests http_tests dynamodb_tests lambda_tests apigateway_tests app_tests)
+binaries=(common_tests abi_tests http_tests json_tests dynamodb_tests lambda_tests apigateway_tests app_tests)
 if [ $# -gt 0 ]; then binaries=("$@"); fi
 dir=${LOWCLOUD_BUILD_DIR:-build}/tsan
 

@@ -5,7 +5,11 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -24,14 +28,35 @@ public:
     json root;
     // Why a string was refused (the reader only knows the handler stopped it).
     const char* refused = nullptr;
+    // A number beyond a double stopped the parse.
+    bool overflow = false;
 
-    bool Null() { return put(nullptr); }
     bool Bool(bool b) { return put(b); }
-    bool Int(int i) { return put(static_cast<std::int64_t>(i)); }
-    bool Uint(unsigned u) { return put(static_cast<std::uint64_t>(u)); }
-    bool Int64(std::int64_t i) { return put(i); }
-    bool Uint64(std::uint64_t u) { return put(u); }
-    bool Double(double d) { return put(d); }
+    // Numbers arrive as their text (kParseNumbersAsStringsFlag) and are
+    // converted as nlohmann's lexer does: an integer to uint64 (or int64 when
+    // negative) if it fits, else, like every number with a fraction or an
+    // exponent, with strtod; one beyond a double stops the parse (`overflow`).
+    // RapidJSON 1.1.0's own conversion turns 10e308 into a tiny negative
+    // number and 1.8e308 into NaN instead.
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+        const char* end = s + n;
+        if (std::find_if(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+            if (*s == '-') {
+                std::int64_t i = 0;
+                if (auto [p, ec] = std::from_chars(s, end, i); ec == std::errc() && p == end) return put(i);
+            } else {
+                std::uint64_t u = 0;
+                if (auto [p, ec] = std::from_chars(s, end, u); ec == std::errc() && p == end) return put(u);
+            }
+        }
+        double d = std::strtod(std::string(s, n).c_str(), nullptr);  // "C" locale: the emulator never sets another
+        if (!std::isfinite(d)) {
+            overflow = true;
+            return false;
+        }
+        return put(d);
+    }
+    bool Null() { return put(nullptr); }
     bool String(const char* s, rapidjson::SizeType n, bool) { return text_ok(s, n) && put(std::string(s, n)); }
     bool Key(const char* s, rapidjson::SizeType n, bool) {
         if (!text_ok(s, n)) return false;
@@ -85,7 +110,7 @@ private:
     }
 };
 
-constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag;
+constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
 
 }  // namespace
 
@@ -96,8 +121,15 @@ json parse(std::string_view text) {
     rapidjson::Reader reader;
     rapidjson::MemoryStream in(text.data(), text.size());
     rapidjson::ParseResult r = reader.Parse<kFlags>(in, builder);
-    if (r.Code() == rapidjson::kParseErrorNumberTooBig)
+    // RapidJSON refuses some numbers beyond a double itself (a long
+    // exponent), RawNumber the rest.
+    if (builder.overflow || r.Code() == rapidjson::kParseErrorNumberTooBig)
         throw json::out_of_range::create(406, "number overflow at byte " + std::to_string(r.Offset()), nullptr);
+    // MemoryStream reads a NUL byte as the end of the text, and so does
+    // nlohmann's lexer: a request "{...}\0anything" would parse. Refused
+    // here (the one difference from json::parse), as DynamoDB's and API
+    // Gateway's parsers refuse text after the value.
+    if (!r.IsError() && in.Tell() != text.size()) r.Set(rapidjson::kParseErrorDocumentRootNotSingular, in.Tell());
     if (r.IsError())
         throw json::parse_error::create(101, r.Offset(), std::string("syntax error while parsing value at byte ") + std::to_string(r.Offset()) + ": " +
                                                             (builder.refused ? builder.refused : rapidjson::GetParseError_En(r.Code())),

@@ -23,7 +23,9 @@ namespace lowcloud::jsonparse {
 // nlohmann::json::parse_error (id 101, the byte offset, RapidJSON's reason)
 // for text that is not one JSON value, invalid UTF-8 included, and
 // nlohmann::json::out_of_range (id 406) for a number beyond a double (1e400),
-// as json::parse does. Thread-safe (no shared state).
+// as json::parse does. One difference: a NUL byte after the value is a
+// parse_error, where nlohmann's lexer takes it for the end of the text.
+// Thread-safe (no shared state).
 nlohmann::json parse(std::string_view text);
 
 // As parse, but a value_t::discarded json instead of either exception.

@@ -275,7 +275,17 @@ void Function::on_line(Environment& env, std::string_view line) {
 }
 
 void Function::Handoff::run() {
-    if (done && result) done(std::move(*result));
+    if (!done || !result) return;
+    InvokeDone call = std::move(done);
+    done = nullptr;
+    call(std::move(*result));
+}
+
+Function::Handoff::~Handoff() {
+    try {
+        run();
+    } catch (...) {  // a caller's callback that throws while the stack unwinds: nothing left to tell
+    }
 }
 
 void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>& inv, InvokeResult::Status status, std::string payload,
@@ -317,6 +327,7 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             retry->log.clear();
             retry->start = {};
             retry->answered.reset();
+            retry->max_memory_mb.reset();
             retries_.emplace_back(now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
             if (host_.wake_at) host_.wake_at(retries_.back().first);
         }

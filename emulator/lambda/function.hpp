@@ -169,10 +169,14 @@ private:
     // An invocation's result for its caller, handed over after the mutex is
     // released: the caller's callback (API Gateway building and writing its
     // answer) then holds up no other environment of the function.
+    // Declared before the lock it outlives; run() hands the result over
+    // once, and the destructor does if run() was not reached (an exception
+    // under the mutex).
     struct Handoff {
         InvokeDone done;
         std::optional<InvokeResult> result;
         void run();
+        ~Handoff();
     };
     // Ends `inv`: its output, END and REPORT lines logged, its result given
     // to its caller, at once or, when `handoff` is given, through it.

@@ -49,6 +49,8 @@ TEST_CASE("json_parse: the tree nlohmann's parser gives", "[json_parse]") {
         {"integer_limits", "[18446744073709551615,-9223372036854775808]"},
         {"beyond_uint64_is_a_double", "[18446744073709551616,-9223372036854775809]"},
         {"doubles", "[0.1,1.5e300,-2.5E-3,1e-320,3.0]"},
+        {"largest_double", "[1.7976931348623157e308,-1.7976931348623157e308]"},
+        {"integer_forms", "[-0,0,70e-1,1E2,1e+2,-9223372036854775809,12345678901234567890123]"},
         {"underflow_is_zero", "[1e-400,-1e-400]"},
         {"byte_order_mark_skipped", "\xEF\xBB\xBF{\"a\":1}"},
         {"escapes", R"(["a\"b\\c\/d\b\f\n\r\t","\u00e9\ud83d\ude00","a\u0000b"])"},
@@ -104,11 +106,31 @@ TEST_CASE("json_parse: a number beyond a double is out_of_range 406, as nlohmann
         {"positive", "[1e400]"},
         {"negative", "{\"a\":-1e400}"},
         {"integer_of_401_digits", "[1" + std::string(400, '0') + "]"},
+        {"just_above_the_largest_double", "[1.8e308]"},
+        {"exponent_one_past", "[10e308]"},
+        {"last_digit_past", "[1.7976931348623159e308]"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
             CHECK_THROWS_MATCHES(json::parse(c.text), json::out_of_range, Catch::Predicate<const json::out_of_range&>([](const auto& e) { return e.id == 406; }));
             CHECK_THROWS_MATCHES(parse(c.text), json::out_of_range, Catch::Predicate<const json::out_of_range&>([](const auto& e) { return e.id == 406; }));
+            CHECK(parse_or_discarded(c.text).is_discarded());
+        }
+    }
+}
+
+// The one difference: nlohmann's lexer takes a NUL byte for the end of the
+// text, so "{}\0anything" parses there; here it is a parse_error.
+TEST_CASE("json_parse: a NUL byte after the value is a parse_error", "[json_parse]") {
+    const std::vector<Case> cases = {
+        {"then_text", std::string("{}\0x", 4)},
+        {"alone", std::string("[1]\0", 4)},
+        {"after_a_space", std::string("{\"a\":1} \0", 9)},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            CHECK_NOTHROW(json::parse(c.text));  // nlohmann stops at the NUL
+            CHECK_THROWS_AS(parse(c.text), json::parse_error);
             CHECK(parse_or_discarded(c.text).is_discarded());
         }
     }

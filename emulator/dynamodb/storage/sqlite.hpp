@@ -77,8 +77,9 @@ public:
     Statement& cached(const std::string& sql);
     // The same for SQL text given as a C string (a literal, as most callers
     // pass): found by its address, then checked against the statement's
-    // text, so no std::string is built and hashed per call. Any pointer is
-    // safe: a different text at a reused address is looked up by text.
+    // text, so no std::string is built and hashed per call. Any non-null
+    // pointer is safe: a different text at a reused address is looked up by
+    // text.
     Statement& cached(const char* sql);
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
