@@ -426,21 +426,29 @@ TEST_CASE("function: a request is counted while inside the dispatcher, not while
 // Process isolation, driven by hand: the environments run a bootstrap that
 // only sleeps, and the test plays their Runtime API calls (runtime_next,
 // runtime_response) from the threads it chooses, as the server's I/O threads
-// would.
+// would. Set up in `fx.host` (which must not outlive it).
+struct SleepingEnvironments {
+    explicit SleepingEnvironments(Fixture& fx) : runtimes(fx.host.scratch / "runtimes", "/bin/true") {
+        fs::path code = fx.host.scratch / "code";
+        fs::create_directories(code);
+        std::ofstream(code / "bootstrap") << "#!/bin/sh\nexec sleep 30\n";
+        fs::permissions(code / "bootstrap", fs::perms::owner_all);
+        fx.host.runtimes = &runtimes;
+        fx.host.runtime_api = "127.0.0.1:9";
+        config = Fixture::config("unused");
+        config.isolation = Isolation::process;
+        config.runtime = "provided.al2023";
+        config.package = lowcloud::lambda::CodePackage{};
+        config.package->dir = code;
+    }
+    Runtimes runtimes;
+    FunctionConfig config;
+};
+
 TEST_CASE("function: an idle environment whose /next waits on the caller's thread is preferred", "[lambda][function]") {
     Fixture fx;
-    fs::path code = fx.host.scratch / "code";
-    fs::create_directories(code);
-    std::ofstream(code / "bootstrap") << "#!/bin/sh\nexec sleep 30\n";
-    fs::permissions(code / "bootstrap", fs::perms::owner_all);
-    Runtimes runtimes(fx.host.scratch / "runtimes", "/bin/true");
-    fx.host.runtimes = &runtimes;
-    fx.host.runtime_api = "127.0.0.1:9";
-    FunctionConfig c = Fixture::config("unused");
-    c.isolation = Isolation::process;
-    c.runtime = "provided.al2023";
-    c.package = lowcloud::lambda::CodePackage{};
-    c.package->dir = code;
+    SleepingEnvironments sleeping(fx);
+    FunctionConfig c = sleeping.config;
     c.reserved_concurrency = 2;
     // Declared before the function: it answers the parked /next requests
     // (410) when it is destroyed.
@@ -512,18 +520,8 @@ TEST_CASE("function: an idle environment whose /next waits on the caller's threa
 // while the callback still ran.
 TEST_CASE("function: a process environment's result reaches its caller without the function's mutex held", "[lambda][function]") {
     Fixture fx;
-    fs::path code = fx.host.scratch / "code";
-    fs::create_directories(code);
-    std::ofstream(code / "bootstrap") << "#!/bin/sh\nexec sleep 30\n";
-    fs::permissions(code / "bootstrap", fs::perms::owner_all);
-    Runtimes runtimes(fx.host.scratch / "runtimes", "/bin/true");
-    fx.host.runtimes = &runtimes;
-    fx.host.runtime_api = "127.0.0.1:9";
-    FunctionConfig c = Fixture::config("unused");
-    c.isolation = Isolation::process;
-    c.runtime = "provided.al2023";
-    c.package = lowcloud::lambda::CodePackage{};
-    c.package->dir = code;
+    SleepingEnvironments sleeping(fx);
+    FunctionConfig c = sleeping.config;
     std::string request_id;
     auto next = [&](lowcloud::http::Response r) { request_id = std::string(r.header("Lambda-Runtime-Aws-Request-Id")); };
     auto ignore = [](lowcloud::http::Response) {};
