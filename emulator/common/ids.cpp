@@ -20,13 +20,19 @@ std::mt19937_64& generator() {
     return g;
 }
 
-std::vector<unsigned char> random_bytes(std::size_t n) {
-    std::vector<unsigned char> bytes(n);
+// n random bytes into `out`, 8 per draw of the generator.
+template <class Byte>
+void fill_random(Byte* out, std::size_t n) {
     auto& g = generator();
     for (std::size_t i = 0; i < n; i += 8) {
         std::uint64_t v = g();
-        for (std::size_t j = 0; j < 8 && i + j < n; ++j) bytes[i + j] = static_cast<unsigned char>(v >> (8 * j));
+        for (std::size_t j = 0; j < 8 && i + j < n; ++j) out[i + j] = static_cast<Byte>(v >> (8 * j));
     }
+}
+
+std::vector<unsigned char> random_bytes(std::size_t n) {
+    std::vector<unsigned char> bytes(n);
+    fill_random(bytes.data(), n);
     return bytes;
 }
 }  // namespace
@@ -47,14 +53,10 @@ std::string random_uuid() {
 
 std::string random_alnum_id(std::size_t length) {
     static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    // Straight into the string, 8 characters per draw (one per byte, as
-    // random_bytes() would give them): DynamoDB's answers carry one of 52.
-    std::string out(length, 'A');
-    auto& g = generator();
-    for (std::size_t i = 0; i < length; i += 8) {
-        std::uint64_t v = g();
-        for (std::size_t j = 0; j < 8 && i + j < length; ++j) out[i + j] = alphabet[static_cast<unsigned char>(v >> (8 * j)) % 36];
-    }
+    // Drawn into the string itself, no vector (DynamoDB's answers carry one of 52).
+    std::string out(length, '\0');
+    fill_random(out.data(), length);
+    for (auto& c : out) c = alphabet[static_cast<unsigned char>(c) % 36];
     return out;
 }
 

@@ -49,7 +49,9 @@ public:
                 if (auto [p, ec] = std::from_chars(s, end, u); ec == std::errc() && p == end) return put(u);
             }
         }
-        double d = std::strtod(std::string(s, n).c_str(), nullptr);  // "C" locale: the emulator never sets another
+        // `s` is RapidJSON's NUL-terminated copy of the text (no in situ
+        // parsing here); strtod in the "C" locale, as the emulator never sets another.
+        double d = std::strtod(s, nullptr);
         if (!std::isfinite(d)) {
             overflow = true;
             return false;

@@ -311,7 +311,8 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
         std::string report = "REPORT RequestId: " + inv->request_id + "\tDuration: " + fixed2(duration) +
                              " ms\tBilled Duration: " + std::to_string(static_cast<long long>(std::ceil(duration))) +
                              " ms\tMemory Size: " + std::to_string(config_.memory_mb) + " MB\tMax Memory Used: " +
-                             std::to_string(inv->max_memory_mb ? *inv->max_memory_mb : env && env->process ? env->process->max_memory_mb() : 0) +
+                             std::to_string(handoff && handoff->max_memory_mb ? *handoff->max_memory_mb
+                                            : env && env->process ? env->process->max_memory_mb() : 0) +
                              " MB";
         if (env && !env->init_reported && env->init_ms >= 0) {
             report += "\tInit Duration: " + fixed2(env->init_ms) + " ms";
@@ -327,7 +328,6 @@ void Function::finish_locked(Environment* env, const std::shared_ptr<Invocation>
             retry->log.clear();
             retry->start = {};
             retry->answered.reset();
-            retry->max_memory_mb.reset();
             retries_.emplace_back(now() + std::chrono::milliseconds(100 * (1 << retry->attempt)), retry);
             if (host_.wake_at) host_.wake_at(retries_.back().first);
         }
@@ -418,7 +418,7 @@ void Function::runtime_next(unsigned number, http::Respond respond) {
 }
 
 std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned number, const std::string& request_id,
-                                                                       const http::Respond& respond, std::optional<std::uint64_t>& max_memory_mb) {
+                                                                       const http::Respond& respond, Handoff& handoff) {
     std::shared_ptr<Environment> env;
     std::shared_ptr<ChildProcess> process;
     {
@@ -438,21 +438,19 @@ std::shared_ptr<Function::Environment> Function::environment_for_result(unsigned
         process->drain(kLogDrainLimit);
         // A read of /proc/PID/status (the kernel formats all of it): ~4 us,
         // which under the mutex every other environment's answer waited for.
-        max_memory_mb = process->max_memory_mb();
+        handoff.max_memory_mb = process->max_memory_mb();
     }
     return env;
 }
 
 void Function::runtime_response(unsigned number, const std::string& request_id, std::string body, http::Respond respond) {
-    std::optional<std::uint64_t> memory;
-    auto env = environment_for_result(number, request_id, respond, memory);
-    if (!env) return;
     Handoff handoff;
+    auto env = environment_for_result(number, request_id, respond, handoff);
+    if (!env) return;
     {
         std::lock_guard lock(mutex_);
         auto inv = env->current;
         if (!inv || inv->request_id != request_id) return respond(result_accepted());
-        inv->max_memory_mb = memory;
         if (body.size() > kMaxResponseBytes) {
             finish_locked(env.get(), inv, InvokeResult::Status::function_error,
                           error_payload("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)."),
@@ -469,16 +467,14 @@ void Function::runtime_response(unsigned number, const std::string& request_id, 
 }
 
 void Function::runtime_error(unsigned number, const std::string& request_id, std::string body, const std::string& type, http::Respond respond) {
-    std::optional<std::uint64_t> memory;
-    auto env = environment_for_result(number, request_id, respond, memory);
-    if (!env) return;
     Handoff handoff;
+    auto env = environment_for_result(number, request_id, respond, handoff);
+    if (!env) return;
     {
         std::lock_guard lock(mutex_);
         auto inv = env->current;
         if (inv && inv->request_id == request_id) {
-            inv->max_memory_mb = memory;
-            json parsed = json::parse(body, nullptr, false);
+                json parsed = json::parse(body, nullptr, false);
             if (parsed.is_discarded() || !parsed.is_object()) body = error_payload(type.empty() ? "Runtime.Unknown" : type, body);
             finish_locked(env.get(), inv, InvokeResult::Status::function_error, std::move(body), &handoff);
             env->current = nullptr;

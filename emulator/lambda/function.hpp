@@ -166,13 +166,16 @@ private:
     // Gives a not-yet-started invocation an environment: an idle one, a new
     // one under the cap, else the front of the backlog.
     void place_locked(const std::shared_ptr<Invocation>& inv);
-    // An invocation's result for its caller, handed over after the mutex is
-    // released: the caller's callback (API Gateway building and writing its
-    // answer) then holds up no other environment of the function.
+    // What a runtime's /response or /error brings to finish_locked and takes
+    // back: the environment's peak memory, read before the mutex, and the
+    // invocation's result for its caller, handed over after the mutex is
+    // released (the caller's callback, API Gateway building and writing its
+    // answer, then holds up no other environment of the function).
     // Declared before the lock it outlives; run() hands the result over
     // once, and the destructor does if run() was not reached (an exception
     // under the mutex).
     struct Handoff {
+        std::optional<std::uint64_t> max_memory_mb;  // unset: finish_locked reads it
         InvokeDone done;
         std::optional<InvokeResult> result;
         void run();
@@ -192,11 +195,11 @@ private:
     void log_line_locked(Invocation* inv, const std::string& line);
     std::shared_ptr<Environment> find_locked(unsigned env) const;
     // The environment answering `request_id`, its output drained and its
-    // peak memory read (`max_memory_mb`: VmHWM from /proc, for the REPORT
+    // peak memory read into `handoff` (VmHWM from /proc, for the REPORT
     // line; both without the mutex); null (and answered 400) when it is not
     // the invocation it is running.
     std::shared_ptr<Environment> environment_for_result(unsigned env, const std::string& request_id, const http::Respond& respond,
-                                                        std::optional<std::uint64_t>& max_memory_mb);
+                                                        Handoff& handoff);
     void stop_environment_locked(Environment& env);
     void adopt_package_locked();
     std::chrono::steady_clock::time_point now() const { return host_.clock ? host_.clock() : std::chrono::steady_clock::now(); }

@@ -140,9 +140,6 @@ struct Function::Invocation {
     std::optional<detail::Clock::time_point> answered;
     std::int64_t deadline_unix_ms = 0;
     std::string log;
-    // The environment's peak memory, read when its runtime answered (outside
-    // the mutex); unset, finish_locked reads it for the REPORT line.
-    std::optional<std::uint64_t> max_memory_mb;
 };
 
 // A copy of a native library, as an environment loads it: the file lives as

@@ -63,7 +63,6 @@ struct Reader {
     }
 };
 
-std::uint32_t crc_of(std::string_view s) { return crc32_of(s); }
 
 std::string error_text(const std::string& what, const std::filesystem::path& p) {
     return what + " " + p.string() + ": " + std::strerror(errno);
@@ -153,7 +152,7 @@ void Journal::append(std::uint64_t sequence, const JournalRecord& record) {
     store_le<std::uint64_t>(at + 8, sequence);
     std::memcpy(at + 16, entries.data(), entries.size());
     store_le<std::uint32_t>(at, static_cast<std::uint32_t>(payload));
-    store_le<std::uint32_t>(at + 4, crc_of(std::string_view(at + 8, payload)));
+    store_le<std::uint32_t>(at + 4, crc32_of(std::string_view(at + 8, payload)));
     size_ += 8 + payload;
 }
 
@@ -179,7 +178,7 @@ std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vec
         if (!file.ok || length < 8 || file.in.size() < length) break;
         std::string_view payload = file.in.substr(0, length);
         file.in.remove_prefix(length);
-        if (crc_of(payload) != crc) break;
+        if (crc32_of(payload) != crc) break;
         Reader r{payload};
         auto sequence = r.get<std::uint64_t>();
         // Records of an earlier generation, left past the end of this one
