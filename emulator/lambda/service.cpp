@@ -4,6 +4,7 @@
 #include "lambda/service.hpp"
 
 #include "lambda/function_internal.hpp"
+#include "lambda/function_name.hpp"
 
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
@@ -15,7 +16,6 @@
 #include <fstream>
 #include <future>
 #include <map>
-#include <regex>
 #include <thread>
 
 namespace lowcloud::lambda {
@@ -251,23 +251,22 @@ std::string Service::function_arn(const std::string& name, const std::string& qu
 }
 
 Service::Target Service::parse_target(const std::string& name_or_arn, const std::string& query_qualifier) const {
-    static const std::regex pattern(
-        R"((arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):)?(\d{12}:)?(function:)?([a-zA-Z0-9\-_\.]+)(:(\$LATEST|[a-zA-Z0-9\-_]+))?)");
-    std::smatch m;
-    if (name_or_arn.size() > 170 || !std::regex_match(name_or_arn, m, pattern))
+    std::optional<FunctionNameParts> parts;
+    if (name_or_arn.size() <= 170) parts = split_function_name(name_or_arn);
+    if (!parts)
         throw ApiError::validation("1 validation error detected: Value '" + name_or_arn +
                                    "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
                                    "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
                                    "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
     Target t;
-    t.name = m[11].str();
-    std::string derived = m[13].str();
+    t.name = std::string(parts->name);
+    std::string derived(parts->qualifier);
     if (!derived.empty() && !query_qualifier.empty() && derived != query_qualifier)
         throw ApiError::invalid("The derived qualifier from the function name does not match the specified qualifier.");
     t.qualifier = derived.empty() ? query_qualifier : derived;
-    std::string region = m[4].str();
+    std::string_view region = parts->region;
     if (!region.empty() && region != options_.region)
-        throw ApiError::not_found("Functions from '" + region + "' are not reachable in this region ('" + options_.region + "')");
+        throw ApiError::not_found("Functions from '" + std::string(region) + "' are not reachable in this region ('" + options_.region + "')");
     if (t.name.size() > 64 && !starts_with(name_or_arn, "arn:"))
         throw ApiError::validation("1 validation error detected: Value '" + name_or_arn +
                                    "' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64");
