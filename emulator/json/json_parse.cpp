@@ -129,8 +129,9 @@ json parse(std::string_view text) {
         throw json::out_of_range::create(406, "number overflow at byte " + std::to_string(r.Offset()), nullptr);
     // MemoryStream reads a NUL byte as the end of the text, and so does
     // nlohmann's lexer: a request "{...}\0anything" would parse. Refused
-    // here (the one difference from json::parse), as DynamoDB's and API
-    // Gateway's parsers refuse text after the value.
+    // here (the one difference from json::parse), as text after the value
+    // is. That DynamoDB and API Gateway refuse it too is assumed, not
+    // checked against the services.
     if (!r.IsError() && in.Tell() != text.size()) r.Set(rapidjson::kParseErrorDocumentRootNotSingular, in.Tell());
     if (r.IsError())
         throw json::parse_error::create(101, r.Offset(), std::string("syntax error while parsing value at byte ") + std::to_string(r.Offset()) + ": " +

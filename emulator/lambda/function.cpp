@@ -8,6 +8,7 @@
 
 #include "common/encoding.hpp"
 #include "common/ids.hpp"
+#include "json/json_parse.hpp"
 #include "lambda/host.hpp"
 
 #include <signal.h>
@@ -470,12 +471,13 @@ void Function::runtime_error(unsigned number, const std::string& request_id, std
     Handoff handoff;
     auto env = environment_for_result(number, request_id, respond, handoff);
     if (!env) return;
+    // A body that is not Lambda's error object becomes one; parsed before
+    // the mutex, as the answer's peak memory is read.
+    if (!jsonparse::parse_or_discarded(body).is_object()) body = error_payload(type.empty() ? "Runtime.Unknown" : type, body);
     {
         std::lock_guard lock(mutex_);
         auto inv = env->current;
         if (inv && inv->request_id == request_id) {
-                json parsed = json::parse(body, nullptr, false);
-            if (parsed.is_discarded() || !parsed.is_object()) body = error_payload(type.empty() ? "Runtime.Unknown" : type, body);
             finish_locked(env.get(), inv, InvokeResult::Status::function_error, std::move(body), &handoff);
             env->current = nullptr;
             if (env->state == Environment::State::busy) env->state = Environment::State::returning;

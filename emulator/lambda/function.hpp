@@ -39,13 +39,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <optional>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -3,6 +3,7 @@
 // segments and in which order the optional ones are tried).
 #include "lambda/function_name.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 
@@ -14,23 +15,16 @@ bool lower(char c) { return c >= 'a' && c <= 'z'; }
 bool letter(char c) { return lower(c) || (c >= 'A' && c <= 'Z'); }
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-template <class Pred>
-bool all_of(std::string_view s, Pred pred) {
-    for (char c : s)
-        if (!pred(c)) return false;
-    return true;
-}
-
 // (aws[a-zA-Z-]*)? : the partition of an ARN, possibly empty.
 bool partition_ok(std::string_view s) {
     if (s.empty()) return true;
-    return s.substr(0, 3) == "aws" && all_of(s.substr(3), [](char c) { return letter(c) || c == '-'; });
+    return s.substr(0, 3) == "aws" && std::ranges::all_of(s.substr(3), [](char c) { return letter(c) || c == '-'; });
 }
 
 // -[a-z]+-\d{1} : the end of a region.
 bool region_tail_ok(std::string_view s) {
     if (s.size() < 4 || s[0] != '-' || !digit(s.back()) || s[s.size() - 2] != '-') return false;
-    return all_of(s.substr(1, s.size() - 3), lower);
+    return std::ranges::all_of(s.substr(1, s.size() - 3), lower);
 }
 
 // [a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}
@@ -47,12 +41,12 @@ bool region_ok(std::string_view s) {
 }
 
 bool name_ok(std::string_view s) {
-    return !s.empty() && all_of(s, [](char c) { return letter(c) || digit(c) || c == '-' || c == '_' || c == '.'; });
+    return !s.empty() && std::ranges::all_of(s, [](char c) { return letter(c) || digit(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 // \$LATEST|[a-zA-Z0-9-_]+
 bool qualifier_ok(std::string_view s) {
-    return s == "$LATEST" || (!s.empty() && all_of(s, [](char c) { return letter(c) || digit(c) || c == '-' || c == '_'; }));
+    return s == "$LATEST" || (!s.empty() && std::ranges::all_of(s, [](char c) { return letter(c) || digit(c) || c == '-' || c == '_'; }));
 }
 
 }  // namespace
@@ -82,7 +76,7 @@ std::optional<FunctionNameParts> split_function_name(std::string_view text) {
             if (!region_ok(segments[i])) continue;
             parts.region = segments[i++];
         }
-        if (account && !(segments[i].size() == 12 && all_of(segments[i], digit))) continue;
+        if (account && !(segments[i].size() == 12 && std::ranges::all_of(segments[i], digit))) continue;
         i += account;
         if (function && segments[i] != "function") continue;
         i += function;

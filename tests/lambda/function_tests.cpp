@@ -544,6 +544,43 @@ TEST_CASE("function: a process environment's result reaches its caller without t
     health.wait();
 }
 
+// A runtime's /error body: Lambda's error object passes through as it is;
+// anything else becomes one, typed by the Lambda-Runtime-Function-Error-Type
+// header (Runtime.Unknown without it). Table of cases with stable names.
+TEST_CASE("function: a runtime's error body becomes the invocation's error payload", "[lambda][function]") {
+    struct Case {
+        const char* name;
+        std::string type, body;
+        json payload;
+    };
+    const Case cases[] = {
+        {"error object passes through", "BashError", R"({"errorMessage":"failed","errorType":"BashError"})",
+         {{"errorMessage", "failed"}, {"errorType", "BashError"}}},
+        {"any object passes through", "", R"({"x":1})", {{"x", 1}}},
+        {"text is wrapped with the header's type", "BashError", "oops", {{"errorMessage", "oops"}, {"errorType", "BashError"}}},
+        {"an array is wrapped", "BashError", "[1]", {{"errorMessage", "[1]"}, {"errorType", "BashError"}}},
+        {"no header: Runtime.Unknown", "", "oops", {{"errorMessage", "oops"}, {"errorType", "Runtime.Unknown"}}},
+    };
+    Fixture fx;
+    SleepingEnvironments sleeping(fx);
+    std::string request_id;
+    auto next = [&](lowcloud::http::Response r) { request_id = std::string(r.header("Lambda-Runtime-Aws-Request-Id")); };
+    auto ignore = [](lowcloud::http::Response) {};
+    Function f(sleeping.config, fx.host, fx.logger, 1);
+    for (const Case& c : cases) {
+        INFO(c.name);
+        request_id.clear();
+        auto result = start(f, json::object());
+        f.runtime_next(1, next);
+        REQUIRE(!request_id.empty());
+        f.runtime_error(1, request_id, c.body, c.type, ignore);
+        REQUIRE(result.wait_for(10s) == std::future_status::ready);
+        InvokeResult r = result.get();
+        CHECK(r.status == InvokeResult::Status::function_error);
+        CHECK(json::parse(r.payload) == c.payload);
+    }
+}
+
 // integration/test_lambda's hot reload under load failed on this: a process
 // environment loads its library snapshot after it has started, and a reload
 // meanwhile removed the file, so that invocation failed with

@@ -63,7 +63,6 @@ struct Reader {
     }
 };
 
-
 std::string error_text(const std::string& what, const std::filesystem::path& p) {
     return what + " " + p.string() + ": " + std::strerror(errno);
 }
