@@ -155,6 +155,17 @@ void Journal::append(std::uint64_t sequence, const JournalRecord& record) {
     size_ += 8 + payload;
 }
 
+void Journal::append_from(const Journal& from, std::uint64_t offset) {
+    if (offset > from.size_) throw std::logic_error("journal copy past the end of " + from.path_.string());
+    const std::uint64_t bytes = from.size_ - offset;
+    if (bytes == 0) return;
+    // Records appended since a clear() are in the mapping (not those found at open).
+    if (from.capacity_ < from.size_) throw std::logic_error("journal copy of records not mapped: " + from.path_.string());
+    reserve(size_ + bytes);
+    std::memcpy(map_ + size_, from.map_ + offset, bytes);
+    size_ += bytes;
+}
+
 std::size_t Journal::read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const {
     std::string data(file_size_, '\0');
     std::size_t got = 0;

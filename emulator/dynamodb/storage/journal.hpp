@@ -75,6 +75,11 @@ public:
     // grow (the record is then not in the journal). Sequence numbers must
     // increase.
     void append(std::uint64_t sequence, const JournalRecord& record);
+    // Appends `from`'s records from byte `offset` (where one of them starts,
+    // at most from.size()) to its end, as they are: their sequence numbers
+    // must be above this journal's. One copy between the mappings; throws
+    // std::runtime_error as append() does (then nothing was added).
+    void append_from(const Journal& from, std::uint64_t offset);
     // Calls `visit` for each complete record in order (sequence, entries);
     // returns how many were read.
     std::size_t read(const std::function<void(std::uint64_t, const std::vector<JournalEntry>&)>& visit) const;
