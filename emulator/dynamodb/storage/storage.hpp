@@ -39,8 +39,11 @@
 // the batch: DescribeTable reads one row per table or index, never the items.
 // The journal is two files (FILE.oplog, FILE.oplog2) taking appends in
 // turn: each commit switches to the other one before it starts, so that the
-// records appended while it runs (deferred writes, below) are not in the
-// file it empties when it is done; a replay reads both, in sequence order.
+// records appended while it runs (deferred writes, below), and those of
+// deferred puts it leaves out, copied there first, are not in the file it
+// empties when it is done; a replay reads both, in sequence order (a record
+// found in both, copied before a kill -9, is applied twice, to the same
+// effect: records only put items and remove keys).
 //
 // Deferred writes. A blind put (no condition, nothing to return) needs
 // nothing from the store: defer() journals it and keeps it, and the next
