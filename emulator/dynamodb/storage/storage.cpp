@@ -342,12 +342,16 @@ void Storage::end_op(bool applied) {
 
 void Storage::catch_up() { apply_deferred_some(std::numeric_limits<std::size_t>::max()); }
 
-bool Storage::apply_deferred_some(std::size_t max_puts) {
-    if (committing_) throw sqlite::Error("storage used while a commit runs");
+void Storage::replay_if_lost() {
     // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
     // IOERR, NOMEM): the batch is gone, the journal still has its writes.
     if (batch_open_ && sqlite3_get_autocommit(db_.handle())) batch_lost();
     if (needs_replay_) replay();  // throws: nothing is served on a state missing acknowledged writes
+}
+
+bool Storage::apply_deferred_some(std::size_t max_puts) {
+    if (committing_) throw sqlite::Error("storage used while a commit runs");
+    replay_if_lost();
     if (!deferred_.empty()) apply_deferred(max_puts);
     return !deferred_.empty();
 }
@@ -467,15 +471,8 @@ void Storage::commit_failed(std::exception_ptr error) {
 
 bool Storage::begin_commit() {
     if (mode_ != Mode::none) throw sqlite::Error("flush inside an operation");
-    // As apply_deferred_some(): a lost batch is replayed first (throws).
-    if (batch_open_ && sqlite3_get_autocommit(db_.handle())) batch_lost();
-    if (needs_replay_) replay();
-    if (!batch_open_) {
-        // Puts deferred during the last commit, none applied since: their
-        // batch opens, so that its commit is scheduled (on_batch_open()).
-        if (!deferred_.empty()) open_batch();
-        return false;
-    }
+    replay_if_lost();
+    if (!batch_open_) return false;
     // Records journaled from now on go to the other file, which the last
     // commit emptied; this file then holds only what the batch covers. The
     // puts still deferred are not in the batch: their records (the last
@@ -515,7 +512,6 @@ bool Storage::begin_commit() {
     // sleeps, which costs it more than waiting through an empty COMMIT).
     run_commit();
     end_commit();
-    if (!deferred_.empty()) open_batch();  // theirs (see above)
     return false;
 }
 
@@ -535,6 +531,9 @@ void Storage::end_commit() {
     batch_ops_ = 0;
     committed_sequence_ = commit_sequence_;
     if (persistent()) journals_[current_ ^ 1]->clear();  // what the batch covered
+    // Puts deferred during the commit, or left out of it: their batch
+    // opens, so that its commit is scheduled (on_batch_open()).
+    if (!deferred_.empty()) open_batch();
 }
 
 void Storage::check_wal() {

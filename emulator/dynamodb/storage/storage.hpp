@@ -180,12 +180,14 @@ public:
     // while SQLite commits. begin_commit() (serialized) records the
     // journal's sequence with the batch and switches journal files, copying
     // the records of the puts still deferred (not in the batch: flush()
-    // applies them first) to the new one; false when there is nothing else to call: no batch was open, or it
-    // only read (then committed here, serialized: there was nothing to
-    // write). run_commit() (not serialized: meanwhile others may call only
-    // defer(), can_defer(), persistent() and committing()) commits; end_commit()
-    // (serialized) empties the journal file the batch covered, or, when the
-    // commit failed, recovers as flush() does and throws its error.
+    // applies them first) to the new one; false when there is nothing else
+    // to call: no batch was open, or it only read (then committed here,
+    // serialized: there was nothing to write). run_commit() (not
+    // serialized: meanwhile others may call only defer(), can_defer(),
+    // persistent() and committing()) commits; end_commit() (serialized)
+    // empties the journal file the batch covered and, when puts are still
+    // deferred, opens their batch (on_batch_open()), or, when the commit
+    // failed, recovers as flush() does and throws its error.
     bool begin_commit();
     void run_commit();
     void end_commit();
@@ -356,6 +358,7 @@ private:
     void open_batch();
     Journal& journal() { return *journals_[current_]; }
     void batch_lost();     // the batch's transaction is gone: replay before anything else
+    void replay_if_lost();  // a lost batch (SQLite rolled it back) or a pending replay: replays now (throws)
     void drop_batch();     // rolls the batch back (unless SQLite did) and marks it lost
     // Ends the open Op (or a deferred put's application): its counters join
     // the batch's when `applied`.
