@@ -128,6 +128,9 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         server_options.threads = options.threads ? options.threads : std::max(2u, std::thread::hardware_concurrency());
         server_options.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
         server_options.spin = std::chrono::microseconds(options.spin_us);
+        // Deferred puts applied while the I/O threads wait for requests keep
+        // the background thread's slices, which requests wait behind, short.
+        server_options.idle_work = [&dynamo] { return dynamo.apply_deferred_while_idle(); };
         std::unique_ptr<http::Server> server;
         try {
             server = std::make_unique<http::Server>(server_options, dispatcher);

@@ -20,7 +20,8 @@
 // commits (with a fake clock there is no thread: the test calls tick()). With a
 // data directory a blind PutItem or BatchWriteItem (puts only; no
 // condition, ReturnValues or ReturnConsumedCapacity) is checked against its
-// table, journaled and answered; the background thread applies such puts a
+// table, journaled and answered; I/O threads waiting for requests apply
+// small ones (apply_deferred_while_idle()), the background thread the rest a
 // few at a time around each commit, and any other operation applies those
 // left before its own work. The commit releases the mutex while SQLite
 // writes the batch (milliseconds under load): blind puts go on meanwhile,
@@ -113,6 +114,14 @@ public:
     http::Response refuse(const http::Request& request, const ApiError& error) const;
 
     nlohmann::json health() const;
+
+    // Work for an I/O thread with nothing else to do
+    // (http::ServerOptions::idle_work): applies the oldest deferred record
+    // (one request's puts) when it is small (a few puts) and no one holds
+    // the engine, so that the background thread's slices, which requests
+    // wait behind, find little left. Never waits; returns whether it
+    // applied one. Thread-safe.
+    bool apply_deferred_while_idle();
 
     // Runs the background work due at Options::clock's now: the commit of a
     // batch open for 20 ms, the WAL's copies, the TTL sweep. Returns when

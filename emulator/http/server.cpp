@@ -603,17 +603,22 @@ Server::~Server() {
 std::uint16_t Server::port() const { return impl_->bound_port; }
 
 // One I/O thread: runs `io` until it is stopped, polling it for
-// `spin` after each piece of work before blocking.
-static void run_io(IoThread& thread, std::chrono::microseconds spin) {
+// `spin` after each piece of work before blocking, and calling `idle_work`
+// (if any) between polls that found nothing.
+static void run_io(IoThread& thread, std::chrono::microseconds spin, const std::function<bool()>& idle_work) {
     net::io_context& io = thread.io;
     Inbox& inbox = thread.inbox;
     if (spin.count() <= 0) {
         io.run();
         return;
     }
+    const auto ready = [&io, &inbox, &idle_work] {
+        if (inbox.run() > 0 || io.poll() > 0 || io.stopped()) return true;
+        return idle_work && idle_work();
+    };
     while (!io.stopped()) {
         inbox.spinning.store(true);
-        if (spin_until(spin, [&io, &inbox] { return inbox.run() > 0 || io.poll() > 0 || io.stopped(); })) continue;
+        if (spin_until(spin, ready)) continue;
         inbox.spinning.store(false);
         if (inbox.run() > 0) continue;  // delivered while it stopped spinning (Inbox::deliver)
         if (io.run_one() == 0) return;
@@ -622,9 +627,11 @@ static void run_io(IoThread& thread, std::chrono::microseconds spin) {
 
 void Server::run() {
     const auto spin = impl_->options.spin;
+    const auto& idle_work = impl_->options.idle_work;
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < impl_->io_threads.size(); ++i) threads.emplace_back([this, i, spin] { run_io(*impl_->io_threads[i], spin); });
-    run_io(*impl_->io_threads[0], spin);
+    for (std::size_t i = 1; i < impl_->io_threads.size(); ++i)
+        threads.emplace_back([this, i, spin, &idle_work] { run_io(*impl_->io_threads[i], spin, idle_work); });
+    run_io(*impl_->io_threads[0], spin, idle_work);
     for (auto& t : threads) t.join();
 }
 

@@ -17,7 +17,8 @@
 // in the read buffer). A response marked hold_for_pipelined (message.hpp)
 // while the next request is already in the buffer is written together with
 // that request's answer. With options.spin, an I/O thread that runs out of work
-// polls its io_context for that long before it sleeps (common/spin.hpp).
+// polls its io_context for that long before it sleeps (common/spin.hpp),
+// running options.idle_work between polls.
 //
 // Limits: header bytes (431 beyond), body bytes per request as the Handler
 // decides from the head (413 beyond, then a clean close), and an idle timeout
@@ -44,6 +45,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -59,6 +61,13 @@ struct ServerOptions {
     // How long an I/O thread polls for more work after its last before it
     // blocks (common/spin.hpp); zero: it blocks at once.
     std::chrono::microseconds spin{0};
+    // Called by an I/O thread that is spinning with nothing to do, between
+    // its polls (only with spin): small pieces of work that can wait for
+    // idle time, such as a service's deferred writes. It must not block and
+    // should return within microseconds (a request arriving meanwhile waits
+    // for it); it returns whether it did something (the thread then spins
+    // on). Called on every I/O thread, concurrently. None: nothing.
+    std::function<bool()> idle_work;
 };
 
 class Server {

@@ -329,6 +329,47 @@ TEST_CASE("service: a batch of writes commits 20 ms after it opened, and TTL swe
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("service: an idle I/O thread applies small deferred records, oldest first, and leaves large ones", "[service]") {
+    using namespace std::chrono_literals;
+    const auto dir = dynamodb::testing::temp_dir("service", "idle");
+    std::chrono::steady_clock::time_point now{};  // a fake clock: no background thread applies anything
+    dynamodb::Options o;
+    o.data_dir = dir;
+    o.ttl_interval = 0ms;
+    o.clock = [&now] { return now; };
+    Fixture f(o);
+    f.create_id_table("idle");
+    auto put = [&f](const std::string& id) { f.ok("PutItem", {{"TableName", "idle"}, {"Item", {{"id", {{"S", id}}}}}}); };
+    auto batch = [&f](const std::string& prefix) {
+        json writes = json::array();
+        for (int i = 0; i < 25; ++i) writes.push_back({{"PutRequest", {{"Item", {{"id", {{"S", prefix + std::to_string(i)}}}}}}}});
+        f.ok("BatchWriteItem", {{"RequestItems", {{"idle", writes}}}});
+    };
+    CHECK_FALSE(f.service.apply_deferred_while_idle());  // nothing deferred
+    put("a");
+    put("b");
+    CHECK(f.service.apply_deferred_while_idle());  // a
+    CHECK(f.service.apply_deferred_while_idle());  // b
+    CHECK_FALSE(f.service.apply_deferred_while_idle());
+    batch("x");  // 25 puts: left to the background thread's slices
+    put("c");    // behind it
+    CHECK_FALSE(f.service.apply_deferred_while_idle());
+    now += 20ms;
+    f.service.tick();  // the commit's slices apply them
+    CHECK_FALSE(f.service.apply_deferred_while_idle());
+    for (const char* id : {"a", "b", "c", "x0", "x24"})
+        CHECK(f.ok("GetItem", {{"TableName", "idle"}, {"Key", {{"id", {{"S", id}}}}}}).contains("Item"));
+    CHECK(f.ok("DescribeTable", {{"TableName", "idle"}})["Table"]["ItemCount"] == 28);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("service: in memory an idle I/O thread finds nothing deferred", "[service]") {
+    Fixture f;
+    f.create_id_table("mem");
+    f.ok("PutItem", {{"TableName", "mem"}, {"Item", {{"id", {{"S", "a"}}}}}});
+    CHECK_FALSE(f.service.apply_deferred_while_idle());
+}
+
 TEST_CASE("service: tick() is refused beside the background thread", "[service]") {
     Fixture f;  // the real clock: the background thread runs the work
     CHECK_THROWS_AS(f.service.tick(), std::logic_error);

@@ -228,6 +228,36 @@ TEST_CASE("server: I/O threads polling for work serve requests, late answers and
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 
+TEST_CASE("server: idle work runs between the polls of spinning I/O threads, never without spinning", "[server][spin]") {
+    struct Case {
+        const char* name;
+        std::chrono::microseconds spin;
+        bool busy;  // idle_work says it did something at every call (the thread spins on)
+    };
+    for (const Case& c : {Case{"spinning", std::chrono::seconds(5), false}, Case{"spinning, always busy", std::chrono::seconds(5), true},
+                          Case{"not spinning", std::chrono::microseconds(0), false}}) {
+        DYNAMIC_SECTION(c.name) {
+            std::atomic<int> calls{0};
+            ServerOptions o;
+            o.spin = c.spin;
+            o.idle_work = [&calls, busy = c.busy] {
+                ++calls;
+                return busy;
+            };
+            auto r = std::make_unique<Running>(o);
+            for (int i = 0; i < 3; ++i)  // requests are served whatever idle_work does
+                CHECK(exchange(r->server->port(), "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("200") != std::string::npos);
+            if (c.spin.count() > 0) {
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+                while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                CHECK(calls.load() > 0);
+            }
+            r.reset();  // the stop is seen between the calls too
+            if (c.spin.count() == 0) CHECK(calls.load() == 0);
+        }
+    }
+}
+
 TEST_CASE("server: refusals", "[server]") {
     Running r;
     struct Case {

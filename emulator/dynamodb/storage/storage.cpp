@@ -262,7 +262,7 @@ std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>&
 
 std::size_t Storage::replay() {
     deferred_.clear();  // journaled: replayed below
-    deferred_puts_ = 0;
+    note_deferred(0);
     if (!persistent() || (journals_[0]->size() == 0 && journals_[1]->size() == 0)) {
         needs_replay_ = false;
         return 0;
@@ -387,8 +387,9 @@ void Storage::apply_deferred(std::size_t max_puts) {
             }
             end_op(true);
             puts += record.size();
-            deferred_puts_ -= record.size();
+            const std::size_t applied = record.size();
             deferred_.pop_front();
+            note_deferred(deferred_puts() - applied);
         }
     } catch (...) {
         // Journaled: the batch goes, and the replay before the next
@@ -401,7 +402,7 @@ void Storage::apply_deferred(std::size_t max_puts) {
 }
 
 bool Storage::make_room(std::size_t slice) {
-    if (deferred_puts_ >= kMaxDeferredPuts) apply_deferred_some(slice);
+    if (deferred_puts() >= kMaxDeferredPuts) apply_deferred_some(slice);
     return persistent();
 }
 
@@ -418,7 +419,12 @@ void Storage::defer(std::vector<DeferredPut> puts) {
     journal().append(sequence_ + 1, record);  // throws: nothing accepted
     ++sequence_;
     deferred_.push_back({std::move(puts), offset});
-    deferred_puts_ += count;
+    note_deferred(deferred_puts() + count);
+}
+
+void Storage::note_deferred(std::size_t puts) {
+    deferred_puts_.store(puts, std::memory_order_relaxed);
+    oldest_puts_.store(deferred_.empty() ? 0 : deferred_.front().puts.size(), std::memory_order_relaxed);
 }
 
 void Storage::persist_counters() {
