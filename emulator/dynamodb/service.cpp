@@ -12,9 +12,13 @@
 #include "dynamodb/error.hpp"
 #include "json/json_parse.hpp"
 
-#include <algorithm>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <ctime>
 #include <stdexcept>
 #include <thread>
@@ -56,6 +60,14 @@ constexpr std::size_t kIdleRecordPuts = 4;
 // restart_frames, and every request but a blind put waits tens of
 // milliseconds for that start-over. One copy per pause, none while idle.
 constexpr auto kQuietCopyDelay = std::chrono::milliseconds(200);
+// How much the background thread raises its nice value: its work (commits, slices of
+// deferred puts, WAL copies, TTL sweeps) gives way to requests. At nice 0 a
+// client woken onto the core where it ran waited for it: under PutItem at
+// one connection one request per commit waited ~0.5-1 ms. At +5: PutItem at
+// one connection +5%, its p99 1.1 -> 0.7-0.8 ms; at +10 p99 0.3 ms, but
+// PutItem at 32 connections -7% (its slices fell behind; -2% at +5,
+// within noise). An unprivileged thread cannot lower it again.
+constexpr int kBackgroundNice = 5;
 
 // DynamoDB's request limit, which a compressed body must respect once decoded.
 constexpr std::size_t kRequestBodyLimit = 16 * 1024 * 1024;
@@ -326,6 +338,11 @@ void commit(Engine& engine, bool then_copy = false) {
 
 void Service::run_background() {
     Impl& impl = *impl_;
+    const auto tid = static_cast<id_t>(::gettid());
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, tid);  // the process's, which may be raised already
+    if (errno != 0 || ::setpriority(PRIO_PROCESS, tid, std::min(19, nice + kBackgroundNice)) != 0)
+        impl.engine.logger.debug(std::string("dynamodb: the background thread keeps its priority: ") + std::strerror(errno));
     std::unique_lock lock(impl.background_mutex);
     while (!impl.stopping) {
         const auto deadline = impl.next_deadline();

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <zlib.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -368,6 +369,40 @@ TEST_CASE("service: in memory an idle I/O thread finds nothing deferred", "[serv
     f.create_id_table("mem");
     f.ok("PutItem", {{"TableName", "mem"}, {"Item", {{"id", {{"S", "a"}}}}}});
     CHECK_FALSE(f.service.apply_deferred_while_idle());
+}
+
+// The nice value of each thread of this process (/proc/self/task/*/stat, field 19).
+std::vector<int> thread_nices() {
+    std::vector<int> out;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream in(task.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto end = stat.rfind(')');
+        if (end == std::string::npos) continue;
+        std::istringstream fields(stat.substr(end + 2));  // from field 3 (state)
+        std::string field;
+        for (int i = 3; i <= 19 && fields >> field; ++i)
+            if (i == 19) out.push_back(std::stoi(field));
+    }
+    return out;
+}
+
+TEST_CASE("service: the background thread runs 5 nice steps below the requests", "[service]") {
+    const auto before = thread_nices();
+    REQUIRE(!before.empty());
+    const int own = before.front();  // the main thread's: the process's (below 15 to be seen to move)
+    REQUIRE(std::count(before.begin(), before.end(), own) == static_cast<long>(before.size()));
+    REQUIRE(own <= 14);
+    Fixture f;  // the real clock: the background thread runs
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::vector<int> nices;
+    do {
+        nices = thread_nices();
+        if (std::count(nices.begin(), nices.end(), own + 5) == 1) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } while (std::chrono::steady_clock::now() < deadline);
+    CHECK(std::count(nices.begin(), nices.end(), own + 5) == 1);
+    CHECK(std::count(nices.begin(), nices.end(), own) == static_cast<long>(before.size()));  // the others keep theirs
 }
 
 TEST_CASE("service: tick() is refused beside the background thread", "[service]") {
