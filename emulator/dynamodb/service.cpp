@@ -60,13 +60,14 @@ constexpr std::size_t kIdleRecordPuts = 4;
 // restart_frames, and every request but a blind put waits tens of
 // milliseconds for that start-over. One copy per pause, none while idle.
 constexpr auto kQuietCopyDelay = std::chrono::milliseconds(200);
-// How much the background thread raises its nice value: its work (commits, slices of
-// deferred puts, WAL copies, TTL sweeps) gives way to requests. At nice 0 a
-// client woken onto the core where it ran waited for it: under PutItem at
-// one connection one request per commit waited ~0.5-1 ms. At +5: PutItem at
-// one connection +5%, its p99 1.1 -> 0.7-0.8 ms; at +10 p99 0.3 ms, but
-// PutItem at 32 connections -7% (its slices fell behind; -2% at +5,
-// within noise). An unprivileged thread cannot lower it again.
+// How many steps the background thread raises its nice value by: its work
+// (commits, slices of deferred puts, WAL copies, TTL sweeps) gives way to
+// requests. At the process's own value, a client woken onto the core where
+// it ran waited for it: under PutItem at one connection, one request per
+// commit waited 0.5-1 ms. At +5, PutItem at one connection +1-5% and its
+// p99 1.0-1.3 -> 0.65-0.94 ms; +10 took the p99 to 0.3 ms but cost PutItem
+// at 32 connections 7% (its slices fell behind; ~2% at +5, within noise).
+// An unprivileged thread cannot lower it again.
 constexpr int kBackgroundNice = 5;
 
 // DynamoDB's request limit, which a compressed body must respect once decoded.

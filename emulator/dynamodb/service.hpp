@@ -11,10 +11,10 @@
 // them), so every conditional write is check-and-write in one transaction and
 // concurrent clients never lose an update. The request's JSON is parsed
 // before the mutex is taken, and for GetItem, PutItem, BatchWriteItem, Query
-// and Scan also read and checked (ops/engine.hpp, prepare_*). One background thread, owned by
-// the Service and running at a nice value 5 above the process's (its work
-// gives way to requests),
-// sleeps until its next deadline: it commits the open batch of
+// and Scan also read and checked (ops/engine.hpp, prepare_*). One
+// background thread, owned by the Service and running 5 nice steps above
+// the process (its work gives way to requests), sleeps until its next
+// deadline: it commits the open batch of
 // writes 20 ms after it opened, checkpoints the WAL off the request path
 // (in bulk as it grows, and what is left when writes pause for 200 ms), and
 // expires TTL items every `ttl_interval`, each under the same mutex
