@@ -262,7 +262,8 @@ std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>&
 
 std::size_t Storage::replay() {
     deferred_.clear();  // journaled: replayed below
-    note_deferred(0);
+    deferred_puts_ = 0;
+    note_oldest();
     if (!persistent() || (journals_[0]->size() == 0 && journals_[1]->size() == 0)) {
         needs_replay_ = false;
         return 0;
@@ -387,9 +388,9 @@ void Storage::apply_deferred(std::size_t max_puts) {
             }
             end_op(true);
             puts += record.size();
-            const std::size_t applied = record.size();
+            deferred_puts_ -= record.size();
             deferred_.pop_front();
-            note_deferred(deferred_puts() - applied);
+            note_oldest();
         }
     } catch (...) {
         // Journaled: the batch goes, and the replay before the next
@@ -402,7 +403,7 @@ void Storage::apply_deferred(std::size_t max_puts) {
 }
 
 bool Storage::make_room(std::size_t slice) {
-    if (deferred_puts() >= kMaxDeferredPuts) apply_deferred_some(slice);
+    if (deferred_puts_ >= kMaxDeferredPuts) apply_deferred_some(slice);
     return persistent();
 }
 
@@ -419,11 +420,11 @@ void Storage::defer(std::vector<DeferredPut> puts) {
     journal().append(sequence_ + 1, record);  // throws: nothing accepted
     ++sequence_;
     deferred_.push_back({std::move(puts), offset});
-    note_deferred(deferred_puts() + count);
+    deferred_puts_ += count;
+    if (deferred_.size() == 1) note_oldest();
 }
 
-void Storage::note_deferred(std::size_t puts) {
-    deferred_puts_.store(puts, std::memory_order_relaxed);
+void Storage::note_oldest() {
     oldest_puts_.store(deferred_.empty() ? 0 : deferred_.front().puts.size(), std::memory_order_relaxed);
 }
 
@@ -496,7 +497,7 @@ bool Storage::begin_commit() {
                 to.append_from(from, start);
                 for (auto& r : deferred_) r.offset -= start;
                 moved = true;
-            } catch (const std::exception&) {  // the other file cannot grow: apply them after all
+            } catch (const std::runtime_error&) {  // the other file cannot grow: apply them after all
             }
         }
         if (!moved) catch_up();

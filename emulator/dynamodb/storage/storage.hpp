@@ -214,14 +214,13 @@ public:
     // a blind put, which applies them) or committing(): nothing can be
     // applied then, and a writer would wait for the commit's end (with a
     // copy of the WAL, 100-150 ms under BatchWriteItem at one connection).
-    bool can_defer() const { return persistent() && (deferred_puts() < kMaxDeferredPuts || committing_); }
+    bool can_defer() const { return persistent() && (deferred_puts_ < kMaxDeferredPuts || committing_); }
     static constexpr std::size_t kMaxDeferredPuts = 10000;
-    // How many puts are deferred (journaled, not yet applied). Any thread:
-    // without the serialization it is a hint (it may change at once).
-    std::size_t deferred_puts() const { return deferred_puts_.load(std::memory_order_relaxed); }
+    // How many puts are deferred (journaled, not yet applied).
+    std::size_t deferred_puts() const { return deferred_puts_; }
     // How many puts the oldest deferred record holds (the next that
     // apply_deferred_some() applies, whole); 0 when none is deferred. Any
-    // thread, as deferred_puts().
+    // thread: without the serialization it is a hint (it may change at once).
     std::size_t oldest_deferred_record() const { return oldest_puts_.load(std::memory_order_relaxed); }
     // When kMaxDeferredPuts or more are deferred, applies `slice` of them
     // (apply_deferred_some()) so that a blind put can join the rest instead
@@ -416,10 +415,9 @@ private:
         std::uint64_t offset = 0;
     };
     std::deque<DeferredRecord> deferred_;             // oldest first; the last sequence numbers
-    // Written serialized, read anywhere (note_deferred()).
-    std::atomic<std::size_t> deferred_puts_{0};       // in deferred_
-    std::atomic<std::size_t> oldest_puts_{0};         // in deferred_.front(), 0 when empty
-    void note_deferred(std::size_t puts);             // deferred_ changed: sets both
+    std::size_t deferred_puts_ = 0;                   // in deferred_
+    std::atomic<std::size_t> oldest_puts_{0};         // in deferred_.front(), 0 when empty; written serialized, read anywhere
+    void note_oldest();                               // deferred_'s front changed: sets oldest_puts_
     bool op_savepoint_ = false;                   // the open Op runs in a savepoint (no journal)
     bool op_wrote_ = false;                       // the open Op has written to SQLite
     std::size_t batch_ops_ = 0;
