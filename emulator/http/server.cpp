@@ -302,7 +302,21 @@ private:
         read_body();
     }
 
+    // The body of a small request has almost always arrived with its head,
+    // so it is parsed here, from the buffer, and handled at once: async_read
+    // would hand it over through the io_context's queue, one more round of
+    // polls (an epoll_wait and the queue's mutex) between the request and
+    // its answer. What is not in the buffer yet is read as before.
     void read_body() {
+        beast::error_code ec;
+        while (!parser_->is_done() && buffer_.size() > 0) {
+            const std::size_t used = parser_->put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (ec == bhttp::error::need_more) ec = {};
+            if (ec) return on_body(ec, 0);
+            if (used == 0) break;
+        }
+        if (parser_->is_done()) return on_body(ec, 0);
         bhttp::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
     }
 
