@@ -108,12 +108,12 @@ void check_table_name(Constraints& c, const std::optional<std::string>& name, co
         if (field == "tableName") throw validation_error("The parameter 'TableName' is required but was not present in the request");
         return c.not_null(field);
     }
-    const std::string shown = "'" + *name + "'";
-    if (name->size() < 3) c.violation(shown, field, "Member must have length greater than or equal to 3");
-    if (name->size() > 255) c.violation(shown, field, "Member must have length less than or equal to 255");
+    const auto shown = [&name] { return "'" + *name + "'"; };  // only for a violation: this runs on every request
+    if (name->size() < 3) c.violation(shown(), field, "Member must have length greater than or equal to 3");
+    if (name->size() > 255) c.violation(shown(), field, "Member must have length less than or equal to 255");
     for (char ch : *name) {
         if (!table_name_char(ch)) {
-            c.violation(shown, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+            c.violation(shown(), field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
             break;
         }
     }
@@ -126,14 +126,14 @@ void check_key_attribute_name(Constraints& c, const std::string& name, const std
     if (chars > 255) c.violation("'" + name + "'", field, "Member must have length less than or equal to 255");
 }
 
-void check_enum(Constraints& c, const std::optional<std::string>& value, const std::string& field,
-                const std::vector<std::string>& allowed) {
+void check_enum(Constraints& c, const std::optional<std::string>& value, std::string_view field,
+                std::initializer_list<std::string_view> allowed) {
     if (!value) return;
-    for (const auto& a : allowed)
+    for (std::string_view a : allowed)
         if (a == *value) return;
     std::string set;
-    for (const auto& a : allowed) set += (set.empty() ? "" : ", ") + a;
-    c.violation("'" + *value + "'", field, "Member must satisfy enum value set: [" + set + "]");
+    for (std::string_view a : allowed) (set += set.empty() ? "" : ", ") += a;
+    c.violation("'" + *value + "'", std::string(field), "Member must satisfy enum value set: [" + set + "]");
 }
 
 std::map<std::string, std::string> attribute_names(const json& req) {

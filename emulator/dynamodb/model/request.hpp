@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <map>
+#include <initializer_list>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -55,8 +57,10 @@ void check_table_name(Constraints& c, const std::optional<std::string>& name, co
 void check_key_attribute_name(Constraints& c, const std::string& name, const std::string& field);
 
 // A string member that must be one of `allowed` (enum constraint).
-void check_enum(Constraints& c, const std::optional<std::string>& value, const std::string& field,
-                const std::vector<std::string>& allowed);
+// Builds no string unless it finds a violation (it runs several times on
+// every request).
+void check_enum(Constraints& c, const std::optional<std::string>& value, std::string_view field,
+                std::initializer_list<std::string_view> allowed);
 
 // ExpressionAttributeNames / ExpressionAttributeValues, parsed.
 std::map<std::string, std::string> attribute_names(const nlohmann::json& req);

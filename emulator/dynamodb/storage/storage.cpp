@@ -261,6 +261,7 @@ std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>&
 }
 
 std::size_t Storage::replay() {
+    item_cache_.clear();  // the rows it writes are the journal's (a lost batch's, gone from SQLite)
     deferred_.clear();  // journaled: replayed below
     deferred_puts_ = 0;
     note_oldest();
@@ -312,6 +313,7 @@ std::size_t Storage::replay() {
 }
 
 void Storage::batch_lost() {
+    item_cache_.clear();  // it may hold what the batch wrote
     batch_open_ = false;
     batch_ops_ = 0;
     deltas_.clear();
@@ -578,6 +580,7 @@ Storage::Op::Op(Storage& s) : s_(s) {
 
 Storage::Op::~Op() {
     if (done_) return;
+    s_.item_cache_.clear();  // rolled back: it may hold what the operation wrote
     if (s_.op_savepoint_) {
         try {
             s_.db_.cached("ROLLBACK TO op").run();
@@ -629,6 +632,7 @@ Storage::Durable::Durable(Storage& s) : s_(s) {
 
 Storage::Durable::~Durable() {
     if (done_) return;
+    s_.item_cache_.clear();  // rolled back
     try {
         s_.db_.cached("ROLLBACK").run();
     } catch (...) {
@@ -667,6 +671,7 @@ void Storage::save_table(const TableDef& t) {
 }
 
 void Storage::delete_table(std::int64_t id) {
+    item_cache_.clear();  // its id may be given again to the next table created
     std::erase_if(deltas_, [id](const auto& d) { return d.first.first == id; });
     for (const char* sql : {"DELETE FROM items WHERE table_id = ?", "DELETE FROM index_entries WHERE table_id = ?",
                             "DELETE FROM index_counters WHERE table_id = ?", "DELETE FROM ttl_entries WHERE table_id = ?",
@@ -704,10 +709,14 @@ std::optional<Storage::Stored> Storage::get(std::int64_t table, const EncodedKey
 }
 
 std::optional<Storage::StoredText> Storage::get_text(std::int64_t table, const EncodedKey& key) {
+    if (const ItemCache::Entry* hit = item_cache_.find(table, key.pk, key.sk)) return StoredText{hit->text, hit->size};
     auto& s = db_.cached("SELECT item, size FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?");
     s.bind(1, table).bind(2, key.hash).bind_blob(3, key.pk).bind_blob(4, key.sk);
     std::optional<StoredText> out;
-    if (s.step()) out = StoredText{std::string(s.column_blob(0)), s.column_int(1)};
+    if (s.step()) {
+        out = StoredText{std::string(s.column_blob(0)), s.column_int(1)};
+        item_cache_.insert(table, key.pk, key.sk, out->text, out->size);
+    }
     s.reset();
     return out;
 }
@@ -722,6 +731,7 @@ std::optional<std::int64_t> Storage::get_size(std::int64_t table, const EncodedK
 }
 
 bool Storage::write_item_row(bool replace, std::int64_t table, const EncodedKey& key, std::int64_t size, const std::string& text) {
+    item_cache_.erase(table, key.pk, key.sk);
     auto& s = replace ? db_.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?)"
                                   " ON CONFLICT(table_id, hash, pk, sk) DO UPDATE SET size = excluded.size, item = excluded.item")
                       : db_.cached("INSERT INTO items(table_id, hash, pk, sk, size, item) VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
@@ -764,6 +774,7 @@ std::optional<std::int64_t> Storage::put_blind(const TableDef& t, const EncodedK
 
 void Storage::remove(const TableDef& t, const EncodedKey& key, const Stored& old) {
     op_wrote_ = true;
+    item_cache_.erase(t.id, key.pk, key.sk);
     erase_entries(t, key, old.item, old.size);
     db_.cached("DELETE FROM items WHERE table_id = ? AND hash = ? AND pk = ? AND sk = ?")
         .bind(1, t.id)

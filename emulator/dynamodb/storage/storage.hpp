@@ -78,6 +78,7 @@
 
 #include "model/keys.hpp"
 #include "model/table.hpp"
+#include "storage/item_cache.hpp"
 #include "storage/journal.hpp"
 #include "storage/sqlite.hpp"
 
@@ -297,7 +298,8 @@ public:
     };
     std::optional<Stored> get(std::int64_t table, const EncodedKey& key);
     // The stored item's DynamoDB JSON text and size, not decoded (GetItem
-    // answers with it as it is).
+    // answers with it as it is). Served from a cache of the items read
+    // (item_cache.hpp) when it holds the key.
     struct StoredText {
         std::string text;
         std::int64_t size = 0;
@@ -397,6 +399,11 @@ private:
     void erase_entries(const TableDef& t, const EncodedKey& key, const Item& item, std::int64_t size);
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 
+    // The items get_text() read, by key (item_cache.hpp): every write of a
+    // key erases it, and whatever changes rows without naming their keys
+    // (delete_table(), a rollback, a replay) empties it.
+    static constexpr std::size_t kItemCacheBytes = 8 * 1024 * 1024;
+    ItemCache item_cache_{kItemCacheBytes};
     std::array<std::unique_ptr<Journal>, 2> journals_;  // with a file only; before db_ (see the constructor)
     int current_ = 0;                             // the journal file appends go to
     sqlite::Database db_;
