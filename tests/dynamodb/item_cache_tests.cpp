@@ -99,10 +99,8 @@ namespace {
 std::optional<std::string> text_payload(Storage& s, const testing::OneTable& table, const std::string& id) {
     auto stored = s.get_text(table.t.id, testing::OneTable::key(id));
     if (!stored) return std::nullopt;
-    const auto at = stored->text.find(R"("p":{"S":")");
-    if (at == std::string::npos) return std::string();
-    const auto start = at + 10;
-    return stored->text.substr(start, stored->text.find('"', start) - start);
+    const auto item = nlohmann::json::parse(stored->text);
+    return item.contains("p") ? item["p"]["S"].get<std::string>() : std::string();
 }
 }  // namespace
 

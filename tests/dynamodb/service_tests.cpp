@@ -371,6 +371,7 @@ TEST_CASE("service: in memory an idle I/O thread finds nothing deferred", "[serv
     CHECK_FALSE(f.service.apply_deferred_while_idle());
 }
 
+namespace {
 // The nice value of each thread of this process (/proc/self/task/*/stat, field 19).
 std::vector<int> thread_nices() {
     std::vector<int> out;
@@ -386,6 +387,7 @@ std::vector<int> thread_nices() {
     }
     return out;
 }
+}  // namespace
 
 TEST_CASE("service: the background thread runs 5 nice steps below the requests", "[service]") {
     const auto before = thread_nices();

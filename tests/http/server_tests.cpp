@@ -152,17 +152,17 @@ TEST_CASE("server: request bodies are read from the head's buffer or waited for"
     struct Case {
         const char* name;
         std::vector<std::string> parts;
-        std::string expect;
+        std::vector<std::string> expect;  // each answered, the last one last
     };
     const std::string head = "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n";
     const std::string chunked = "POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     const std::vector<Case> cases = {
-        {"body_with_head", {head + "abcdef"}, "POST /b abcdef"},
-        {"body_after_head", {head, "abcdef"}, "POST /b abcdef"},
-        {"body_split_across_head_and_later", {head + "abc", "def"}, "POST /b abcdef"},
-        {"chunked_with_head", {chunked + "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"}, "POST /b abcdef"},
-        {"chunked_split_inside_a_chunk", {chunked + "3\r\nab", "c\r\n3\r\ndef\r\n0\r\n\r\n"}, "POST /b abcdef"},
-        {"two_bodies_pipelined_in_one_write", {head + "abcdef" + head + "ghijkl"}, "POST /b ghijkl"},
+        {"body_with_head", {head + "abcdef"}, {"POST /b abcdef"}},
+        {"body_after_head", {head, "abcdef"}, {"POST /b abcdef"}},
+        {"body_split_across_head_and_later", {head + "abc", "def"}, {"POST /b abcdef"}},
+        {"chunked_with_head", {chunked + "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"}, {"POST /b abcdef"}},
+        {"chunked_split_inside_a_chunk", {chunked + "3\r\nab", "c\r\n3\r\ndef\r\n0\r\n\r\n"}, {"POST /b abcdef"}},
+        {"two_bodies_pipelined_in_one_write", {head + "abcdef" + head + "ghijkl"}, {"POST /b abcdef", "POST /b ghijkl"}},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
@@ -173,9 +173,8 @@ TEST_CASE("server: request bodies are read from the head's buffer or waited for"
                 if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
                 net::write(s, net::buffer(c.parts[i]));
             }
-            std::string got = read_until(s, c.expect);
-            CHECK(got.find(c.expect) != std::string::npos);
-            if (std::string(c.name) == "two_bodies_pipelined_in_one_write") CHECK(got.find("POST /b abcdef") != std::string::npos);
+            std::string got = read_until(s, c.expect.back());
+            for (const auto& answer : c.expect) CHECK(got.find(answer) != std::string::npos);
         }
     }
 }

@@ -1,6 +1,8 @@
 // The cache of stored items' text by key (see item_cache.hpp).
 #include "storage/item_cache.hpp"
 
+#include <boost/container_hash/hash.hpp>
+
 #include <functional>
 
 namespace lowcloud::dynamodb {
@@ -8,8 +10,8 @@ namespace lowcloud::dynamodb {
 std::size_t ItemCache::Hash::operator()(const KeyView& k) const {
     const std::hash<std::string_view> h;
     std::size_t seed = h(k.pk);
-    seed ^= h(k.sk) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
-    seed ^= static_cast<std::size_t>(k.table) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    boost::hash_combine(seed, h(k.sk));
+    boost::hash_combine(seed, k.table);
     return seed;
 }
 
@@ -29,6 +31,7 @@ void ItemCache::insert(std::int64_t table, std::string_view pk, std::string_view
 }
 
 void ItemCache::erase(std::int64_t table, std::string_view pk, std::string_view sk) {
+    if (map_.empty()) return;  // every write calls this: no hashing while nothing was read
     auto it = map_.find(KeyView{table, pk, sk});
     if (it == map_.end()) return;
     bytes_ -= cost(it->first.pk, it->first.sk, it->second.text);

@@ -7,7 +7,8 @@
 // The cache holds what the items table holds, or nothing: Storage erases a
 // key on every write of it (put or remove), and clears the whole cache on
 // whatever changes rows without naming their keys (a table deleted, a batch
-// or an operation rolled back, a replay). Entries are added only from reads.
+// or an operation rolled back; a replay's rows go through put and remove).
+// Entries are added only from reads.
 // When the texts held would pass max_bytes the cache is emptied and fills
 // again from the reads that follow: simple, and a working set larger than
 // the bound costs each miss an insert, no more.

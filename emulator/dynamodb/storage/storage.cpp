@@ -261,7 +261,6 @@ std::size_t Storage::recover(const std::function<const TableDef*(std::int64_t)>&
 }
 
 std::size_t Storage::replay() {
-    item_cache_.clear();  // the rows it writes are the journal's (a lost batch's, gone from SQLite)
     deferred_.clear();  // journaled: replayed below
     deferred_puts_ = 0;
     note_oldest();

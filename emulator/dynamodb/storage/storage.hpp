@@ -400,8 +400,8 @@ private:
     void run_reads(sqlite::Statement& s, bool index_columns, const Visit& visit);
 
     // The items get_text() read, by key (item_cache.hpp): every write of a
-    // key erases it, and whatever changes rows without naming their keys
-    // (delete_table(), a rollback, a replay) empties it.
+    // key erases it (a replay's too), and whatever changes rows without
+    // naming their keys (delete_table(), a rollback) empties it.
     static constexpr std::size_t kItemCacheBytes = 8 * 1024 * 1024;
     ItemCache item_cache_{kItemCacheBytes};
     std::array<std::unique_ptr<Journal>, 2> journals_;  // with a file only; before db_ (see the constructor)
